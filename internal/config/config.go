@@ -1,0 +1,108 @@
+// Package config defines Hoist's configuration: its defaults (the embedded
+// mode that `make run` uses), loading from a YAML file plus HOIST_*
+// environment overrides, and validation that reports every problem at once.
+package config
+
+import (
+	"time"
+)
+
+// Config is the whole configuration. Each part is handed only to the
+// component that needs it.
+type Config struct {
+	// DataDir is the base directory of the embedded SQLite file, local files
+	// and generated secrets.
+	DataDir string `koanf:"dataDir"`
+	// PublicBaseURL is the absolute URL apps and devices reach Hoist at; empty
+	// means derive it from each request.
+	PublicBaseURL string `koanf:"publicBaseURL"`
+	HTTP          HTTP   `koanf:"http"`
+	DB            DB     `koanf:"db"`
+	JWT           JWT    `koanf:"jwt"`
+	MQTT          MQTT   `koanf:"mqtt"`
+	Log           Log    `koanf:"log"`
+}
+
+// HTTP configures the HTTP listener and its request handling.
+type HTTP struct {
+	Addr            string        `koanf:"addr"`
+	MaxBodyBytes    int64         `koanf:"maxBodyBytes"`
+	CORSOrigins     []string      `koanf:"corsOrigins"`
+	ShutdownTimeout time.Duration `koanf:"shutdownTimeout"`
+	Docs            bool          `koanf:"docs"`
+}
+
+// DB configures the database connection and pool.
+type DB struct {
+	// Driver is "sqlite" (embedded) or "mysql" (production).
+	Driver string `koanf:"driver"`
+	// DSN is a go-sql-driver/mysql DSN, or for sqlite a file path (empty:
+	// {dataDir}/hoist.db).
+	DSN             string        `koanf:"dsn"`
+	MaxOpenConns    int           `koanf:"maxOpenConns"`
+	MaxIdleConns    int           `koanf:"maxIdleConns"`
+	ConnMaxLifetime time.Duration `koanf:"connMaxLifetime"`
+}
+
+// JWT configures access-token signing.
+type JWT struct {
+	// Secret is the HS256 key. Empty in embedded mode means: generate one
+	// and keep it in {dataDir}/jwt.secret.
+	Secret string `koanf:"secret"`
+}
+
+// MQTT configures the MQTT side: an embedded broker, an external one, or none.
+type MQTT struct {
+	Mode    string `koanf:"mode"`
+	TCPAddr string `koanf:"tcpAddr"`
+	WSAddr  string `koanf:"wsAddr"`
+	URL     string `koanf:"url"`
+}
+
+// Log configures the process logger.
+type Log struct {
+	Format string `koanf:"format"`
+	Level  string `koanf:"level"`
+}
+
+// Driver and mode names.
+const (
+	DriverSQLite = "sqlite"
+	DriverMySQL  = "mysql"
+
+	MQTTEmbedded = "embedded"
+	MQTTExternal = "external"
+	MQTTOff      = "off"
+)
+
+// Default returns the embedded-mode configuration: HTTP on :3000, SQLite and
+// local files under ./data, an embedded MQTT broker on 127.0.0.1:1883.
+func Default() Config {
+	return Config{
+		DataDir: "./data",
+		HTTP: HTTP{
+			Addr:            ":3000",
+			MaxBodyBytes:    1 << 20,
+			CORSOrigins:     []string{},
+			ShutdownTimeout: 10 * time.Second,
+			Docs:            true,
+		},
+		DB: DB{
+			Driver:          DriverSQLite,
+			MaxOpenConns:    20,
+			MaxIdleConns:    10,
+			ConnMaxLifetime: 30 * time.Minute,
+		},
+		MQTT: MQTT{
+			Mode:    MQTTEmbedded,
+			TCPAddr: "127.0.0.1:1883",
+			WSAddr:  "127.0.0.1:8083",
+		},
+		Log: Log{Format: "text", Level: "info"},
+	}
+}
+
+// Embedded reports whether this configuration runs on the single-node
+// embedded database. Everything else is production, where several nodes must
+// share explicit settings (a generated JWT secret would differ per node).
+func (c Config) Embedded() bool { return c.DB.Driver == DriverSQLite }

@@ -1,0 +1,117 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Validate checks every key and returns Problems naming each bad one, or nil.
+func (c Config) Validate() error {
+	var ps Problems
+	add := func(key, format string, args ...any) {
+		ps = append(ps, Problem{Key: key, Message: fmt.Sprintf(format, args...)})
+	}
+
+	if strings.TrimSpace(c.DataDir) == "" {
+		add("dataDir", "must not be empty")
+	}
+
+	if msg := checkAddr(c.HTTP.Addr); msg != "" {
+		add("http.addr", "%s", msg)
+	}
+	if c.PublicBaseURL != "" {
+		if u, err := url.Parse(c.PublicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+			add("publicBaseURL", "must be an absolute http(s) URL such as https://hoist.example.com")
+		}
+	}
+	if c.HTTP.MaxBodyBytes < 1024 {
+		add("http.maxBodyBytes", "must be at least 1024")
+	}
+	for _, o := range c.HTTP.CORSOrigins {
+		if o == "*" {
+			continue
+		}
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			add("http.corsOrigins", "%q is not an origin (scheme://host[:port]) or *", o)
+		}
+	}
+	if c.HTTP.ShutdownTimeout <= 0 {
+		add("http.shutdownTimeout", "must be a positive duration such as 10s")
+	}
+
+	switch c.DB.Driver {
+	case DriverSQLite:
+	case DriverMySQL:
+		if c.DB.DSN == "" {
+			add("db.dsn", "is required when db.driver is mysql (user:pass@tcp(host:3306)/hoist?parseTime=true)")
+		}
+	default:
+		add("db.driver", "must be sqlite or mysql, not %q", c.DB.Driver)
+	}
+	if c.DB.MaxOpenConns < 1 {
+		add("db.maxOpenConns", "must be at least 1")
+	}
+	if c.DB.MaxIdleConns < 0 { // database/sql caps it at maxOpenConns itself
+		add("db.maxIdleConns", "must not be negative")
+	}
+	if c.DB.ConnMaxLifetime < 0 {
+		add("db.connMaxLifetime", "must not be negative")
+	}
+
+	switch {
+	case c.JWT.Secret == "" && !c.Embedded():
+		add("jwt.secret", "is required with db.driver mysql (every node must share it); set a random string of 32 or more characters")
+	case c.JWT.Secret != "" && len(c.JWT.Secret) < 32:
+		add("jwt.secret", "must be at least 32 characters")
+	}
+
+	switch c.MQTT.Mode {
+	case MQTTEmbedded:
+		if msg := checkAddr(c.MQTT.TCPAddr); msg != "" {
+			add("mqtt.tcpAddr", "%s", msg)
+		}
+		if c.MQTT.WSAddr != "" {
+			if msg := checkAddr(c.MQTT.WSAddr); msg != "" {
+				add("mqtt.wsAddr", "%s", msg)
+			}
+		}
+	case MQTTExternal:
+		if c.MQTT.URL == "" {
+			add("mqtt.url", "is required when mqtt.mode is external (tcp://host:1883)")
+		}
+		add("mqtt.mode", "external is not available yet: the external broker bridge is not implemented; use embedded or off")
+	case MQTTOff:
+	default:
+		add("mqtt.mode", "must be embedded, external or off, not %q", c.MQTT.Mode)
+	}
+
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		add("log.format", "must be text or json, not %q", c.Log.Format)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log.level", "must be debug, info, warn or error, not %q", c.Log.Level)
+	}
+
+	if len(ps) > 0 {
+		return ps
+	}
+	return nil
+}
+
+// checkAddr returns "" for a listen address host:port with port 0-65535.
+func checkAddr(addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Sprintf("%q is not host:port (e.g. :3000 or 127.0.0.1:3000)", addr)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return fmt.Sprintf("port %q must be a number from 0 to 65535", port)
+	}
+	return ""
+}
