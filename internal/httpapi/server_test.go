@@ -1,0 +1,330 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/config"
+	"github.com/hoist-ota/hoist/internal/store"
+	"github.com/hoist-ota/hoist/internal/store/storetest"
+)
+
+var fixedNow = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+
+type testServer struct {
+	*Server
+	store *store.Store
+	logs  *bytes.Buffer
+}
+
+func mustServer(tb testing.TB, mutate func(*Options)) *testServer {
+	tb.Helper()
+	st := storetest.MustOpen(tb, config.DriverSQLite)
+	logs := &bytes.Buffer{}
+	o := Options{
+		Config:  config.Default().HTTP,
+		Version: "v0.0.0-test",
+		DB:      st,
+		Log:     slog.New(slog.NewJSONHandler(logs, nil)),
+		Now:     func() time.Time { return fixedNow },
+	}
+	if mutate != nil {
+		mutate(&o)
+	}
+	return &testServer{Server: New(o), store: st, logs: logs}
+}
+
+type envelope struct {
+	Success    bool                `json:"success"`
+	StatusCode int                 `json:"statusCode"`
+	Message    string              `json:"message"`
+	Code       string              `json:"code"`
+	Data       json.RawMessage     `json:"data"`
+	Errors     []apperr.FieldError `json:"errors"`
+}
+
+func (ts *testServer) do(tb testing.TB, method, target string, body io.Reader, headers ...string) (*httptest.ResponseRecorder, envelope) {
+	tb.Helper()
+	req := httptest.NewRequest(method, target, body)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	ts.Handler().ServeHTTP(rec, req)
+	var env envelope
+	if strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil {
+			tb.Fatalf("%s %s: body is not an envelope: %v\n%s", method, target, err, rec.Body)
+		}
+	}
+	return rec, env
+}
+
+func mustErrorEnvelope(tb testing.TB, rec *httptest.ResponseRecorder, env envelope, status int, code apperr.Code) {
+	tb.Helper()
+	if rec.Code != status || env.StatusCode != status || env.Success || env.Code != string(code) || env.Message == "" {
+		tb.Fatalf("want %d %s envelope, got HTTP %d %+v\n%s", status, code, rec.Code, env, rec.Body)
+	}
+}
+
+func TestHealthzAndReadyz(t *testing.T) {
+	ts := mustServer(t, nil)
+	rec, env := ts.do(t, "GET", "/healthz", nil)
+	if rec.Code != 200 || !env.Success || env.StatusCode != 200 || env.Message != "ok" || string(env.Data) != `{"status":"ok"}` {
+		t.Fatalf("healthz: %d %s", rec.Code, rec.Body)
+	}
+	rec, env = ts.do(t, "GET", "/readyz", nil)
+	if rec.Code != 200 || string(env.Data) != `{"status":"ready"}` {
+		t.Fatalf("readyz: %d %s", rec.Code, rec.Body)
+	}
+
+	ts.store.Close()
+	rec, env = ts.do(t, "GET", "/readyz", nil)
+	mustErrorEnvelope(t, rec, env, http.StatusServiceUnavailable, apperr.Unavailable)
+	if strings.Contains(rec.Body.String(), "closed") {
+		t.Errorf("readyz leaks the cause: %s", rec.Body)
+	}
+	if !strings.Contains(ts.logs.String(), "database is closed") {
+		t.Errorf("cause not logged: %s", ts.logs)
+	}
+}
+
+func TestHelloAndBasicConfig(t *testing.T) {
+	ts := mustServer(t, func(o *Options) { o.Features = Features{RegistrationOpen: true} })
+	rec, env := ts.do(t, "GET", "/api/", nil)
+	if rec.Code != 200 || string(env.Data) != fmt.Sprintf(`{"msg":"Hoist is running","timestamp":%d}`, fixedNow.UnixMilli()) {
+		t.Fatalf("hello: %d %s", rec.Code, rec.Body)
+	}
+	rec, env = ts.do(t, "GET", "/api/basic/config", nil)
+	var cfg basicConfigView
+	if err := json.Unmarshal(env.Data, &cfg); err != nil || rec.Code != 200 {
+		t.Fatalf("config: %d %s", rec.Code, rec.Body)
+	}
+	want := basicConfigView{ServiceTime: fixedNow.UnixMilli(), UpdateURLSuffix: "/api/basic/update", RegistrationOpen: true, Version: "v0.0.0-test"}
+	if cfg != want {
+		t.Fatalf("config = %+v, want %+v", cfg, want)
+	}
+}
+
+func TestUnknownRoutesAnswer404Envelope(t *testing.T) {
+	ts := mustServer(t, nil)
+	for _, c := range []struct{ method, path string }{
+		{"GET", "/nope"}, {"POST", "/healthz"}, {"DELETE", "/api/basic/config"}, {"GET", "/api/v1/nothing"},
+	} {
+		rec, env := ts.do(t, c.method, c.path, nil)
+		mustErrorEnvelope(t, rec, env, http.StatusNotFound, apperr.NotFound)
+	}
+}
+
+func TestRequestIDIsEchoedOrMade(t *testing.T) {
+	ts := mustServer(t, nil)
+	rec, _ := ts.do(t, "GET", "/healthz", nil, HeaderRequestID, "abc-123")
+	if got := rec.Header().Get(HeaderRequestID); got != "abc-123" {
+		t.Fatalf("echo: %q", got)
+	}
+	rec, _ = ts.do(t, "GET", "/healthz", nil, HeaderRequestID, "evil\nline")
+	if got := rec.Header().Get(HeaderRequestID); len(got) != 24 || strings.Contains(got, "evil") {
+		t.Fatalf("unsafe id accepted: %q", got)
+	}
+}
+
+func TestAccessLogLineMasksSecrets(t *testing.T) {
+	ts := mustServer(t, nil)
+	ts.do(t, "GET", "/api/basic/config?token=s3cr3t&sig=abc&page=2", nil, HeaderRequestID, "rid-1")
+	line := ts.logs.String()
+	if strings.Contains(line, "s3cr3t") || strings.Contains(line, "abc&") {
+		t.Fatalf("secret logged: %s", line)
+	}
+	var entry map[string]any
+	if err := json.Unmarshal([]byte(strings.TrimSpace(line)), &entry); err != nil {
+		t.Fatalf("want exactly one JSON access line, got %q", line)
+	}
+	if entry["msg"] != "http" || entry["status"] != 200.0 || entry["requestId"] != "rid-1" || entry["path"] != "/api/basic/config" {
+		t.Fatalf("access line: %v", entry)
+	}
+	if q, _ := entry["query"].(string); !strings.Contains(q, "page=2") || !strings.Contains(q, "token=%2A%2A%2A") {
+		t.Fatalf("query: %q", q)
+	}
+}
+
+// echoRoute adds a JSON route behind the body limit, the way API groups use it.
+func echoRoute(ts *testServer, limit int64) {
+	ts.engine.POST("/t/echo", ts.limitBody(limit), func(c *gin.Context) {
+		var v map[string]any
+		if err := c.ShouldBindJSON(&v); err != nil {
+			ts.respondError(c, err)
+			return
+		}
+		respondOK(c, http.StatusOK, v)
+	})
+}
+
+func TestBodyLimit(t *testing.T) {
+	ts := mustServer(t, nil)
+	echoRoute(ts, 2048)
+	big := `{"x":"` + strings.Repeat("a", 4096) + `"}`
+
+	rec, env := ts.do(t, "POST", "/t/echo", strings.NewReader(big), "Content-Type", "application/json")
+	mustErrorEnvelope(t, rec, env, http.StatusRequestEntityTooLarge, apperr.TooLarge)
+
+	// Without a declared length the limit still holds while reading.
+	req := httptest.NewRequest("POST", "/t/echo", io.MultiReader(strings.NewReader(big)))
+	req.ContentLength = -1
+	r2 := httptest.NewRecorder()
+	ts.Handler().ServeHTTP(r2, req)
+	if r2.Code != http.StatusRequestEntityTooLarge || !strings.Contains(r2.Body.String(), `"code":"too_large"`) {
+		t.Fatalf("chunked oversize: %d %s", r2.Code, r2.Body)
+	}
+
+	rec, env = ts.do(t, "POST", "/t/echo", strings.NewReader(`{"x":"small"}`), "Content-Type", "application/json")
+	if rec.Code != 200 || string(env.Data) != `{"x":"small"}` {
+		t.Fatalf("small body: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestPanicBecomes500WithoutDetail(t *testing.T) {
+	ts := mustServer(t, nil)
+	ts.engine.GET("/t/panic", func(*gin.Context) { panic("secret detail") })
+	rec, env := ts.do(t, "GET", "/t/panic", nil)
+	mustErrorEnvelope(t, rec, env, http.StatusInternalServerError, apperr.Internal)
+	if strings.Contains(rec.Body.String(), "secret detail") || env.Message != "internal server error" {
+		t.Fatalf("detail leaked: %s", rec.Body)
+	}
+	if !strings.Contains(ts.logs.String(), "secret detail") {
+		t.Fatal("panic not logged")
+	}
+}
+
+func TestInternalErrorIsLoggedNotShown(t *testing.T) {
+	ts := mustServer(t, nil)
+	ts.engine.GET("/t/fail", func(c *gin.Context) { ts.respondError(c, io.ErrUnexpectedEOF) })
+	rec, env := ts.do(t, "GET", "/t/fail", nil)
+	mustErrorEnvelope(t, rec, env, http.StatusInternalServerError, apperr.Internal)
+	if strings.Contains(rec.Body.String(), "unexpected EOF") || !strings.Contains(ts.logs.String(), "unexpected EOF") {
+		t.Fatalf("body %s\nlogs %s", rec.Body, ts.logs)
+	}
+}
+
+func TestCORS(t *testing.T) {
+	ts := mustServer(t, func(o *Options) { o.Config.CORSOrigins = []string{"https://panel.example.com"} })
+	rec, _ := ts.do(t, "GET", "/api/basic/config", nil, "Origin", "https://panel.example.com")
+	if rec.Header().Get("Access-Control-Allow-Origin") != "https://panel.example.com" {
+		t.Fatalf("allowed origin not echoed: %v", rec.Header())
+	}
+	rec, _ = ts.do(t, "OPTIONS", "/api/v1/projects", nil, "Origin", "https://panel.example.com", "Access-Control-Request-Method", "POST")
+	if rec.Code != http.StatusNoContent || !strings.Contains(rec.Header().Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Fatalf("preflight: %d %v", rec.Code, rec.Header())
+	}
+	rec, env := ts.do(t, "OPTIONS", "/api/v1/projects", nil, "Origin", "https://evil.example.com", "Access-Control-Request-Method", "POST")
+	mustErrorEnvelope(t, rec, env, http.StatusForbidden, apperr.Forbidden)
+	rec, _ = ts.do(t, "GET", "/api/basic/config", nil, "Origin", "https://evil.example.com")
+	if rec.Header().Get("Access-Control-Allow-Origin") != "" {
+		t.Fatal("disallowed origin got CORS headers")
+	}
+}
+
+func TestPanelNotBuilt(t *testing.T) {
+	ts := mustServer(t, nil)
+	rec, _ := ts.do(t, "GET", "/", nil)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "make web") {
+		t.Fatalf("/: %d %s", rec.Code, rec.Body)
+	}
+	rec, env := ts.do(t, "GET", "/projects", nil, "Accept", "text/html")
+	mustErrorEnvelope(t, rec, env, http.StatusNotFound, apperr.NotFound)
+}
+
+func TestPanelServesFilesAndClientRoutes(t *testing.T) {
+	panel := fstest.MapFS{
+		"index.html":       {Data: []byte("<html>panel</html>")},
+		"assets/app-1a.js": {Data: []byte("console.log(1)")},
+	}
+	ts := mustServer(t, func(o *Options) { o.Panel = panel })
+
+	rec, _ := ts.do(t, "GET", "/", nil)
+	if rec.Code != 200 || rec.Body.String() != "<html>panel</html>" || rec.Header().Get("Cache-Control") != "no-cache" {
+		t.Fatalf("/: %d %v %s", rec.Code, rec.Header(), rec.Body)
+	}
+	rec, _ = ts.do(t, "GET", "/assets/app-1a.js", nil)
+	if rec.Code != 200 || !strings.Contains(rec.Header().Get("Cache-Control"), "immutable") {
+		t.Fatalf("asset: %d %v", rec.Code, rec.Header())
+	}
+	rec, _ = ts.do(t, "GET", "/projects/42", nil, "Accept", "text/html,application/xhtml+xml")
+	if rec.Code != 200 || rec.Body.String() != "<html>panel</html>" {
+		t.Fatalf("client route: %d %s", rec.Code, rec.Body)
+	}
+	rec, env := ts.do(t, "GET", "/nope", nil, "Accept", "*/*")
+	mustErrorEnvelope(t, rec, env, http.StatusNotFound, apperr.NotFound)
+	rec, env = ts.do(t, "GET", "/api/nope", nil, "Accept", "text/html")
+	mustErrorEnvelope(t, rec, env, http.StatusNotFound, apperr.NotFound)
+	rec, env = ts.do(t, "GET", "/assets/missing.js", nil)
+	mustErrorEnvelope(t, rec, env, http.StatusNotFound, apperr.NotFound)
+}
+
+func TestDocsListEveryRoute(t *testing.T) {
+	ts := mustServer(t, nil)
+	rec, _ := ts.do(t, "GET", "/docs/index.html", nil)
+	if rec.Code != 200 {
+		t.Fatalf("docs: %d", rec.Code)
+	}
+	rec, _ = ts.do(t, "GET", "/docs/doc.json", nil)
+	var spec struct {
+		Paths map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &spec); err != nil {
+		t.Fatalf("doc.json: %v", err)
+	}
+	// Every registered route but the docs, the panel and test routes is documented.
+	for _, r := range ts.engine.Routes() {
+		if strings.HasPrefix(r.Path, "/docs") || r.Path == "/" || strings.HasPrefix(r.Path, "/t/") {
+			continue
+		}
+		if _, ok := spec.Paths[swaggerPath(r.Path)][strings.ToLower(r.Method)]; !ok {
+			t.Errorf("route %s %s is not in the OpenAPI docs", r.Method, r.Path)
+		}
+	}
+
+	off := mustServer(t, func(o *Options) { o.Config.Docs = false })
+	rec, _ = off.do(t, "GET", "/docs/index.html", nil)
+	if rec.Code != 404 {
+		t.Fatalf("docs off: %d", rec.Code)
+	}
+}
+
+// swaggerPath turns gin's /a/:id/b into /a/{id}/b.
+func swaggerPath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		if strings.HasPrefix(s, ":") || strings.HasPrefix(s, "*") {
+			parts[i] = "{" + s[1:] + "}"
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+func TestMaskQuery(t *testing.T) {
+	cases := map[string]string{
+		"":                               "",
+		"page=1":                         "page=1",
+		"access_token=x&pageNum=2":       "access_token=%2A%2A%2A&pageNum=2",
+		"sig=abc&expires=1":              "expires=1&sig=%2A%2A%2A",
+		"apiKey=1&password=2&captcha=ok": "apiKey=%2A%2A%2A&captcha=ok&password=%2A%2A%2A",
+		"%zz":                            "(unparsable)",
+	}
+	for in, want := range cases {
+		if got := maskQuery(in); got != want {
+			t.Errorf("maskQuery(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
