@@ -18,9 +18,9 @@ type gormLogger struct{ log *slog.Logger }
 func newGormLogger(log *slog.Logger) logger.Interface { return gormLogger{log: log} }
 
 func (l gormLogger) LogMode(logger.LogLevel) logger.Interface { return l }
-func (gormLogger) Info(context.Context, string, ...any)        {}
-func (gormLogger) Warn(context.Context, string, ...any)        {}
-func (gormLogger) Error(context.Context, string, ...any)       {}
+func (gormLogger) Info(context.Context, string, ...any)       {}
+func (gormLogger) Warn(context.Context, string, ...any)       {}
+func (gormLogger) Error(context.Context, string, ...any)      {}
 
 func (l gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), _ error) {
 	if d := time.Since(begin); d >= slowQuery {
