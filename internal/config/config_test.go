@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -126,8 +127,16 @@ func TestDocumentedEnvironmentNames(t *testing.T) {
 			t.Errorf("%s = %#v, want %#v", ch.name, ch.got, ch.want)
 		}
 	}
-	if err := c.Validate(); err != nil {
-		t.Errorf("validate: %v", err)
+}
+
+func TestLoadReportsUnknownKeysAndInvalidValuesTogether(t *testing.T) {
+	p := mustWrite(t, "http:\n  addr: \":99999\"\n  bogus: 1\ndb:\n  driver: mysql\n")
+	_, err := load(p, noEnv)
+	msg := fmt.Sprint(err)
+	for _, want := range []string{"http.bogus (HOIST_HTTP_BOGUS): unknown key", "http.addr (HOIST_HTTP_ADDR)", "db.dsn (HOIST_DB_DSN)", "jwt.secret (HOIST_JWT_SECRET)"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
 	}
 }
 

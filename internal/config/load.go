@@ -30,9 +30,9 @@ const (
 
 // Load reads the defaults, then the YAML file at path (skipped when path is
 // empty), then HOIST_* environment variables, and returns the merged result
-// with derived values filled in. Unknown keys in the file or the environment
-// and values of the wrong type are reported together, each with its key. Load
-// does not call Validate.
+// with derived values filled in, validated. Unknown keys in the file or the
+// environment, values of the wrong type and invalid values are reported
+// together as Problems, each with its key.
 func Load(path string) (Config, error) {
 	return load(path, os.Environ)
 }
@@ -90,12 +90,17 @@ func load(path string, environ func() []string) (Config, error) {
 
 	var c Config
 	if err := k.UnmarshalWithConf("", &c, koanf.UnmarshalConf{Tag: "koanf"}); err != nil {
-		problems = append(problems, Problem{Message: err.Error()})
+		// Values did not decode: validating them would only add noise.
+		return Config{}, append(problems, Problem{Message: err.Error()})
+	}
+	c.resolve()
+	if err := c.Validate(); err != nil {
+		ps, _ := AsProblems(err)
+		problems = append(problems, ps...)
 	}
 	if len(problems) > 0 {
 		return Config{}, problems
 	}
-	c.resolve()
 	return c, nil
 }
 

@@ -1,0 +1,101 @@
+// Command hoist is the Hoist server and its administration commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/hoist-ota/hoist/internal/config"
+)
+
+// version is stamped at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `Usage: hoist <command> [flags]
+
+Commands:
+  serve [-config FILE]            run the server (default command)
+  migrate [up|status] [-config FILE]
+                                  apply pending database migrations, or list them
+  version                         print the version
+
+The configuration file may also be named by HOIST_CONFIG. Every key can be set
+by a HOIST_* environment variable; see env.example.yaml.
+`
+
+// Exit codes.
+const (
+	exitOK     = 0
+	exitFail   = 1
+	exitConfig = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, args, stderr)
+	case "migrate":
+		err = migrate(ctx, args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "hoist", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "hoist: unknown command %q\n\n%s", cmd, usage)
+		return exitConfig
+	}
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case isConfigError(err):
+		fmt.Fprintln(stderr, "hoist:", err)
+		return exitConfig
+	default:
+		fmt.Fprintln(stderr, "hoist:", err)
+		return exitFail
+	}
+}
+
+// usageError is a bad command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func isConfigError(err error) bool {
+	var u usageError
+	_, isProblems := config.AsProblems(err)
+	return isProblems || errors.As(err, &u)
+}
+
+// loadConfig parses the -config flag and loads the configuration.
+func loadConfig(fs *flag.FlagSet, args []string) (config.Config, error) {
+	path := fs.String("config", os.Getenv(config.EnvConfigFile), "YAML configuration file (env HOIST_CONFIG)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return config.Config{}, err
+		}
+		return config.Config{}, usageError{err.Error()}
+	}
+	return config.Load(*path)
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hoist-ota/hoist/internal/config"
+	"github.com/hoist-ota/hoist/internal/httpapi"
+	"github.com/hoist-ota/hoist/internal/mqtt"
+	"github.com/hoist-ota/hoist/internal/store"
+	"github.com/hoist-ota/hoist/web"
+)
+
+// listeners are every socket serve binds, bound before anything starts so
+// that an address in use stops the process with the key to change.
+type listeners struct {
+	http, mqttTCP, mqttWS net.Listener
+}
+
+func (l listeners) close() {
+	for _, ln := range []net.Listener{l.http, l.mqttTCP, l.mqttWS} {
+		if ln != nil {
+			ln.Close()
+		}
+	}
+}
+
+func listen(key, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, config.Problems{{Key: key, Message: fmt.Sprintf("cannot listen on %s: %v; set another address (port 0 picks a free one)", addr, err)}}
+	}
+	return ln, nil
+}
+
+func bindAll(c config.Config) (listeners, error) {
+	var l listeners
+	var err error
+	if l.http, err = listen("http.addr", c.HTTP.Addr); err != nil {
+		return l, err
+	}
+	if c.MQTT.Mode == config.MQTTEmbedded {
+		if l.mqttTCP, err = listen("mqtt.tcpAddr", c.MQTT.TCPAddr); err != nil {
+			l.close()
+			return l, err
+		}
+		if c.MQTT.WSAddr != "" {
+			if l.mqttWS, err = listen("mqtt.wsAddr", c.MQTT.WSAddr); err != nil {
+				l.close()
+				return l, err
+			}
+		}
+	}
+	return l, nil
+}
+
+// serve runs `hoist serve` until ctx is cancelled (SIGINT/SIGTERM), then
+// stops accepting, drains in-flight requests for up to
+// http.shutdownTimeout and closes everything. A clean stop returns nil.
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg, err := loadConfig(fs, args)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.Log, stderr)
+
+	if cfg.Embedded() {
+		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+			return fmt.Errorf("create data dir %s: %w", cfg.DataDir, err)
+		}
+	}
+	created, err := cfg.EnsureJWTSecret()
+	if err != nil {
+		return err
+	}
+	if created {
+		log.Info("generated a JWT secret", "file", cfg.JWTSecretPath())
+	}
+
+	ls, err := bindAll(cfg)
+	if err != nil {
+		return err
+	}
+	defer ls.close()
+
+	st, err := store.Open(ctx, cfg.DB, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx, version)
+	if err != nil {
+		return err
+	}
+	log.Info("database ready", "driver", cfg.DB.Driver, "migrationsApplied", len(applied))
+
+	api := httpapi.New(httpapi.Options{
+		Config:  cfg.HTTP,
+		Version: version,
+		DB:      st,
+		Panel:   web.Panel(),
+		Log:     log,
+	})
+	srv := &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+
+	var broker *mqtt.Broker
+	if ls.mqttTCP != nil {
+		broker, err = mqtt.NewBroker(ls.mqttTCP, ls.mqttWS, log.With("component", "mqtt"))
+		if err != nil {
+			return err
+		}
+		defer broker.Close()
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		log.Info("listening", "listener", "http", "addr", ls.http.Addr().String())
+		if err := srv.Serve(ls.http); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http: %w", err)
+		}
+		return nil
+	})
+	if broker != nil {
+		if err := broker.Start(); err != nil {
+			return err
+		}
+		log.Info("listening", "listener", "mqtt", "addr", ls.mqttTCP.Addr().String())
+		if ls.mqttWS != nil {
+			log.Info("listening", "listener", "mqtt-ws", "addr", ls.mqttWS.Addr().String(), "path", mqtt.WSPath)
+		}
+	}
+	g.Go(func() error {
+		<-gctx.Done()
+		log.Info("shutting down", "drainTimeout", cfg.HTTP.ShutdownTimeout)
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			log.Warn("http drain incomplete", "error", err)
+			srv.Close()
+		}
+		if broker != nil {
+			broker.Close()
+		}
+		return nil
+	})
+	err = g.Wait()
+	if err == nil {
+		log.Info("stopped")
+	}
+	return err
+}
