@@ -399,4 +399,3 @@ func TestMigrateCommandAndIdempotentServe(t *testing.T) {
 		})
 	}
 }
-

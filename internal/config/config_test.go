@@ -242,3 +242,16 @@ func TestExternalMQTTIsRefusedUntilBuilt(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// The README's configuration table must name every key's variable.
+func TestReadmeListsEveryEnvironmentVariable(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range Keys() {
+		if !strings.Contains(string(raw), "`"+EnvName(key)+"`") {
+			t.Errorf("README.md does not document %s (%s)", EnvName(key), key)
+		}
+	}
+}

@@ -1,0 +1,53 @@
+# Hoist: see README.md. Everything here runs on a fresh machine with Go
+# (and Node.js 20 for the admin panel, when web/ has one).
+
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+BIN     := bin/hoist
+
+.PHONY: run build test lint swagger swagger-check bench docker web
+
+## run: build the panel (when possible) and start Hoist on the embedded defaults
+run: web
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/hoist serve
+
+## build: static binary in bin/hoist, version stamped
+build: web
+	CGO_ENABLED=0 $(GO) build -tags nomsgpack -trimpath -ldflags "-s -w $(LDFLAGS)" -o $(BIN) ./cmd/hoist
+
+## test: every Go test with the race detector, then the panel's tests
+test:
+	$(GO) test -race -count=1 ./...
+	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund && npm test; fi
+
+## lint: gofmt must have nothing to say; go vet must pass
+lint:
+	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+## swagger: regenerate the OpenAPI docs in docs/ from the handler annotations
+swagger:
+	$(GO) tool swag init --quiet -g routes.go -d internal/httpapi,internal/apperr \
+		-o docs --outputTypes go,json,yaml --parseInternal
+	gofmt -w docs/docs.go
+
+## swagger-check: fail when docs/ does not match the annotations
+swagger-check: swagger
+	@git diff --exit-code --stat -- docs/ || { echo "docs/ is stale: run make swagger and commit"; exit 1; }
+
+## bench: Go benchmarks (ns/op, allocs/op)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## docker: build the container image (needs a Docker engine)
+docker:
+	docker build --build-arg VERSION=$(VERSION) -t hoist:$(VERSION) .
+
+## web: build the admin panel into web/dist/app when web/ has one and npm is present
+web:
+	@if [ -f web/package.json ]; then \
+		if command -v npm >/dev/null 2>&1; then cd web && npm ci --no-audit --no-fund && npm run build; \
+		else echo "npm not found: serving without the admin panel"; fi; \
+	fi
