@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/config"
 )
 
@@ -23,6 +24,9 @@ Commands:
   serve [-config FILE]            run the server (default command)
   migrate [up|status] [-config FILE]
                                   apply pending database migrations, or list them
+  user create [-admin] [-email E] NAME
+                                  create a user; the password is read from
+                                  standard input (prompted on a terminal)
   version                         print the version
 
 The configuration file may also be named by HOIST_CONFIG. Every key can be set
@@ -38,13 +42,13 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
 // run executes one command and returns the process exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "serve"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
@@ -55,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = serve(ctx, args, stderr)
 	case "migrate":
 		err = migrate(ctx, args, stdout, stderr)
+	case "user":
+		err = user(ctx, args, stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "hoist", version)
 	case "help", "-h", "--help":
@@ -85,7 +91,7 @@ func (e usageError) Error() string { return e.msg }
 func isConfigError(err error) bool {
 	var u usageError
 	_, isProblems := config.AsProblems(err)
-	return isProblems || errors.As(err, &u)
+	return isProblems || errors.As(err, &u) || apperr.Is(err, apperr.Invalid) || apperr.Is(err, apperr.Conflict)
 }
 
 // loadConfig parses the -config flag and loads the configuration.

@@ -171,11 +171,18 @@ func (p *proc) stop(tb testing.TB) (int, time.Duration) {
 // runHoist runs a non-serving command and returns its exit code and output.
 func runHoist(tb testing.TB, env []string, args ...string) (int, string, string) {
 	tb.Helper()
+	return runHoistInput(tb, env, "", args...)
+}
+
+// runHoistInput is runHoist with stdin.
+func runHoistInput(tb testing.TB, env []string, stdin string, args ...string) (int, string, string) {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, hoistBin, args...)
 	cmd.Env = env
 	cmd.Dir = tb.TempDir()
+	cmd.Stdin = strings.NewReader(stdin)
 	var out, errOut strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
@@ -398,4 +405,48 @@ func TestMigrateCommandAndIdempotentServe(t *testing.T) {
 			}
 		})
 	}
+}
+
+// An operator creates the first admin from the command line, then logs in
+// over HTTP to the server running on the same data dir.
+func TestUserCreateThenLogin(t *testing.T) {
+	env := baseEnv(t, "HOIST_AUTH_CAPTCHA=off")
+	code, out, stderr := runHoistInput(t, env, "s3cret passphrase\n", "user", "create", "-admin", "-email", "ops@example.com", "ops")
+	if code != 0 || !strings.HasPrefix(out, "created admin ops (id ") {
+		t.Fatalf("user create: %d %q %s", code, out, stderr)
+	}
+	code, _, stderr = runHoistInput(t, env, "s3cret passphrase\n", "user", "create", "ops")
+	if code != exitConfig || !strings.Contains(stderr, "already taken") {
+		t.Fatalf("duplicate: %d %s", code, stderr)
+	}
+	code, _, stderr = runHoistInput(t, env, "short\n", "user", "create", "shorty")
+	if code != exitConfig || !strings.Contains(stderr, "at least 8") {
+		t.Fatalf("weak password: %d %s", code, stderr)
+	}
+	code, _, stderr = runHoistInput(t, env, "", "user", "create", "nopass")
+	if code != exitConfig || !strings.Contains(stderr, "no password") {
+		t.Fatalf("no password: %d %s", code, stderr)
+	}
+
+	p := startServe(t, env)
+	body := strings.NewReader(`{"username":"ops","password":"s3cret passphrase"}`)
+	resp, err := http.Post("http://"+p.addr("http")+"/api/v1/auth/login", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var env2 struct {
+		Data struct {
+			AccessToken string `json:"accessToken"`
+			User        struct {
+				Role  string `json:"role"`
+				Email string `json:"email"`
+			} `json:"user"`
+		} `json:"data"`
+	}
+	json.NewDecoder(resp.Body).Decode(&env2)
+	if resp.StatusCode != 200 || env2.Data.AccessToken == "" || env2.Data.User.Role != "admin" || env2.Data.User.Email != "ops@example.com" {
+		t.Fatalf("login: %d %+v", resp.StatusCode, env2)
+	}
+	p.stop(t)
 }

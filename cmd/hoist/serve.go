@@ -106,13 +106,27 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log.Info("database ready", "driver", cfg.DB.Driver, "migrationsApplied", len(applied))
 
-	api := httpapi.New(httpapi.Options{
-		Config:  cfg.HTTP,
-		Version: version,
-		DB:      st,
-		Panel:   web.Panel(),
-		Log:     log,
+	sv, err := newServices(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	defer sv.close()
+
+	api, err := httpapi.New(httpapi.Options{
+		Config:        cfg.HTTP,
+		PublicBaseURL: cfg.PublicBaseURL,
+		Version:       version,
+		DB:            st,
+		Accounts:      sv.accounts,
+		Projects:      sv.projects,
+		Captcha:       sv.captcha,
+		Limits:        sv.limits,
+		Panel:         web.Panel(),
+		Log:           log,
 	})
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

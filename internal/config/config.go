@@ -19,6 +19,8 @@ type Config struct {
 	HTTP          HTTP   `koanf:"http"`
 	DB            DB     `koanf:"db"`
 	JWT           JWT    `koanf:"jwt"`
+	Auth          Auth   `koanf:"auth"`
+	Redis         Redis  `koanf:"redis"`
 	MQTT          MQTT   `koanf:"mqtt"`
 	Log           Log    `koanf:"log"`
 }
@@ -30,6 +32,9 @@ type HTTP struct {
 	CORSOrigins     []string      `koanf:"corsOrigins"`
 	ShutdownTimeout time.Duration `koanf:"shutdownTimeout"`
 	Docs            bool          `koanf:"docs"`
+	// TrustedProxies are the IPs or CIDRs whose X-Forwarded-For is believed
+	// when finding the client address. Empty: the peer address is the client.
+	TrustedProxies []string `koanf:"trustedProxies"`
 }
 
 // DB configures the database connection and pool.
@@ -48,7 +53,34 @@ type DB struct {
 type JWT struct {
 	// Secret is the HS256 key. Empty in embedded mode means: generate one
 	// and keep it in {dataDir}/jwt.secret.
-	Secret string `koanf:"secret"`
+	Secret     string        `koanf:"secret"`
+	AccessTTL  time.Duration `koanf:"accessTTL"`
+	RefreshTTL time.Duration `koanf:"refreshTTL"`
+}
+
+// Auth configures registration, captchas and login rate limits.
+type Auth struct {
+	// Captcha is "on" or "off".
+	Captcha string `koanf:"captcha"`
+	// Registration is "open" or "closed"; empty means open in embedded
+	// mode and closed in production.
+	Registration      string `koanf:"registration"`
+	LoginPerMinute    int    `koanf:"loginPerMinute"`
+	RegisterPerMinute int    `koanf:"registerPerMinute"`
+}
+
+// CaptchaOn reports whether captchas are required.
+func (a Auth) CaptchaOn() bool { return a.Captcha == "on" }
+
+// RegistrationOpen reports whether anyone may register.
+func (a Auth) RegistrationOpen() bool { return a.Registration == "open" }
+
+// Redis configures the shared Redis; an empty Addr means none (single node).
+type Redis struct {
+	Addr     string `koanf:"addr"`
+	Password string `koanf:"password"`
+	DB       int    `koanf:"db"`
+	Prefix   string `koanf:"prefix"`
 }
 
 // MQTT configures the MQTT side: an embedded broker, an external one, or none.
@@ -86,7 +118,11 @@ func Default() Config {
 			CORSOrigins:     []string{},
 			ShutdownTimeout: 10 * time.Second,
 			Docs:            true,
+			TrustedProxies:  []string{},
 		},
+		JWT:   JWT{AccessTTL: 15 * time.Minute, RefreshTTL: 30 * 24 * time.Hour},
+		Auth:  Auth{Captcha: "on", LoginPerMinute: 10, RegisterPerMinute: 10},
+		Redis: Redis{Prefix: "hoist:"},
 		DB: DB{
 			Driver:          DriverSQLite,
 			MaxOpenConns:    20,

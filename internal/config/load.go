@@ -109,6 +109,12 @@ func (c *Config) resolve() {
 	if c.DB.Driver == DriverSQLite && c.DB.DSN == "" {
 		c.DB.DSN = filepath.Join(c.DataDir, "hoist.db")
 	}
+	if c.Auth.Registration == "" {
+		c.Auth.Registration = "closed"
+		if c.Embedded() {
+			c.Auth.Registration = "open"
+		}
+	}
 }
 
 // JWTSecretPath is where embedded mode keeps its generated JWT secret.

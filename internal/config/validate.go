@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Validate checks every key and returns Problems naming each bad one, or nil.
@@ -66,6 +67,42 @@ func (c Config) Validate() error {
 		add("jwt.secret", "is required with db.driver mysql (every node must share it); set a random string of 32 or more characters")
 	case c.JWT.Secret != "" && len(c.JWT.Secret) < 32:
 		add("jwt.secret", "must be at least 32 characters")
+	}
+
+	if c.JWT.AccessTTL < time.Minute || c.JWT.AccessTTL > 24*time.Hour {
+		add("jwt.accessTTL", "must be between 1m and 24h")
+	}
+	if c.JWT.RefreshTTL < c.JWT.AccessTTL {
+		add("jwt.refreshTTL", "must not be shorter than jwt.accessTTL")
+	}
+	for _, p := range c.HTTP.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			add("http.trustedProxies", "%q is not an IP address or CIDR", p)
+		}
+	}
+
+	if c.Auth.Captcha != "on" && c.Auth.Captcha != "off" {
+		add("auth.captcha", "must be on or off, not %q", c.Auth.Captcha)
+	}
+	switch c.Auth.Registration {
+	case "", "open", "closed":
+	default:
+		add("auth.registration", "must be open or closed, not %q", c.Auth.Registration)
+	}
+	if c.Auth.LoginPerMinute < 0 {
+		add("auth.loginPerMinute", "must not be negative (0 disables the limit)")
+	}
+	if c.Auth.RegisterPerMinute < 0 {
+		add("auth.registerPerMinute", "must not be negative (0 disables the limit)")
+	}
+
+	if c.Redis.Addr != "" {
+		if msg := checkAddr(c.Redis.Addr); msg != "" {
+			add("redis.addr", "%s", msg)
+		}
+	}
+	if c.Redis.DB < 0 || c.Redis.DB > 15 {
+		add("redis.db", "must be from 0 to 15")
 	}
 
 	switch c.MQTT.Mode {

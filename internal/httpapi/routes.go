@@ -29,10 +29,40 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
 
-	// Public API (upushy-compatible).
+	// Public API (upushy-compatible) and authentication.
 	public := e.Group("/api", s.limitBody(s.cfg.MaxBodyBytes))
 	public.GET("/", s.handleHello)
 	public.GET("/basic/config", s.handleBasicConfig)
+	public.GET("/v1/auth/captcha", s.handleCaptcha)
+	public.POST("/v1/auth/register", s.handleRegister)
+	public.POST("/v1/auth/login", s.handleLogin)
+	public.POST("/v1/auth/refresh", s.handleRefresh)
+	public.POST("/v1/auth/logout", s.handleLogout)
+
+	// Signed-in users (access token or API token). What each may do is
+	// decided by the domain services (account, project).
+	user := e.Group("/api/v1", s.limitBody(s.cfg.MaxBodyBytes), s.authenticate)
+	user.GET("/me", s.handleMe)
+	user.PATCH("/me", s.handleMeUpdate)
+	user.PUT("/me/password", s.handleMePassword)
+	user.GET("/me/tokens", s.handleTokenList)
+	user.POST("/me/tokens", s.handleTokenCreate)
+	user.DELETE("/me/tokens/:id", s.handleTokenDelete)
+	user.GET("/logs/login", s.handleLoginLog)
+	user.GET("/projects", s.handleProjectList)
+	user.POST("/projects", s.handleProjectCreate)
+	user.GET("/projects/:id", s.handleProjectGet)
+	user.PATCH("/projects/:id", s.handleProjectUpdate)
+	user.DELETE("/projects/:id", s.handleProjectDelete)
+	user.GET("/projects/:id/members", s.handleMemberList)
+	user.POST("/projects/:id/members", s.handleMemberAdd)
+	user.PATCH("/projects/:id/members/:userId", s.handleMemberUpdate)
+	user.DELETE("/projects/:id/members/:userId", s.handleMemberRemove)
+
+	// Administrators (checked by the account service).
+	user.GET("/users", s.handleUserList)
+	user.POST("/users", s.handleUserCreate)
+	user.PATCH("/users/:id", s.handleUserUpdate)
 
 	// API docs.
 	if s.cfg.Docs {

@@ -5,6 +5,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -12,7 +13,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/hoist-ota/hoist/internal/account"
+	"github.com/hoist-ota/hoist/internal/captcha"
 	"github.com/hoist-ota/hoist/internal/config"
+	"github.com/hoist-ota/hoist/internal/project"
+	"github.com/hoist-ota/hoist/internal/ratelimit"
 )
 
 // Pinger reports whether a dependency the server needs is reachable.
@@ -20,18 +25,24 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
-// Features are public facts about this instance shown by /api/basic/config.
-type Features struct {
-	RegistrationOpen bool
-	CaptchaEnabled   bool
+// Limits are the rate limiters of the public authentication endpoints; a
+// nil limiter does not limit.
+type Limits struct {
+	Login, Register, Captcha *ratelimit.Limiter
 }
 
-// Options are the server's dependencies. DB and Log are required.
+// Options are the server's dependencies. DB, Accounts, Projects and Log are
+// required.
 type Options struct {
-	Config   config.HTTP
-	Version  string
-	DB       Pinger
-	Features Features
+	Config        config.HTTP
+	PublicBaseURL string
+	Version       string
+	DB            Pinger
+	Accounts      *account.Service
+	Projects      *project.Service
+	// Captcha is nil when captchas are off.
+	Captcha *captcha.Service
+	Limits  Limits
 	// Panel is the built admin panel, nil when it was not built.
 	Panel fs.FS
 	Log   *slog.Logger
@@ -41,20 +52,29 @@ type Options struct {
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	cfg      config.HTTP
-	version  string
-	db       Pinger
-	features Features
-	panel    fs.FS
-	log      *slog.Logger
-	now      func() time.Time
-	engine   *gin.Engine
+	cfg           config.HTTP
+	publicBaseURL string
+	version       string
+	db            Pinger
+	accounts      *account.Service
+	projects      *project.Service
+	captcha       *captcha.Service
+	loginLimit    *ratelimit.Limiter
+	registerLimit *ratelimit.Limiter
+	captchaLimit  *ratelimit.Limiter
+	panel         fs.FS
+	log           *slog.Logger
+	now           func() time.Time
+	engine        *gin.Engine
 }
 
-// New builds the server and its routes.
-func New(o Options) *Server {
+// New builds the server and its routes. It fails only on an invalid
+// trusted-proxy list.
+func New(o Options) (*Server, error) {
 	s := &Server{
-		cfg: o.Config, version: o.Version, db: o.DB, features: o.Features,
+		cfg: o.Config, publicBaseURL: o.PublicBaseURL, version: o.Version, db: o.DB,
+		accounts: o.Accounts, projects: o.Projects, captcha: o.Captcha,
+		loginLimit: o.Limits.Login, registerLimit: o.Limits.Register, captchaLimit: o.Limits.Captcha,
 		panel: o.Panel, log: o.Log, now: o.Now,
 	}
 	if s.now == nil {
@@ -62,14 +82,16 @@ func New(o Options) *Server {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
-	// Until trusted proxies are configured, the client IP is the peer's
-	// address: X-Forwarded-For from anyone is not believed.
-	_ = e.SetTrustedProxies(nil)
+	// X-Forwarded-For is believed only from the configured proxies; with
+	// none, the client IP is the peer's address.
+	if err := e.SetTrustedProxies(o.Config.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("httpapi: http.trustedProxies: %w", err)
+	}
 	e.RedirectTrailingSlash = false
 	e.RedirectFixedPath = false
 	s.engine = e
 	s.routes()
-	return s
+	return s, nil
 }
 
 // Handler returns the http.Handler serving every route.

@@ -15,8 +15,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/captcha"
 	"github.com/hoist-ota/hoist/internal/config"
+	"github.com/hoist-ota/hoist/internal/kv"
+	"github.com/hoist-ota/hoist/internal/project"
+	"github.com/hoist-ota/hoist/internal/ratelimit"
 	"github.com/hoist-ota/hoist/internal/store"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
 )
@@ -26,24 +31,68 @@ var fixedNow = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 type testServer struct {
 	*Server
 	store *store.Store
+	kv    *kv.Memory
 	logs  *bytes.Buffer
 }
 
-func mustServer(tb testing.TB, mutate func(*Options)) *testServer {
+// testSecret signs the test servers' access tokens.
+var testSecret = []byte("test-secret-test-secret-test-secret!")
+
+// cheapArgon2 keeps password hashing fast under the race detector; the
+// production parameters have their own test in package account.
+var cheapArgon2 = account.Argon2Params{Memory: 64, Time: 1, Threads: 1}
+
+// testSetup is what a test may change before the server is built.
+type testSetup struct {
+	Options
+	Account     account.Options
+	withCaptcha bool // captchas on, answers in the test server's kv
+}
+
+// mustServer builds a server on a fresh SQLite store with real services.
+func mustServer(tb testing.TB, mutate func(*testSetup)) *testServer {
+	return mustServerOn(tb, config.DriverSQLite, mutate)
+}
+
+// mustServerOn builds a server with real services on a fresh database of
+// the given driver: captchas off, open registration, 10 logins a minute.
+func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testServer {
 	tb.Helper()
-	st := storetest.MustOpen(tb, config.DriverSQLite)
+	st := storetest.MustOpen(tb, driver)
 	logs := &bytes.Buffer{}
-	o := Options{
-		Config:  config.Default().HTTP,
-		Version: "v0.0.0-test",
-		DB:      st,
-		Log:     slog.New(slog.NewJSONHandler(logs, nil)),
-		Now:     func() time.Time { return fixedNow },
+	log := slog.New(slog.NewJSONHandler(logs, nil))
+	mem := kv.NewMemory(nil)
+	ts := testSetup{
+		Options: Options{
+			Config:  config.Default().HTTP,
+			Version: "v0.0.0-test",
+			DB:      st,
+			Limits: Limits{
+				Login:    ratelimit.New(mem, "login", 10, time.Minute),
+				Register: ratelimit.New(mem, "register", 10, time.Minute),
+				Captcha:  ratelimit.New(mem, "captcha", 60, time.Minute),
+			},
+			Log: log,
+			Now: func() time.Time { return fixedNow },
+		},
+		Account: account.Options{Secret: testSecret, AccessTTL: 15 * time.Minute, RefreshTTL: time.Hour,
+			RegistrationOpen: true, Argon2: cheapArgon2},
 	}
 	if mutate != nil {
-		mutate(&o)
+		mutate(&ts)
 	}
-	return &testServer{Server: New(o), store: st, logs: logs}
+	if ts.withCaptcha {
+		ts.Captcha = captcha.NewService(mem)
+	}
+	accounts := account.NewService(st.Accounts(), ts.Account, time.Now, log)
+	projects := project.NewService(st.Projects(), time.Now, log)
+	accounts.SetProjectChecker(projects)
+	ts.Options.Accounts, ts.Options.Projects = accounts, projects
+	srv, err := New(ts.Options)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &testServer{Server: srv, store: st, kv: mem, logs: logs}
 }
 
 type envelope struct {
@@ -102,7 +151,7 @@ func TestHealthzAndReadyz(t *testing.T) {
 }
 
 func TestHelloAndBasicConfig(t *testing.T) {
-	ts := mustServer(t, func(o *Options) { o.Features = Features{RegistrationOpen: true} })
+	ts := mustServer(t, nil)
 	rec, env := ts.do(t, "GET", "/api/", nil)
 	if rec.Code != 200 || string(env.Data) != fmt.Sprintf(`{"msg":"Hoist is running","timestamp":%d}`, fixedNow.UnixMilli()) {
 		t.Fatalf("hello: %d %s", rec.Code, rec.Body)
@@ -218,7 +267,7 @@ func TestInternalErrorIsLoggedNotShown(t *testing.T) {
 }
 
 func TestCORS(t *testing.T) {
-	ts := mustServer(t, func(o *Options) { o.Config.CORSOrigins = []string{"https://panel.example.com"} })
+	ts := mustServer(t, func(o *testSetup) { o.Config.CORSOrigins = []string{"https://panel.example.com"} })
 	rec, _ := ts.do(t, "GET", "/api/basic/config", nil, "Origin", "https://panel.example.com")
 	if rec.Header().Get("Access-Control-Allow-Origin") != "https://panel.example.com" {
 		t.Fatalf("allowed origin not echoed: %v", rec.Header())
@@ -250,7 +299,7 @@ func TestPanelServesFilesAndClientRoutes(t *testing.T) {
 		"index.html":       {Data: []byte("<html>panel</html>")},
 		"assets/app-1a.js": {Data: []byte("console.log(1)")},
 	}
-	ts := mustServer(t, func(o *Options) { o.Panel = panel })
+	ts := mustServer(t, func(o *testSetup) { o.Panel = panel })
 
 	rec, _ := ts.do(t, "GET", "/", nil)
 	if rec.Code != 200 || rec.Body.String() != "<html>panel</html>" || rec.Header().Get("Cache-Control") != "no-cache" {
@@ -295,7 +344,7 @@ func TestDocsListEveryRoute(t *testing.T) {
 		}
 	}
 
-	off := mustServer(t, func(o *Options) { o.Config.Docs = false })
+	off := mustServer(t, func(o *testSetup) { o.Config.Docs = false })
 	rec, _ = off.do(t, "GET", "/docs/index.html", nil)
 	if rec.Code != 404 {
 		t.Fatalf("docs off: %d", rec.Code)

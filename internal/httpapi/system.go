@@ -85,8 +85,8 @@ func (s *Server) handleBasicConfig(c *gin.Context) {
 	respondOK(c, http.StatusOK, basicConfigView{
 		ServiceTime:      s.now().UnixMilli(),
 		UpdateURLSuffix:  UpdateURLSuffix,
-		RegistrationOpen: s.features.RegistrationOpen,
-		CaptchaEnabled:   s.features.CaptchaEnabled,
+		RegistrationOpen: s.accounts.RegistrationOpen(),
+		CaptchaEnabled:   s.captcha != nil,
 		Version:          s.version,
 	})
 }

@@ -192,12 +192,34 @@ func closeGorm(db *gorm.DB) error {
 	return sqlDB.Close()
 }
 
+// txAttempts bounds how often a transaction the database aborted to break
+// a deadlock is run again.
+const txAttempts = 5
+
 // InTx runs fn with a Store whose every method uses one transaction; it
-// commits when fn returns nil and rolls back otherwise (also on panic).
+// commits when fn returns nil and rolls back otherwise (also on panic). A
+// transaction MySQL chose as a deadlock victim is run again from the start,
+// so fn must not have effects outside the transaction that a rerun would
+// repeat. Nested calls run inside the outer transaction.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, rdb: tx, dialect: s.dialect, log: s.log})
-	})
+	var err error
+	for attempt := 1; attempt <= txAttempts; attempt++ {
+		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return fn(&Store{db: tx, rdb: tx, dialect: s.dialect, log: s.log})
+		})
+		if !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
+	}
+	return err
+}
+
+// retryable reports whether err is MySQL's deadlock (1213) or lock wait
+// timeout (1205), after which the whole transaction may simply run again.
+func retryable(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
 // sqlDB returns the writer's *sql.DB (for migrations).
@@ -217,4 +239,9 @@ func translate(err error, what string) error {
 		return apperr.Wrap(err, apperr.Conflict, "%s is referenced by or refers to a missing record", what)
 	}
 	return err
+}
+
+// notFound is the error for a write that matched no row.
+func notFound(what string) error {
+	return apperr.New(apperr.NotFound, "%s not found", what)
 }

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hoist-ota/hoist/internal/account"
+	"github.com/hoist-ota/hoist/internal/captcha"
+	"github.com/hoist-ota/hoist/internal/config"
+	"github.com/hoist-ota/hoist/internal/httpapi"
+	"github.com/hoist-ota/hoist/internal/kv"
+	"github.com/hoist-ota/hoist/internal/project"
+	"github.com/hoist-ota/hoist/internal/ratelimit"
+	"github.com/hoist-ota/hoist/internal/store"
+)
+
+// captchaPerMinute bounds captcha images per client IP: drawing one costs
+// CPU, so the endpoint must not be a free amplifier.
+const captchaPerMinute = 60
+
+// services are the domain services, wired once for every command.
+type services struct {
+	kv       kv.Store
+	redis    *redis.Client // nil without Redis
+	accounts *account.Service
+	projects *project.Service
+	captcha  *captcha.Service // nil when captchas are off
+	limits   httpapi.Limits
+}
+
+// newServices wires the domain services on st. With redis.addr set it
+// connects to Redis and fails when Redis does not answer.
+func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) (*services, error) {
+	sv := &services{}
+	if cfg.Redis.Addr != "" {
+		sv.redis = redis.NewClient(&redis.Options{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB})
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if err := sv.redis.Ping(pctx).Err(); err != nil {
+			sv.redis.Close()
+			return nil, fmt.Errorf("redis.addr (HOIST_REDIS_ADDR): %s does not answer: %w", cfg.Redis.Addr, err)
+		}
+		sv.kv = kv.NewRedis(sv.redis, cfg.Redis.Prefix)
+	} else {
+		if !cfg.Embedded() {
+			log.Warn("no redis.addr: captchas and rate limits are kept per node; run a single node or configure Redis")
+		}
+		sv.kv = kv.NewMemory(nil)
+	}
+	sv.accounts = account.NewService(st.Accounts(), account.Options{
+		Secret:           []byte(cfg.JWT.Secret),
+		AccessTTL:        cfg.JWT.AccessTTL,
+		RefreshTTL:       cfg.JWT.RefreshTTL,
+		RegistrationOpen: cfg.Auth.RegistrationOpen(),
+	}, time.Now, log)
+	sv.projects = project.NewService(st.Projects(), time.Now, log)
+	sv.accounts.SetProjectChecker(sv.projects)
+	if cfg.Auth.CaptchaOn() {
+		sv.captcha = captcha.NewService(sv.kv)
+	}
+	sv.limits = httpapi.Limits{
+		Login:    ratelimit.New(sv.kv, "login", cfg.Auth.LoginPerMinute, time.Minute),
+		Register: ratelimit.New(sv.kv, "register", cfg.Auth.RegisterPerMinute, time.Minute),
+		Captcha:  ratelimit.New(sv.kv, "captcha", captchaPerMinute, time.Minute),
+	}
+	return sv, nil
+}
+
+// close releases what newServices opened.
+func (sv *services) close() {
+	if sv.redis != nil {
+		sv.redis.Close()
+	}
+}

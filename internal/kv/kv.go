@@ -1,0 +1,23 @@
+// Package kv is the small expiring key-value store behind captchas, rate
+// limits and other short-lived shared state: in process for a single node,
+// Redis when several nodes must agree.
+package kv
+
+import (
+	"context"
+	"time"
+)
+
+// Store is an expiring key-value store. Implementations are safe for
+// concurrent use.
+type Store interface {
+	// SetEx stores value under key for ttl.
+	SetEx(ctx context.Context, key, value string, ttl time.Duration) error
+	// GetDel returns the value and deletes it atomically: of two concurrent
+	// callers only one gets ok == true.
+	GetDel(ctx context.Context, key string) (value string, ok bool, err error)
+	// Incr adds one to the counter under key and returns its new value and
+	// the time until it resets. The first increment starts a window of the
+	// given length; the counter vanishes when it ends (a fixed window).
+	Incr(ctx context.Context, key string, window time.Duration) (count int64, resetIn time.Duration, err error)
+}

@@ -1,0 +1,57 @@
+package kv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Redis is a Store shared by every node, on Redis 6.2 or later.
+type Redis struct {
+	c      redis.UniversalClient
+	prefix string
+}
+
+// NewRedis returns a Store on c; every key is prefixed with prefix.
+func NewRedis(c redis.UniversalClient, prefix string) *Redis {
+	return &Redis{c: c, prefix: prefix}
+}
+
+// SetEx implements Store.
+func (r *Redis) SetEx(ctx context.Context, key, value string, ttl time.Duration) error {
+	if err := r.c.Set(ctx, r.prefix+key, value, ttl).Err(); err != nil {
+		return fmt.Errorf("kv: set: %w", err)
+	}
+	return nil
+}
+
+// GetDel implements Store.
+func (r *Redis) GetDel(ctx context.Context, key string) (string, bool, error) {
+	v, err := r.c.GetDel(ctx, r.prefix+key).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("kv: getdel: %w", err)
+	}
+	return v, true, nil
+}
+
+// incrScript increments and, on the first increment, starts the window, in
+// one atomic step (INCR then EXPIRE could leave a counter without expiry).
+var incrScript = redis.NewScript(`
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('PTTL', KEYS[1])}`)
+
+// Incr implements Store.
+func (r *Redis) Incr(ctx context.Context, key string, window time.Duration) (int64, time.Duration, error) {
+	res, err := incrScript.Run(ctx, r.c, []string{r.prefix + key}, window.Milliseconds()).Int64Slice()
+	if err != nil {
+		return 0, 0, fmt.Errorf("kv: incr: %w", err)
+	}
+	return res[0], time.Duration(res[1]) * time.Millisecond, nil
+}

@@ -1,0 +1,29 @@
+package secret
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestIDAndToken(t *testing.T) {
+	hex32 := regexp.MustCompile(`^[0-9a-f]{32}$`)
+	seen := map[string]bool{}
+	for i := 0; i < 1000; i++ {
+		id := ID()
+		if !hex32.MatchString(id) || seen[id] {
+			t.Fatalf("bad or repeated id %q", id)
+		}
+		seen[id] = true
+	}
+	tok := Token("hst_")
+	if !strings.HasPrefix(tok, "hst_") || len(tok) != 4+43 || Token("hst_") == tok {
+		t.Fatalf("token %q", tok)
+	}
+	if Hash("a") != "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb" {
+		t.Fatal("hash is not sha256 hex")
+	}
+	if !Equal("x", "x") || Equal("x", "y") {
+		t.Fatal("Equal")
+	}
+}
