@@ -89,4 +89,3 @@ func respondList[D, V any](c *gin.Context, pg page.Request, items []D, total int
 	}
 	respondOK(c, http.StatusOK, listView[V]{Total: total, Records: out, PageNum: pg.Num, PageSz: pg.Size})
 }
-
