@@ -1,12 +1,15 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -449,4 +452,104 @@ func TestUserCreateThenLogin(t *testing.T) {
 		t.Fatalf("login: %d %+v", resp.StatusCode, env2)
 	}
 	p.stop(t)
+}
+
+// The publishing path through the real binary: a user registers, makes a
+// project, uploads a wgt with a native build, and the files download.
+func TestServePublishAndDownload(t *testing.T) {
+	p := startServe(t, baseEnv(t, "HOIST_AUTH_CAPTCHA=off"))
+	base := "http://" + p.addr("http")
+	call := func(method, path, token string, body any, out any) int {
+		t.Helper()
+		var r io.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			r = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequest(method, base+path, r)
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var env struct {
+			Data json.RawMessage `json:"data"`
+		}
+		json.NewDecoder(resp.Body).Decode(&env)
+		if out != nil {
+			json.Unmarshal(env.Data, out)
+		}
+		return resp.StatusCode
+	}
+	var sess struct {
+		AccessToken string `json:"accessToken"`
+	}
+	if code := call("POST", "/api/v1/auth/register", "", map[string]string{"username": "alice", "password": "correct horse battery"}, &sess); code != 201 {
+		t.Fatalf("register %d", code)
+	}
+	var proj struct{ ID string }
+	call("POST", "/api/v1/projects", sess.AccessToken, map[string]string{"name": "App"}, &proj)
+
+	upload := func(name string, data []byte) (key, url string) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(data)
+		mw.Close()
+		req, _ := http.NewRequest("POST", base+"/api/v1/projects/"+proj.ID+"/files", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+sess.AccessToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var env struct {
+			Data struct{ Key, URL string } `json:"data"`
+		}
+		json.NewDecoder(resp.Body).Decode(&env)
+		if resp.StatusCode != 201 {
+			t.Fatalf("upload %s: %d", name, resp.StatusCode)
+		}
+		return env.Data.Key, env.Data.URL
+	}
+	apk := zipOf(t, "AndroidManifest.xml")
+	wgt := zipOf(t, "manifest.json")
+	apkKey, _ := upload("app.apk", apk)
+	wgtKey, wgtURL := upload("app.wgt", wgt)
+	if code := call("POST", "/api/v1/projects/"+proj.ID+"/resources", sess.AccessToken, map[string]any{"type": 3, "version": "1.0.0", "versionCode": 100, "storageKey": apkKey, "updateType": 1}, nil); code != 201 {
+		t.Fatalf("native %d", code)
+	}
+	var res struct{ URL string }
+	if code := call("POST", "/api/v1/projects/"+proj.ID+"/resources", sess.AccessToken, map[string]any{"type": 1, "version": "1.0.1", "versionCode": 101, "nativeVersionCode": 100, "storageKey": wgtKey, "updateType": 1}, &res); code != 201 {
+		t.Fatalf("wgt %d", code)
+	}
+	if res.URL != wgtURL || !strings.HasPrefix(res.URL, base+"/files/") {
+		t.Fatalf("resource url %q, upload url %q", res.URL, wgtURL)
+	}
+	resp, err := http.Get(res.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Equal(got, wgt) {
+		t.Fatalf("download %d (%d bytes)", resp.StatusCode, len(got))
+	}
+	p.stop(t)
+}
+
+func zipOf(tb testing.TB, names ...string) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, n := range names {
+		w, _ := zw.Create(n)
+		w.Write([]byte(n))
+	}
+	zw.Close()
+	return buf.Bytes()
 }

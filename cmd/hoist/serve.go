@@ -113,16 +113,20 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	defer sv.close()
 
 	api, err := httpapi.New(httpapi.Options{
-		Config:        cfg.HTTP,
-		PublicBaseURL: cfg.PublicBaseURL,
-		Version:       version,
-		DB:            st,
-		Accounts:      sv.accounts,
-		Projects:      sv.projects,
-		Captcha:       sv.captcha,
-		Limits:        sv.limits,
-		Panel:         web.Panel(),
-		Log:           log,
+		Config:         cfg.HTTP,
+		PublicBaseURL:  cfg.PublicBaseURL,
+		Version:        version,
+		DB:             st,
+		Accounts:       sv.accounts,
+		Projects:       sv.projects,
+		Dicts:          sv.dicts,
+		Releases:       sv.releases,
+		LocalFiles:     sv.files.local,
+		MaxUploadBytes: cfg.Storage.MaxUploadBytes,
+		Captcha:        sv.captcha,
+		Limits:         sv.limits,
+		Panel:          web.Panel(),
+		Log:            log,
 	})
 	if err != nil {
 		return err

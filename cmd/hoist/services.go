@@ -11,10 +11,12 @@ import (
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/captcha"
 	"github.com/hoist-ota/hoist/internal/config"
+	"github.com/hoist-ota/hoist/internal/dict"
 	"github.com/hoist-ota/hoist/internal/httpapi"
 	"github.com/hoist-ota/hoist/internal/kv"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/ratelimit"
+	"github.com/hoist-ota/hoist/internal/release"
 	"github.com/hoist-ota/hoist/internal/store"
 )
 
@@ -28,6 +30,9 @@ type services struct {
 	redis    *redis.Client // nil without Redis
 	accounts *account.Service
 	projects *project.Service
+	dicts    *dict.Service
+	releases *release.Service
+	files    files
 	captcha  *captcha.Service // nil when captchas are off
 	limits   httpapi.Limits
 }
@@ -59,6 +64,13 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 	}, time.Now, log)
 	sv.projects = project.NewService(st.Projects(), time.Now, log)
 	sv.accounts.SetProjectChecker(sv.projects)
+	sv.dicts = dict.NewService(st.Dicts(), time.Now, log)
+	var err error
+	if sv.files, err = newFiles(cfg); err != nil {
+		sv.close()
+		return nil, err
+	}
+	sv.releases = release.NewService(st.Releases(), sv.projects, sv.files.blob, sv.files.sts, sv.files.opts, time.Now, log)
 	if cfg.Auth.CaptchaOn() {
 		sv.captcha = captcha.NewService(sv.kv)
 	}

@@ -15,14 +15,15 @@ type Config struct {
 	DataDir string `koanf:"dataDir"`
 	// PublicBaseURL is the absolute URL apps and devices reach Hoist at; empty
 	// means derive it from each request.
-	PublicBaseURL string `koanf:"publicBaseURL"`
-	HTTP          HTTP   `koanf:"http"`
-	DB            DB     `koanf:"db"`
-	JWT           JWT    `koanf:"jwt"`
-	Auth          Auth   `koanf:"auth"`
-	Redis         Redis  `koanf:"redis"`
-	MQTT          MQTT   `koanf:"mqtt"`
-	Log           Log    `koanf:"log"`
+	PublicBaseURL string  `koanf:"publicBaseURL"`
+	HTTP          HTTP    `koanf:"http"`
+	DB            DB      `koanf:"db"`
+	JWT           JWT     `koanf:"jwt"`
+	Auth          Auth    `koanf:"auth"`
+	Redis         Redis   `koanf:"redis"`
+	Storage       Storage `koanf:"storage"`
+	MQTT          MQTT    `koanf:"mqtt"`
+	Log           Log     `koanf:"log"`
 }
 
 // HTTP configures the HTTP listener and its request handling.
@@ -75,6 +76,43 @@ func (a Auth) CaptchaOn() bool { return a.Captcha == "on" }
 // RegistrationOpen reports whether anyone may register.
 func (a Auth) RegistrationOpen() bool { return a.Registration == "open" }
 
+// Storage configures where uploaded files live.
+type Storage struct {
+	// Driver is "local" (files under Local.Dir, served by Hoist) or "oss".
+	Driver         string        `koanf:"driver"`
+	MaxUploadBytes int64         `koanf:"maxUploadBytes"`
+	URLTTL         time.Duration `koanf:"urlTTL"`
+	Local          LocalStorage  `koanf:"local"`
+	OSS            OSS           `koanf:"oss"`
+	STS            STS           `koanf:"sts"`
+}
+
+// LocalStorage configures files on local disk.
+type LocalStorage struct {
+	// Dir empty means {dataDir}/files.
+	Dir        string `koanf:"dir"`
+	SignedURLs bool   `koanf:"signedUrls"`
+}
+
+// OSS configures Aliyun OSS.
+type OSS struct {
+	Endpoint        string `koanf:"endpoint"`
+	Region          string `koanf:"region"`
+	Bucket          string `koanf:"bucket"`
+	AccessKeyID     string `koanf:"accessKeyId"`
+	AccessKeySecret string `koanf:"accessKeySecret"`
+	PublicBaseURL   string `koanf:"publicBaseURL"`
+	Signed          bool   `koanf:"signed"`
+}
+
+// STS configures temporary credentials for direct browser uploads to OSS
+// (with the OSS access key, which must be allowed to assume the role).
+type STS struct {
+	Endpoint        string `koanf:"endpoint"`
+	RoleArn         string `koanf:"roleArn"`
+	DurationSeconds int    `koanf:"durationSeconds"`
+}
+
 // Redis configures the shared Redis; an empty Addr means none (single node).
 type Redis struct {
 	Addr     string `koanf:"addr"`
@@ -123,6 +161,10 @@ func Default() Config {
 		JWT:   JWT{AccessTTL: 15 * time.Minute, RefreshTTL: 30 * 24 * time.Hour},
 		Auth:  Auth{Captcha: "on", LoginPerMinute: 10, RegisterPerMinute: 10},
 		Redis: Redis{Prefix: "hoist:"},
+		Storage: Storage{
+			Driver: "local", MaxUploadBytes: 512 << 20, URLTTL: time.Hour,
+			OSS: OSS{Signed: true}, STS: STS{DurationSeconds: 900},
+		},
 		DB: DB{
 			Driver:          DriverSQLite,
 			MaxOpenConns:    20,

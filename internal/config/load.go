@@ -109,6 +109,9 @@ func (c *Config) resolve() {
 	if c.DB.Driver == DriverSQLite && c.DB.DSN == "" {
 		c.DB.DSN = filepath.Join(c.DataDir, "hoist.db")
 	}
+	if c.Storage.Local.Dir == "" {
+		c.Storage.Local.Dir = filepath.Join(c.DataDir, "files")
+	}
 	if c.Auth.Registration == "" {
 		c.Auth.Registration = "closed"
 		if c.Embedded() {

@@ -105,6 +105,8 @@ func (c Config) Validate() error {
 		add("redis.db", "must be from 0 to 15")
 	}
 
+	c.validateStorage(add)
+
 	switch c.MQTT.Mode {
 	case MQTTEmbedded:
 		if msg := checkAddr(c.MQTT.TCPAddr); msg != "" {
@@ -151,4 +153,45 @@ func checkAddr(addr string) string {
 		return fmt.Sprintf("port %q must be a number from 0 to 65535", port)
 	}
 	return ""
+}
+
+func (c Config) validateStorage(add func(key, format string, args ...any)) {
+	st := c.Storage
+	if st.MaxUploadBytes < 1024 {
+		add("storage.maxUploadBytes", "must be at least 1024")
+	}
+	if st.URLTTL < time.Minute {
+		add("storage.urlTTL", "must be at least 1m")
+	}
+	switch st.Driver {
+	case "local":
+	case "oss":
+		for key, v := range map[string]string{"storage.oss.endpoint": st.OSS.Endpoint, "storage.oss.bucket": st.OSS.Bucket,
+			"storage.oss.accessKeyId": st.OSS.AccessKeyID, "storage.oss.accessKeySecret": st.OSS.AccessKeySecret} {
+			if v == "" {
+				add(key, "is required when storage.driver is oss")
+			}
+		}
+		if st.OSS.PublicBaseURL != "" {
+			if u, err := url.Parse(st.OSS.PublicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				add("storage.oss.publicBaseURL", "must be an absolute http(s) URL (a CDN in front of the bucket)")
+			}
+		}
+	default:
+		add("storage.driver", "must be local or oss, not %q", st.Driver)
+	}
+	if st.STS.RoleArn != "" {
+		if st.Driver != "oss" {
+			add("storage.sts.roleArn", "needs storage.driver oss")
+		}
+		if st.STS.Endpoint == "" {
+			add("storage.sts.endpoint", "is required with storage.sts.roleArn (e.g. sts.cn-hangzhou.aliyuncs.com)")
+		}
+		if st.OSS.Region == "" {
+			add("storage.oss.region", "is required with storage.sts.roleArn (e.g. oss-cn-hangzhou)")
+		}
+	}
+	if st.STS.DurationSeconds < 900 || st.STS.DurationSeconds > 43200 {
+		add("storage.sts.durationSeconds", "must be from 900 to 43200")
+	}
 }

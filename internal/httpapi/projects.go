@@ -134,17 +134,21 @@ func (s *Server) handleProjectUpdate(c *gin.Context) {
 
 // handleProjectDelete godoc
 //
-//	@Summary	Delete a project (owners)
-//	@Tags		projects
-//	@Produce	json
-//	@Security	BearerAuth
-//	@Param		id	path		string	true	"project id"
-//	@Success	200	{object}	okEnvelope
-//	@Failure	403	{object}	errorEnvelope
-//	@Failure	404	{object}	errorEnvelope
-//	@Router		/api/v1/projects/{id} [delete]
+//	@Summary		Delete a project (owners)
+//	@Description	A project with resources is kept (409) unless force=true, which deletes its resources and their files too.
+//	@Tags			projects
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		string	true	"project id"
+//	@Param			force	query		bool	false	"also delete its resources and files"
+//	@Success		200		{object}	okEnvelope
+//	@Failure		403		{object}	errorEnvelope
+//	@Failure		404		{object}	errorEnvelope
+//	@Failure		409		{object}	errorEnvelope	"has resources"
+//	@Router			/api/v1/projects/{id} [delete]
 func (s *Server) handleProjectDelete(c *gin.Context) {
-	if err := s.projects.Delete(c.Request.Context(), principal(c), c.Param("id")); err != nil {
+	force := c.Query("force") == "true"
+	if err := s.releases.DeleteProject(c.Request.Context(), principal(c), c.Param("id"), force); err != nil {
 		s.respondError(c, err)
 		return
 	}

@@ -58,6 +58,28 @@ func (s *Server) routes() {
 	user.POST("/projects/:id/members", s.handleMemberAdd)
 	user.PATCH("/projects/:id/members/:userId", s.handleMemberUpdate)
 	user.DELETE("/projects/:id/members/:userId", s.handleMemberRemove)
+	user.GET("/projects/:id/resources", s.handleResourceList)
+	user.POST("/projects/:id/resources", s.handleResourceCreate)
+	user.GET("/projects/:id/resources/native/latest", s.handleNativeLatest)
+	user.GET("/resources/:id", s.handleResourceGet)
+	user.PATCH("/resources/:id", s.handleResourceUpdate)
+	user.DELETE("/resources/:id", s.handleResourceDelete)
+	user.GET("/projects/:id/upload-credentials", s.handleUploadCredentials)
+	user.POST("/projects/:id/files/register", s.handleFileRegister)
+
+	// Uploads: their own body limit instead of the JSON one (multipart
+	// framing on top of the largest file).
+	upload := e.Group("/api/v1", s.limitBody(s.maxUpload+1<<20), s.authenticate)
+	upload.POST("/projects/:id/files", s.handleFileUpload)
+	// Dictionary.
+	user.GET("/dicts", s.handleDictList)
+	user.POST("/dicts", s.handleDictCreate)
+	user.GET("/dicts/:code", s.handleDictGet)
+	user.PATCH("/dicts/:code", s.handleDictUpdate)
+	user.DELETE("/dicts/:code", s.handleDictDelete)
+	user.POST("/dicts/:code/items", s.handleDictItemCreate)
+	user.PATCH("/dicts/:code/items/:id", s.handleDictItemUpdate)
+	user.DELETE("/dicts/:code/items/:id", s.handleDictItemDelete)
 
 	// Administrators (checked by the account service).
 	user.GET("/users", s.handleUserList)
@@ -68,6 +90,12 @@ func (s *Server) routes() {
 	if s.cfg.Docs {
 		e.GET("/docs", func(c *gin.Context) { c.Redirect(http.StatusFound, "/docs/index.html") })
 		e.GET("/docs/*any", ginSwagger.WrapHandler(swaggerFiles.Handler))
+	}
+
+	// Files of local storage (public; signed when configured).
+	if s.localFiles != nil {
+		e.GET("/files/*key", s.handleFileDownload)
+		e.HEAD("/files/*key", s.handleFileDownload)
 	}
 
 	// Admin panel.

@@ -16,8 +16,11 @@ import (
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/captcha"
 	"github.com/hoist-ota/hoist/internal/config"
+	"github.com/hoist-ota/hoist/internal/dict"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/ratelimit"
+	"github.com/hoist-ota/hoist/internal/release"
+	"github.com/hoist-ota/hoist/internal/storage"
 )
 
 // Pinger reports whether a dependency the server needs is reachable.
@@ -31,8 +34,8 @@ type Limits struct {
 	Login, Register, Captcha *ratelimit.Limiter
 }
 
-// Options are the server's dependencies. DB, Accounts, Projects and Log are
-// required.
+// Options are the server's dependencies. DB, Accounts, Projects, Dicts and
+// Log are required.
 type Options struct {
 	Config        config.HTTP
 	PublicBaseURL string
@@ -40,6 +43,12 @@ type Options struct {
 	DB            Pinger
 	Accounts      *account.Service
 	Projects      *project.Service
+	Dicts         *dict.Service
+	Releases      *release.Service
+	// LocalFiles serves GET /files/ when storage is local; nil with OSS.
+	LocalFiles *storage.Local
+	// MaxUploadBytes bounds upload request bodies.
+	MaxUploadBytes int64
 	// Captcha is nil when captchas are off.
 	Captcha *captcha.Service
 	Limits  Limits
@@ -58,6 +67,10 @@ type Server struct {
 	db            Pinger
 	accounts      *account.Service
 	projects      *project.Service
+	dicts         *dict.Service
+	releases      *release.Service
+	localFiles    *storage.Local
+	maxUpload     int64
 	captcha       *captcha.Service
 	loginLimit    *ratelimit.Limiter
 	registerLimit *ratelimit.Limiter
@@ -73,7 +86,8 @@ type Server struct {
 func New(o Options) (*Server, error) {
 	s := &Server{
 		cfg: o.Config, publicBaseURL: o.PublicBaseURL, version: o.Version, db: o.DB,
-		accounts: o.Accounts, projects: o.Projects, captcha: o.Captcha,
+		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha,
+		releases: o.Releases, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes,
 		loginLimit: o.Limits.Login, registerLimit: o.Limits.Register, captchaLimit: o.Limits.Captcha,
 		panel: o.Panel, log: o.Log, now: o.Now,
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -19,9 +20,12 @@ import (
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/captcha"
 	"github.com/hoist-ota/hoist/internal/config"
+	"github.com/hoist-ota/hoist/internal/dict"
 	"github.com/hoist-ota/hoist/internal/kv"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/ratelimit"
+	"github.com/hoist-ota/hoist/internal/release"
+	"github.com/hoist-ota/hoist/internal/storage"
 	"github.com/hoist-ota/hoist/internal/store"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
 )
@@ -30,9 +34,29 @@ var fixedNow = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 
 type testServer struct {
 	*Server
-	store *store.Store
-	kv    *kv.Memory
-	logs  *bytes.Buffer
+	store    *store.Store
+	kv       *kv.Memory
+	logs     *bytes.Buffer
+	filesDir string       // the local storage root
+	blob     storage.Blob // the storage behind the release service
+
+	mu      sync.Mutex
+	changes []string // project ids of release change events, in order
+}
+
+func (ts *testServer) recordChange(projectID string) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.changes = append(ts.changes, projectID)
+}
+
+// takeChanges returns and clears the recorded change events.
+func (ts *testServer) takeChanges() []string {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	out := ts.changes
+	ts.changes = nil
+	return out
 }
 
 // testSecret signs the test servers' access tokens.
@@ -47,6 +71,10 @@ type testSetup struct {
 	Options
 	Account     account.Options
 	withCaptcha bool // captchas on, answers in the test server's kv
+	Release     release.Options
+	signedFiles bool         // local storage signs download URLs
+	blob        storage.Blob // nil: local storage in a temp dir
+	sts         release.STS  // nil: no direct uploads
 }
 
 // mustServer builds a server on a fresh SQLite store with real services.
@@ -77,6 +105,7 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 		},
 		Account: account.Options{Secret: testSecret, AccessTTL: 15 * time.Minute, RefreshTTL: time.Hour,
 			RegistrationOpen: true, Argon2: cheapArgon2},
+		Release: release.Options{MaxUploadBytes: 1 << 20, URLTTL: time.Hour},
 	}
 	if mutate != nil {
 		mutate(&ts)
@@ -88,11 +117,25 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 	projects := project.NewService(st.Projects(), time.Now, log)
 	accounts.SetProjectChecker(projects)
 	ts.Options.Accounts, ts.Options.Projects = accounts, projects
+	ts.Options.Dicts = dict.NewService(st.Dicts(), time.Now, log)
+	filesDir := tb.TempDir()
+	if ts.blob == nil {
+		local, err := storage.NewLocal(storage.LocalConfig{Dir: filesDir, Signed: ts.signedFiles, SignKey: testSecret})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		ts.blob, ts.LocalFiles = local, local
+	}
+	ts.MaxUploadBytes = ts.Release.MaxUploadBytes
+	ts.Releases = release.NewService(st.Releases(), projects, ts.blob, ts.sts, ts.Release, time.Now, log)
+	out := &testServer{store: st, kv: mem, logs: logs, filesDir: filesDir, blob: ts.blob}
+	ts.Releases.OnChange(out.recordChange)
 	srv, err := New(ts.Options)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &testServer{Server: srv, store: st, kv: mem, logs: logs}
+	out.Server = srv
+	return out
 }
 
 type envelope struct {

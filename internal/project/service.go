@@ -101,14 +101,6 @@ func (s *Service) Update(ctx context.Context, p account.Principal, id string, f 
 	})
 }
 
-// Delete removes a project and its memberships (owners).
-func (s *Service) Delete(ctx context.Context, p account.Principal, id string) error {
-	if _, _, err := s.Access(ctx, p, id, Manage); err != nil {
-		return err
-	}
-	return s.store.DeleteProject(ctx, id)
-}
-
 // Members lists a project's members (anyone who can read it).
 func (s *Service) Members(ctx context.Context, p account.Principal, id string) ([]Member, error) {
 	if _, _, err := s.Access(ctx, p, id, Read); err != nil {

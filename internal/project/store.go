@@ -24,7 +24,6 @@ type Store interface {
 	// project when all is set, each with userID's role ("" if none).
 	ListProjects(ctx context.Context, userID string, all bool, pg page.Request) ([]Listed, int64, error)
 	UpdateProject(ctx context.Context, id string, fn func(*Project) error) (Project, error)
-	DeleteProject(ctx context.Context, id string) error
 
 	// MemberRole returns the user's role in the project, "" when not a member.
 	MemberRole(ctx context.Context, projectID, userID string) (Role, error)

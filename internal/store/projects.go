@@ -121,22 +121,6 @@ func (ps projects) UpdateProject(ctx context.Context, id string, fn func(*projec
 	return out, err
 }
 
-func (ps projects) DeleteProject(ctx context.Context, id string) error {
-	return ps.s.InTx(ctx, func(tx *Store) error {
-		if err := tx.db.WithContext(ctx).Where("project_id = ?", id).Delete(&memberRow{}).Error; err != nil {
-			return fmt.Errorf("store: delete members of %s: %w", id, err)
-		}
-		res := tx.db.WithContext(ctx).Where("id = ?", id).Delete(&projectRow{})
-		if res.Error != nil {
-			return fmt.Errorf("store: delete project %s: %w", id, translate(res.Error, "project"))
-		}
-		if res.RowsAffected == 0 {
-			return notFound("project")
-		}
-		return nil
-	})
-}
-
 func (ps projects) MemberRole(ctx context.Context, projectID, userID string) (project.Role, error) {
 	var r memberRow
 	err := ps.s.rdb.WithContext(ctx).Take(&r, "project_id = ? AND user_id = ?", projectID, userID).Error

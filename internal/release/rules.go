@@ -1,0 +1,229 @@
+package release
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hoist-ota/hoist/internal/apperr"
+)
+
+// Valid reports whether t is a resource type.
+func (t Type) Valid() bool { return t >= TypeWgtAndroid && t <= TypeFirmware }
+
+// NeedsFile reports whether resources of type t carry an uploaded file
+// (every type but the App Store link).
+func (t Type) NeedsFile() bool { return t.Valid() && t != TypeIOS }
+
+// Platform returns the app platform of a wgt or native type, "" otherwise.
+func (t Type) Platform() Platform {
+	switch t {
+	case TypeWgtAndroid, TypeAndroid:
+		return PlatformAndroid
+	case TypeWgtIOS, TypeIOS:
+		return PlatformIOS
+	}
+	return ""
+}
+
+// NativeFor returns the native type whose builds a wgt of type t runs on.
+func (t Type) NativeFor() Type { return t.Platform().NativeType() }
+
+// FileKind is what an uploaded file's content is, found by reading it.
+type FileKind string
+
+// File kinds.
+const (
+	KindZip    FileKind = "zip"    // a zip archive (a wgt package)
+	KindAPK    FileKind = "apk"    // a zip with AndroidManifest.xml
+	KindBinary FileKind = "binary" // anything else
+)
+
+// Accepts reports whether a file of kind k can be the file of a resource of
+// type t: wgt packages are zips, Android builds are apks, firmware is
+// anything.
+func (t Type) Accepts(k FileKind) bool {
+	switch t {
+	case TypeWgtAndroid, TypeWgtIOS:
+		return k == KindZip || k == KindAPK
+	case TypeAndroid:
+		return k == KindAPK
+	case TypeFirmware:
+		return true
+	}
+	return false
+}
+
+// fileRule is the human form of Accepts for error messages.
+func (t Type) fileRule() string {
+	switch t {
+	case TypeWgtAndroid, TypeWgtIOS:
+		return "a wgt package must be a zip archive"
+	case TypeAndroid:
+		return "an Android build must be an apk (a zip archive with AndroidManifest.xml)"
+	}
+	return "this type takes no file"
+}
+
+// NewResource is the input of Create.
+type NewResource struct {
+	Type              Type
+	Version           string
+	VersionCode       int64
+	NativeVersionCode int64
+	// URL is the App Store link of type 4; StorageKey the uploaded file of
+	// the other types.
+	URL            string
+	StorageKey     string
+	UpdateType     UpdateType
+	Status         *Status // nil: enabled
+	Changelog      string
+	Remark         string
+	RolloutPercent *int // nil: 100
+	Product        string
+}
+
+// Patch is a change to a resource's editable fields; nil is unchanged.
+// Type and file are not editable.
+type Patch struct {
+	Version        *string
+	Changelog      *string
+	Remark         *string
+	UpdateType     *UpdateType
+	Status         *Status
+	RolloutPercent *int
+}
+
+type fieldErrs []apperr.FieldError
+
+func (fs *fieldErrs) add(field, format string, args ...any) {
+	*fs = append(*fs, apperr.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (fs fieldErrs) err() error {
+	if len(fs) == 0 {
+		return nil
+	}
+	return apperr.Fields(fs...)
+}
+
+// checkEditable validates the fields a patch may also change.
+func checkEditable(fs *fieldErrs, version *string, changelog, remark *string, ut *UpdateType, st *Status, rollout *int) {
+	if version != nil {
+		if n := utf8.RuneCountInString(strings.TrimSpace(*version)); n < 1 || n > 50 {
+			fs.add("version", "must be 1 to 50 characters")
+		}
+	}
+	if changelog != nil && utf8.RuneCountInString(*changelog) > 2000 {
+		fs.add("changelog", "must be at most 2000 characters")
+	}
+	if remark != nil && utf8.RuneCountInString(*remark) > 255 {
+		fs.add("remark", "must be at most 255 characters")
+	}
+	if ut != nil && (*ut < UpdateConsent || *ut > UpdateSilent) {
+		fs.add("updateType", "must be 1 (user consent), 2 (forced) or 3 (silent)")
+	}
+	if st != nil && *st != StatusDisabled && *st != StatusEnabled {
+		fs.add("status", "must be 0 (disabled) or 1 (enabled)")
+	}
+	if rollout != nil && (*rollout < 1 || *rollout > 100) {
+		fs.add("rolloutPercent", "must be from 1 to 100")
+	}
+}
+
+// validate checks everything that does not need the database.
+func (n NewResource) validate() error {
+	var fs fieldErrs
+	if !n.Type.Valid() {
+		fs.add("type", "must be 1 (wgt-android), 2 (wgt-ios), 3 (android), 4 (ios) or 5 (firmware)")
+		return fs.err()
+	}
+	v := n.Version
+	checkEditable(&fs, &v, &n.Changelog, &n.Remark, &n.UpdateType, n.Status, n.RolloutPercent)
+	if n.VersionCode < 1 {
+		fs.add("versionCode", "must be at least 1")
+	}
+	if n.Type.IsWgt() && n.NativeVersionCode < 0 {
+		fs.add("nativeVersionCode", "must not be negative")
+	}
+	if !n.Type.IsWgt() && n.NativeVersionCode != 0 {
+		fs.add("nativeVersionCode", "must be 0 for native and firmware resources")
+	}
+	if n.Type == TypeIOS {
+		if u, err := url.Parse(n.URL); err != nil || u.Scheme != "https" || u.Host == "" || len(n.URL) > 1024 {
+			fs.add("url", "must be the https App Store link of the app")
+		}
+		if n.StorageKey != "" {
+			fs.add("storageKey", "an iOS resource is an App Store link and takes no file")
+		}
+	} else {
+		if n.StorageKey == "" {
+			fs.add("storageKey", "is required: upload the file first")
+		}
+		if n.URL != "" {
+			fs.add("url", "is set from the uploaded file; leave it empty")
+		}
+	}
+	if n.Type == TypeFirmware {
+		if !validProduct(n.Product) {
+			fs.add("product", "must name the device product (1-64 of A-Z a-z 0-9 _ . -)")
+		}
+	} else if n.Product != "" {
+		fs.add("product", "is only for firmware")
+	}
+	return fs.err()
+}
+
+func validProduct(s string) bool {
+	if len(s) < 1 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func (p Patch) validate() error {
+	var fs fieldErrs
+	checkEditable(&fs, p.Version, p.Changelog, p.Remark, p.UpdateType, p.Status, p.RolloutPercent)
+	return fs.err()
+}
+
+func (p Patch) apply(r *Resource) {
+	if p.Version != nil {
+		r.Version = strings.TrimSpace(*p.Version)
+	}
+	if p.Changelog != nil {
+		r.Changelog = *p.Changelog
+	}
+	if p.Remark != nil {
+		r.Remark = *p.Remark
+	}
+	if p.UpdateType != nil {
+		r.UpdateType = *p.UpdateType
+	}
+	if p.Status != nil {
+		r.Status = *p.Status
+	}
+	if p.RolloutPercent != nil {
+		r.RolloutPercent = *p.RolloutPercent
+	}
+}
+
+// checkVersionCode is the ordering rule: a new resource's versionCode is
+// strictly greater than every existing one of its project and type.
+func checkVersionCode(code, max int64) error {
+	if code <= max {
+		return &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("versionCode must be greater than %d", max),
+			Fields: []apperr.FieldError{{Field: "versionCode", Message: fmt.Sprintf("must be greater than %d", max)}}}
+	}
+	return nil
+}
+
+func asAppErr(err error, target **apperr.Error) bool { return errors.As(err, target) }

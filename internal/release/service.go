@@ -1,0 +1,272 @@
+package release
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hoist-ota/hoist/internal/account"
+	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/page"
+	"github.com/hoist-ota/hoist/internal/project"
+	"github.com/hoist-ota/hoist/internal/secret"
+	"github.com/hoist-ota/hoist/internal/storage"
+)
+
+// Options configure the release service.
+type Options struct {
+	MaxUploadBytes int64
+	// URLTTL is the lifetime of signed download URLs.
+	URLTTL time.Duration
+	// Direct describes the OSS bucket for direct uploads (with STS).
+	Direct DirectUpload
+}
+
+// Service manages resources and their files.
+type Service struct {
+	store    Store
+	projects *project.Service
+	blob     storage.Blob
+	sts      STS // nil without OSS + STS
+	opts     Options
+	now      func() time.Time
+	log      *slog.Logger
+
+	mu        sync.RWMutex
+	listeners []func(projectID string)
+}
+
+// NewService returns the release service. sts may be nil.
+func NewService(store Store, projects *project.Service, blob storage.Blob, sts STS, opts Options, now func() time.Time, log *slog.Logger) *Service {
+	return &Service{store: store, projects: projects, blob: blob, sts: sts, opts: opts, now: now, log: log}
+}
+
+// OnChange registers fn to be called, after the change is committed, with
+// the project id of every change that can alter an update-check answer.
+func (s *Service) OnChange(fn func(projectID string)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.listeners = append(s.listeners, fn)
+}
+
+func (s *Service) changed(projectID string) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, fn := range s.listeners {
+		fn(projectID)
+	}
+}
+
+// Create adds a resource to a project (maintainers and owners), enforcing
+// the version rules in one transaction: the versionCode is greater than any
+// of its project and type; a wgt names an existing native build of its
+// platform; the file exists, belongs to the project and suits the type.
+func (s *Service) Create(ctx context.Context, p account.Principal, projectID string, n NewResource) (Resource, error) {
+	if _, _, err := s.projects.Access(ctx, p, projectID, project.Publish); err != nil {
+		return Resource{}, err
+	}
+	if err := n.validate(); err != nil {
+		return Resource{}, err
+	}
+	now := s.now().UTC()
+	r := Resource{
+		ID: secret.ID(), ProjectID: projectID, Type: n.Type, Version: strings.TrimSpace(n.Version),
+		VersionCode: n.VersionCode, NativeVersionCode: n.NativeVersionCode, URL: n.URL, StorageKey: n.StorageKey,
+		UpdateType: n.UpdateType, Status: StatusEnabled, Changelog: n.Changelog, Remark: n.Remark,
+		RolloutPercent: 100, Product: n.Product, CreatedBy: p.UserID, CreatedTime: now, UpdatedTime: now,
+	}
+	if n.Status != nil {
+		r.Status = *n.Status
+	}
+	if n.RolloutPercent != nil {
+		r.RolloutPercent = *n.RolloutPercent
+	}
+	if n.Type.NeedsFile() {
+		f, err := s.store.File(ctx, n.StorageKey)
+		if apperr.Is(err, apperr.NotFound) || (err == nil && f.ProjectID != projectID) {
+			return Resource{}, apperr.Fields(apperr.FieldError{Field: "storageKey", Message: "does not name a file uploaded to this project"})
+		}
+		if err != nil {
+			return Resource{}, err
+		}
+		if !n.Type.Accepts(f.Kind) {
+			return Resource{}, apperr.Fields(apperr.FieldError{Field: "storageKey", Message: n.Type.fileRule()})
+		}
+		if _, err := s.blob.Stat(ctx, f.Key); err != nil {
+			if apperr.Is(err, apperr.NotFound) {
+				return Resource{}, apperr.Fields(apperr.FieldError{Field: "storageKey", Message: "the file is no longer in storage; upload it again"})
+			}
+			return Resource{}, fmt.Errorf("release: create: %w", err)
+		}
+		r.Size, r.MD5, r.SHA256 = f.Size, f.MD5, f.SHA256
+	}
+	err := s.store.CreateResource(ctx, r, func(maxCode int64, natives []int64) error {
+		if err := checkVersionCode(r.VersionCode, maxCode); err != nil {
+			return err
+		}
+		if r.Type.IsWgt() && !contains(natives, r.NativeVersionCode) {
+			return apperr.Fields(apperr.FieldError{Field: "nativeVersionCode",
+				Message: fmt.Sprintf("must be the versionCode of a %s native resource of this project", r.Type.Platform())})
+		}
+		return nil
+	})
+	if apperr.Is(err, apperr.Conflict) && !hasFields(err) {
+		// Lost a race to the unique index: report it like the rule would.
+		return Resource{}, checkVersionCode(r.VersionCode, r.VersionCode)
+	}
+	if err != nil {
+		return Resource{}, err
+	}
+	s.changed(projectID)
+	return r, nil
+}
+
+func contains(xs []int64, x int64) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func hasFields(err error) bool {
+	var ae *apperr.Error
+	return asAppErr(err, &ae) && len(ae.Fields) > 0
+}
+
+// Get returns a resource the principal may read; NotFound otherwise.
+func (s *Service) Get(ctx context.Context, p account.Principal, id string) (Resource, error) {
+	r, err := s.store.Resource(ctx, id)
+	if err != nil {
+		return Resource{}, err
+	}
+	if _, _, err := s.projects.Access(ctx, p, r.ProjectID, project.Read); err != nil {
+		return Resource{}, apperr.New(apperr.NotFound, "resource not found")
+	}
+	return r, nil
+}
+
+// List lists a project's resources.
+func (s *Service) List(ctx context.Context, p account.Principal, projectID string, f Filter, pg page.Request) ([]Resource, int64, error) {
+	if _, _, err := s.projects.Access(ctx, p, projectID, project.Read); err != nil {
+		return nil, 0, err
+	}
+	return s.store.ListResources(ctx, projectID, f, pg)
+}
+
+// Update changes a resource's editable fields (maintainers and owners).
+func (s *Service) Update(ctx context.Context, p account.Principal, id string, patch Patch) (Resource, error) {
+	r, err := s.Get(ctx, p, id)
+	if err != nil {
+		return Resource{}, err
+	}
+	if _, _, err := s.projects.Access(ctx, p, r.ProjectID, project.Publish); err != nil {
+		return Resource{}, err
+	}
+	if err := patch.validate(); err != nil {
+		return Resource{}, err
+	}
+	out, err := s.store.UpdateResource(ctx, id, func(r *Resource) error {
+		patch.apply(r)
+		r.UpdatedTime = s.now().UTC()
+		return nil
+	})
+	if err != nil {
+		return Resource{}, err
+	}
+	s.changed(out.ProjectID)
+	return out, nil
+}
+
+// Delete removes a resource (maintainers and owners) and its file when no
+// other resource uses it. A native resource that enabled wgt resources are
+// built on is kept (Conflict naming them).
+func (s *Service) Delete(ctx context.Context, p account.Principal, id string) error {
+	r, err := s.Get(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if _, _, err := s.projects.Access(ctx, p, r.ProjectID, project.Publish); err != nil {
+		return err
+	}
+	freed, err := s.store.DeleteResource(ctx, id, func(r Resource, dependents []Resource) error {
+		if len(dependents) == 0 {
+			return nil
+		}
+		names := make([]string, len(dependents))
+		for i, d := range dependents {
+			names[i] = fmt.Sprintf("%s (versionCode %d, id %s)", d.Version, d.VersionCode, d.ID)
+		}
+		return apperr.New(apperr.Conflict, "enabled wgt resources are built on this native resource: %s; disable or delete them first",
+			strings.Join(names, ", "))
+	})
+	if err != nil {
+		return err
+	}
+	if freed != "" {
+		s.deleteBlob(ctx, freed)
+	}
+	s.changed(r.ProjectID)
+	return nil
+}
+
+// NativeLatest returns the highest enabled native versionCodes of a
+// project per platform (0 when there is none).
+func (s *Service) NativeLatest(ctx context.Context, p account.Principal, projectID string) (android, ios int64, err error) {
+	if _, _, err := s.projects.Access(ctx, p, projectID, project.Read); err != nil {
+		return 0, 0, err
+	}
+	rs, err := s.store.EnabledResources(ctx, projectID)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, r := range rs {
+		switch r.Type {
+		case TypeAndroid:
+			android = max(android, r.VersionCode)
+		case TypeIOS:
+			ios = max(ios, r.VersionCode)
+		}
+	}
+	return android, ios, nil
+}
+
+// DeleteProject deletes a project (owners). A project with resources is
+// kept (Conflict) unless force is set; then its resources and their files
+// go too.
+func (s *Service) DeleteProject(ctx context.Context, p account.Principal, projectID string, force bool) error {
+	if _, _, err := s.projects.Access(ctx, p, projectID, project.Manage); err != nil {
+		return err
+	}
+	n, err := s.store.CountResources(ctx, projectID)
+	if err != nil {
+		return err
+	}
+	if n > 0 && !force {
+		return apperr.New(apperr.Conflict, "the project still has %d resources; delete them first, or delete with force=true to remove them and their files", n)
+	}
+	keys, err := s.store.DeleteProject(ctx, projectID)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		s.deleteBlob(ctx, k)
+	}
+	s.changed(projectID)
+	return nil
+}
+
+// DownloadURL returns where a resource's file is downloaded: the stored
+// App Store link for type 4, otherwise the storage URL (signed and
+// expiring when storage signs; a path for local storage, which the caller
+// makes absolute).
+func (s *Service) DownloadURL(ctx context.Context, r Resource) (string, error) {
+	if r.StorageKey == "" {
+		return r.URL, nil
+	}
+	return s.blob.URL(ctx, r.StorageKey, s.opts.URLTTL)
+}

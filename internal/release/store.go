@@ -1,0 +1,58 @@
+package release
+
+import (
+	"context"
+	"time"
+
+	"github.com/hoist-ota/hoist/internal/page"
+)
+
+// SortKeys are the sort keys of resource lists, the default first.
+var SortKeys = []string{"createdTime", "versionCode"}
+
+// File is an uploaded file, recorded after it was stored and checked.
+type File struct {
+	Key         string
+	ProjectID   string
+	Name        string // the uploader's file name
+	Size        int64
+	MD5         string
+	SHA256      string // "" when unknown (direct OSS upload without it)
+	Kind        FileKind
+	ContentType string
+	CreatedBy   string
+	CreatedTime time.Time
+}
+
+// Filter narrows a resource list; zero values match everything.
+type Filter struct {
+	Type   Type
+	Status *Status
+}
+
+// Store keeps resources and files. Not found is apperr NotFound.
+type Store interface {
+	CreateFile(ctx context.Context, f File) error
+	File(ctx context.Context, key string) (File, error)
+
+	// CreateResource inserts r after check approves it, in one transaction
+	// that holds the project's resources of r's type still: check gets the
+	// highest existing versionCode of r's project and type (0 if none) and,
+	// for a wgt, the versionCodes of the project's native resources of the
+	// matching platform.
+	CreateResource(ctx context.Context, r Resource, check func(maxCode int64, natives []int64) error) error
+	Resource(ctx context.Context, id string) (Resource, error)
+	ListResources(ctx context.Context, projectID string, f Filter, pg page.Request) ([]Resource, int64, error)
+	// EnabledResources returns every enabled resource of a project.
+	EnabledResources(ctx context.Context, projectID string) ([]Resource, error)
+	UpdateResource(ctx context.Context, id string, fn func(*Resource) error) (Resource, error)
+	// DeleteResource deletes the resource after check approves it given
+	// the enabled wgt resources built on it (for a native resource). When
+	// no other resource uses its file any more, the file's record is
+	// deleted too and its key returned, so the caller can delete the blob.
+	DeleteResource(ctx context.Context, id string, check func(r Resource, dependents []Resource) error) (freedKey string, err error)
+	CountResources(ctx context.Context, projectID string) (int64, error)
+	// DeleteProject deletes a project with its resources, files and
+	// members, and returns the storage keys of the deleted files.
+	DeleteProject(ctx context.Context, projectID string) (keys []string, err error)
+}
