@@ -77,6 +77,134 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/basic/update": {
+            "post": {
+                "description": "What the uni-app client asks at every launch. data.native is the newest enabled native build of the platform; data.wgt the newest enabled hot update built for the device's nativeVersionCode (any, when the device sends none). Resources rolled out to less than 100% are offered only to devices whose bucket fnv32a(resourceId+\":\"+systemInfo.uuid)%100 is below the percent. Version codes may be numbers or numeric strings. Served from memory: no database access per request.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "Update check (upushy-compatible, public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "release channel (reserved; all channels get the default answer today)",
+                        "name": "channel",
+                        "in": "query"
+                    },
+                    {
+                        "description": "the device",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.updateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.updateView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "unknown project",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/update": {
+            "post": {
+                "description": "What the uni-app client asks at every launch. data.native is the newest enabled native build of the platform; data.wgt the newest enabled hot update built for the device's nativeVersionCode (any, when the device sends none). Resources rolled out to less than 100% are offered only to devices whose bucket fnv32a(resourceId+\":\"+systemInfo.uuid)%100 is below the percent. Version codes may be numbers or numeric strings. Served from memory: no database access per request.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "Update check (upushy-compatible, public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "release channel (reserved; all channels get the default answer today)",
+                        "name": "channel",
+                        "in": "query"
+                    },
+                    {
+                        "description": "the device",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.updateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.updateView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "unknown project",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/auth/captcha": {
             "get": {
                 "produces": [
@@ -1203,6 +1331,957 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/products": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "devices"
+                ],
+                "summary": "Device products of the projects I can see (all for administrators)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "only this project's products",
+                        "name": "projectId",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "name prefix (case-sensitive)",
+                        "name": "search",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page, from 1",
+                        "name": "pageNum",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "records per page (max 100)",
+                        "name": "pageSize",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "createdTime or name",
+                        "name": "sortKey",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "ASC or DESC",
+                        "name": "order",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.listView-httpapi_productView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "projectId names a project I cannot see",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "name: 1-64 of A-Z a-z 0-9 _ . - and unique across all projects, as it is the first level of the devices' MQTT usernames and topics. It cannot be changed later.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "devices"
+                ],
+                "summary": "Create a device product in a project (maintainers, owners)",
+                "parameters": [
+                    {
+                        "description": "product",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.productCreateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.productView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "no such project, or not mine",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "409": {
+                        "description": "name taken",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/products/{product}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "devices"
+                ],
+                "summary": "A device product with its device counts",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name",
+                        "name": "product",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.productView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "404": {
+                        "description": "no such product, or not mine",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A product with devices is kept (409) unless force=true, which only project owners may use and which deletes its devices too.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "devices"
+                ],
+                "summary": "Delete a device product (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name",
+                        "name": "product",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "also delete its devices (owners)",
+                        "name": "force",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.okEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "409": {
+                        "description": "has devices",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The name and the project are fixed.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "devices"
+                ],
+                "summary": "Change a device product's description (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name",
+                        "name": "product",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.productPatchRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.productView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/products/{product}/devices": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "devices"
+                ],
+                "summary": "Devices of a product",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name",
+                        "name": "product",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "only devices with this tag",
+                        "name": "tag",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "only online (true) or offline (false) devices",
+                        "name": "online",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "name prefix (case-sensitive)",
+                        "name": "search",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page, from 1",
+                        "name": "pageNum",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "records per page (max 100)",
+                        "name": "pageSize",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "createdTime, name or lastSeen",
+                        "name": "sortKey",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "ASC or DESC",
+                        "name": "order",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.listView-httpapi_deviceView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Returns the device secret, its MQTT password, this once: only a hash is kept. name and tags: 1-64 of A-Z a-z 0-9 _ . - ; at most 20 tags.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "devices"
+                ],
+                "summary": "Register a device (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name",
+                        "name": "product",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "device",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.deviceCreateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.issuedDeviceView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "409": {
+                        "description": "name taken",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/products/{product}/devices/batch": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Body: JSON {\"devices\":[{\"name\":\"d1\",\"tags\":[\"a\"]},...]} or text/csv with the header name,tags (tags separated by ; or | in their cell). All or nothing: an invalid device is 400 (errors name devices[i].name, i from 0 in the order given, CSV data rows included), a name repeated or already taken is 409 naming the first 20, more than 10 000 devices is 413. Returns every device with its secret, this once. Both paths work: .../devices:batch and .../devices/batch.",
+                "consumes": [
+                    "application/json",
+                    "text/csv"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "devices"
+                ],
+                "summary": "Register up to 10 000 devices at once (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name",
+                        "name": "product",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "devices (or CSV)",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.deviceBatchRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.deviceBatchView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "409": {
+                        "description": "names repeated or taken; nothing created",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "413": {
+                        "description": "more than 10 000 devices, or a body over 16 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/products/{product}/devices/{device}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "devices"
+                ],
+                "summary": "A device (without its secret)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name",
+                        "name": "product",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "device name",
+                        "name": "device",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.deviceView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "devices"
+                ],
+                "summary": "Delete a device (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name",
+                        "name": "product",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "device name",
+                        "name": "device",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.okEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "tags replaces the whole list. The name is fixed (it is the device's MQTT identity).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "devices"
+                ],
+                "summary": "Change a device's tags (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name",
+                        "name": "product",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "device name",
+                        "name": "device",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.devicePatchRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.deviceView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/products/{product}/devices/{device}/secret": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The old secret stops working for new connections at once. Returns the new one this once.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "devices"
+                ],
+                "summary": "Give a device a new secret (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name",
+                        "name": "product",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "device name",
+                        "name": "device",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.issuedDeviceView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/products/{product}/devices:batch": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Body: JSON {\"devices\":[{\"name\":\"d1\",\"tags\":[\"a\"]},...]} or text/csv with the header name,tags (tags separated by ; or | in their cell). All or nothing: an invalid device is 400 (errors name devices[i].name, i from 0 in the order given, CSV data rows included), a name repeated or already taken is 409 naming the first 20, more than 10 000 devices is 413. Returns every device with its secret, this once. Both paths work: .../devices:batch and .../devices/batch.",
+                "consumes": [
+                    "application/json",
+                    "text/csv"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "devices"
+                ],
+                "summary": "Register up to 10 000 devices at once (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name",
+                        "name": "product",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "devices (or CSV)",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.deviceBatchRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.deviceBatchView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "409": {
+                        "description": "names repeated or taken; nothing created",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "413": {
+                        "description": "more than 10 000 devices, or a body over 16 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/projects": {
             "get": {
                 "security": [
@@ -2156,6 +3235,76 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/projects/{id}/stats": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Checks per day and platform, what was offered, the versions devices run, offers per resource, new devices per day. Counts are written in batches every few seconds.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "stats"
+                ],
+                "summary": "Update-check statistics of a project",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "project id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "first day, YYYY-MM-DD (default: 29 days before to)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last day, YYYY-MM-DD (default: today, UTC)",
+                        "name": "to",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.statsView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/projects/{id}/upload-credentials": {
             "get": {
                 "security": [
@@ -2908,6 +4057,17 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.codeCountView": {
+            "type": "object",
+            "properties": {
+                "count": {
+                    "type": "integer"
+                },
+                "versionCode": {
+                    "type": "integer"
+                }
+            }
+        },
         "httpapi.createdAPITokenView": {
             "type": "object",
             "properties": {
@@ -2940,6 +4100,127 @@ const docTemplate = `{
                 "token": {
                     "type": "string",
                     "example": "hst_..."
+                }
+            }
+        },
+        "httpapi.dayCountView": {
+            "type": "object",
+            "properties": {
+                "count": {
+                    "type": "integer"
+                },
+                "day": {
+                    "type": "string",
+                    "example": "2026-11-21"
+                }
+            }
+        },
+        "httpapi.deviceBatchRequest": {
+            "type": "object",
+            "properties": {
+                "devices": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.deviceCreateRequest"
+                    }
+                }
+            }
+        },
+        "httpapi.deviceBatchView": {
+            "type": "object",
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "devices": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.issuedDeviceView"
+                    }
+                }
+            }
+        },
+        "httpapi.deviceCreateRequest": {
+            "type": "object",
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "example": "dev-0001"
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "floor-2",
+                        "beta"
+                    ]
+                }
+            }
+        },
+        "httpapi.devicePatchRequest": {
+            "type": "object",
+            "properties": {
+                "tags": {
+                    "description": "Tags replace the device's tags.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "floor-2",
+                        "beta"
+                    ]
+                }
+            }
+        },
+        "httpapi.deviceView": {
+            "type": "object",
+            "properties": {
+                "createdTime": {
+                    "type": "string"
+                },
+                "firmwareVersion": {
+                    "type": "string",
+                    "example": "1.4.2"
+                },
+                "lastIp": {
+                    "type": "string",
+                    "example": "203.0.113.7"
+                },
+                "lastSeenAt": {
+                    "description": "LastSeenAt is the last connect, disconnect or report; null if never.",
+                    "type": "string"
+                },
+                "lastStatus": {
+                    "description": "LastStatus is the last status report as the device sent it (a JSON\nobject), null when none.",
+                    "type": "object"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "dev-0001"
+                },
+                "online": {
+                    "type": "boolean"
+                },
+                "product": {
+                    "type": "string",
+                    "example": "thermo"
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "floor-2",
+                        "beta"
+                    ]
+                },
+                "updatedTime": {
+                    "type": "string"
                 }
             }
         },
@@ -3151,6 +4432,92 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.issuedDeviceView": {
+            "type": "object",
+            "properties": {
+                "createdTime": {
+                    "type": "string"
+                },
+                "firmwareVersion": {
+                    "type": "string",
+                    "example": "1.4.2"
+                },
+                "lastIp": {
+                    "type": "string",
+                    "example": "203.0.113.7"
+                },
+                "lastSeenAt": {
+                    "description": "LastSeenAt is the last connect, disconnect or report; null if never.",
+                    "type": "string"
+                },
+                "lastStatus": {
+                    "description": "LastStatus is the last status report as the device sent it (a JSON\nobject), null when none.",
+                    "type": "object"
+                },
+                "mqtt": {
+                    "$ref": "#/definitions/httpapi.mqttIdentityView"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "dev-0001"
+                },
+                "online": {
+                    "type": "boolean"
+                },
+                "product": {
+                    "type": "string",
+                    "example": "thermo"
+                },
+                "secret": {
+                    "type": "string",
+                    "example": "hsd_q3Zk0c9Lr2Xw..."
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "floor-2",
+                        "beta"
+                    ]
+                },
+                "updatedTime": {
+                    "type": "string"
+                }
+            }
+        },
+        "httpapi.keyCountView": {
+            "type": "object",
+            "properties": {
+                "count": {
+                    "type": "integer"
+                },
+                "key": {
+                    "type": "string"
+                }
+            }
+        },
+        "httpapi.listView-httpapi_deviceView": {
+            "type": "object",
+            "properties": {
+                "pageNum": {
+                    "type": "integer"
+                },
+                "pageSize": {
+                    "type": "integer"
+                },
+                "records": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.deviceView"
+                    }
+                },
+                "total": {
+                    "type": "integer"
+                }
+            }
+        },
         "httpapi.listView-httpapi_loginAttemptView": {
             "type": "object",
             "properties": {
@@ -3164,6 +4531,26 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/httpapi.loginAttemptView"
+                    }
+                },
+                "total": {
+                    "type": "integer"
+                }
+            }
+        },
+        "httpapi.listView-httpapi_productView": {
+            "type": "object",
+            "properties": {
+                "pageNum": {
+                    "type": "integer"
+                },
+                "pageSize": {
+                    "type": "integer"
+                },
+                "records": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.productView"
                     }
                 },
                 "total": {
@@ -3338,6 +4725,19 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.mqttIdentityView": {
+            "type": "object",
+            "properties": {
+                "clientIdPrefix": {
+                    "type": "string",
+                    "example": "thermo/dev-0001"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "thermo/dev-0001"
+                }
+            }
+        },
         "httpapi.nativeLatestView": {
             "type": "object",
             "properties": {
@@ -3377,6 +4777,64 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "newPassword": {
+                    "type": "string"
+                }
+            }
+        },
+        "httpapi.productCreateRequest": {
+            "type": "object",
+            "properties": {
+                "description": {
+                    "type": "string",
+                    "example": "Thermostat v2"
+                },
+                "name": {
+                    "description": "Name is global (MQTT usernames and topics are {product}/{device}).",
+                    "type": "string",
+                    "example": "thermo"
+                },
+                "projectId": {
+                    "type": "string",
+                    "example": "866116d35b382bb6e1ae0cbb484b9950"
+                }
+            }
+        },
+        "httpapi.productPatchRequest": {
+            "type": "object",
+            "properties": {
+                "description": {
+                    "type": "string",
+                    "example": "Thermostat v2"
+                }
+            }
+        },
+        "httpapi.productView": {
+            "type": "object",
+            "properties": {
+                "createdTime": {
+                    "type": "string"
+                },
+                "description": {
+                    "type": "string",
+                    "example": "Thermostat v2"
+                },
+                "deviceCount": {
+                    "type": "integer",
+                    "example": 1200
+                },
+                "name": {
+                    "type": "string",
+                    "example": "thermo"
+                },
+                "onlineCount": {
+                    "type": "integer",
+                    "example": 1032
+                },
+                "projectId": {
+                    "type": "string",
+                    "example": "866116d35b382bb6e1ae0cbb484b9950"
+                },
+                "updatedTime": {
                     "type": "string"
                 }
             }
@@ -3717,6 +5175,64 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.statsView": {
+            "type": "object",
+            "properties": {
+                "checksPerDay": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.dayCountView"
+                    }
+                },
+                "from": {
+                    "type": "string",
+                    "example": "2026-10-23"
+                },
+                "nativeVersions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.codeCountView"
+                    }
+                },
+                "newDevicesPerDay": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.dayCountView"
+                    }
+                },
+                "offers": {
+                    "description": "Offers counts how often each resource was offered (key: resource id).",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.keyCountView"
+                    }
+                },
+                "platforms": {
+                    "description": "Platforms counts checks by platform (key: android, ios).",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.keyCountView"
+                    }
+                },
+                "results": {
+                    "description": "Results counts checks by what was offered (key: none, wgt, native, both).",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.keyCountView"
+                    }
+                },
+                "to": {
+                    "type": "string",
+                    "example": "2026-11-21"
+                },
+                "wgtVersions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.codeCountView"
+                    }
+                }
+            }
+        },
         "httpapi.statusView": {
             "type": "object",
             "properties": {
@@ -3743,6 +5259,53 @@ const docTemplate = `{
                 },
                 "readOnly": {
                     "type": "boolean"
+                }
+            }
+        },
+        "httpapi.updateRequest": {
+            "type": "object",
+            "properties": {
+                "nativeVersion": {
+                    "type": "string",
+                    "example": "1.0.0"
+                },
+                "nativeVersionCode": {
+                    "type": "integer",
+                    "example": 100
+                },
+                "platform": {
+                    "type": "string",
+                    "enum": [
+                        "android",
+                        "ios"
+                    ],
+                    "example": "android"
+                },
+                "projectId": {
+                    "type": "string",
+                    "example": "866116d35b382bb6e1ae0cbb484b9950"
+                },
+                "systemInfo": {
+                    "type": "object"
+                },
+                "wgtVersion": {
+                    "type": "string",
+                    "example": "1.0.0"
+                },
+                "wgtVersionCode": {
+                    "type": "integer",
+                    "example": 100
+                }
+            }
+        },
+        "httpapi.updateView": {
+            "type": "object",
+            "properties": {
+                "native": {
+                    "$ref": "#/definitions/httpapi.resourceView"
+                },
+                "wgt": {
+                    "$ref": "#/definitions/httpapi.resourceView"
                 }
             }
         },

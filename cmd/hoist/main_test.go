@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hoist-ota/hoist/internal/config"
+	"github.com/hoist-ota/hoist/internal/store"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
 )
 
@@ -457,7 +459,8 @@ func TestUserCreateThenLogin(t *testing.T) {
 // The publishing path through the real binary: a user registers, makes a
 // project, uploads a wgt with a native build, and the files download.
 func TestServePublishAndDownload(t *testing.T) {
-	p := startServe(t, baseEnv(t, "HOIST_AUTH_CAPTCHA=off"))
+	env := baseEnv(t, "HOIST_AUTH_CAPTCHA=off")
+	p := startServe(t, env)
 	base := "http://" + p.addr("http")
 	call := func(method, path, token string, body any, out any) int {
 		t.Helper()
@@ -540,7 +543,32 @@ func TestServePublishAndDownload(t *testing.T) {
 	if resp.StatusCode != 200 || !bytes.Equal(got, wgt) {
 		t.Fatalf("download %d (%d bytes)", resp.StatusCode, len(got))
 	}
-	p.stop(t)
+
+	// Update checks counted right before shutdown are flushed by it.
+	const checks = 25
+	for i := 0; i < checks; i++ {
+		var offer struct {
+			Wgt *struct{ Version string } `json:"wgt"`
+		}
+		body := map[string]any{"projectId": proj.ID, "platform": "android", "nativeVersionCode": 100, "systemInfo": map[string]any{"uuid": fmt.Sprint("d", i)}}
+		if code := call("POST", "/api/basic/update", "", body, &offer); code != 200 || offer.Wgt == nil || offer.Wgt.Version != "1.0.1" {
+			t.Fatalf("check %d: %d %+v", i, code, offer)
+		}
+	}
+	if code, _ := p.stop(t); code != 0 {
+		t.Fatalf("exit %d\n%s", code, p.log())
+	}
+	dataDir := strings.TrimPrefix(env[2], "HOIST_DATA_DIR=")
+	st, err := store.Open(context.Background(), config.DB{Driver: "sqlite", DSN: filepath.Join(dataDir, "hoist.db"), MaxOpenConns: 1}, storetest.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	day := time.Now().UTC().Format(time.DateOnly)
+	r, err := st.Stats().Report(context.Background(), proj.ID, day, day)
+	if err != nil || len(r.ChecksPerDay) != 1 || r.ChecksPerDay[0].Count != checks || r.NewDevicesPerDay[0].Count != checks {
+		t.Fatalf("after shutdown: %+v %v", r, err)
+	}
 }
 
 func zipOf(tb testing.TB, names ...string) []byte {

@@ -74,7 +74,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.Log, stderr)
+	sink := newLogSink(stderr)
+	defer sink.Close()
+	log := newLogger(cfg.Log, sink)
 
 	if cfg.Embedded() {
 		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
@@ -121,8 +123,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Projects:       sv.projects,
 		Dicts:          sv.dicts,
 		Releases:       sv.releases,
+		Devices:        sv.devices,
 		LocalFiles:     sv.files.local,
 		MaxUploadBytes: cfg.Storage.MaxUploadBytes,
+		Stats:          sv.stats,
+		Reports:        sv.reports,
 		Captcha:        sv.captcha,
 		Limits:         sv.limits,
 		Panel:          web.Panel(),
@@ -148,6 +153,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
+	// Statistics stop after the HTTP drain, so the last requests' counts
+	// are in their final flush.
+	statsCtx, stopStats := context.WithCancel(context.Background())
+	defer stopStats()
+	g.Go(func() error { return sv.stats.Run(statsCtx) })
+	if sv.bus != nil {
+		g.Go(func() error { return sv.bus.Run(gctx, api.InvalidateUpdates) })
+	}
 	g.Go(func() error {
 		log.Info("listening", "listener", "http", "addr", ls.http.Addr().String())
 		if err := srv.Serve(ls.http); !errors.Is(err, http.ErrServerClosed) {
@@ -173,6 +186,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			log.Warn("http drain incomplete", "error", err)
 			srv.Close()
 		}
+		stopStats()
 		if broker != nil {
 			broker.Close()
 		}

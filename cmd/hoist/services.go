@@ -9,14 +9,17 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hoist-ota/hoist/internal/account"
+	"github.com/hoist-ota/hoist/internal/bus"
 	"github.com/hoist-ota/hoist/internal/captcha"
 	"github.com/hoist-ota/hoist/internal/config"
+	"github.com/hoist-ota/hoist/internal/device"
 	"github.com/hoist-ota/hoist/internal/dict"
 	"github.com/hoist-ota/hoist/internal/httpapi"
 	"github.com/hoist-ota/hoist/internal/kv"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/ratelimit"
 	"github.com/hoist-ota/hoist/internal/release"
+	"github.com/hoist-ota/hoist/internal/stats"
 	"github.com/hoist-ota/hoist/internal/store"
 )
 
@@ -32,6 +35,10 @@ type services struct {
 	projects *project.Service
 	dicts    *dict.Service
 	releases *release.Service
+	devices  *device.Service
+	stats    *stats.Recorder
+	reports  *stats.Service
+	bus      *bus.Redis // nil without Redis: a single node needs no bus
 	files    files
 	captcha  *captcha.Service // nil when captchas are off
 	limits   httpapi.Limits
@@ -71,6 +78,13 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 		return nil, err
 	}
 	sv.releases = release.NewService(st.Releases(), sv.projects, sv.files.blob, sv.files.sts, sv.files.opts, time.Now, log)
+	sv.devices = device.NewService(st.Devices(), sv.projects, deviceSecretKey(cfg.JWT.Secret), time.Now, log)
+	sv.stats = stats.NewRecorder(st.Stats(), stats.Options{}, log)
+	sv.reports = stats.NewService(st.Stats(), sv.projects, time.Now)
+	if sv.redis != nil {
+		sv.bus = bus.NewRedis(sv.redis, cfg.Redis.Prefix+"release-changed", log)
+		sv.releases.OnChange(func(projectID string) { sv.bus.Publish(context.Background(), projectID) })
+	}
 	if cfg.Auth.CaptchaOn() {
 		sv.captcha = captcha.NewService(sv.kv)
 	}

@@ -22,12 +22,17 @@ import (
 // routes registers every route, grouped public / user / admin / device-hooks.
 func (s *Server) routes() {
 	e := s.engine
-	e.Use(s.recovery, requestID, s.accessLog, s.cors)
+	e.Use(s.recovery, s.requestID, s.accessLog, s.cors)
 	e.NoRoute(s.handleNoRoute)
 
 	// Probes.
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
+
+	// The update check: every app launch. It bounds its own body
+	// (maxUpdateBody) without the JSON endpoints' limiter.
+	e.POST("/api/update", s.handleUpdateCheck)
+	e.POST("/api/basic/update", s.handleUpdateCheck)
 
 	// Public API (upushy-compatible) and authentication.
 	public := e.Group("/api", s.limitBody(s.cfg.MaxBodyBytes))
@@ -65,6 +70,7 @@ func (s *Server) routes() {
 	user.PATCH("/resources/:id", s.handleResourceUpdate)
 	user.DELETE("/resources/:id", s.handleResourceDelete)
 	user.GET("/projects/:id/upload-credentials", s.handleUploadCredentials)
+	user.GET("/projects/:id/stats", s.handleStats)
 	user.POST("/projects/:id/files/register", s.handleFileRegister)
 
 	// Uploads: their own body limit instead of the JSON one (multipart
@@ -80,6 +86,23 @@ func (s *Server) routes() {
 	user.POST("/dicts/:code/items", s.handleDictItemCreate)
 	user.PATCH("/dicts/:code/items/:id", s.handleDictItemUpdate)
 	user.DELETE("/dicts/:code/items/:id", s.handleDictItemDelete)
+	// Devices.
+	user.GET("/products", s.handleProductList)
+	user.POST("/products", s.handleProductCreate)
+	user.GET("/products/:product", s.handleProductGet)
+	user.PATCH("/products/:product", s.handleProductUpdate)
+	user.DELETE("/products/:product", s.handleProductDelete)
+	user.GET("/products/:product/devices", s.handleDeviceList)
+	user.POST("/products/:product/devices", s.handleDeviceCreate)
+	user.GET("/products/:product/devices/:device", s.handleDeviceGet)
+	user.PATCH("/products/:product/devices/:device", s.handleDeviceUpdate)
+	user.DELETE("/products/:product/devices/:device", s.handleDeviceDelete)
+	user.POST("/products/:product/devices/:device/secret", s.handleDeviceSecret)
+	// Device batches: room for 10 000 devices instead of the JSON limit;
+	// "devices\\:batch" is the literal path .../devices:batch.
+	batch := e.Group("/api/v1", s.limitBody(maxBatchBodyBytes), s.authenticate)
+	batch.POST("/products/:product/devices\\:batch", s.handleDeviceBatch)
+	batch.POST("/products/:product/devices/batch", s.handleDeviceBatch)
 
 	// Administrators (checked by the account service).
 	user.GET("/users", s.handleUserList)

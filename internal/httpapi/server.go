@@ -16,10 +16,13 @@ import (
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/captcha"
 	"github.com/hoist-ota/hoist/internal/config"
+	"github.com/hoist-ota/hoist/internal/device"
 	"github.com/hoist-ota/hoist/internal/dict"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/ratelimit"
 	"github.com/hoist-ota/hoist/internal/release"
+	"github.com/hoist-ota/hoist/internal/snapcache"
+	"github.com/hoist-ota/hoist/internal/stats"
 	"github.com/hoist-ota/hoist/internal/storage"
 )
 
@@ -34,8 +37,8 @@ type Limits struct {
 	Login, Register, Captcha *ratelimit.Limiter
 }
 
-// Options are the server's dependencies. DB, Accounts, Projects, Dicts and
-// Log are required.
+// Options are the server's dependencies. DB, Accounts, Projects, Dicts,
+// Devices and Log are required.
 type Options struct {
 	Config        config.HTTP
 	PublicBaseURL string
@@ -45,10 +48,15 @@ type Options struct {
 	Projects      *project.Service
 	Dicts         *dict.Service
 	Releases      *release.Service
+	Devices       *device.Service
 	// LocalFiles serves GET /files/ when storage is local; nil with OSS.
 	LocalFiles *storage.Local
 	// MaxUploadBytes bounds upload request bodies.
 	MaxUploadBytes int64
+	// Stats records update checks; nil records nothing.
+	Stats *stats.Recorder
+	// Reports answers statistics reports.
+	Reports *stats.Service
 	// Captcha is nil when captchas are off.
 	Captcha *captcha.Service
 	Limits  Limits
@@ -69,8 +77,13 @@ type Server struct {
 	projects      *project.Service
 	dicts         *dict.Service
 	releases      *release.Service
+	devices       *device.Service
 	localFiles    *storage.Local
 	maxUpload     int64
+	stats         *stats.Recorder
+	reports       *stats.Service
+	updates       *snapcache.Cache[*compiledProject]
+	ids           *requestIDs
 	captcha       *captcha.Service
 	loginLimit    *ratelimit.Limiter
 	registerLimit *ratelimit.Limiter
@@ -87,13 +100,18 @@ func New(o Options) (*Server, error) {
 	s := &Server{
 		cfg: o.Config, publicBaseURL: o.PublicBaseURL, version: o.Version, db: o.DB,
 		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha,
-		releases: o.Releases, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes,
+		releases: o.Releases, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats,
+		reports: o.Reports, devices: o.Devices,
 		loginLimit: o.Limits.Login, registerLimit: o.Limits.Register, captchaLimit: o.Limits.Captcha,
 		panel: o.Panel, log: o.Log, now: o.Now,
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.updates = newUpdateCache(s)
+	s.ids = newRequestIDs()
+	// This node's own changes are visible to its next check at once.
+	s.releases.OnChange(s.InvalidateUpdates)
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	// X-Forwarded-For is believed only from the configured proxies; with

@@ -20,11 +20,13 @@ import (
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/captcha"
 	"github.com/hoist-ota/hoist/internal/config"
+	"github.com/hoist-ota/hoist/internal/device"
 	"github.com/hoist-ota/hoist/internal/dict"
 	"github.com/hoist-ota/hoist/internal/kv"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/ratelimit"
 	"github.com/hoist-ota/hoist/internal/release"
+	"github.com/hoist-ota/hoist/internal/stats"
 	"github.com/hoist-ota/hoist/internal/storage"
 	"github.com/hoist-ota/hoist/internal/store"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
@@ -39,6 +41,8 @@ type testServer struct {
 	logs     *bytes.Buffer
 	filesDir string       // the local storage root
 	blob     storage.Blob // the storage behind the release service
+	stats    *stats.Recorder
+	log      *slog.Logger
 
 	mu      sync.Mutex
 	changes []string // project ids of release change events, in order
@@ -75,6 +79,7 @@ type testSetup struct {
 	signedFiles bool         // local storage signs download URLs
 	blob        storage.Blob // nil: local storage in a temp dir
 	sts         release.STS  // nil: no direct uploads
+	shared      *testServer  // another node: share its database and files
 }
 
 // mustServer builds a server on a fresh SQLite store with real services.
@@ -86,7 +91,6 @@ func mustServer(tb testing.TB, mutate func(*testSetup)) *testServer {
 // the given driver: captchas off, open registration, 10 logins a minute.
 func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testServer {
 	tb.Helper()
-	st := storetest.MustOpen(tb, driver)
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	mem := kv.NewMemory(nil)
@@ -94,7 +98,6 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 		Options: Options{
 			Config:  config.Default().HTTP,
 			Version: "v0.0.0-test",
-			DB:      st,
 			Limits: Limits{
 				Login:    ratelimit.New(mem, "login", 10, time.Minute),
 				Register: ratelimit.New(mem, "register", 10, time.Minute),
@@ -110,6 +113,13 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 	if mutate != nil {
 		mutate(&ts)
 	}
+	var st *store.Store
+	if ts.shared != nil {
+		st, ts.blob = ts.shared.store, ts.shared.blob
+	} else {
+		st = storetest.MustOpen(tb, driver)
+	}
+	ts.DB = st
 	if ts.withCaptcha {
 		ts.Captcha = captcha.NewService(mem)
 	}
@@ -118,6 +128,7 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 	accounts.SetProjectChecker(projects)
 	ts.Options.Accounts, ts.Options.Projects = accounts, projects
 	ts.Options.Dicts = dict.NewService(st.Dicts(), time.Now, log)
+	ts.Options.Devices = device.NewService(st.Devices(), projects, testSecret, time.Now, log)
 	filesDir := tb.TempDir()
 	if ts.blob == nil {
 		local, err := storage.NewLocal(storage.LocalConfig{Dir: filesDir, Signed: ts.signedFiles, SignKey: testSecret})
@@ -128,7 +139,9 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 	}
 	ts.MaxUploadBytes = ts.Release.MaxUploadBytes
 	ts.Releases = release.NewService(st.Releases(), projects, ts.blob, ts.sts, ts.Release, time.Now, log)
-	out := &testServer{store: st, kv: mem, logs: logs, filesDir: filesDir, blob: ts.blob}
+	ts.Stats = stats.NewRecorder(st.Stats(), stats.Options{FlushEvery: time.Hour}, log)
+	ts.Reports = stats.NewService(st.Stats(), projects, func() time.Time { return fixedNow })
+	out := &testServer{store: st, kv: mem, logs: logs, filesDir: filesDir, blob: ts.blob, stats: ts.Stats, log: log}
 	ts.Releases.OnChange(out.recordChange)
 	srv, err := New(ts.Options)
 	if err != nil {

@@ -52,6 +52,7 @@ type Store interface {
 	// deleted too and its key returned, so the caller can delete the blob.
 	DeleteResource(ctx context.Context, id string, check func(r Resource, dependents []Resource) error) (freedKey string, err error)
 	CountResources(ctx context.Context, projectID string) (int64, error)
+	ProjectExists(ctx context.Context, projectID string) (bool, error)
 	// DeleteProject deletes a project with its resources, files and
 	// members, and returns the storage keys of the deleted files.
 	DeleteProject(ctx context.Context, projectID string) (keys []string, err error)

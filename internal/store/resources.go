@@ -250,6 +250,14 @@ func (rs releases) CountResources(ctx context.Context, projectID string) (int64,
 	return n, nil
 }
 
+func (rs releases) ProjectExists(ctx context.Context, projectID string) (bool, error) {
+	var n int64
+	if err := rs.s.rdb.WithContext(ctx).Model(&projectRow{}).Where("id = ?", projectID).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("store: project exists: %w", err)
+	}
+	return n > 0, nil
+}
+
 func (rs releases) DeleteProject(ctx context.Context, projectID string) ([]string, error) {
 	var keys []string
 	err := rs.s.InTx(ctx, func(tx *Store) error {
@@ -270,7 +278,7 @@ func (rs releases) DeleteProject(ctx context.Context, projectID string) ([]strin
 		}
 		res := db.Delete(&projectRow{}, "id = ?", projectID)
 		if res.Error != nil {
-			return fmt.Errorf("store: delete project %s: %w", projectID, res.Error)
+			return fmt.Errorf("store: delete project %s: %w", projectID, projectInUse(res.Error))
 		}
 		if res.RowsAffected == 0 {
 			return notFound("project")

@@ -1,0 +1,54 @@
+package httpapi
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hoist-ota/hoist/internal/bus"
+	"github.com/hoist-ota/hoist/internal/secret"
+	"github.com/hoist-ota/hoist/internal/store/storetest"
+)
+
+// Two nodes share the database, the files and Redis: a change made through
+// node A is seen by node B's update check within a second.
+func TestCrossNodeInvalidation(t *testing.T) {
+	addr := os.Getenv("HOIST_TEST_REDIS_ADDR")
+	if addr == "" {
+		t.Skip("redis: skipped (set HOIST_TEST_REDIS_ADDR)")
+	}
+	driver := storetest.Drivers()[len(storetest.Drivers())-1] // MySQL when available
+	a := mustServerOn(t, driver, nil)
+	b := mustServerOn(t, driver, func(s *testSetup) { s.shared = a })
+
+	rc := redis.NewClient(&redis.Options{Addr: addr})
+	defer rc.Close()
+	channel := "hoist-test:" + secret.ID()
+	busA, busB := bus.NewRedis(rc, channel, a.log), bus.NewRedis(rc, channel, b.log)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a.releases.OnChange(func(pid string) { busA.Publish(ctx, pid) })
+	go busB.Run(ctx, b.InvalidateUpdates)
+	time.Sleep(100 * time.Millisecond) // let B subscribe
+
+	f := newUpdateFixture(t, a)
+	pid := f.project.ID
+	if o := b.check(t, "/api/basic/update", checkBody(pid, "android", 100, 100, "")); idOf(o.Wgt) != "1.0.2" {
+		t.Fatalf("B before: %s", idOf(o.Wgt))
+	}
+	a.mustOK(t, 200, "PATCH", "/api/v1/resources/"+f.wgt102.ID, f.maintainer.AccessToken, map[string]any{"status": 0}, nil)
+	deadline := time.Now().Add(time.Second)
+	for {
+		o := b.check(t, "/api/basic/update", checkBody(pid, "android", 100, 100, ""))
+		if idOf(o.Wgt) == "1.0.1" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node B still offers %s a second after the change", idOf(o.Wgt))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,340 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/release"
+	"github.com/hoist-ota/hoist/internal/snapcache"
+	"github.com/hoist-ota/hoist/internal/stats"
+)
+
+// maxUpdateBody bounds an update-check request (systemInfo included).
+const maxUpdateBody = 64 << 10
+
+// compiledProject is a project's update-check answer material: the decision
+// snapshot and each resource's JSON rendered once, so a request only looks
+// things up and copies bytes.
+type compiledProject struct {
+	missing  bool // the project does not exist (cached briefly)
+	snap     *release.Snapshot
+	rendered map[string]renderedResource // by resource id
+}
+
+// forChannel returns the snapshot for a release channel. Channels are not
+// implemented yet: every channel gets the default one. The cache is keyed
+// by project so that one invalidation reaches every channel of it.
+func (p *compiledProject) forChannel(string) *release.Snapshot { return p.snap }
+
+// renderedResource is a resource's JSON object split around its url value,
+// which for local storage without a public base URL depends on the Host of
+// each request.
+type renderedResource struct {
+	head     []byte // up to and including `"url":"` (or the whole object)
+	path     []byte // the JSON-escaped URL path to append to the request base
+	tail     []byte // after the url value
+	needBase bool
+}
+
+// writeJSONStringBody writes s escaped for the inside of a JSON string.
+// Request bases are plain ASCII in practice; anything else is escaped.
+func writeJSONStringBody(buf *bytes.Buffer, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			b, _ := json.Marshal(s)
+			buf.Write(b[1 : len(b)-1])
+			return
+		}
+	}
+	buf.WriteString(s)
+}
+
+// negativeTTL is how long "no such project" is cached; project ids are
+// random, so a real project is practically never asked for before it exists.
+const negativeTTL = 30 * time.Second
+
+// loadProject builds a project's compiled answer from the release catalog.
+func (s *Server) loadProject(ctx context.Context, projectID string) (*compiledProject, time.Time, error) {
+	cat, err := s.releases.Catalog(ctx, projectID)
+	if apperr.Is(err, apperr.NotFound) {
+		return &compiledProject{missing: true}, s.now().Add(negativeTTL), nil
+	}
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	cp := &compiledProject{snap: release.NewSnapshot(cat.Resources), rendered: make(map[string]renderedResource, len(cat.Resources))}
+	for i, r := range cat.Resources {
+		rr, err := s.renderResource(r, cat.URLs[i])
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		cp.rendered[r.ID] = rr
+	}
+	return cp, cat.ValidUntil, nil
+}
+
+func (s *Server) renderResource(r release.Resource, url string) (renderedResource, error) {
+	v := resourceView{ID: r.ID, ProjectID: r.ProjectID, Type: int(r.Type), Version: r.Version, VersionCode: r.VersionCode,
+		NativeVersionCode: r.NativeVersionCode, UpdateType: int(r.UpdateType), Status: int(r.Status), Changelog: r.Changelog,
+		Remark: r.Remark, RolloutPercent: r.RolloutPercent, Size: r.Size, MD5: r.MD5, SHA256: r.SHA256,
+		CreatedBy: r.CreatedBy, CreatedTime: r.CreatedTime, UpdatedTime: r.UpdatedTime}
+	relative := strings.HasPrefix(url, "/")
+	if relative && s.publicBaseURL != "" {
+		url, relative = strings.TrimRight(s.publicBaseURL, "/")+url, false
+	}
+	if !relative {
+		v.URL = url
+		b, err := json.Marshal(v)
+		return renderedResource{head: b}, err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return renderedResource{}, err
+	}
+	// A quote inside any JSON string value is escaped, so `"url":""` can
+	// only be the url member itself.
+	const marker = `"url":""`
+	i := bytes.Index(b, []byte(marker))
+	if i < 0 {
+		return renderedResource{}, errors.New("httpapi: url member not found in rendered resource")
+	}
+	p, _ := json.Marshal(url)
+	return renderedResource{head: b[:i+len(marker)-1], path: p[1 : len(p)-1], tail: b[i+len(marker)-1:], needBase: true}, nil
+}
+
+// InvalidateUpdates drops the cached update-check answer of a project; the
+// next check loads it again. It is called for this node's own changes and
+// for changes other nodes announce.
+func (s *Server) InvalidateUpdates(projectID string) { s.updates.Invalidate(projectID) }
+
+func newUpdateCache(s *Server) *snapcache.Cache[*compiledProject] {
+	return snapcache.New(s.loadProject, 100_000, s.now)
+}
+
+// updateRequest documents the upushy client's update-check body (the
+// handler reads it with parseCheckRequest).
+type updateRequest struct {
+	ProjectID         string          `json:"projectId" example:"866116d35b382bb6e1ae0cbb484b9950"`
+	Platform          string          `json:"platform" enums:"android,ios" example:"android"`
+	WgtVersion        string          `json:"wgtVersion" example:"1.0.0"`
+	WgtVersionCode    flexInt         `json:"wgtVersionCode" swaggertype:"integer" example:"100"`
+	NativeVersion     string          `json:"nativeVersion" example:"1.0.0"`
+	NativeVersionCode flexInt         `json:"nativeVersionCode" swaggertype:"integer" example:"100"`
+	SystemInfo        json.RawMessage `json:"systemInfo" swaggertype:"object"`
+}
+
+// flexInt is a non-negative integer sent as a JSON number or a numeric
+// string ("100"), as uni-app clients do either.
+type flexInt struct {
+	v        int64
+	set, bad bool
+}
+
+func (f *flexInt) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	f.set = true
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		b = b[1 : len(b)-1]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		f.bad = true
+		return nil
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			f.bad = true
+			return nil
+		}
+		n = n*10 + int64(c-'0')
+	}
+	f.v = n
+	return nil
+}
+
+func (r *checkRequest) validate() error {
+	var fs []apperr.FieldError
+	if n := len(r.ProjectID); n == 0 || n > 64 {
+		fs = append(fs, apperr.FieldError{Field: "projectId", Message: "is required"})
+	}
+	if r.Platform != "android" && r.Platform != "ios" {
+		fs = append(fs, apperr.FieldError{Field: "platform", Message: "must be android or ios"})
+	}
+	if r.WgtVersionCode.bad {
+		fs = append(fs, apperr.FieldError{Field: "wgtVersionCode", Message: "must be a non-negative whole number"})
+	}
+	if r.NativeVersionCode.bad {
+		fs = append(fs, apperr.FieldError{Field: "nativeVersionCode", Message: "must be a non-negative whole number"})
+	}
+	if len(fs) > 0 {
+		return apperr.Fields(fs...)
+	}
+	return nil
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// validChannel accepts the channel query values reserved for release
+// channels: short names of [a-z0-9_-].
+func validChannel(ch string) bool {
+	if len(ch) > 32 {
+		return false
+	}
+	for i := 0; i < len(ch); i++ {
+		c := ch[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// handleUpdateCheck godoc
+//
+//	@Summary		Update check (upushy-compatible, public)
+//	@Description	What the uni-app client asks at every launch. data.native is the newest enabled native build of the platform; data.wgt the newest enabled hot update built for the device's nativeVersionCode (any, when the device sends none). Resources rolled out to less than 100% are offered only to devices whose bucket fnv32a(resourceId+":"+systemInfo.uuid)%100 is below the percent. Version codes may be numbers or numeric strings. Served from memory: no database access per request.
+//	@Tags			public
+//	@Accept			json
+//	@Produce		json
+//	@Param			channel	query		string			false	"release channel (reserved; all channels get the default answer today)"
+//	@Param			body	body		updateRequest	true	"the device"
+//	@Success		200		{object}	okEnvelope{data=updateView}
+//	@Failure		400		{object}	errorEnvelope
+//	@Failure		404		{object}	errorEnvelope	"unknown project"
+//	@Router			/api/update [post]
+//	@Router			/api/basic/update [post]
+func (s *Server) handleUpdateCheck(c *gin.Context) {
+	in := bufPool.Get().(*bytes.Buffer)
+	defer bufPool.Put(in)
+	in.Reset()
+	if err := readBounded(in, c.Request, maxUpdateBody); err != nil {
+		s.respondError(c, err)
+		return
+	}
+	req, err := parseCheckRequest(in.Bytes())
+	if err == nil {
+		err = req.validate()
+	}
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	channel := c.Query("channel")
+	if !validChannel(channel) {
+		s.respondError(c, apperr.Fields(apperr.FieldError{Field: "channel", Message: "must be at most 32 of a-z 0-9 _ -"}))
+		return
+	}
+	cp, err := s.updates.Get(c.Request.Context(), req.ProjectID)
+	if err != nil {
+		s.respondError(c, apperr.Wrap(err, apperr.Unavailable, "update check temporarily unavailable"))
+		return
+	}
+	if cp.missing {
+		s.respondError(c, apperr.New(apperr.NotFound, "project not found"))
+		return
+	}
+	q := release.Query{Platform: release.Platform(req.Platform), NativeVersionCode: req.NativeVersionCode.v,
+		HasNativeVersionCode: req.NativeVersionCode.set, UUID: req.UUID}
+	d := cp.forChannel(channel).Decide(q)
+
+	out := bufPool.Get().(*bytes.Buffer)
+	defer bufPool.Put(out)
+	out.Reset()
+	out.WriteString(`{"success":true,"statusCode":200,"message":"ok","data":{"wgt":`)
+	s.writeOffer(out, c, cp, d.Wgt)
+	out.WriteString(`,"native":`)
+	s.writeOffer(out, c, cp, d.Native)
+	out.WriteString("}}")
+	h := c.Writer.Header()
+	h["Content-Type"] = jsonContentType
+	c.Writer.WriteHeader(http.StatusOK)
+	c.Writer.Write(out.Bytes())
+
+	if s.stats != nil {
+		s.stats.Record(s.checkOf(&req, d))
+	}
+}
+
+// jsonContentType is shared by every answer (header values are not
+// modified once set).
+var jsonContentType = []string{"application/json; charset=utf-8"}
+
+func (s *Server) writeOffer(out *bytes.Buffer, c *gin.Context, cp *compiledProject, r *release.Resource) {
+	if r == nil {
+		out.WriteString("null")
+		return
+	}
+	rr := cp.rendered[r.ID]
+	out.Write(rr.head)
+	if !rr.needBase {
+		return
+	}
+	if c.Request.TLS != nil {
+		out.WriteString("https://")
+	} else {
+		out.WriteString("http://")
+	}
+	writeJSONStringBody(out, c.Request.Host)
+	out.Write(rr.path)
+	out.Write(rr.tail)
+}
+
+// readBounded reads the request body into buf, failing with TooLarge
+// beyond limit bytes, without the allocations of http.MaxBytesReader.
+func readBounded(buf *bytes.Buffer, r *http.Request, limit int64) error {
+	if r.ContentLength > limit {
+		return apperr.New(apperr.TooLarge, "request body is larger than %d bytes", limit)
+	}
+	for {
+		if buf.Available() < 512 {
+			buf.Grow(4096)
+		}
+		b := buf.AvailableBuffer()
+		n, err := r.Body.Read(b[:cap(b)])
+		buf.Write(b[:n])
+		if int64(buf.Len()) > limit {
+			return apperr.New(apperr.TooLarge, "request body is larger than %d bytes", limit)
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return apperr.Wrap(err, apperr.Invalid, "could not read the request body")
+		}
+	}
+}
+
+// checkOf describes a served check for the statistics.
+func (s *Server) checkOf(req *checkRequest, d release.Decision) stats.Check {
+	c := stats.Check{ProjectID: req.ProjectID, Platform: req.Platform, WgtVersionCode: req.WgtVersionCode.v,
+		NativeVersionCode: req.NativeVersionCode.v, UUID: req.UUID, SystemInfo: req.SystemInfo, Time: s.now()}
+	if d.Wgt != nil {
+		c.WgtID, c.Result = d.Wgt.ID, stats.ResultWgt
+	}
+	if d.Native != nil {
+		c.NativeID = d.Native.ID
+		c.Result = stats.ResultNative
+		if d.Wgt != nil {
+			c.Result = stats.ResultBoth
+		}
+	}
+	return c
+}
+
+// updateView documents the update-check answer.
+type updateView struct {
+	Wgt    *resourceView `json:"wgt"`
+	Native *resourceView `json:"native"`
+}

@@ -1,0 +1,54 @@
+package release
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hoist-ota/hoist/internal/apperr"
+)
+
+// Catalog is what the update check needs of a project: its enabled app
+// resources with their download URLs. It is loaded once per change and
+// cached; it is not filtered per principal (the update check is public).
+type Catalog struct {
+	Resources []Resource
+	// URLs[i] is the download URL of Resources[i] (a path for local
+	// storage, which the HTTP layer makes absolute).
+	URLs []string
+	// ValidUntil is when signed URLs in the catalog must be renewed.
+	ValidUntil time.Time
+}
+
+// maxCatalogAge bounds how long a cached answer lives even without a
+// change: it heals a node that missed another node's announcement.
+const maxCatalogAge = 5 * time.Minute
+
+// Catalog loads a project's offerable resources for the public update
+// check. NotFound when the project does not exist.
+func (s *Service) Catalog(ctx context.Context, projectID string) (Catalog, error) {
+	ok, err := s.store.ProjectExists(ctx, projectID)
+	if err != nil {
+		return Catalog{}, fmt.Errorf("release: catalog %s: %w", projectID, err)
+	}
+	if !ok {
+		return Catalog{}, apperr.New(apperr.NotFound, "project not found")
+	}
+	rs, err := s.store.EnabledResources(ctx, projectID)
+	if err != nil {
+		return Catalog{}, fmt.Errorf("release: catalog %s: %w", projectID, err)
+	}
+	c := Catalog{ValidUntil: s.now().Add(min(s.opts.URLTTL/2, maxCatalogAge))}
+	for _, r := range rs {
+		if r.Type == TypeFirmware {
+			continue
+		}
+		u, err := s.DownloadURL(ctx, r)
+		if err != nil {
+			return Catalog{}, fmt.Errorf("release: catalog %s: %w", projectID, err)
+		}
+		c.Resources = append(c.Resources, r)
+		c.URLs = append(c.URLs, u)
+	}
+	return c, nil
+}

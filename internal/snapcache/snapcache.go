@@ -1,0 +1,105 @@
+// Package snapcache keeps one immutable value per key, built on first use
+// and rebuilt after the key is invalidated or its value expires. It is made
+// for read-mostly hot paths: a hit takes a read lock and a map lookup and
+// allocates nothing.
+package snapcache
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Loader builds the value of a key and says until when it is valid (zero:
+// until invalidated).
+type Loader[T any] func(ctx context.Context, key string) (T, time.Time, error)
+
+// Cache is a concurrent per-key cache. The zero value is not usable; use New.
+type Cache[T any] struct {
+	load    Loader[T]
+	now     func() time.Time
+	max     int
+	group   singleflight.Group
+	mu      sync.RWMutex
+	entries map[string]entry[T]
+	// versions counts invalidations per key, so a load that started before
+	// an invalidation does not store what it read.
+	versions map[string]uint64
+}
+
+type entry[T any] struct {
+	val     T
+	expires time.Time
+}
+
+// New returns a cache holding at most max keys (older ones are dropped at
+// random beyond that); now nil means time.Now.
+func New[T any](load Loader[T], max int, now func() time.Time) *Cache[T] {
+	if now == nil {
+		now = time.Now
+	}
+	return &Cache[T]{load: load, now: now, max: max, entries: map[string]entry[T]{}, versions: map[string]uint64{}}
+}
+
+// Get returns the value of key, loading it when absent or expired. Concurrent
+// misses of one key share a single load. Load errors are returned and not
+// cached.
+func (c *Cache[T]) Get(ctx context.Context, key string) (T, error) {
+	c.mu.RLock()
+	e, ok := c.entries[key]
+	c.mu.RUnlock()
+	if ok && (e.expires.IsZero() || c.now().Before(e.expires)) {
+		return e.val, nil
+	}
+	return c.miss(ctx, key)
+}
+
+func (c *Cache[T]) miss(ctx context.Context, key string) (T, error) {
+	v, err, _ := c.group.Do(key, func() (any, error) {
+		c.mu.RLock()
+		version := c.versions[key]
+		c.mu.RUnlock()
+		// The load outlives a cancelled request that started it: others
+		// may be waiting for the same key.
+		val, expires, err := c.load(context.WithoutCancel(ctx), key)
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		if c.versions[key] == version {
+			if len(c.entries) >= c.max {
+				for k := range c.entries {
+					delete(c.entries, k)
+					break
+				}
+			}
+			c.entries[key] = entry[T]{val: val, expires: expires}
+		}
+		c.mu.Unlock()
+		return val, nil
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v.(T), nil
+}
+
+// Invalidate drops key's value; the next Get loads it again. A load in
+// progress for key when Invalidate is called will not be stored.
+func (c *Cache[T]) Invalidate(key string) {
+	c.mu.Lock()
+	delete(c.entries, key)
+	c.versions[key]++
+	c.mu.Unlock()
+	c.group.Forget(key)
+}
+
+// Len returns the number of cached keys.
+func (c *Cache[T]) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.entries)
+}

@@ -1,0 +1,112 @@
+package snapcache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestLoadOnceThenHit(t *testing.T) {
+	var loads atomic.Int32
+	c := New(func(_ context.Context, k string) (string, time.Time, error) {
+		loads.Add(1)
+		time.Sleep(20 * time.Millisecond)
+		return "v:" + k, time.Time{}, nil
+	}, 10, nil)
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if v, err := c.Get(context.Background(), "a"); v != "v:a" || err != nil {
+				t.Errorf("got %q %v", v, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if loads.Load() != 1 {
+		t.Fatalf("%d loads for concurrent misses", loads.Load())
+	}
+	allocs := testing.AllocsPerRun(100, func() { c.Get(context.Background(), "a") })
+	if allocs != 0 {
+		t.Fatalf("a hit allocates %v", allocs)
+	}
+}
+
+func TestInvalidateAndExpiry(t *testing.T) {
+	now := time.Unix(0, 0)
+	n := 0
+	c := New(func(_ context.Context, k string) (int, time.Time, error) {
+		n++
+		return n, now.Add(time.Minute), nil
+	}, 10, func() time.Time { return now })
+	ctx := context.Background()
+	if v, _ := c.Get(ctx, "k"); v != 1 {
+		t.Fatal(v)
+	}
+	c.Invalidate("k")
+	if v, _ := c.Get(ctx, "k"); v != 2 {
+		t.Fatalf("after invalidate: %d", v)
+	}
+	now = now.Add(2 * time.Minute)
+	if v, _ := c.Get(ctx, "k"); v != 3 {
+		t.Fatalf("after expiry: %d", v)
+	}
+}
+
+// A load that read the old data while an invalidation happened must not
+// be stored: the next Get loads again.
+func TestInvalidateDuringLoadIsNotLost(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	var data atomic.Int32
+	data.Store(1)
+	first := true
+	c := New(func(_ context.Context, k string) (int32, time.Time, error) {
+		v := data.Load()
+		if first {
+			first = false
+			close(started)
+			<-release
+		}
+		return v, time.Time{}, nil
+	}, 10, nil)
+	done := make(chan int32)
+	go func() { v, _ := c.Get(context.Background(), "k"); done <- v }()
+	<-started
+	data.Store(2)
+	c.Invalidate("k")
+	close(release)
+	if v := <-done; v != 1 {
+		t.Fatalf("in-flight load returned %d", v)
+	}
+	if v, _ := c.Get(context.Background(), "k"); v != 2 {
+		t.Fatalf("stale value stored: %d", v)
+	}
+}
+
+func TestErrorsAreNotCachedAndSizeIsBounded(t *testing.T) {
+	fail := true
+	c := New(func(_ context.Context, k string) (string, time.Time, error) {
+		if fail {
+			return "", time.Time{}, errors.New("db down")
+		}
+		return k, time.Time{}, nil
+	}, 3, nil)
+	if _, err := c.Get(context.Background(), "x"); err == nil {
+		t.Fatal("error swallowed")
+	}
+	fail = false
+	if v, err := c.Get(context.Background(), "x"); v != "x" || err != nil {
+		t.Fatal("error was cached")
+	}
+	for i := 0; i < 10; i++ {
+		c.Get(context.Background(), fmt.Sprint(i))
+	}
+	if c.Len() > 3 {
+		t.Fatalf("%d entries", c.Len())
+	}
+}

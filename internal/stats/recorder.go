@@ -1,0 +1,200 @@
+package stats
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configure a Recorder.
+type Options struct {
+	FlushEvery time.Duration // default 5 s
+	// DeviceQueue bounds the first-seen devices waiting for a flush; more
+	// are dropped and counted (default 10 000).
+	DeviceQueue int
+	// SeenMax bounds the per-node memory of known devices (default 1 000 000);
+	// when full it is cleared, and the database ignores repeats.
+	SeenMax int
+}
+
+type countKey struct {
+	project  string
+	day      int32 // days since the Unix epoch
+	platform string
+	wgt      int64
+	native   int64
+	result   Result
+}
+
+type offerKey struct {
+	project  string
+	day      int32
+	resource string
+}
+
+type seenKey struct{ project, uuid string }
+
+// Recorder aggregates update checks in memory and writes them in batches.
+type Recorder struct {
+	store Store
+	opts  Options
+	log   *slog.Logger
+
+	mu      sync.Mutex
+	checks  map[countKey]int64
+	offers  map[offerKey]int64
+	seen    map[seenKey]struct{}
+	devices []NewDevice
+
+	flushMu sync.Mutex // one flush at a time
+	dropped atomic.Int64
+}
+
+// NewRecorder returns a recorder writing to store.
+func NewRecorder(store Store, opts Options, log *slog.Logger) *Recorder {
+	if opts.FlushEvery <= 0 {
+		opts.FlushEvery = 5 * time.Second
+	}
+	if opts.DeviceQueue <= 0 {
+		opts.DeviceQueue = 10_000
+	}
+	if opts.SeenMax <= 0 {
+		opts.SeenMax = 1_000_000
+	}
+	return &Recorder{store: store, opts: opts, log: log, checks: map[countKey]int64{},
+		offers: map[offerKey]int64{}, seen: map[seenKey]struct{}{}}
+}
+
+// maxUUID bounds the device ids that are recorded.
+const maxUUID = 128
+
+// Record counts one check. It never blocks on the database: a full device
+// queue drops the device and counts the drop (Dropped).
+func (r *Recorder) Record(c Check) {
+	day := int32(c.Time.Unix() / 86400)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.checks[countKey{c.ProjectID, day, c.Platform, c.WgtVersionCode, c.NativeVersionCode, c.Result}]++
+	if c.WgtID != "" {
+		r.offers[offerKey{c.ProjectID, day, c.WgtID}]++
+	}
+	if c.NativeID != "" {
+		r.offers[offerKey{c.ProjectID, day, c.NativeID}]++
+	}
+	if c.UUID == "" || len(c.UUID) > maxUUID {
+		return
+	}
+	k := seenKey{c.ProjectID, c.UUID}
+	if _, ok := r.seen[k]; ok {
+		return
+	}
+	if len(r.devices) >= r.opts.DeviceQueue {
+		r.dropped.Add(1)
+		return
+	}
+	if len(r.seen) >= r.opts.SeenMax {
+		clear(r.seen)
+	}
+	r.seen[k] = struct{}{}
+	var info json.RawMessage
+	if json.Valid(c.SystemInfo) && len(c.SystemInfo) <= 4096 {
+		info = append(json.RawMessage(nil), c.SystemInfo...)
+	}
+	r.devices = append(r.devices, NewDevice{ProjectID: c.ProjectID, UUID: c.UUID, Platform: c.Platform, FirstSeen: c.Time.UTC(), SystemInfo: info})
+}
+
+// Dropped is the number of first-seen devices dropped because the queue
+// was full.
+func (r *Recorder) Dropped() int64 { return r.dropped.Load() }
+
+// Run flushes every FlushEvery until ctx ends, then flushes once more with
+// a fresh deadline so that nothing counted is lost at shutdown.
+func (r *Recorder) Run(ctx context.Context) error {
+	t := time.NewTicker(r.opts.FlushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			if err := r.Flush(ctx); err != nil {
+				r.log.Warn("statistics flush failed; kept for the next one", "error", err)
+			}
+		case <-ctx.Done():
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			if err := r.Flush(fctx); err != nil {
+				return fmt.Errorf("stats: final flush: %w", err)
+			}
+			return nil
+		}
+	}
+}
+
+// Flush writes what was counted since the last flush. On failure the
+// counts are put back, so a later flush writes them.
+func (r *Recorder) Flush(ctx context.Context) error {
+	r.flushMu.Lock()
+	defer r.flushMu.Unlock()
+	r.mu.Lock()
+	checks, offers, devices := r.checks, r.offers, r.devices
+	r.checks, r.offers, r.devices = map[countKey]int64{}, map[offerKey]int64{}, nil
+	r.mu.Unlock()
+
+	cs := make([]CheckCount, 0, len(checks))
+	for k, n := range checks {
+		cs = append(cs, CheckCount{ProjectID: k.project, Day: dayString(k.day), Platform: k.platform,
+			WgtVersionCode: k.wgt, NativeVersionCode: k.native, Result: k.result.String(), Checks: n})
+	}
+	os := make([]OfferCount, 0, len(offers))
+	for k, n := range offers {
+		os = append(os, OfferCount{ProjectID: k.project, Day: dayString(k.day), ResourceID: k.resource, Offers: n})
+	}
+	// Each part is written on its own, and only what failed is put back:
+	// a part that succeeded must not be counted twice.
+	var firstErr error
+	if len(cs) > 0 {
+		if err := r.store.AddChecks(ctx, cs); err != nil {
+			firstErr = err
+			r.putBack(checks, nil, nil)
+		}
+	}
+	if len(os) > 0 {
+		if err := r.store.AddOffers(ctx, os); err != nil {
+			firstErr = firstNonNil(firstErr, err)
+			r.putBack(nil, offers, nil)
+		}
+	}
+	if len(devices) > 0 {
+		if err := r.store.AddDevices(ctx, devices); err != nil {
+			firstErr = firstNonNil(firstErr, err)
+			r.putBack(nil, nil, devices)
+		}
+	}
+	return firstErr
+}
+
+func firstNonNil(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func (r *Recorder) putBack(checks map[countKey]int64, offers map[offerKey]int64, devices []NewDevice) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, n := range checks {
+		r.checks[k] += n
+	}
+	for k, n := range offers {
+		r.offers[k] += n
+	}
+	r.devices = append(devices, r.devices...)
+}
+
+func dayString(d int32) string {
+	return time.Unix(int64(d)*86400, 0).UTC().Format(time.DateOnly)
+}

@@ -1,0 +1,122 @@
+package stats_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/hoist-ota/hoist/internal/stats"
+	"github.com/hoist-ota/hoist/internal/store/storetest"
+)
+
+var day = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func totalChecks(t *testing.T, st stats.Store, project string) int64 {
+	t.Helper()
+	r, err := st.Report(context.Background(), project, "2026-11-01", "2026-11-30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, d := range r.ChecksPerDay {
+		n += d.Count
+	}
+	return n
+}
+
+// Counts recorded right up to shutdown are written by Run's final flush.
+func TestRunFlushesOnShutdown(t *testing.T) {
+	for _, d := range storetest.Drivers() {
+		t.Run(d, func(t *testing.T) {
+			st := storetest.MustOpen(t, d).Stats()
+			rec := stats.NewRecorder(st, stats.Options{FlushEvery: time.Hour}, discard())
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error)
+			go func() { done <- rec.Run(ctx) }()
+			for i := 0; i < 1000; i++ {
+				rec.Record(stats.Check{ProjectID: "p1", Platform: "android", WgtVersionCode: int64(i % 3), Result: stats.ResultWgt,
+					WgtID: "w1", UUID: fmt.Sprint("u", i%10), SystemInfo: []byte(`{"uuid":"x"}`), Time: day})
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			if n := totalChecks(t, st, "p1"); n != 1000 {
+				t.Fatalf("%d of 1000 checks written", n)
+			}
+			r, _ := st.Report(context.Background(), "p1", "2026-11-21", "2026-11-21")
+			if len(r.Offers) != 1 || r.Offers[0].Count != 1000 || len(r.NewDevicesPerDay) != 1 || r.NewDevicesPerDay[0].Count != 10 {
+				t.Fatalf("offers %+v devices %+v", r.Offers, r.NewDevicesPerDay)
+			}
+		})
+	}
+}
+
+// A store that fails: nothing counted is lost, the next flush writes it.
+type flaky struct {
+	stats.Store
+	fail bool
+}
+
+func (f *flaky) AddChecks(ctx context.Context, cs []stats.CheckCount) error {
+	if f.fail {
+		return errors.New("database down")
+	}
+	return f.Store.AddChecks(ctx, cs)
+}
+
+func TestFailedFlushKeepsCounts(t *testing.T) {
+	st := storetest.MustOpen(t, "sqlite").Stats()
+	f := &flaky{Store: st, fail: true}
+	rec := stats.NewRecorder(f, stats.Options{}, discard())
+	rec.Record(stats.Check{ProjectID: "p", Platform: "ios", Time: day, WgtID: "w", Result: stats.ResultWgt})
+	if err := rec.Flush(context.Background()); err == nil {
+		t.Fatal("failure not reported")
+	}
+	rec.Record(stats.Check{ProjectID: "p", Platform: "ios", Time: day})
+	f.fail = false
+	if err := rec.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := totalChecks(t, st, "p"); n != 2 {
+		t.Fatalf("%d checks after recovery, want 2", n)
+	}
+	// Offers succeeded the first time and must not be counted twice.
+	r, _ := st.Report(context.Background(), "p", "2026-11-21", "2026-11-21")
+	if len(r.Offers) != 1 || r.Offers[0].Count != 1 {
+		t.Fatalf("offers %+v", r.Offers)
+	}
+}
+
+func TestDeviceQueueIsBounded(t *testing.T) {
+	st := storetest.MustOpen(t, "sqlite").Stats()
+	rec := stats.NewRecorder(st, stats.Options{DeviceQueue: 5}, discard())
+	for i := 0; i < 8; i++ {
+		rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: fmt.Sprint("dev", i), Time: day})
+	}
+	rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: "dev0", Time: day}) // known: not queued again
+	if rec.Dropped() != 3 {
+		t.Fatalf("dropped %d, want 3", rec.Dropped())
+	}
+	if err := rec.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := st.Report(context.Background(), "p", "2026-11-21", "2026-11-21")
+	if r.NewDevicesPerDay[0].Count != 5 {
+		t.Fatalf("devices %+v", r.NewDevicesPerDay)
+	}
+	// A device already in the database is not counted again by another node.
+	rec2 := stats.NewRecorder(st, stats.Options{}, discard())
+	rec2.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: "dev1", Time: day.Add(24 * time.Hour)})
+	rec2.Flush(context.Background())
+	r, _ = st.Report(context.Background(), "p", "2026-11-01", "2026-11-30")
+	if len(r.NewDevicesPerDay) != 1 {
+		t.Fatalf("a known device was counted as new again: %+v", r.NewDevicesPerDay)
+	}
+}

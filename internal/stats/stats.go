@@ -1,0 +1,119 @@
+// Package stats records what the update check sees without a database
+// write per request: counters are aggregated in memory and flushed in
+// batches; first-seen devices go through a bounded queue. It also answers
+// the statistics report of a project.
+package stats
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Result is what one update check offered.
+type Result uint8
+
+// Results.
+const (
+	ResultNone Result = iota
+	ResultWgt
+	ResultNative
+	ResultBoth
+)
+
+// String returns the stored name of r.
+func (r Result) String() string {
+	switch r {
+	case ResultWgt:
+		return "wgt"
+	case ResultNative:
+		return "native"
+	case ResultBoth:
+		return "both"
+	}
+	return "none"
+}
+
+// Check is one update check as the recorder sees it.
+type Check struct {
+	ProjectID         string
+	Platform          string // "android" or "ios"
+	WgtVersionCode    int64
+	NativeVersionCode int64
+	Result            Result
+	// WgtID and NativeID are the offered resources ("" when none).
+	WgtID, NativeID string
+	// UUID identifies the device (systemInfo.uuid), "" when unknown.
+	UUID string
+	// SystemInfo is the device's systemInfo JSON; it is read only if the
+	// device is queued as new, and must not be modified afterwards.
+	SystemInfo []byte
+	Time       time.Time
+}
+
+// CheckCount is an aggregated number of checks.
+type CheckCount struct {
+	ProjectID         string
+	Day               string // YYYY-MM-DD, UTC
+	Platform          string
+	WgtVersionCode    int64
+	NativeVersionCode int64
+	Result            string
+	Checks            int64
+}
+
+// OfferCount is how often a resource was offered on a day.
+type OfferCount struct {
+	ProjectID  string
+	Day        string
+	ResourceID string
+	Offers     int64
+}
+
+// NewDevice is a device seen for the first time (by this node).
+type NewDevice struct {
+	ProjectID  string
+	UUID       string
+	Platform   string
+	FirstSeen  time.Time
+	SystemInfo json.RawMessage
+}
+
+// Store persists statistics. Add* methods add to existing counts; AddDevices
+// ignores devices already known.
+type Store interface {
+	AddChecks(ctx context.Context, cs []CheckCount) error
+	AddOffers(ctx context.Context, os []OfferCount) error
+	AddDevices(ctx context.Context, ds []NewDevice) error
+	Report(ctx context.Context, projectID, from, to string) (Report, error)
+}
+
+// Report is a project's statistics over a range of days.
+type Report struct {
+	From, To         string
+	ChecksPerDay     []DayCount
+	Platforms        []KeyCount // key: platform
+	Results          []KeyCount // key: result
+	WgtVersions      []CodeCount
+	NativeVersions   []CodeCount
+	Offers           []KeyCount // key: resource id
+	NewDevicesPerDay []DayCount
+}
+
+// DayCount is a count on a day.
+type DayCount struct {
+	Day   string
+	Count int64
+}
+
+// KeyCount is a count for a key.
+type KeyCount struct {
+	Key   string
+	Count int64
+}
+
+// CodeCount is a count for a version code.
+type CodeCount struct {
+	VersionCode int64
+	Count       int64
+}
