@@ -78,7 +78,12 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 		return nil, err
 	}
 	sv.releases = release.NewService(st.Releases(), sv.projects, sv.files.blob, sv.files.sts, sv.files.opts, time.Now, log)
-	sv.devices = device.NewService(st.Devices(), sv.projects, deviceSecretKey(cfg.JWT.Secret), time.Now, log)
+	devKey, err := deviceSecretKey(ctx, st)
+	if err != nil {
+		sv.close()
+		return nil, err
+	}
+	sv.devices = device.NewService(st.Devices(), sv.projects, devKey, time.Now, log)
 	sv.stats = stats.NewRecorder(st.Stats(), stats.Options{}, log)
 	sv.reports = stats.NewService(st.Stats(), sv.projects, time.Now)
 	if sv.redis != nil {

@@ -37,3 +37,12 @@ func (s *Store) PutSetting(ctx context.Context, name, value string) error {
 	}
 	return nil
 }
+
+// AddSetting creates the named setting; Conflict when it exists already.
+func (s *Store) AddSetting(ctx context.Context, name, value string) error {
+	row := settingRow{Name: name, Value: value, UpdatedAt: time.Now().UTC()}
+	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("store: add setting %s: %w", name, translate(err, "setting"))
+	}
+	return nil
+}
