@@ -17,7 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
-	"github.com/hoist-ota/hoist/internal/mqtt"
+	"github.com/hoist-ota/hoist/internal/topic"
 )
 
 // Limits of the registry.
@@ -129,7 +129,7 @@ var ProductSortKeys = []string{"createdTime", "name"}
 var DeviceSortKeys = []string{"createdTime", "name", "lastSeen"}
 
 // ValidName reports whether s may name a product, device or tag.
-func ValidName(s string) bool { return mqtt.ValidName(s) }
+func ValidName(s string) bool { return topic.ValidName(s) }
 
 const nameRule = "must be 1 to 64 characters of A-Z a-z 0-9 _ . - (no / + # $ or spaces)"
 

@@ -1,4 +1,6 @@
-package mqtt
+// Package topic is the MQTT topic codec and device ACL of PROTOCOLS §3. It
+// is pure: every function here is safe for concurrent use and does no I/O.
+package topic
 
 import (
 	"strconv"
@@ -7,9 +9,6 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/apperr"
 )
-
-// This file is the topic codec and device ACL of PROTOCOLS §3. It is pure:
-// every function here is safe for concurrent use and does no I/O.
 
 // MaxNameLen is the longest product, device, tag, command, message id or
 // request id a topic may carry.
