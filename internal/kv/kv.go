@@ -13,6 +13,9 @@ import (
 type Store interface {
 	// SetEx stores value under key for ttl.
 	SetEx(ctx context.Context, key, value string, ttl time.Duration) error
+	// SetNX stores value under key for ttl only if key holds nothing (or
+	// only an expired value), and reports whether it did.
+	SetNX(ctx context.Context, key, value string, ttl time.Duration) (bool, error)
 	// GetDel returns the value and deletes it atomically: of two concurrent
 	// callers only one gets ok == true.
 	GetDel(ctx context.Context, key string) (value string, ok bool, err error)

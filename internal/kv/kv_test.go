@@ -70,6 +70,15 @@ func TestStoreContract(t *testing.T) {
 				t.Fatalf("%d winners", n)
 			}
 
+			if ok, err := s.SetNX(ctx, "nx", "a", time.Minute); !ok || err != nil {
+				t.Fatalf("first SetNX: %v %v", ok, err)
+			}
+			if ok, _ := s.SetNX(ctx, "nx", "b", time.Minute); ok {
+				t.Fatal("second SetNX won")
+			}
+			if v, _, _ := s.GetDel(ctx, "nx"); v != "a" {
+				t.Fatalf("SetNX overwrote: %q", v)
+			}
 			for i := int64(1); i <= 3; i++ {
 				n, reset, err := s.Incr(ctx, "c", time.Minute)
 				if err != nil || n != i || reset <= 0 || reset > time.Minute {

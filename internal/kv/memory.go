@@ -53,6 +53,18 @@ func (m *Memory) SetEx(_ context.Context, key, value string, ttl time.Duration) 
 	return nil
 }
 
+// SetNX implements Store.
+func (m *Memory) SetNX(_ context.Context, key, value string, ttl time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	if e, ok := m.entries[key]; ok && now.Before(e.expires) {
+		return false, nil
+	}
+	m.write(key, entry{value: value, expires: now.Add(ttl)}, now)
+	return true, nil
+}
+
 // GetDel implements Store.
 func (m *Memory) GetDel(_ context.Context, key string) (string, bool, error) {
 	m.mu.Lock()

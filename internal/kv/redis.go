@@ -28,6 +28,15 @@ func (r *Redis) SetEx(ctx context.Context, key, value string, ttl time.Duration)
 	return nil
 }
 
+// SetNX implements Store.
+func (r *Redis) SetNX(ctx context.Context, key, value string, ttl time.Duration) (bool, error) {
+	ok, err := r.c.SetNX(ctx, r.prefix+key, value, ttl).Result()
+	if err != nil {
+		return false, fmt.Errorf("kv: setnx: %w", err)
+	}
+	return ok, nil
+}
+
 // GetDel implements Store.
 func (r *Redis) GetDel(ctx context.Context, key string) (string, bool, error) {
 	v, err := r.c.GetDel(ctx, r.prefix+key).Result()
