@@ -37,9 +37,15 @@ swagger:
 swagger-check: swagger
 	@git diff --exit-code --stat -- docs/ || { echo "docs/ is stale: run make swagger and commit"; exit 1; }
 
-## bench: Go benchmarks (ns/op, allocs/op)
+## bench: Go benchmarks (ns/op, allocs/op), then the update-check load test
+## (wrk on loopback, Hoist vs a plain net/http JSON server). BENCH_BACKENDS
+## may add mysql with HOIST_BENCH_MYSQL_DSN naming an empty database.
+BENCH_BACKENDS ?= sqlite
+BENCH_DURATION ?= 10s
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(GO) run ./cmd/hoist-bench -backends $(BENCH_BACKENDS) -duration $(BENCH_DURATION)
 
 ## docker: build the container image (needs a Docker engine)
 docker:
