@@ -127,6 +127,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		LocalFiles:     sv.files.local,
 		MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Stats:          sv.stats,
+		Metrics:        sv.metrics,
+		MetricsToken:   cfg.Metrics.Token,
 		Reports:        sv.reports,
 		Captcha:        sv.captcha,
 		Limits:         sv.limits,

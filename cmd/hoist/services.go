@@ -16,6 +16,7 @@ import (
 	"github.com/hoist-ota/hoist/internal/dict"
 	"github.com/hoist-ota/hoist/internal/httpapi"
 	"github.com/hoist-ota/hoist/internal/kv"
+	"github.com/hoist-ota/hoist/internal/metrics"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/ratelimit"
 	"github.com/hoist-ota/hoist/internal/release"
@@ -38,7 +39,8 @@ type services struct {
 	devices  *device.Service
 	stats    *stats.Recorder
 	reports  *stats.Service
-	bus      *bus.Redis // nil without Redis: a single node needs no bus
+	bus      *bus.Redis       // nil without Redis: a single node needs no bus
+	metrics  *metrics.Metrics // nil when metrics are off
 	files    files
 	captcha  *captcha.Service // nil when captchas are off
 	limits   httpapi.Limits
@@ -85,6 +87,12 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 	}
 	sv.devices = device.NewService(st.Devices(), sv.projects, devKey, time.Now, log)
 	sv.stats = stats.NewRecorder(st.Stats(), stats.Options{}, log)
+	if cfg.Metrics.Enabled {
+		sv.metrics = metrics.New()
+		for role, db := range st.Pools() {
+			sv.metrics.DB("hoist_"+role, db)
+		}
+	}
 	sv.reports = stats.NewService(st.Stats(), sv.projects, time.Now)
 	if sv.redis != nil {
 		sv.bus = bus.NewRedis(sv.redis, cfg.Redis.Prefix+"release-changed", log)

@@ -22,6 +22,7 @@ type Config struct {
 	Auth          Auth    `koanf:"auth"`
 	Redis         Redis   `koanf:"redis"`
 	Storage       Storage `koanf:"storage"`
+	Metrics       Metrics `koanf:"metrics"`
 	MQTT          MQTT    `koanf:"mqtt"`
 	Log           Log     `koanf:"log"`
 }
@@ -75,6 +76,13 @@ func (a Auth) CaptchaOn() bool { return a.Captcha == "on" }
 
 // RegistrationOpen reports whether anyone may register.
 func (a Auth) RegistrationOpen() bool { return a.Registration == "open" }
+
+// Metrics configures the Prometheus endpoint /metrics.
+type Metrics struct {
+	Enabled bool `koanf:"enabled"`
+	// Token, when set, must be sent as a bearer token to read /metrics.
+	Token string `koanf:"token"`
+}
 
 // Storage configures where uploaded files live.
 type Storage struct {
@@ -158,9 +166,10 @@ func Default() Config {
 			Docs:            true,
 			TrustedProxies:  []string{},
 		},
-		JWT:   JWT{AccessTTL: 15 * time.Minute, RefreshTTL: 30 * 24 * time.Hour},
-		Auth:  Auth{Captcha: "on", LoginPerMinute: 10, RegisterPerMinute: 10},
-		Redis: Redis{Prefix: "hoist:"},
+		JWT:     JWT{AccessTTL: 15 * time.Minute, RefreshTTL: 30 * 24 * time.Hour},
+		Auth:    Auth{Captcha: "on", LoginPerMinute: 10, RegisterPerMinute: 10},
+		Redis:   Redis{Prefix: "hoist:"},
+		Metrics: Metrics{Enabled: true},
 		Storage: Storage{
 			Driver: "local", MaxUploadBytes: 512 << 20, URLTTL: time.Hour,
 			OSS: OSS{Signed: true}, STS: STS{DurationSeconds: 900},

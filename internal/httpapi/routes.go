@@ -23,6 +23,10 @@ import (
 func (s *Server) routes() {
 	e := s.engine
 	e.Use(s.recovery, s.requestID, s.accessLog, s.cors)
+	if s.metrics != nil {
+		e.Use(s.observe)
+		e.GET("/metrics", s.handleMetrics)
+	}
 	e.NoRoute(s.handleNoRoute)
 
 	// Probes.

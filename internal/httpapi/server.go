@@ -18,6 +18,7 @@ import (
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/device"
 	"github.com/hoist-ota/hoist/internal/dict"
+	"github.com/hoist-ota/hoist/internal/metrics"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/ratelimit"
 	"github.com/hoist-ota/hoist/internal/release"
@@ -57,6 +58,10 @@ type Options struct {
 	Stats *stats.Recorder
 	// Reports answers statistics reports.
 	Reports *stats.Service
+	// Metrics, when set, is fed and served at /metrics (behind
+	// MetricsToken when that is set).
+	Metrics      *metrics.Metrics
+	MetricsToken string
 	// Captcha is nil when captchas are off.
 	Captcha *captcha.Service
 	Limits  Limits
@@ -82,6 +87,8 @@ type Server struct {
 	maxUpload     int64
 	stats         *stats.Recorder
 	reports       *stats.Service
+	metrics       *metrics.Metrics
+	metricsToken  string
 	updates       *snapcache.Cache[*compiledProject]
 	ids           *requestIDs
 	captcha       *captcha.Service
@@ -101,7 +108,7 @@ func New(o Options) (*Server, error) {
 		cfg: o.Config, publicBaseURL: o.PublicBaseURL, version: o.Version, db: o.DB,
 		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha,
 		releases: o.Releases, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats,
-		reports: o.Reports, devices: o.Devices,
+		reports: o.Reports, metrics: o.Metrics, metricsToken: o.MetricsToken, devices: o.Devices,
 		loginLimit: o.Limits.Login, registerLimit: o.Limits.Register, captchaLimit: o.Limits.Captcha,
 		panel: o.Panel, log: o.Log, now: o.Now,
 	}
@@ -123,6 +130,9 @@ func New(o Options) (*Server, error) {
 	e.RedirectFixedPath = false
 	s.engine = e
 	s.routes()
+	if s.metrics != nil {
+		s.registerMetrics()
+	}
 	return s, nil
 }
 

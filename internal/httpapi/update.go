@@ -262,8 +262,14 @@ func (s *Server) handleUpdateCheck(c *gin.Context) {
 	c.Writer.WriteHeader(http.StatusOK)
 	c.Writer.Write(out.Bytes())
 
-	if s.stats != nil {
-		s.stats.Record(s.checkOf(&req, d))
+	if s.stats != nil || s.metrics != nil {
+		chk := s.checkOf(&req, d)
+		if s.stats != nil {
+			s.stats.Record(chk)
+		}
+		if s.metrics != nil {
+			s.metrics.CountUpdateCheck(chk.ProjectID, chk.Result.String())
+		}
 	}
 }
 

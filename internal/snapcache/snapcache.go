@@ -7,6 +7,7 @@ package snapcache
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -27,6 +28,8 @@ type Cache[T any] struct {
 	// versions counts invalidations per key, so a load that started before
 	// an invalidation does not store what it read.
 	versions map[string]uint64
+
+	hits, loads atomic.Uint64
 }
 
 type entry[T any] struct {
@@ -51,6 +54,7 @@ func (c *Cache[T]) Get(ctx context.Context, key string) (T, error) {
 	e, ok := c.entries[key]
 	c.mu.RUnlock()
 	if ok && (e.expires.IsZero() || c.now().Before(e.expires)) {
+		c.hits.Add(1)
 		return e.val, nil
 	}
 	return c.miss(ctx, key)
@@ -63,6 +67,7 @@ func (c *Cache[T]) miss(ctx context.Context, key string) (T, error) {
 		c.mu.RUnlock()
 		// The load outlives a cancelled request that started it: others
 		// may be waiting for the same key.
+		c.loads.Add(1)
 		val, expires, err := c.load(context.WithoutCancel(ctx), key)
 		if err != nil {
 			return nil, err
@@ -96,6 +101,12 @@ func (c *Cache[T]) Invalidate(key string) {
 	c.mu.Unlock()
 	c.group.Forget(key)
 }
+
+// Hits returns how many Gets were answered from the cache.
+func (c *Cache[T]) Hits() uint64 { return c.hits.Load() }
+
+// Loads returns how many times a value was loaded (built or rebuilt).
+func (c *Cache[T]) Loads() uint64 { return c.loads.Load() }
 
 // Len returns the number of cached keys.
 func (c *Cache[T]) Len() int {

@@ -28,8 +28,13 @@ func TestLoadOnceThenHit(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if loads.Load() != 1 {
-		t.Fatalf("%d loads for concurrent misses", loads.Load())
+	if loads.Load() != 1 || c.Loads() != 1 {
+		t.Fatalf("%d loads (counted %d) for concurrent misses", loads.Load(), c.Loads())
+	}
+	hits := c.Hits()
+	c.Get(context.Background(), "a")
+	if c.Hits() != hits+1 {
+		t.Fatal("a hit was not counted")
 	}
 	allocs := testing.AllocsPerRun(100, func() { c.Get(context.Background(), "a") })
 	if allocs != 0 {

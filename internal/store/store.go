@@ -222,6 +222,23 @@ func retryable(err error) bool {
 	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
+// Pools returns the connection pools by role ("writer" and "reader" with
+// SQLite, "main" with MySQL), for pool metrics.
+func (s *Store) Pools() map[string]*sql.DB {
+	out := map[string]*sql.DB{}
+	if w, err := s.db.DB(); err == nil {
+		if s.rdb == s.db {
+			out["main"] = w
+			return out
+		}
+		out["writer"] = w
+	}
+	if r, err := s.rdb.DB(); err == nil {
+		out["reader"] = r
+	}
+	return out
+}
+
 // sqlDB returns the writer's *sql.DB (for migrations).
 func (s *Store) sqlDB() (*sql.DB, error) { return s.db.DB() }
 
