@@ -72,3 +72,6 @@ func (l *logSink) Close() error {
 	<-l.done
 	return nil
 }
+
+// defaultLog is the log configuration of commands that take no config file.
+func defaultLog() config.Log { return config.Default().Log }

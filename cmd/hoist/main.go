@@ -27,6 +27,8 @@ Commands:
   user create [-admin] [-email E] NAME
                                   create a user; the password is read from
                                   standard input (prompted on a terminal)
+  device-sim -broker URL (-devices FILE | -create N -server URL -product P)
+                                  simulate devices: commands, OTA with progress
   version                         print the version
 
 The configuration file may also be named by HOIST_CONFIG. Every key can be set
@@ -61,6 +63,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = migrate(ctx, args, stdout, stderr)
 	case "user":
 		err = user(ctx, args, stdin, stdout, stderr)
+	case "device-sim":
+		err = deviceSim(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "hoist", version)
 	case "help", "-h", "--help":
