@@ -1,0 +1,87 @@
+// Drives Debian's Chromium with playwright-core (no downloaded browser).
+// Every console error and page error is recorded; a test declares the few
+// it provokes on purpose (an API answer of 409 it expects) with expectErrors.
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { chromium } from 'playwright-core'
+
+export const resultsDir = new URL('../../test-results/', import.meta.url).pathname
+const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const args = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+export async function openBrowser(baseURL) {
+  mkdirSync(resultsDir, { recursive: true })
+  const browser = await chromium.launch({ executablePath, args, headless: true })
+  const context = await browser.newContext({ baseURL, locale: 'en-US', viewport: { width: 1366, height: 900 } })
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL })
+  const page = await context.newPage()
+  const errors = []
+  let expected = []
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return
+    const text = m.text()
+    const i = expected.findIndex((e) => !e.seen && e.pattern.test(text))
+    if (i >= 0) expected[i].seen = true
+    else errors.push(`console: ${text}`)
+  })
+  page.on('pageerror', (e) => errors.push(`page error: ${e.stack || e.message}`))
+
+  let shot = 0
+  return {
+    browser,
+    context,
+    page,
+    errors,
+    /** screenshot saves test-results/NN-name.png. */
+    async screenshot(name) {
+      shot++
+      await page.waitForTimeout(400) // let ant-design's motions settle
+      await page.screenshot({ path: join(resultsDir, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true })
+    },
+    /**
+     * expectErrors runs fn and allows exactly these console errors during
+     * it (the browser logs every HTTP error answer); each must occur.
+     */
+    async expectErrors(patterns, fn) {
+      expected = patterns.map((pattern) => ({ pattern, seen: false }))
+      try {
+        await fn()
+        // Console messages arrive asynchronously.
+        const deadline = Date.now() + 3000
+        while (expected.some((e) => !e.seen) && Date.now() < deadline) await page.waitForTimeout(50)
+        const missing = expected.filter((e) => !e.seen).map((e) => String(e.pattern))
+        if (missing.length) throw new Error(`expected console errors did not occur: ${missing.join(', ')}`)
+      } finally {
+        expected = []
+      }
+    },
+    /**
+     * measure loads path in a fresh page and sums what it downloaded
+     * (document, scripts, styles): raw and gzip bytes.
+     */
+    async measure(path) {
+      const p = await context.newPage()
+      const bodies = []
+      p.on('response', (r) => {
+        const t = r.request().resourceType()
+        if (['document', 'script', 'stylesheet'].includes(t)) bodies.push(r.body().catch(() => Buffer.alloc(0)))
+      })
+      await p.goto(path, { waitUntil: 'networkidle' })
+      const bufs = await Promise.all(bodies)
+      await p.close()
+      return {
+        files: bufs.length,
+        raw: bufs.reduce((n, b) => n + b.length, 0),
+        gzip: bufs.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0),
+      }
+    },
+  }
+}

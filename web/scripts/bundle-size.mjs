@@ -1,0 +1,47 @@
+// Prints what a browser downloads for the first page of a route of the
+// built panel (dist/app): index.html, the entry chunk and its preloads and
+// styles, plus the route's lazy chunk and everything it preloads. Sizes are
+// raw and gzip (level 9). Usage: node scripts/bundle-size.mjs [View ...]
+// (default: LoginView ProjectsView). Exits 1 above LIMIT_KB gzip (400).
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+
+const dist = new URL('../dist/app/', import.meta.url).pathname
+const LIMIT_KB = Number(process.env.LIMIT_KB ?? 400)
+const views = process.argv.slice(2).length ? process.argv.slice(2) : ['LoginView', 'ProjectsView']
+
+const html = readFileSync(join(dist, 'index.html'), 'utf8')
+const initial = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1])
+const chunks = readdirSync(join(dist, 'assets')).filter((f) => f.endsWith('.js'))
+
+/** routeDeps finds import(`./View-x.js`),__vite__mapDeps([..]) and resolves the indexes. */
+function routeDeps(view) {
+  for (const c of chunks) {
+    const src = readFileSync(join(dist, 'assets', c), 'utf8')
+    const table = /m\.f=(\[[^\]]*\])/.exec(src)
+    const re = new RegExp(`import\\(["\x60']\\./(${view}-[\\w-]+\\.js)["\x60']\\)(?:\\.then\\([^)]*\\))?,__vite__mapDeps\\(\\[([\\d,]+)\\]\\)`)
+    const hit = re.exec(src)
+    if (!hit || !table) continue
+    const files = JSON.parse(table[1])
+    return [`assets/${hit[1]}`, ...hit[2].split(',').map((i) => files[Number(i)])]
+  }
+  throw new Error(`no lazy chunk for ${view}`)
+}
+
+let failed = false
+for (const view of views) {
+  const files = new Set(['index.html', ...initial, ...routeDeps(view)])
+  let raw = 0
+  let gz = 0
+  for (const f of files) {
+    const buf = readFileSync(join(dist, f))
+    raw += buf.length
+    gz += gzipSync(buf, { level: 9 }).length
+  }
+  const kb = (n) => (n / 1024).toFixed(1)
+  const over = gz / 1024 > LIMIT_KB
+  failed ||= over
+  console.log(`${view}: ${files.size} files, ${kb(raw)} KiB raw, ${kb(gz)} KiB gzip${over ? ` (over ${LIMIT_KB})` : ''}`)
+}
+process.exit(failed ? 1 : 0)

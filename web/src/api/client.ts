@@ -1,0 +1,179 @@
+import axios, { type AxiosAdapter, type AxiosProgressEvent, type AxiosRequestConfig } from 'axios'
+import { ApiError, toApiError, unwrapEnvelope } from './errors'
+import type { Session } from './types'
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /** The caller shows the error itself: do not report it through onError. */
+    silent?: boolean
+    /** A public endpoint: no Authorization header, no refresh on 401. */
+    anonymous?: boolean
+    /** Internal: the request is a retry after a refresh. */
+    retried?: boolean
+  }
+}
+
+/** TokenStore is where the client reads and writes the session. */
+export interface TokenStore {
+  accessToken(): string | null
+  refreshToken(): string | null
+  setSession(s: Session): void
+  clearSession(): void
+}
+
+export interface ClientHooks {
+  /** Shows an API error to the user (once per error). */
+  onError?: (e: ApiError) => void
+  /** The session is gone (refresh refused): go to the login page. */
+  onSessionLost?: (e: ApiError) => void
+  /** Serialises refreshes across browser tabs (Web Locks); optional. */
+  lock?: <T>(run: () => Promise<T>) => Promise<T>
+}
+
+export interface ClientOptions extends ClientHooks {
+  baseURL?: string
+  adapter?: AxiosAdapter
+  tokens: TokenStore
+}
+
+export interface UploadOptions {
+  params?: Record<string, unknown>
+  onProgress?: (percent: number, e: AxiosProgressEvent) => void
+  signal?: AbortSignal
+  silent?: boolean
+}
+
+export type ApiClient = ReturnType<typeof createClient>
+
+/**
+ * createClient builds the API client: it sends the access token, unwraps the
+ * {success, statusCode, message, data} envelope, turns failures into
+ * ApiError, and on a 401 refreshes the session once (concurrent 401s share
+ * one refresh; refresh tokens rotate, so a second refresh would end the
+ * session) and retries the request once.
+ */
+export function createClient(opts: ClientOptions) {
+  const hooks: ClientHooks = { onError: opts.onError, onSessionLost: opts.onSessionLost, lock: opts.lock }
+  const http = axios.create({
+    baseURL: opts.baseURL ?? '/api',
+    adapter: opts.adapter,
+    timeout: 30_000,
+    headers: { Accept: 'application/json' },
+  })
+  let refreshing: Promise<string> | null = null
+
+  function report(e: ApiError, config: AxiosRequestConfig): ApiError {
+    if (!config.silent && !e.reported && !e.canceled) {
+      e.reported = true
+      hooks.onError?.(e)
+    }
+    return e
+  }
+
+  function sessionLost(e: ApiError): void {
+    opts.tokens.clearSession()
+    e.reported = true
+    hooks.onSessionLost?.(e)
+  }
+
+  async function doRefresh(): Promise<string> {
+    const run = async (): Promise<string> => {
+      const token = opts.tokens.refreshToken()
+      if (!token) throw new ApiError(401, 'unauthorized', 'sign in first')
+      const res = await http.post('/v1/auth/refresh', { refreshToken: token }, { validateStatus: () => true })
+      const s = unwrapEnvelope<Session>(res.status, res.data)
+      opts.tokens.setSession(s)
+      return s.accessToken
+    }
+    try {
+      return await (hooks.lock ? hooks.lock(run) : run())
+    } catch (err) {
+      const e = toApiError(err)
+      // Only a refused refresh ends the session: a network failure or a
+      // server error keeps the refresh token for the next try.
+      if (e.status >= 400 && e.status < 500) sessionLost(e)
+      throw e
+    }
+  }
+
+  /** refresh renews the session; concurrent callers share one request. */
+  function refresh(): Promise<string> {
+    refreshing ??= doRefresh().finally(() => {
+      refreshing = null
+    })
+    return refreshing
+  }
+
+  async function request<T>(config: AxiosRequestConfig): Promise<T> {
+    const headers: Record<string, string> = {}
+    if (!config.anonymous) {
+      if (!opts.tokens.accessToken() && opts.tokens.refreshToken()) {
+        try {
+          await refresh()
+        } catch (err) {
+          throw report(toApiError(err), config)
+        }
+      }
+      const token = opts.tokens.accessToken()
+      if (token) headers.Authorization = `Bearer ${token}`
+    }
+    let e: ApiError
+    try {
+      const res = await http.request({ ...config, headers: { ...config.headers, ...headers } })
+      return unwrapEnvelope<T>(res.status, res.data)
+    } catch (err) {
+      e = toApiError(err)
+    }
+    if (e.status !== 401 || config.anonymous) throw report(e, config)
+    const current = opts.tokens.accessToken()
+    if (current && current !== headers.Authorization?.slice(7) && !config.retried) {
+      // Another request refreshed the session meanwhile: just retry.
+      return request<T>({ ...config, retried: true })
+    }
+    if (config.retried || !opts.tokens.refreshToken()) {
+      // Rejected even with a fresh token, or no way to get one.
+      if (!e.reported) sessionLost(e)
+      throw e
+    }
+    try {
+      await refresh()
+    } catch (err) {
+      throw report(toApiError(err), config)
+    }
+    return request<T>({ ...config, retried: true })
+  }
+
+  return {
+    http,
+    hooks,
+    refresh,
+    request,
+    get: <T>(url: string, config: AxiosRequestConfig = {}) => request<T>({ ...config, method: 'GET', url }),
+    delete: <T = null>(url: string, config: AxiosRequestConfig = {}) =>
+      request<T>({ ...config, method: 'DELETE', url }),
+    post: <T>(url: string, data?: unknown, config: AxiosRequestConfig = {}) =>
+      request<T>({ ...config, method: 'POST', url, data }),
+    put: <T>(url: string, data?: unknown, config: AxiosRequestConfig = {}) =>
+      request<T>({ ...config, method: 'PUT', url, data }),
+    patch: <T>(url: string, data?: unknown, config: AxiosRequestConfig = {}) =>
+      request<T>({ ...config, method: 'PATCH', url, data }),
+    /** upload posts one file as multipart field "file", reporting progress. */
+    upload: <T>(url: string, file: File, o: UploadOptions = {}) => {
+      const form = new FormData()
+      form.append('file', file, file.name)
+      return request<T>({
+        method: 'POST',
+        url,
+        data: form,
+        params: o.params,
+        signal: o.signal,
+        silent: o.silent,
+        timeout: 0,
+        onUploadProgress: (ev) => {
+          const total = ev.total ?? file.size
+          o.onProgress?.(total > 0 ? Math.min(100, Math.floor((ev.loaded / total) * 100)) : 0, ev)
+        },
+      })
+    },
+  }
+}

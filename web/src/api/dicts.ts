@@ -1,0 +1,16 @@
+import { api } from './index'
+import type { Dict, DictItem } from './types'
+
+export type DictInput = Pick<Dict, 'code' | 'name' | 'description'>
+export type DictItemInput = Omit<DictItem, 'id' | 'createdTime' | 'updatedTime'>
+
+export const dictsApi = {
+  list: () => api.get<Dict[]>('/v1/dicts'),
+  create: (d: DictInput) => api.post<Dict>('/v1/dicts', d),
+  update: (code: string, d: Omit<DictInput, 'code'>) => api.patch<Dict>(`/v1/dicts/${code}`, d),
+  remove: (code: string) => api.delete(`/v1/dicts/${code}`),
+  createItem: (code: string, i: DictItemInput) => api.post<DictItem>(`/v1/dicts/${code}/items`, i),
+  updateItem: (code: string, id: string, i: Partial<DictItemInput>) =>
+    api.patch<DictItem>(`/v1/dicts/${code}/items/${id}`, i),
+  removeItem: (code: string, id: string) => api.delete(`/v1/dicts/${code}/items/${id}`),
+}

@@ -1,0 +1,26 @@
+import { createApp } from 'vue'
+import { createPinia } from 'pinia'
+import { message } from 'ant-design-vue'
+import 'ant-design-vue/dist/reset.css'
+import App from './App.vue'
+import { api } from './api'
+import { i18n, t } from './i18n'
+import { router } from './router'
+import { errorText } from './utils/errors'
+
+const app = createApp(App)
+app.use(createPinia()).use(i18n).use(router)
+
+api.hooks.onError = (e) => {
+  void message.error(errorText(e))
+}
+api.hooks.onSessionLost = () => {
+  void message.warning(t('auth.sessionExpired'))
+  const here = router.currentRoute.value
+  // During the first navigation the router guard redirects by itself.
+  if (here.matched.length > 0 && !here.meta.public) {
+    void router.push({ name: 'login', query: { redirect: here.fullPath } })
+  }
+}
+
+app.mount('#app')
