@@ -49,6 +49,24 @@ func (s *Service) Lookup(ctx context.Context, product, device string) (Device, e
 	return s.lookup(ctx, product, device)
 }
 
+// Version is a device's name and the firmware version it last reported
+// ("" when none).
+type Version struct {
+	Name            string
+	FirmwareVersion string
+}
+
+// Versions returns the devices of a product, or only those with tag when
+// tag is not "", sorted by name, with their firmware versions (one indexed
+// query; an unknown product or tag gives none). It takes no principal: OTA
+// campaigns call it after checking access with Authorize.
+func (s *Service) Versions(ctx context.Context, product, tag string) ([]Version, error) {
+	if !ValidName(product) || (tag != "" && !ValidName(tag)) {
+		return []Version{}, nil
+	}
+	return s.store.DeviceVersions(ctx, product, tag)
+}
+
 // Tags returns a device's current tags, sorted (one indexed query), for
 // the broker's ACL; NotFound when there is no such device.
 func (s *Service) Tags(ctx context.Context, product, device string) ([]string, error) {
@@ -106,6 +124,19 @@ func (s *Service) RecordStatus(ctx context.Context, product, device string, stat
 	return s.state(func() error {
 		return s.store.SetStatus(ctx, product, device, compact.Bytes(), version, at.UTC().Truncate(time.Millisecond))
 	}, product, device)
+}
+
+// RecordFirmwareVersion stores the firmware version a device reported
+// outside a status report (the OTA side: a progress report's
+// currentVersion, a succeeded update). An empty or over-long
+// (MaxFirmwareVersion) version, a malformed name and an unknown device
+// change nothing and are not errors.
+func (s *Service) RecordFirmwareVersion(ctx context.Context, product, device, version string) error {
+	version = strings.TrimSpace(version)
+	if version == "" || len(version) > MaxFirmwareVersion || !ValidName(product) || !ValidName(device) {
+		return nil
+	}
+	return s.store.SetFirmwareVersion(ctx, product, device, version)
 }
 
 // firmwareVersion picks the firmware version out of a status report, nil

@@ -55,6 +55,13 @@ func (s *Service) access(ctx context.Context, p account.Principal, name string, 
 	return pr, nil
 }
 
+// Authorize loads a product and checks that p may do a to it under its
+// project's rule; someone who may not see the project gets NotFound. Other
+// modules acting on a product's devices (commands, OTA) call it first.
+func (s *Service) Authorize(ctx context.Context, p account.Principal, product string, a project.Action) (Product, error) {
+	return s.access(ctx, p, product, a)
+}
+
 // CreateProduct adds a product to a project (maintainers and owners). A
 // taken name (in any project) is a Conflict naming the name field.
 func (s *Service) CreateProduct(ctx context.Context, p account.Principal, f ProductFields) (Product, error) {

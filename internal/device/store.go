@@ -34,6 +34,9 @@ type Store interface {
 	// Device returns a device with its tags in one indexed query.
 	Device(ctx context.Context, product, name string) (Device, error)
 	ListDevices(ctx context.Context, product string, f DeviceFilter, pg page.Request) ([]Device, int64, error)
+	// DeviceVersions returns every device of a product, or those with tag
+	// unless tag is "", by name, never nil.
+	DeviceVersions(ctx context.Context, product, tag string) ([]Version, error)
 	// UpdateDevice loads the device, calls fn and saves its tags, secret
 	// hash and updated time, in one transaction.
 	UpdateDevice(ctx context.Context, product, name string, fn func(*Device) error) (Device, error)
@@ -47,4 +50,7 @@ type Store interface {
 	// SetStatus stores a status report (compact JSON) and, when version is
 	// not nil, the firmware version; last seen becomes at unless later.
 	SetStatus(ctx context.Context, product, name string, status []byte, version *string, at time.Time) error
+	// SetFirmwareVersion sets a device's firmware version; an unknown
+	// device is not an error (nothing changes).
+	SetFirmwareVersion(ctx context.Context, product, name, version string) error
 }

@@ -16,6 +16,9 @@ type Store interface {
 	// SetNX stores value under key for ttl only if key holds nothing (or
 	// only an expired value), and reports whether it did.
 	SetNX(ctx context.Context, key, value string, ttl time.Duration) (bool, error)
+	// Get returns the value under key; ok is false when there is none (or
+	// only an expired one).
+	Get(ctx context.Context, key string) (value string, ok bool, err error)
 	// GetDel returns the value and deletes it atomically: of two concurrent
 	// callers only one gets ok == true.
 	GetDel(ctx context.Context, key string) (value string, ok bool, err error)

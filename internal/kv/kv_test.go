@@ -36,6 +36,21 @@ func TestStoreContract(t *testing.T) {
 			if _, ok, err := s.GetDel(ctx, "absent"); ok || err != nil {
 				t.Fatalf("absent: %v %v", ok, err)
 			}
+			if _, ok, err := s.Get(ctx, "absent"); ok || err != nil {
+				t.Fatalf("Get absent: %v %v", ok, err)
+			}
+			if err := s.SetEx(ctx, "g", "one", time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 2; i++ { // Get leaves the value in place
+				if v, ok, err := s.Get(ctx, "g"); v != "one" || !ok || err != nil {
+					t.Fatalf("Get #%d = %q %v %v", i, v, ok, err)
+				}
+			}
+			s.SetEx(ctx, "g", "two", time.Minute)
+			if v, _, _ := s.Get(ctx, "g"); v != "two" {
+				t.Fatalf("Get after overwrite = %q", v)
+			}
 			if err := s.SetEx(ctx, "k", "v", time.Minute); err != nil {
 				t.Fatal(err)
 			}
@@ -97,6 +112,9 @@ func TestExpiry(t *testing.T) {
 	m.Incr(ctx, "c", time.Second)
 	m.Incr(ctx, "c", time.Second)
 	now = now.Add(2 * time.Second)
+	if _, ok, _ := m.Get(ctx, "k"); ok {
+		t.Fatal("expired value returned by Get")
+	}
 	if _, ok, _ := m.GetDel(ctx, "k"); ok {
 		t.Fatal("expired value returned")
 	}
@@ -119,6 +137,9 @@ func TestExpiry(t *testing.T) {
 		r.SetEx(ctx, "k", "v", 50*time.Millisecond)
 		r.Incr(ctx, "c", 50*time.Millisecond)
 		time.Sleep(120 * time.Millisecond)
+		if _, ok, _ := r.Get(ctx, "k"); ok {
+			t.Fatal("redis: expired value returned by Get")
+		}
 		if _, ok, _ := r.GetDel(ctx, "k"); ok {
 			t.Fatal("redis: expired value returned")
 		}

@@ -65,6 +65,17 @@ func (m *Memory) SetNX(_ context.Context, key, value string, ttl time.Duration) 
 	return true, nil
 }
 
+// Get implements Store.
+func (m *Memory) Get(_ context.Context, key string) (string, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.entries[key]
+	if !ok || !m.now().Before(e.expires) {
+		return "", false, nil
+	}
+	return e.value, true, nil
+}
+
 // GetDel implements Store.
 func (m *Memory) GetDel(_ context.Context, key string) (string, bool, error) {
 	m.mu.Lock()

@@ -37,6 +37,18 @@ func (r *Redis) SetNX(ctx context.Context, key, value string, ttl time.Duration)
 	return ok, nil
 }
 
+// Get implements Store.
+func (r *Redis) Get(ctx context.Context, key string) (string, bool, error) {
+	v, err := r.c.Get(ctx, r.prefix+key).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("kv: get: %w", err)
+	}
+	return v, true, nil
+}
+
 // GetDel implements Store.
 func (r *Redis) GetDel(ctx context.Context, key string) (string, bool, error) {
 	v, err := r.c.GetDel(ctx, r.prefix+key).Result()

@@ -1,0 +1,70 @@
+package ota
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hoist-ota/hoist/internal/apperr"
+)
+
+// publishEach publishes body on every topic with at most PublishWorkers
+// publishes in flight. A failed publish does not stop the others (a broker
+// that is down fails them fast); ctx's end does. It returns which topics
+// were published, how many, and the first error (or ctx's, when it ended
+// before every topic was tried).
+func (s *Service) publishEach(ctx context.Context, topics []string, body []byte) ([]bool, int, error) {
+	ok := make([]bool, len(topics))
+	var (
+		next, sent atomic.Int64
+		mu         sync.Mutex
+		first      error
+		wg         sync.WaitGroup
+	)
+	for range min(s.opts.PublishWorkers, len(topics)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(topics) || ctx.Err() != nil {
+					return
+				}
+				if err := s.pub.Publish(ctx, topics[i], body); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					continue
+				}
+				ok[i] = true
+				sent.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	n := int(sent.Load())
+	if first == nil && n < len(topics) {
+		first = fmt.Errorf("publishing stopped: %w", ctx.Err())
+	}
+	return ok, n, first
+}
+
+// cleanupContext is for the writes that undo or settle a failed publish:
+// they must happen even when the request or the publishing ran out of time.
+func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+}
+
+// publishError explains a failed publish; what says what became of the
+// request. An error without an apperr code (a broker or network failure)
+// is Unavailable.
+func publishError(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) && ae.Code != apperr.Internal {
+		return apperr.Wrap(err, ae.Code, "%s; %s", ae.Message, what)
+	}
+	return apperr.Wrap(err, apperr.Unavailable, "the MQTT broker did not take the command; %s", what)
+}

@@ -1,0 +1,151 @@
+package ota
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/hoist-ota/hoist/internal/account"
+	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/device"
+	"github.com/hoist-ota/hoist/internal/project"
+	"github.com/hoist-ota/hoist/internal/release"
+	"github.com/hoist-ota/hoist/internal/storage"
+)
+
+// Publisher sends server → device messages: QoS 1, never retained. Publish
+// returns once the broker has the message, or an error (an apperr code
+// when the publisher knows one, say Unavailable).
+type Publisher interface {
+	Publish(ctx context.Context, topic string, payload []byte) error
+}
+
+// Off is the Publisher of a server running without MQTT (mqtt.mode=off):
+// every Publish is an apperr Unavailable error saying so.
+type Off struct{}
+
+// Publish implements Publisher.
+func (Off) Publish(context.Context, string, []byte) error {
+	return apperr.New(apperr.Unavailable, "MQTT is off (mqtt.mode=off): commands and OTA campaigns cannot be sent")
+}
+
+// Deps are the service's collaborators; all are required.
+type Deps struct {
+	Projects *project.Service
+	Devices  *device.Service
+	Releases *release.Service
+	// Blob signs firmware download URLs for a campaign's whole lifetime
+	// (the release service's URLs live only storage.urlTTL).
+	Blob      storage.Blob
+	Publisher Publisher
+	// Latest keeps each device's latest progress: KVLatest on Redis, or
+	// the database.
+	Latest LatestStore
+}
+
+// Options tune the service; zero values take the defaults.
+type Options struct {
+	// PublicBaseURL makes local storage's relative download URLs absolute;
+	// when empty, NewCampaign.BaseURL does.
+	PublicBaseURL string
+	// FlushEvery is how often Run writes the history (default 2 s); a full
+	// batch is written at once.
+	FlushEvery time.Duration
+	// SweepEvery is how often Run expires campaigns (default 1 min).
+	SweepEvery time.Duration
+	// HistoryBatch is the pending history size that triggers a write
+	// (default 500).
+	HistoryBatch int
+	// MaxPendingHistory bounds the history waiting for a write (default
+	// 100 000); beyond it HandleProgress writes first, and fails when it
+	// cannot.
+	MaxPendingHistory int
+	// PublishWorkers bounds concurrent per-device publishes (default 16).
+	PublishWorkers int
+	// PublishTimeout bounds the publishing of one campaign or command
+	// (default 2 min). Publishing does not stop when the client goes away.
+	PublishTimeout time.Duration
+}
+
+func (o *Options) defaults() {
+	if o.FlushEvery <= 0 {
+		o.FlushEvery = 2 * time.Second
+	}
+	if o.SweepEvery <= 0 {
+		o.SweepEvery = time.Minute
+	}
+	if o.HistoryBatch <= 0 {
+		o.HistoryBatch = 500
+	}
+	if o.MaxPendingHistory <= 0 {
+		o.MaxPendingHistory = 100_000
+	}
+	if o.PublishWorkers <= 0 {
+		o.PublishWorkers = 16
+	}
+	if o.PublishTimeout <= 0 {
+		o.PublishTimeout = 2 * time.Minute
+	}
+}
+
+// Service sends device commands and runs OTA campaigns. Users reach them
+// through the product's project: Publish to send or cancel, Read to look;
+// someone who may not see the project gets NotFound. HandleProgress and
+// HandleCommandReply are for the MQTT bridge and take no principal.
+type Service struct {
+	store    Store
+	latest   LatestStore
+	pub      Publisher
+	projects *project.Service
+	devices  *device.Service
+	releases *release.Service
+	blob     storage.Blob
+	opts     Options
+	history  *historyWriter
+	now      func() time.Time
+	log      *slog.Logger
+}
+
+// NewService returns the OTA and command service.
+func NewService(store Store, d Deps, opts Options, now func() time.Time, log *slog.Logger) *Service {
+	opts.defaults()
+	return &Service{store: store, latest: d.Latest, pub: d.Publisher, projects: d.Projects, devices: d.Devices,
+		releases: d.Releases, blob: d.Blob, opts: opts, now: now, log: log,
+		history: newHistoryWriter(store, opts.HistoryBatch, opts.MaxPendingHistory)}
+}
+
+// stamp is now at the database's precision (milliseconds).
+func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// expiry is now+ttl rounded up to a whole second: topics and payloads
+// carry unix seconds, and a command must not expire before its ttl.
+func expiry(now time.Time, ttl time.Duration) time.Time {
+	t := now.Add(ttl)
+	if s := t.Truncate(time.Second); s.Before(t) {
+		return s.Add(time.Second)
+	}
+	return t
+}
+
+var errCampaignNotFound = apperr.New(apperr.NotFound, "campaign not found")
+
+// campaign loads a campaign and checks that p may do a to its project.
+func (s *Service) campaign(ctx context.Context, p account.Principal, id string, a project.Action) (Campaign, error) {
+	if len(id) != 32 {
+		return Campaign{}, errCampaignNotFound
+	}
+	c, err := s.store.Campaign(ctx, id)
+	if apperr.Is(err, apperr.NotFound) {
+		return Campaign{}, errCampaignNotFound
+	}
+	if err != nil {
+		return Campaign{}, err
+	}
+	if _, _, err := s.projects.Access(ctx, p, c.ProjectID, a); err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return Campaign{}, errCampaignNotFound
+		}
+		return Campaign{}, err
+	}
+	return c, nil
+}

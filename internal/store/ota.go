@@ -1,0 +1,332 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/hoist-ota/hoist/internal/ota"
+	"github.com/hoist-ota/hoist/internal/page"
+)
+
+type campaignRow struct {
+	ID          string `gorm:"primaryKey"`
+	ProjectID   string
+	Product     string
+	ResourceID  string
+	Version     string
+	TargetKind  string
+	TargetValue string
+	RequestID   string
+	ExpiresAt   time.Time
+	CancelledAt *time.Time
+	CreatedBy   string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+func (campaignRow) TableName() string { return "ota_campaigns" }
+
+func fromCampaign(c ota.Campaign) campaignRow {
+	return campaignRow{ID: c.ID, ProjectID: c.ProjectID, Product: c.Product, ResourceID: c.ResourceID, Version: c.Version,
+		TargetKind: string(c.TargetKind), TargetValue: c.TargetValue, RequestID: c.RequestID, ExpiresAt: c.ExpiresAt,
+		CancelledAt: c.CancelledAt, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedTime, UpdatedAt: c.UpdatedTime}
+}
+
+func (r campaignRow) toCampaign() ota.Campaign {
+	c := ota.Campaign{ID: r.ID, ProjectID: r.ProjectID, Product: r.Product, ResourceID: r.ResourceID, Version: r.Version,
+		TargetKind: ota.TargetKind(r.TargetKind), TargetValue: r.TargetValue, RequestID: r.RequestID,
+		ExpiresAt: r.ExpiresAt.UTC(), CreatedBy: r.CreatedBy, CreatedTime: r.CreatedAt.UTC(), UpdatedTime: r.UpdatedAt.UTC()}
+	if r.CancelledAt != nil {
+		t := r.CancelledAt.UTC()
+		c.CancelledAt = &t
+	}
+	return c
+}
+
+type entryRow struct {
+	CampaignID string `gorm:"primaryKey"`
+	Product    string
+	Device     string `gorm:"primaryKey"`
+	State      string
+	Progress   int
+	LastReport *string
+	Error      string
+	UpdatedAt  time.Time
+}
+
+func (entryRow) TableName() string { return "ota_campaign_devices" }
+
+func fromEntry(e ota.Entry) entryRow {
+	r := entryRow{CampaignID: e.CampaignID, Product: e.Product, Device: e.Device, State: string(e.State),
+		Progress: e.Progress, Error: e.Error, UpdatedAt: e.UpdatedTime}
+	if e.LastReport != nil {
+		s := string(e.LastReport)
+		r.LastReport = &s
+	}
+	return r
+}
+
+func (r entryRow) toEntry() ota.Entry {
+	e := ota.Entry{CampaignID: r.CampaignID, Product: r.Product, Device: r.Device, State: ota.State(r.State),
+		Progress: r.Progress, Error: r.Error, UpdatedTime: r.UpdatedAt.UTC()}
+	if r.LastReport != nil {
+		e.LastReport = json.RawMessage(*r.LastReport)
+	}
+	return e
+}
+
+func (o otaStore) CreateCampaign(ctx context.Context, c ota.Campaign, entries []ota.Entry) error {
+	row := fromCampaign(c)
+	rows := make([]entryRow, len(entries))
+	for i, e := range entries {
+		rows[i] = fromEntry(e)
+	}
+	return o.s.InTx(ctx, func(tx *Store) error {
+		db := tx.db.WithContext(ctx)
+		if err := db.Create(&row).Error; err != nil {
+			return fmt.Errorf("store: create campaign: %w", translate(err, "campaign"))
+		}
+		if len(rows) > 0 {
+			if err := db.CreateInBatches(&rows, tx.insertChunk()).Error; err != nil {
+				return fmt.Errorf("store: create campaign devices: %w", translate(err, "campaign device"))
+			}
+		}
+		return nil
+	})
+}
+
+func (o otaStore) DeleteCampaign(ctx context.Context, id string) error {
+	return o.s.InTx(ctx, func(tx *Store) error {
+		db := tx.db.WithContext(ctx)
+		for _, m := range []any{&historyRow{}, &entryRow{}} {
+			if err := db.Where("campaign_id = ?", id).Delete(m).Error; err != nil {
+				return fmt.Errorf("store: delete campaign %s: %w", id, err)
+			}
+		}
+		if err := db.Where("id = ?", id).Delete(&campaignRow{}).Error; err != nil {
+			return fmt.Errorf("store: delete campaign %s: %w", id, err)
+		}
+		return nil
+	})
+}
+
+func (o otaStore) Campaign(ctx context.Context, id string) (ota.Campaign, error) {
+	var r campaignRow
+	if err := o.s.rdb.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
+		return ota.Campaign{}, fmt.Errorf("store: campaign %s: %w", id, translate(err, "campaign"))
+	}
+	return r.toCampaign(), nil
+}
+
+func (o otaStore) ListCampaigns(ctx context.Context, f ota.CampaignFilter, pg page.Request) ([]ota.Campaign, int64, error) {
+	q := o.s.rdb.WithContext(ctx).Table("ota_campaigns AS c")
+	if f.MemberID != "" {
+		q = q.Joins("JOIN project_members m ON m.project_id = c.project_id AND m.user_id = ?", f.MemberID)
+	}
+	if f.ProjectID != "" {
+		q = q.Where("c.project_id = ?", f.ProjectID)
+	}
+	if f.Product != "" {
+		q = q.Where("c.product = ?", f.Product)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: count campaigns: %w", err)
+	}
+	var rows []campaignRow
+	if err := paged(q.Select("c.*"), pg, map[string]string{"createdTime": "c.created_at"}, "c.id").Scan(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: list campaigns: %w", err)
+	}
+	out := make([]ota.Campaign, len(rows))
+	for i, r := range rows {
+		out[i] = r.toCampaign()
+	}
+	return out, total, nil
+}
+
+// openStates are the states expiry and cancellation end, as strings.
+func openStates() []string {
+	var out []string
+	for _, s := range ota.OpenStates() {
+		out = append(out, string(s))
+	}
+	return out
+}
+
+func (o otaStore) CountStates(ctx context.Context, ids []string) (map[string]map[ota.State]int64, error) {
+	out := make(map[string]map[ota.State]int64, len(ids))
+	for start := 0; start < len(ids); start += chunk {
+		var rows []struct {
+			CampaignID string
+			State      string
+			N          int64
+		}
+		err := o.s.rdb.WithContext(ctx).Model(&entryRow{}).Select("campaign_id, state, COUNT(*) AS n").
+			Where("campaign_id IN ?", ids[start:min(start+chunk, len(ids))]).Group("campaign_id, state").Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: count campaign states: %w", err)
+		}
+		for _, r := range rows {
+			if out[r.CampaignID] == nil {
+				out[r.CampaignID] = map[ota.State]int64{}
+			}
+			out[r.CampaignID][ota.State(r.State)] = r.N
+		}
+	}
+	return out, nil
+}
+
+var entrySort = map[string]string{"device": "device", "updatedTime": "updated_at"} // whitelisted: raw in ORDER BY
+
+func (o otaStore) ListEntries(ctx context.Context, campaignID string, state ota.State, pg page.Request) ([]ota.Entry, int64, error) {
+	q := o.s.rdb.WithContext(ctx).Model(&entryRow{}).Where("campaign_id = ?", campaignID)
+	if state != "" {
+		q = q.Where("state = ?", string(state))
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: count campaign devices: %w", err)
+	}
+	if _, ok := entrySort[pg.Sort]; !ok {
+		pg.Sort = "device"
+	}
+	var rows []entryRow
+	if err := paged(q, pg, entrySort, "device").Find(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: list campaign devices: %w", err)
+	}
+	out := make([]ota.Entry, len(rows))
+	for i, r := range rows {
+		out[i] = r.toEntry()
+	}
+	return out, total, nil
+}
+
+func (o otaStore) UpdateEntry(ctx context.Context, product, device, requestID string, now time.Time, fn func(ota.Campaign, *ota.Entry) error) (ota.Entry, error) {
+	var out ota.Entry
+	err := o.s.InTx(ctx, func(tx *Store) error {
+		db := tx.db.WithContext(ctx)
+		// Only the entry is locked: the campaign row is shared by every
+		// device's reports and never changes under them but by cancel,
+		// which locks the entries it moves.
+		var c campaignRow
+		if requestID != "" {
+			if err := db.Take(&c, "request_id = ?", requestID).Error; err != nil {
+				return fmt.Errorf("store: campaign of request %s: %w", requestID, translate(err, "campaign"))
+			}
+			if c.Product != product {
+				return notFound("campaign")
+			}
+		} else {
+			var ids []string
+			err := db.Table("ota_campaign_devices AS d").Joins("JOIN ota_campaigns c ON c.id = d.campaign_id").
+				Where("d.product = ? AND d.device = ? AND d.state IN ? AND c.expires_at > ?", product, device, openStates(), now).
+				Order("d.updated_at DESC").Limit(1).Pluck("d.campaign_id", &ids).Error
+			if err != nil {
+				return fmt.Errorf("store: open campaign of %s/%s: %w", product, device, err)
+			}
+			if len(ids) == 0 {
+				return notFound("campaign")
+			}
+			if err := db.Take(&c, "id = ?", ids[0]).Error; err != nil {
+				return fmt.Errorf("store: campaign %s: %w", ids[0], translate(err, "campaign"))
+			}
+		}
+		var r entryRow
+		if err := db.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&r, "campaign_id = ? AND device = ?", c.ID, device).Error; err != nil {
+			return fmt.Errorf("store: campaign device %s/%s: %w", c.ID, device, translate(err, "campaign device"))
+		}
+		e := r.toEntry()
+		if err := fn(c.toCampaign(), &e); err != nil {
+			return err
+		}
+		w := fromEntry(e)
+		// Only the state columns are written, whatever fn did.
+		if err := db.Model(&entryRow{}).Where("campaign_id = ? AND device = ?", c.ID, device).UpdateColumns(map[string]any{
+			"state": w.State, "progress": w.Progress, "last_report": w.LastReport, "error": w.Error, "updated_at": w.UpdatedAt,
+		}).Error; err != nil {
+			return fmt.Errorf("store: update campaign device %s/%s: %w", c.ID, device, err)
+		}
+		out = w.toEntry()
+		return nil
+	})
+	return out, err
+}
+
+func (o otaStore) SetOpenEntries(ctx context.Context, campaignID string, devices []string, state ota.State, errText string, at time.Time) (int64, error) {
+	cols := map[string]any{"state": string(state), "updated_at": at}
+	if errText != "" {
+		cols["error"] = errText
+	}
+	update := func(db *gorm.DB, names []string) (int64, error) {
+		q := db.WithContext(ctx).Model(&entryRow{}).Where("campaign_id = ? AND state IN ?", campaignID, openStates())
+		if names != nil {
+			q = q.Where("device IN ?", names)
+		}
+		res := q.UpdateColumns(cols)
+		if res.Error != nil {
+			return 0, fmt.Errorf("store: set campaign %s devices %s: %w", campaignID, state, res.Error)
+		}
+		return res.RowsAffected, nil
+	}
+	if devices == nil {
+		return update(o.s.db, nil)
+	}
+	var total int64
+	err := o.s.InTx(ctx, func(tx *Store) error {
+		total = 0
+		for start := 0; start < len(devices); start += chunk {
+			n, err := update(tx.db, devices[start:min(start+chunk, len(devices))])
+			if err != nil {
+				return err
+			}
+			total += n
+		}
+		return nil
+	})
+	return total, err
+}
+
+func (o otaStore) CancelCampaign(ctx context.Context, id string, at time.Time, check func(ota.Campaign) error) (ota.Campaign, error) {
+	var out ota.Campaign
+	err := o.s.InTx(ctx, func(tx *Store) error {
+		db := tx.db.WithContext(ctx)
+		var r campaignRow
+		if err := db.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&r, "id = ?", id).Error; err != nil {
+			return fmt.Errorf("store: campaign %s: %w", id, translate(err, "campaign"))
+		}
+		if err := check(r.toCampaign()); err != nil {
+			return err
+		}
+		if r.CancelledAt == nil {
+			if err := db.Model(&campaignRow{}).Where("id = ?", id).
+				UpdateColumns(map[string]any{"cancelled_at": at, "updated_at": at}).Error; err != nil {
+				return fmt.Errorf("store: cancel campaign %s: %w", id, err)
+			}
+			r.CancelledAt, r.UpdatedAt = &at, at
+			if err := db.Model(&entryRow{}).Where("campaign_id = ? AND state IN ?", id, openStates()).
+				UpdateColumns(map[string]any{"state": string(ota.StateCancelled), "updated_at": at}).Error; err != nil {
+				return fmt.Errorf("store: cancel campaign %s devices: %w", id, err)
+			}
+		}
+		out = r.toCampaign()
+		return nil
+	})
+	return out, err
+}
+
+func (o otaStore) ExpiredCampaigns(ctx context.Context, now time.Time) ([]string, error) {
+	db := o.s.rdb.WithContext(ctx)
+	open := db.Model(&entryRow{}).Select("1").Where("ota_campaign_devices.campaign_id = c.id AND ota_campaign_devices.state IN ?", openStates())
+	var ids []string
+	err := db.Table("ota_campaigns AS c").Where("c.cancelled_at IS NULL AND c.expires_at <= ? AND EXISTS (?)", now, open).
+		Order("c.expires_at").Pluck("c.id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: expired campaigns: %w", err)
+	}
+	return ids, nil
+}
