@@ -141,6 +141,291 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/hooks/emqx/authn": {
+            "post": {
+                "description": "Devices connect with username {product}/{device}, their secret as password and a client id that starts with {product}/{device}; Hoist's own account (mqtt.username/password) is the superuser. A refusal is result deny (200). Configure the HTTP authenticator with method POST and this JSON body, and the header X-Hoist-Hook-Secret.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "device-hooks"
+                ],
+                "summary": "EMQX 5 HTTP authentication of an MQTT client",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "mqtt.hookSecret",
+                        "name": "X-Hoist-Hook-Secret",
+                        "in": "header",
+                        "required": true
+                    },
+                    {
+                        "description": "EMQX placeholders ${clientid}, ${username}, ${password}, ${peerhost}",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.emqxAuthnRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.emqxAuthnResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or wrong secret",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "hooks disabled (no mqtt.hookSecret)",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/hooks/emqx/authz": {
+            "post": {
+                "description": "The device ACL of PROTOCOLS §3 with the device's current tags. EMQX must run with authorization no_match = deny, so that what this hook does not allow is denied.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "device-hooks"
+                ],
+                "summary": "EMQX 5 HTTP authorization of a publish or subscribe",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "mqtt.hookSecret",
+                        "name": "X-Hoist-Hook-Secret",
+                        "in": "header",
+                        "required": true
+                    },
+                    {
+                        "description": "EMQX placeholders ${clientid}, ${username}, ${topic}, ${action}",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.emqxAuthzRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.emqxAuthzResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed body, no topic, or an action other than publish/subscribe",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or wrong secret",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "hooks disabled (no mqtt.hookSecret)",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/hooks/mosquitto/acl": {
+            "post": {
+                "description": "The device ACL of PROTOCOLS §3 with the device's current tags. acc: 1 read (a delivery), 2 write (publish), 3 read and write (both must be allowed, which no device topic is), 4 subscribe.",
+                "consumes": [
+                    "application/json"
+                ],
+                "tags": [
+                    "device-hooks"
+                ],
+                "summary": "mosquitto-go-auth HTTP backend: ACL check",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "mqtt.hookSecret",
+                        "name": "X-Hoist-Hook-Secret",
+                        "in": "header",
+                        "required": true
+                    },
+                    {
+                        "description": "ACL check",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.mosquittoACLRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "allowed"
+                    },
+                    "400": {
+                        "description": "malformed body, no topic, or acc not 1-4",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or wrong secret",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "denied"
+                    },
+                    "404": {
+                        "description": "hooks disabled (no mqtt.hookSecret)",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/hooks/mosquitto/superuser": {
+            "post": {
+                "consumes": [
+                    "application/json"
+                ],
+                "tags": [
+                    "device-hooks"
+                ],
+                "summary": "mosquitto-go-auth HTTP backend: superuser check",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "mqtt.hookSecret",
+                        "name": "X-Hoist-Hook-Secret",
+                        "in": "header",
+                        "required": true
+                    },
+                    {
+                        "description": "Hoist's own username (mqtt.username) is the only superuser",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.mosquittoSuperuserRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "superuser"
+                    },
+                    "400": {
+                        "description": "malformed body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or wrong secret",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "not a superuser"
+                    },
+                    "404": {
+                        "description": "hooks disabled (no mqtt.hookSecret)",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/hooks/mosquitto/user": {
+            "post": {
+                "description": "Same rules as the EMQX authentication. Configure auth_opt_http_params_mode json and auth_opt_http_response_mode status.",
+                "consumes": [
+                    "application/json"
+                ],
+                "tags": [
+                    "device-hooks"
+                ],
+                "summary": "mosquitto-go-auth HTTP backend: user check",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "mqtt.hookSecret",
+                        "name": "X-Hoist-Hook-Secret",
+                        "in": "header",
+                        "required": true
+                    },
+                    {
+                        "description": "user check",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.mosquittoUserRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "allowed"
+                    },
+                    "400": {
+                        "description": "malformed body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or wrong secret",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "denied"
+                    },
+                    "404": {
+                        "description": "hooks disabled (no mqtt.hookSecret)",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/update": {
             "post": {
                 "description": "What the uni-app client asks at every launch. data.native is the newest enabled native build of the platform; data.wgt the newest enabled hot update built for the device's nativeVersionCode (any, when the device sends none). Resources rolled out to less than 100% are offered only to devices whose bucket fnv32a(resourceId+\":\"+systemInfo.uuid)%100 is below the percent. Version codes may be numbers or numeric strings. Served from memory: no database access per request.",
@@ -1331,6 +1616,471 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/ota/campaigns": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ota"
+                ],
+                "summary": "OTA campaigns I can see, newest first",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "only this project's",
+                        "name": "projectId",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only this product's",
+                        "name": "product",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page, from 1",
+                        "name": "pageNum",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "records per page (max 100)",
+                        "name": "pageSize",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "createdTime",
+                        "name": "sortKey",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "ASC or DESC",
+                        "name": "order",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.listView-httpapi_campaignView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Sends an enabled firmware resource (type 5, made for the product) to one device, the devices with a tag, or every device of the product. The device list is fixed now; devices whose reported firmware version already equals the resource's are skipped, the others recorded as sent and sent ota_upgrade {url, version, size, md5, sha256, type, requestId, expiresAt} with a download URL signed for the campaign's lifetime: one publish on the tag topic for a tag, one per device otherwise. 503 when MQTT is off or the broker took nothing (no campaign is left then).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ota"
+                ],
+                "summary": "Start an OTA campaign (maintainers, owners)",
+                "parameters": [
+                    {
+                        "description": "campaign",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.campaignCreateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.campaignView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "bad input, not an enabled firmware of the product, a tag no device has",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "product, device or resource not found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "503": {
+                        "description": "MQTT off or broker unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/ota/campaigns/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Devices still in an open state after the campaign's expiry are counted as expired.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ota"
+                ],
+                "summary": "An OTA campaign with its devices counted per state",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.campaignView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/ota/campaigns/{id}/cancel": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Devices in an open state become cancelled, which is final. Nothing is published: devices ignore the command once it expires, and a device already installing may still finish; its report is kept in the history but moves nothing. Cancelling twice returns the campaign unchanged.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ota"
+                ],
+                "summary": "Cancel an OTA campaign (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.campaignView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "409": {
+                        "description": "the campaign has expired",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/ota/campaigns/{id}/devices": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ota"
+                ],
+                "summary": "The devices of an OTA campaign and where each is",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "sent",
+                            "accepted",
+                            "downloading",
+                            "downloaded",
+                            "verified",
+                            "installing",
+                            "rebooting",
+                            "succeeded",
+                            "failed",
+                            "rejected",
+                            "skipped",
+                            "expired",
+                            "cancelled"
+                        ],
+                        "type": "string",
+                        "description": "only devices in this state",
+                        "name": "state",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page, from 1",
+                        "name": "pageNum",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "records per page (max 100)",
+                        "name": "pageSize",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "device or updatedTime",
+                        "name": "sortKey",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "ASC or DESC",
+                        "name": "order",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.listView-httpapi_campaignDeviceView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/ota/campaigns/{id}/history": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every report as received, including those that moved nothing (late, repeated, after cancellation). Reports are written in batches and show up a few seconds after they arrive.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ota"
+                ],
+                "summary": "The progress reports of an OTA campaign, newest first",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "only this device's",
+                        "name": "device",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page, from 1",
+                        "name": "pageNum",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "records per page (max 100)",
+                        "name": "pageSize",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "receivedAt",
+                        "name": "sortKey",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "ASC or DESC",
+                        "name": "order",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.listView-httpapi_historyView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/products": {
             "get": {
                 "security": [
@@ -2128,6 +2878,160 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/products/{product}/devices/{device}/commands": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Publishes data (QoS 1, not retained) on cmd/{product}/{device}/{name}/{encoding}/{requestId}/{expiresAtUnix}; devices ignore it after the expiry. Replies on cmd_resp/... show up in GET .../commands/{requestId}. 503 when MQTT is off or the broker did not take it (nothing is recorded then).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "commands"
+                ],
+                "summary": "Send a command to a device (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name",
+                        "name": "product",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "device name",
+                        "name": "device",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "command",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.commandCreateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.commandView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "503": {
+                        "description": "MQTT off or broker unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/products/{product}/devices/{device}/commands/{requestId}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "commands"
+                ],
+                "summary": "A command sent to a device, with its reply",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name",
+                        "name": "product",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "device name",
+                        "name": "device",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the command's requestId",
+                        "name": "requestId",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.commandView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/products/{product}/devices/{device}/secret": {
             "post": {
                 "security": [
@@ -2275,6 +3179,160 @@ const docTemplate = `{
                     },
                     "413": {
                         "description": "more than 10 000 devices, or a body over 16 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/products/{product}/tags/{tag}/commands": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "One publish (QoS 1, not retained) on tags/{product}/{tag}/cmd/{name}/{encoding}/{requestId}/{expiresAtUnix}, which devices with the tag subscribe to. Each device's reply shows up in GET .../commands/{requestId}.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "commands"
+                ],
+                "summary": "Send a command to every device with a tag (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name",
+                        "name": "product",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "tag",
+                        "name": "tag",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "command",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.commandCreateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.commandView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "503": {
+                        "description": "MQTT off or broker unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/products/{product}/tags/{tag}/commands/{requestId}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "commands"
+                ],
+                "summary": "A command sent to a tag, with the devices' replies",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name",
+                        "name": "product",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "tag",
+                        "name": "tag",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the command's requestId",
+                        "name": "requestId",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.commandView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorEnvelope"
                         }
@@ -3939,6 +4997,164 @@ const docTemplate = `{
                 }
             }
         },
+        "/ota/{product}/{device}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The device's last update_ota_status report as it sent it, with ts replaced by the time Hoist received it (unix seconds, as seed 000 did) and these added: state (normalised; the campaign's state for the device when the report matched a campaign), campaignId (when it did), receivedAt. {} when the device has reported none.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ota"
+                ],
+                "summary": "A device's latest OTA progress (seed 000)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name",
+                        "name": "product",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "device name",
+                        "name": "device",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "type": "object"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Body {url, version, size, md5, type} sends that file as ota_upgrade (with a requestId and expiry); its progress updates the device's latest progress. With resourceId instead, a one-device OTA campaign is created (file fields ignored) and tracked.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ota"
+                ],
+                "summary": "Send ota_upgrade to one device (seed 000; maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name",
+                        "name": "product",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "device name",
+                        "name": "device",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "what to send",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.otaSendRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.otaSentView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "503": {
+                        "description": "MQTT off or broker unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/readyz": {
             "get": {
                 "produces": [
@@ -4071,6 +5287,134 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.campaignCreateRequest": {
+            "type": "object",
+            "properties": {
+                "product": {
+                    "type": "string",
+                    "example": "thermo"
+                },
+                "resourceId": {
+                    "type": "string"
+                },
+                "target": {
+                    "$ref": "#/definitions/httpapi.campaignTargetView"
+                },
+                "ttlSeconds": {
+                    "description": "TTLSeconds is the campaign's lifetime, 60 to 2592000; 0 or absent\nmeans one day.",
+                    "type": "integer",
+                    "example": 86400
+                }
+            }
+        },
+        "httpapi.campaignDeviceView": {
+            "type": "object",
+            "properties": {
+                "device": {
+                    "type": "string",
+                    "example": "dev-0001"
+                },
+                "error": {
+                    "type": "string"
+                },
+                "lastReport": {
+                    "description": "LastReport is the device's last progress report as received, null\nbefore the first.",
+                    "type": "object"
+                },
+                "progress": {
+                    "type": "integer",
+                    "example": 40
+                },
+                "state": {
+                    "type": "string",
+                    "example": "downloading"
+                },
+                "updatedTime": {
+                    "type": "string"
+                }
+            }
+        },
+        "httpapi.campaignTargetView": {
+            "type": "object",
+            "properties": {
+                "all": {
+                    "type": "boolean"
+                },
+                "device": {
+                    "type": "string",
+                    "example": "dev-0001"
+                },
+                "tag": {
+                    "type": "string",
+                    "example": "floor-2"
+                }
+            }
+        },
+        "httpapi.campaignView": {
+            "type": "object",
+            "properties": {
+                "cancelledAt": {
+                    "type": "string"
+                },
+                "counts": {
+                    "description": "Counts has every state as a key (zero included): sent, accepted,\ndownloading, downloaded, verified, installing, rebooting, succeeded,\nfailed, rejected, skipped, expired, cancelled.",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer",
+                        "format": "int64"
+                    }
+                },
+                "createdBy": {
+                    "type": "string"
+                },
+                "createdTime": {
+                    "type": "string"
+                },
+                "expiresAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "product": {
+                    "type": "string",
+                    "example": "thermo"
+                },
+                "projectId": {
+                    "type": "string"
+                },
+                "requestId": {
+                    "description": "RequestID is the requestId of the ota_upgrade command, which the\ndevices' progress reports quote.",
+                    "type": "string"
+                },
+                "resourceId": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "active",
+                        "completed",
+                        "cancelled",
+                        "expired"
+                    ]
+                },
+                "target": {
+                    "$ref": "#/definitions/httpapi.campaignTargetView"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 120
+                },
+                "updatedTime": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "string",
+                    "example": "1.2.0"
+                }
+            }
+        },
         "httpapi.captchaView": {
             "type": "object",
             "properties": {
@@ -4091,6 +5435,116 @@ const docTemplate = `{
                 },
                 "versionCode": {
                     "type": "integer"
+                }
+            }
+        },
+        "httpapi.commandCreateRequest": {
+            "type": "object",
+            "properties": {
+                "data": {
+                    "description": "Data is the payload: a string is sent as its text, any other JSON\nvalue as its compact JSON; with encoding base64, a base64 string.",
+                    "type": "string",
+                    "example": "{\"door\":1}"
+                },
+                "encoding": {
+                    "type": "string",
+                    "enum": [
+                        "plain",
+                        "base64"
+                    ],
+                    "example": "plain"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "unlock"
+                },
+                "ttlSeconds": {
+                    "description": "TTLSeconds is how long the command is valid, 1 to 604800; 0 or\nabsent means 300.",
+                    "type": "integer",
+                    "example": 300
+                }
+            }
+        },
+        "httpapi.commandReplyView": {
+            "type": "object",
+            "properties": {
+                "device": {
+                    "type": "string",
+                    "example": "door-1"
+                },
+                "payload": {
+                    "description": "Payload is the reply as sent when it is UTF-8 text, else its\nstandard base64 (then PayloadEncoding is base64).",
+                    "type": "string",
+                    "example": "ok"
+                },
+                "payloadEncoding": {
+                    "type": "string",
+                    "enum": [
+                        "plain",
+                        "base64"
+                    ]
+                },
+                "receivedAt": {
+                    "type": "string"
+                }
+            }
+        },
+        "httpapi.commandView": {
+            "type": "object",
+            "properties": {
+                "createdBy": {
+                    "type": "string"
+                },
+                "createdTime": {
+                    "type": "string"
+                },
+                "data": {
+                    "description": "Data is the payload as published.",
+                    "type": "string",
+                    "example": "{\"door\":1}"
+                },
+                "device": {
+                    "type": "string",
+                    "example": "door-1"
+                },
+                "encoding": {
+                    "type": "string",
+                    "enum": [
+                        "plain",
+                        "base64"
+                    ]
+                },
+                "expiresAt": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "unlock"
+                },
+                "product": {
+                    "type": "string",
+                    "example": "lock-v1"
+                },
+                "replies": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.commandReplyView"
+                    }
+                },
+                "replyCount": {
+                    "description": "ReplyCount counts every reply; Replies lists at most 1000, by device.",
+                    "type": "integer"
+                },
+                "requestId": {
+                    "type": "string"
+                },
+                "tag": {
+                    "type": "string"
+                },
+                "topic": {
+                    "description": "Topic is where it was published (PROTOCOLS §3), with its expiry.",
+                    "type": "string",
+                    "example": "cmd/lock-v1/door-1/unlock/plain/5f2b8c1d9e0a4b7c8d6e5f4a3b2c1d0e/1700000000"
                 }
             }
         },
@@ -4380,6 +5834,82 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.emqxAuthnRequest": {
+            "type": "object",
+            "properties": {
+                "clientid": {
+                    "type": "string",
+                    "example": "thermo/dev-1"
+                },
+                "password": {
+                    "type": "string",
+                    "example": "ds_..."
+                },
+                "peerhost": {
+                    "type": "string",
+                    "example": "10.0.0.7"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "thermo/dev-1"
+                }
+            }
+        },
+        "httpapi.emqxAuthnResponse": {
+            "type": "object",
+            "properties": {
+                "is_superuser": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "result": {
+                    "type": "string",
+                    "enum": [
+                        "allow",
+                        "deny"
+                    ],
+                    "example": "allow"
+                }
+            }
+        },
+        "httpapi.emqxAuthzRequest": {
+            "type": "object",
+            "properties": {
+                "action": {
+                    "type": "string",
+                    "enum": [
+                        "publish",
+                        "subscribe"
+                    ],
+                    "example": "publish"
+                },
+                "clientid": {
+                    "type": "string",
+                    "example": "thermo/dev-1"
+                },
+                "topic": {
+                    "type": "string",
+                    "example": "update_status/thermo/dev-1/6543a1"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "thermo/dev-1"
+                }
+            }
+        },
+        "httpapi.emqxAuthzResponse": {
+            "type": "object",
+            "properties": {
+                "result": {
+                    "type": "string",
+                    "enum": [
+                        "allow",
+                        "deny"
+                    ],
+                    "example": "allow"
+                }
+            }
+        },
         "httpapi.errorEnvelope": {
             "type": "object",
             "properties": {
@@ -4458,6 +5988,32 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.historyView": {
+            "type": "object",
+            "properties": {
+                "campaignId": {
+                    "type": "string"
+                },
+                "device": {
+                    "type": "string",
+                    "example": "dev-0001"
+                },
+                "id": {
+                    "type": "integer"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "report": {
+                    "type": "object"
+                },
+                "state": {
+                    "description": "State is what the report said (\"\" when it named no state).",
+                    "type": "string",
+                    "example": "installing"
+                }
+            }
+        },
         "httpapi.issuedDeviceView": {
             "type": "object",
             "properties": {
@@ -4524,6 +6080,46 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.listView-httpapi_campaignDeviceView": {
+            "type": "object",
+            "properties": {
+                "pageNum": {
+                    "type": "integer"
+                },
+                "pageSize": {
+                    "type": "integer"
+                },
+                "records": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.campaignDeviceView"
+                    }
+                },
+                "total": {
+                    "type": "integer"
+                }
+            }
+        },
+        "httpapi.listView-httpapi_campaignView": {
+            "type": "object",
+            "properties": {
+                "pageNum": {
+                    "type": "integer"
+                },
+                "pageSize": {
+                    "type": "integer"
+                },
+                "records": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.campaignView"
+                    }
+                },
+                "total": {
+                    "type": "integer"
+                }
+            }
+        },
         "httpapi.listView-httpapi_deviceView": {
             "type": "object",
             "properties": {
@@ -4537,6 +6133,26 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/httpapi.deviceView"
+                    }
+                },
+                "total": {
+                    "type": "integer"
+                }
+            }
+        },
+        "httpapi.listView-httpapi_historyView": {
+            "type": "object",
+            "properties": {
+                "pageNum": {
+                    "type": "integer"
+                },
+                "pageSize": {
+                    "type": "integer"
+                },
+                "records": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.historyView"
                     }
                 },
                 "total": {
@@ -4751,6 +6367,59 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.mosquittoACLRequest": {
+            "type": "object",
+            "properties": {
+                "acc": {
+                    "type": "integer",
+                    "enum": [
+                        1,
+                        2,
+                        3,
+                        4
+                    ],
+                    "example": 4
+                },
+                "clientid": {
+                    "type": "string",
+                    "example": "thermo/dev-1"
+                },
+                "topic": {
+                    "type": "string",
+                    "example": "cmd/thermo/dev-1/#"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "thermo/dev-1"
+                }
+            }
+        },
+        "httpapi.mosquittoSuperuserRequest": {
+            "type": "object",
+            "properties": {
+                "username": {
+                    "type": "string",
+                    "example": "hoist"
+                }
+            }
+        },
+        "httpapi.mosquittoUserRequest": {
+            "type": "object",
+            "properties": {
+                "clientid": {
+                    "type": "string",
+                    "example": "thermo/dev-1"
+                },
+                "password": {
+                    "type": "string",
+                    "example": "ds_..."
+                },
+                "username": {
+                    "type": "string",
+                    "example": "thermo/dev-1"
+                }
+            }
+        },
         "httpapi.mqttIdentityView": {
             "type": "object",
             "properties": {
@@ -4793,6 +6462,56 @@ const docTemplate = `{
                 "success": {
                     "type": "boolean",
                     "example": true
+                }
+            }
+        },
+        "httpapi.otaSendRequest": {
+            "type": "object",
+            "properties": {
+                "md5": {
+                    "type": "string"
+                },
+                "resourceId": {
+                    "type": "string"
+                },
+                "sha256": {
+                    "type": "string"
+                },
+                "size": {
+                    "type": "integer",
+                    "example": 123456
+                },
+                "ttlSeconds": {
+                    "description": "TTLSeconds is how long the command is valid, 60 to 2592000; 0 or\nabsent means one day.",
+                    "type": "integer",
+                    "example": 86400
+                },
+                "type": {
+                    "type": "string",
+                    "example": "firmware"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://files.example.com/fw-1.2.0.bin"
+                },
+                "version": {
+                    "type": "string",
+                    "example": "1.2.0"
+                }
+            }
+        },
+        "httpapi.otaSentView": {
+            "type": "object",
+            "properties": {
+                "campaignId": {
+                    "description": "CampaignID is set when the request named a resource (a one-device\ncampaign).",
+                    "type": "string"
+                },
+                "expiresAt": {
+                    "type": "string"
+                },
+                "requestId": {
+                    "type": "string"
                 }
             }
         },

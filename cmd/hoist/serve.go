@@ -124,6 +124,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Dicts:          sv.dicts,
 		Releases:       sv.releases,
 		Devices:        sv.devices,
+		OTA:            sv.ota,
 		LocalFiles:     sv.files.local,
 		MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Stats:          sv.stats,
@@ -132,6 +133,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Reports:        sv.reports,
 		Captcha:        sv.captcha,
 		Limits:         sv.limits,
+		BrokerAuth:     mqtt.NewAuth(sv.devices, mqtt.Credentials{Username: cfg.MQTT.Username, Password: cfg.MQTT.Password}),
+		HookSecret:     cfg.MQTT.HookSecret,
 		Panel:          web.Panel(),
 		Log:            log,
 	})
@@ -145,12 +148,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 
-	var broker *mqtt.Broker
-	if ls.mqttTCP != nil {
-		broker, err = mqtt.NewBroker(ls.mqttTCP, ls.mqttWS, log.With("component", "mqtt"))
-		if err != nil {
-			return err
-		}
+	ms, err := newMQTT(cfg, ls, sv, log)
+	if err != nil {
+		return err
+	}
+	broker := ms.broker
+	if broker != nil {
 		defer broker.Close()
 	}
 
@@ -160,16 +163,29 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	statsCtx, stopStats := context.WithCancel(context.Background())
 	defer stopStats()
 	g.Go(func() error { return sv.stats.Run(statsCtx) })
+	// The OTA history stops after MQTT (whose reports feed it) and the HTTP
+	// drain, so that its final flush writes every acknowledged report.
+	otaCtx, stopOTA := context.WithCancel(context.Background())
+	defer stopOTA()
+	g.Go(func() error { return sv.ota.Run(otaCtx) })
 	if sv.bus != nil {
 		g.Go(func() error { return sv.bus.Run(gctx, api.InvalidateUpdates) })
 	}
-	g.Go(func() error {
-		log.Info("listening", "listener", "http", "addr", ls.http.Addr().String())
-		if err := srv.Serve(ls.http); !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("http: %w", err)
-		}
-		return nil
-	})
+	// The bridge stops after the HTTP drain (requests in flight may still
+	// publish commands), then the broker closes.
+	mqttCtx, stopMQTT := context.WithCancel(context.Background())
+	defer stopMQTT()
+	bridgeDone := make(chan struct{})
+	if ms.bridge != nil {
+		g.Go(func() error {
+			defer close(bridgeDone)
+			return ms.bridge.Run(mqttCtx)
+		})
+	} else {
+		close(bridgeDone)
+	}
+	// The broker starts before HTTP, so that a "listening" http line means
+	// everything is up.
 	if broker != nil {
 		if err := broker.Start(); err != nil {
 			return err
@@ -180,6 +196,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 	g.Go(func() error {
+		log.Info("listening", "listener", "http", "addr", ls.http.Addr().String())
+		if err := srv.Serve(ls.http); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
 		<-gctx.Done()
 		log.Info("shutting down", "drainTimeout", cfg.HTTP.ShutdownTimeout)
 		sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
@@ -189,9 +212,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			srv.Close()
 		}
 		stopStats()
+		stopMQTT()
+		<-bridgeDone
 		if broker != nil {
 			broker.Close()
 		}
+		stopOTA()
 		return nil
 	})
 	err = g.Wait()

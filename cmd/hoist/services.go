@@ -17,6 +17,7 @@ import (
 	"github.com/hoist-ota/hoist/internal/httpapi"
 	"github.com/hoist-ota/hoist/internal/kv"
 	"github.com/hoist-ota/hoist/internal/metrics"
+	"github.com/hoist-ota/hoist/internal/ota"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/ratelimit"
 	"github.com/hoist-ota/hoist/internal/release"
@@ -30,20 +31,22 @@ const captchaPerMinute = 60
 
 // services are the domain services, wired once for every command.
 type services struct {
-	kv       kv.Store
-	redis    *redis.Client // nil without Redis
-	accounts *account.Service
-	projects *project.Service
-	dicts    *dict.Service
-	releases *release.Service
-	devices  *device.Service
-	stats    *stats.Recorder
-	reports  *stats.Service
-	bus      *bus.Redis       // nil without Redis: a single node needs no bus
-	metrics  *metrics.Metrics // nil when metrics are off
-	files    files
-	captcha  *captcha.Service // nil when captchas are off
-	limits   httpapi.Limits
+	kv        kv.Store
+	redis     *redis.Client // nil without Redis
+	accounts  *account.Service
+	projects  *project.Service
+	dicts     *dict.Service
+	releases  *release.Service
+	devices   *device.Service
+	ota       *ota.Service
+	publisher *bridgePublisher // the OTA service's, set to the bridge by newMQTT
+	stats     *stats.Recorder
+	reports   *stats.Service
+	bus       *bus.Redis       // nil without Redis: a single node needs no bus
+	metrics   *metrics.Metrics // nil when metrics are off
+	files     files
+	captcha   *captcha.Service // nil when captchas are off
+	limits    httpapi.Limits
 }
 
 // newServices wires the domain services on st. With redis.addr set it
@@ -86,6 +89,17 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 		return nil, err
 	}
 	sv.devices = device.NewService(st.Devices(), sv.projects, devKey, time.Now, log)
+	// Latest OTA progress: Redis when configured (seed 000's keys), else the database.
+	var latest ota.LatestStore = st.OTALatest()
+	if sv.redis != nil {
+		latest = ota.NewKVLatest(sv.kv)
+	}
+	// Commands go out through the MQTT bridge, which serve builds later
+	// (newMQTT); until then, and with mqtt.mode off, the publisher is
+	// ota.Off (503 "MQTT is off").
+	sv.publisher = &bridgePublisher{}
+	sv.ota = ota.NewService(st.OTA(), ota.Deps{Projects: sv.projects, Devices: sv.devices, Releases: sv.releases,
+		Blob: sv.files.blob, Publisher: sv.publisher, Latest: latest}, ota.Options{PublicBaseURL: cfg.PublicBaseURL}, time.Now, log)
 	sv.stats = stats.NewRecorder(st.Stats(), stats.Options{}, log)
 	if cfg.Metrics.Enabled {
 		sv.metrics = metrics.New()

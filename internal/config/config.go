@@ -135,7 +135,31 @@ type MQTT struct {
 	TCPAddr string `koanf:"tcpAddr"`
 	WSAddr  string `koanf:"wsAddr"`
 	URL     string `koanf:"url"`
+	// Username and Password are Hoist's own account on the external broker;
+	// the broker hooks treat it as the one superuser.
+	Username string `koanf:"username"`
+	Password string `koanf:"password"`
+	// ClientID is this node's stable client id on the external broker;
+	// empty means "hoist-" + the host name.
+	ClientID string `koanf:"clientId"`
+	// SharedSubscription makes the nodes share device messages
+	// ($share/hoist/...) instead of each receiving all of them.
+	SharedSubscription bool `koanf:"sharedSubscription"`
+	// HookSecret protects the external broker's HTTP auth hooks; empty
+	// disables them.
+	HookSecret string  `koanf:"hookSecret"`
+	TLS        MQTTTLS `koanf:"tls"`
 }
+
+// MQTTTLS is the certificate of the embedded broker's listeners (MQTT over
+// TLS and wss); both files or neither.
+type MQTTTLS struct {
+	CertFile string `koanf:"certFile"`
+	KeyFile  string `koanf:"keyFile"`
+}
+
+// Enabled reports whether the embedded listeners serve TLS.
+func (t MQTTTLS) Enabled() bool { return t.CertFile != "" && t.KeyFile != "" }
 
 // Log configures the process logger.
 type Log struct {
@@ -181,9 +205,10 @@ func Default() Config {
 			ConnMaxLifetime: 30 * time.Minute,
 		},
 		MQTT: MQTT{
-			Mode:    MQTTEmbedded,
-			TCPAddr: "127.0.0.1:1883",
-			WSAddr:  "127.0.0.1:8083",
+			Mode:               MQTTEmbedded,
+			TCPAddr:            "127.0.0.1:1883",
+			WSAddr:             "127.0.0.1:8083",
+			SharedSubscription: true,
 		},
 		Log: Log{Format: "text", Level: "info"},
 	}

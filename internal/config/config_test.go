@@ -1,7 +1,14 @@
 package config
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -234,13 +241,92 @@ func TestJWTSecretRules(t *testing.T) {
 	}
 }
 
-func TestExternalMQTTIsRefusedUntilBuilt(t *testing.T) {
-	c := Default()
-	c.MQTT.Mode = MQTTExternal
-	err := c.Validate()
-	if err == nil || !strings.Contains(err.Error(), "mqtt.url") || !strings.Contains(err.Error(), "not available yet") {
-		t.Fatalf("got %v", err)
+func TestMQTTValidation(t *testing.T) {
+	cert, key := mustCertFiles(t)
+	cases := []struct {
+		name    string
+		mutate  func(*MQTT)
+		wantKey string // "" = valid
+	}{
+		{"embedded default", func(*MQTT) {}, ""},
+		{"external needs url", func(m *MQTT) { m.Mode = MQTTExternal }, "mqtt.url"},
+		{"external bad scheme", func(m *MQTT) { m.Mode, m.URL = MQTTExternal, "http://emqx:1883" }, "mqtt.url"},
+		{"external no host", func(m *MQTT) { m.Mode, m.URL = MQTTExternal, "tcp://" }, "mqtt.url"},
+		{"external ok", func(m *MQTT) {
+			m.Mode, m.URL, m.Username, m.Password, m.ClientID = MQTTExternal, "tcp://emqx:1883", "hoist", "pw", "hoist-1"
+		}, ""},
+		{"external tls ok", func(m *MQTT) { m.Mode, m.URL = MQTTExternal, "ssl://emqx:8883" }, ""},
+		{"username with slash", func(m *MQTT) { m.Username = "p/d" }, "mqtt.username"},
+		{"short hook secret", func(m *MQTT) { m.HookSecret = "short" }, "mqtt.hookSecret"},
+		{"hook secret ok", func(m *MQTT) { m.HookSecret = strings.Repeat("s", 16) }, ""},
+		{"tls cert only", func(m *MQTT) { m.TLS.CertFile = cert }, "mqtt.tls.keyFile"},
+		{"tls key only", func(m *MQTT) { m.TLS.KeyFile = key }, "mqtt.tls.certFile"},
+		{"tls missing files", func(m *MQTT) { m.TLS = MQTTTLS{CertFile: cert + ".nope", KeyFile: key} }, "mqtt.tls.certFile"},
+		{"tls swapped files", func(m *MQTT) { m.TLS = MQTTTLS{CertFile: key, KeyFile: cert} }, "mqtt.tls.certFile"},
+		{"tls ok", func(m *MQTT) { m.TLS = MQTTTLS{CertFile: cert, KeyFile: key} }, ""},
 	}
+	for _, tc := range cases {
+		c := Default()
+		tc.mutate(&c.MQTT)
+		err := c.Validate()
+		switch {
+		case tc.wantKey == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.wantKey != "" && (err == nil || !strings.Contains(err.Error(), tc.wantKey+" (")):
+			t.Errorf("%s: want a problem for %s, got %v", tc.name, tc.wantKey, err)
+		}
+	}
+}
+
+func TestMQTTEnvironmentNames(t *testing.T) {
+	env := []string{
+		"HOIST_MQTT_MODE=external", "HOIST_MQTT_URL=tcp://emqx:1883",
+		"HOIST_MQTT_USERNAME=hoist", "HOIST_MQTT_PASSWORD=pw", "HOIST_MQTT_CLIENT_ID=hoist-a",
+		"HOIST_MQTT_SHARED_SUBSCRIPTION=false", "HOIST_MQTT_HOOK_SECRET=0123456789abcdef",
+	}
+	c, err := load("", func() []string { return env })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := MQTT{Mode: MQTTExternal, TCPAddr: "127.0.0.1:1883", WSAddr: "127.0.0.1:8083", URL: "tcp://emqx:1883",
+		Username: "hoist", Password: "pw", ClientID: "hoist-a", SharedSubscription: false, HookSecret: "0123456789abcdef"}
+	if !reflect.DeepEqual(c.MQTT, want) {
+		t.Fatalf("got %+v\nwant %+v", c.MQTT, want)
+	}
+	if !Default().MQTT.SharedSubscription {
+		t.Fatal("shared subscriptions must default to on")
+	}
+	if EnvName("mqtt.tls.certFile") != "HOIST_MQTT_TLS_CERT_FILE" {
+		t.Fatal(EnvName("mqtt.tls.certFile"))
+	}
+}
+
+// mustCertFiles writes a self-signed certificate and its key as PEM files.
+func mustCertFiles(tb testing.TB) (certFile, keyFile string) {
+	tb.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), DNSNames: []string{"localhost"}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir := tb.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return certFile, keyFile
 }
 
 // The README's configuration table must name every key's variable.

@@ -21,10 +21,12 @@ import (
 const EnvPrefix = "HOIST_"
 
 // Environment variables under EnvPrefix that are not configuration keys and
-// must not be reported as unknown: the config file path, and the test
-// suites' service addresses.
+// must not be reported as unknown: the config file path, the release CLI's
+// server and token, and the test suites' service addresses.
 const (
 	EnvConfigFile = "HOIST_CONFIG"
+	EnvCLIServer  = "HOIST_SERVER"
+	EnvCLIToken   = "HOIST_TOKEN"
 	envTestPrefix = "HOIST_TEST_"
 )
 
@@ -75,7 +77,7 @@ func load(path string, environ func() []string) (Config, error) {
 				return key, splitList(value)
 			case ok:
 				return key, value
-			case name != EnvConfigFile && !strings.HasPrefix(name, envTestPrefix):
+			case name != EnvConfigFile && name != EnvCLIServer && name != EnvCLIToken && !strings.HasPrefix(name, envTestPrefix):
 				problems = append(problems, Problem{Key: name, Message: "unknown environment variable"})
 			}
 			return "", nil

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/url"
@@ -120,12 +121,14 @@ func (c Config) Validate() error {
 	case MQTTExternal:
 		if c.MQTT.URL == "" {
 			add("mqtt.url", "is required when mqtt.mode is external (tcp://host:1883)")
+		} else if u, err := url.Parse(c.MQTT.URL); err != nil || !mqttSchemes[u.Scheme] || u.Host == "" {
+			add("mqtt.url", "must be a broker URL such as tcp://emqx:1883 (schemes tcp, mqtt, ssl, tls, mqtts, ws, wss)")
 		}
-		add("mqtt.mode", "external is not available yet: the external broker bridge is not implemented; use embedded or off")
 	case MQTTOff:
 	default:
 		add("mqtt.mode", "must be embedded, external or off, not %q", c.MQTT.Mode)
 	}
+	c.validateMQTTSecrets(add)
 
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		add("log.format", "must be text or json, not %q", c.Log.Format)
@@ -193,5 +196,32 @@ func (c Config) validateStorage(add func(key, format string, args ...any)) {
 	}
 	if st.STS.DurationSeconds < 900 || st.STS.DurationSeconds > 43200 {
 		add("storage.sts.durationSeconds", "must be from 900 to 43200")
+	}
+}
+
+// mqttSchemes are the broker URL schemes the MQTT client speaks.
+var mqttSchemes = map[string]bool{"tcp": true, "mqtt": true, "ssl": true, "tls": true, "mqtts": true, "ws": true, "wss": true}
+
+// minHookSecret is the shortest accepted broker hook secret.
+const minHookSecret = 16
+
+func (c Config) validateMQTTSecrets(add func(key, format string, args ...any)) {
+	m := c.MQTT
+	if strings.Contains(m.Username, "/") {
+		add("mqtt.username", "must not contain / (device usernames are {product}/{device})")
+	}
+	if m.HookSecret != "" && len(m.HookSecret) < minHookSecret {
+		add("mqtt.hookSecret", "must be at least %d characters (or empty to disable the broker hooks)", minHookSecret)
+	}
+	switch t := m.TLS; {
+	case t.CertFile == "" && t.KeyFile == "":
+	case t.CertFile == "":
+		add("mqtt.tls.certFile", "is required with mqtt.tls.keyFile")
+	case t.KeyFile == "":
+		add("mqtt.tls.keyFile", "is required with mqtt.tls.certFile")
+	default:
+		if _, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile); err != nil {
+			add("mqtt.tls.certFile", "cannot load the certificate and key: %v", err)
+		}
 	}
 }

@@ -102,6 +102,21 @@ func (s *Server) routes() {
 	user.PATCH("/products/:product/devices/:device", s.handleDeviceUpdate)
 	user.DELETE("/products/:product/devices/:device", s.handleDeviceDelete)
 	user.POST("/products/:product/devices/:device/secret", s.handleDeviceSecret)
+	// Commands and OTA campaigns.
+	user.POST("/products/:product/devices/:device/commands", s.handleDeviceCommandCreate)
+	user.GET("/products/:product/devices/:device/commands/:requestId", s.handleDeviceCommandGet)
+	user.POST("/products/:product/tags/:tag/commands", s.handleTagCommandCreate)
+	user.GET("/products/:product/tags/:tag/commands/:requestId", s.handleTagCommandGet)
+	user.GET("/ota/campaigns", s.handleCampaignList)
+	user.POST("/ota/campaigns", s.handleCampaignCreate)
+	user.GET("/ota/campaigns/:id", s.handleCampaignGet)
+	user.GET("/ota/campaigns/:id/devices", s.handleCampaignDevices)
+	user.GET("/ota/campaigns/:id/history", s.handleCampaignHistory)
+	user.POST("/ota/campaigns/:id/cancel", s.handleCampaignCancel)
+	// Seed 000's OTA API (PROTOCOLS §4): signed-in users or API tokens.
+	seedOTA := e.Group("/ota", s.limitBody(s.cfg.MaxBodyBytes), s.authenticate)
+	seedOTA.POST("/:product/:device", s.handleOTASend)
+	seedOTA.GET("/:product/:device", s.handleOTAProgress)
 	// Device batches: room for 10 000 devices instead of the JSON limit;
 	// "devices\\:batch" is the literal path .../devices:batch.
 	batch := e.Group("/api/v1", s.limitBody(maxBatchBodyBytes), s.authenticate)
@@ -112,6 +127,15 @@ func (s *Server) routes() {
 	user.GET("/users", s.handleUserList)
 	user.POST("/users", s.handleUserCreate)
 	user.PATCH("/users/:id", s.handleUserUpdate)
+
+	// Device hooks: the external broker's authentication and ACL, behind
+	// the shared secret header (PROTOCOLS §5); 404 when disabled.
+	hooks := e.Group("/api/hooks", s.limitBody(hookBodyLimit), s.requireHookSecret)
+	hooks.POST("/emqx/authn", s.handleEMQXAuthn)
+	hooks.POST("/emqx/authz", s.handleEMQXAuthz)
+	hooks.POST("/mosquitto/user", s.handleMosquittoUser)
+	hooks.POST("/mosquitto/superuser", s.handleMosquittoSuperuser)
+	hooks.POST("/mosquitto/acl", s.handleMosquittoACL)
 
 	// API docs.
 	if s.cfg.Docs {

@@ -19,6 +19,8 @@ import (
 	"github.com/hoist-ota/hoist/internal/device"
 	"github.com/hoist-ota/hoist/internal/dict"
 	"github.com/hoist-ota/hoist/internal/metrics"
+	"github.com/hoist-ota/hoist/internal/mqtt"
+	"github.com/hoist-ota/hoist/internal/ota"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/ratelimit"
 	"github.com/hoist-ota/hoist/internal/release"
@@ -50,6 +52,8 @@ type Options struct {
 	Dicts         *dict.Service
 	Releases      *release.Service
 	Devices       *device.Service
+	// OTA sends device commands and runs OTA campaigns; required.
+	OTA *ota.Service
 	// LocalFiles serves GET /files/ when storage is local; nil with OSS.
 	LocalFiles *storage.Local
 	// MaxUploadBytes bounds upload request bodies.
@@ -62,6 +66,10 @@ type Options struct {
 	// MetricsToken when that is set).
 	Metrics      *metrics.Metrics
 	MetricsToken string
+	// BrokerAuth and HookSecret serve the external brokers' auth hooks
+	// under /api/hooks/; either unset disables them (404).
+	BrokerAuth *mqtt.Auth
+	HookSecret string
 	// Captcha is nil when captchas are off.
 	Captcha *captcha.Service
 	Limits  Limits
@@ -83,6 +91,7 @@ type Server struct {
 	dicts         *dict.Service
 	releases      *release.Service
 	devices       *device.Service
+	ota           *ota.Service
 	localFiles    *storage.Local
 	maxUpload     int64
 	stats         *stats.Recorder
@@ -99,6 +108,8 @@ type Server struct {
 	log           *slog.Logger
 	now           func() time.Time
 	engine        *gin.Engine
+	brokerAuth    *mqtt.Auth
+	hookSecret    string
 }
 
 // New builds the server and its routes. It fails only on an invalid
@@ -108,9 +119,10 @@ func New(o Options) (*Server, error) {
 		cfg: o.Config, publicBaseURL: o.PublicBaseURL, version: o.Version, db: o.DB,
 		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha,
 		releases: o.Releases, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats,
-		reports: o.Reports, metrics: o.Metrics, metricsToken: o.MetricsToken, devices: o.Devices,
+		reports: o.Reports, metrics: o.Metrics, metricsToken: o.MetricsToken, devices: o.Devices, ota: o.OTA,
 		loginLimit: o.Limits.Login, registerLimit: o.Limits.Register, captchaLimit: o.Limits.Captcha,
 		panel: o.Panel, log: o.Log, now: o.Now,
+		brokerAuth: o.BrokerAuth, hookSecret: o.HookSecret,
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -23,6 +23,8 @@ import (
 	"github.com/hoist-ota/hoist/internal/device"
 	"github.com/hoist-ota/hoist/internal/dict"
 	"github.com/hoist-ota/hoist/internal/kv"
+	"github.com/hoist-ota/hoist/internal/mqtt"
+	"github.com/hoist-ota/hoist/internal/ota"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/ratelimit"
 	"github.com/hoist-ota/hoist/internal/release"
@@ -43,6 +45,8 @@ type testServer struct {
 	blob     storage.Blob // the storage behind the release service
 	stats    *stats.Recorder
 	log      *slog.Logger
+	otaSvc   *ota.Service
+	pub      *recordingPublisher // what the OTA service published
 
 	mu      sync.Mutex
 	changes []string // project ids of release change events, in order
@@ -76,10 +80,12 @@ type testSetup struct {
 	Account     account.Options
 	withCaptcha bool // captchas on, answers in the test server's kv
 	Release     release.Options
-	signedFiles bool         // local storage signs download URLs
-	blob        storage.Blob // nil: local storage in a temp dir
-	sts         release.STS  // nil: no direct uploads
-	shared      *testServer  // another node: share its database and files
+	signedFiles bool             // local storage signs download URLs
+	blob        storage.Blob     // nil: local storage in a temp dir
+	sts         release.STS      // nil: no direct uploads
+	shared      *testServer      // another node: share its database and files
+	publisher   ota.Publisher    // nil: a recordingPublisher
+	otaNow      func() time.Time // the OTA service's clock; nil: time.Now
 }
 
 // mustServer builds a server on a fresh SQLite store with real services.
@@ -129,6 +135,8 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 	ts.Options.Accounts, ts.Options.Projects = accounts, projects
 	ts.Options.Dicts = dict.NewService(st.Dicts(), time.Now, log)
 	ts.Options.Devices = device.NewService(st.Devices(), projects, testSecret, time.Now, log)
+	// The broker hooks exist only when a test sets HookSecret.
+	ts.Options.BrokerAuth = mqtt.NewAuth(ts.Options.Devices, testBrokerAccount)
 	filesDir := tb.TempDir()
 	if ts.blob == nil {
 		local, err := storage.NewLocal(storage.LocalConfig{Dir: filesDir, Signed: ts.signedFiles, SignKey: testSecret})
@@ -142,6 +150,16 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 	ts.Stats = stats.NewRecorder(st.Stats(), stats.Options{FlushEvery: time.Hour}, log)
 	ts.Reports = stats.NewService(st.Stats(), projects, func() time.Time { return fixedNow })
 	out := &testServer{store: st, kv: mem, logs: logs, filesDir: filesDir, blob: ts.blob, stats: ts.Stats, log: log}
+	out.pub = &recordingPublisher{}
+	if ts.publisher == nil {
+		ts.publisher = out.pub
+	}
+	if ts.otaNow == nil {
+		ts.otaNow = time.Now
+	}
+	ts.OTA = ota.NewService(st.OTA(), ota.Deps{Projects: projects, Devices: ts.Devices, Releases: ts.Releases, Blob: ts.blob,
+		Publisher: ts.publisher, Latest: st.OTALatest()}, ota.Options{PublicBaseURL: ts.PublicBaseURL}, ts.otaNow, log)
+	out.otaSvc = ts.OTA
 	ts.Releases.OnChange(out.recordChange)
 	srv, err := New(ts.Options)
 	if err != nil {

@@ -1,23 +1,54 @@
 // Package mqtt adapts MQTT to Hoist: the embedded broker (mochi-mqtt) with
-// Hoist's own authentication and ACL, and (later) the client bridge to an
-// external broker.
+// Hoist's own authentication and ACL (Auth, also behind the external
+// brokers' HTTP hooks), and the Bridge that carries device messages to a
+// Sink and Hoist's commands to devices, over the embedded broker or an
+// external one (paho).
 package mqtt
 
 import (
+	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
 	"sync"
+	"time"
 
 	mochi "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/listeners"
+
+	"github.com/hoist-ota/hoist/internal/device"
 )
 
-// Broker is the embedded MQTT broker. Until the device registry exists it
-// authenticates nobody: mochi refuses every CONNECT when no auth hook allows
-// it, which is the safe default for a broker listening on a network.
+// Limits of the embedded broker.
+const (
+	// MaxPacketBytes bounds every packet a client sends.
+	MaxPacketBytes = 256 << 10
+	// SessionExpiry is how long the broker keeps the session (subscriptions,
+	// queued QoS 1 commands) of a disconnected device that asked for a
+	// persistent one.
+	SessionExpiry = 24 * time.Hour
+)
+
+// BrokerOptions are the embedded broker's dependencies. Devices and Log are
+// required.
+type BrokerOptions struct {
+	Devices *device.Service
+	// TLS, when not nil, makes the TCP listener speak MQTT over TLS and the
+	// WebSocket listener wss.
+	TLS *tls.Config
+	Log *slog.Logger
+	// Now is the clock of online and offline records; nil means time.Now.
+	Now func() time.Time
+}
+
+// Broker is the embedded MQTT broker. It admits devices with their secret
+// and a matching client id, confines each to its own topics (PROTOCOLS §3),
+// records them online and offline, and keeps no retained message from
+// them. Hoist's in-process client is its only superuser.
 type Broker struct {
 	srv       *mochi.Server
+	hook      *authHook
 	closeOnce sync.Once
 }
 
@@ -25,8 +56,30 @@ type Broker struct {
 // MQTT over WebSocket at path /mqtt on ws. The listeners are already bound
 // (so that bind errors surface before anything starts); the broker owns and
 // closes them.
-func NewBroker(tcp, ws net.Listener, log *slog.Logger) (*Broker, error) {
-	srv := mochi.New(&mochi.Options{Logger: log})
+func NewBroker(tcp, ws net.Listener, o BrokerOptions) (*Broker, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	caps := mochi.NewDefaultServerCapabilities()
+	caps.MaximumPacketSize = MaxPacketBytes
+	caps.MaximumSessionExpiryInterval = uint32(SessionExpiry / time.Second)
+	srv := mochi.New(&mochi.Options{
+		// mochi logs per client and per packet at info and warn (a denied
+		// publish is a warning): those lines are debug for Hoist.
+		Logger:       slog.New(demote{o.Log.Handler()}),
+		Capabilities: caps,
+		InlineClient: true,
+	})
+	hook := newAuthHook(o.Devices, srv.Clients, o.Log, o.Now)
+	if err := srv.AddHook(hook, nil); err != nil {
+		return nil, fmt.Errorf("mqtt: auth hook: %w", err)
+	}
+	if o.TLS != nil {
+		tcp = tls.NewListener(tcp, o.TLS)
+		if ws != nil {
+			ws = tls.NewListener(ws, o.TLS)
+		}
+	}
 	if err := srv.AddListener(listeners.NewNet("tcp", tcp)); err != nil {
 		return nil, fmt.Errorf("mqtt: tcp listener: %w", err)
 	}
@@ -35,7 +88,16 @@ func NewBroker(tcp, ws net.Listener, log *slog.Logger) (*Broker, error) {
 			return nil, fmt.Errorf("mqtt: websocket listener: %w", err)
 		}
 	}
-	return &Broker{srv: srv}, nil
+	return &Broker{srv: srv, hook: hook}, nil
+}
+
+// ServerTLS loads a PEM certificate and key for the broker's listeners.
+func ServerTLS(certFile, keyFile string) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("mqtt: tls certificate: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // Start begins accepting connections; it returns at once.
@@ -46,10 +108,34 @@ func (b *Broker) Start() error {
 	return nil
 }
 
-// Close disconnects every client and closes the listeners. It is safe to call
-// more than once (mochi's own Close is not).
+// Close disconnects every client (recording them offline) and closes the
+// listeners. It is safe to call more than once (mochi's own Close is not).
 func (b *Broker) Close() error {
 	var err error
 	b.closeOnce.Do(func() { err = b.srv.Close() })
 	return err
 }
+
+// Denials returns how many connections, Wills, publishes and
+// subscriptions the broker refused since it started (for metrics).
+func (b *Broker) Denials() Denials { return b.hook.denials() }
+
+// demote is a slog handler that turns records below error into debug.
+type demote struct{ slog.Handler }
+
+func (d demote) Enabled(ctx context.Context, l slog.Level) bool {
+	if l < slog.LevelError {
+		l = slog.LevelDebug
+	}
+	return d.Handler.Enabled(ctx, l)
+}
+
+func (d demote) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level < slog.LevelError {
+		r.Level = slog.LevelDebug
+	}
+	return d.Handler.Handle(ctx, r)
+}
+
+func (d demote) WithAttrs(as []slog.Attr) slog.Handler { return demote{d.Handler.WithAttrs(as)} }
+func (d demote) WithGroup(n string) slog.Handler       { return demote{d.Handler.WithGroup(n)} }

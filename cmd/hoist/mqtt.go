@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/hoist-ota/hoist/internal/config"
+	"github.com/hoist-ota/hoist/internal/device"
+	"github.com/hoist-ota/hoist/internal/mqtt"
+	"github.com/hoist-ota/hoist/internal/ota"
+)
+
+// mqttSide is serve's MQTT: the embedded broker (nil unless mqtt.mode is
+// embedded) and the bridge (nil when mqtt.mode is off).
+type mqttSide struct {
+	broker *mqtt.Broker
+	bridge *mqtt.Bridge
+}
+
+// newMQTT builds the broker on the bound listeners and the bridge that
+// feeds device messages to the services.
+func newMQTT(cfg config.Config, ls listeners, sv *services, log *slog.Logger) (mqttSide, error) {
+	log = log.With("component", "mqtt")
+	opts := mqtt.BridgeOptions{Sink: deviceSink{devices: sv.devices, ota: sv.ota}, KV: sv.kv, Log: log}
+	switch cfg.MQTT.Mode {
+	case config.MQTTEmbedded:
+		var tlsCfg *tls.Config
+		if cfg.MQTT.TLS.Enabled() {
+			var err error
+			if tlsCfg, err = mqtt.ServerTLS(cfg.MQTT.TLS.CertFile, cfg.MQTT.TLS.KeyFile); err != nil {
+				return mqttSide{}, config.Problems{{Key: "mqtt.tls.certFile", Message: err.Error()}}
+			}
+		}
+		b, err := mqtt.NewBroker(ls.mqttTCP, ls.mqttWS, mqtt.BrokerOptions{Devices: sv.devices, TLS: tlsCfg, Log: log})
+		if err != nil {
+			return mqttSide{}, err
+		}
+		br, err := mqtt.NewEmbeddedBridge(b, opts)
+		if err != nil {
+			b.Close()
+			return mqttSide{}, err
+		}
+		sv.publisher.set(br)
+		return mqttSide{broker: b, bridge: br}, nil
+	case config.MQTTExternal:
+		br := mqtt.NewExternalBridge(mqtt.ExternalConfig(cfg.MQTT), opts)
+		sv.publisher.set(br)
+		return mqttSide{bridge: br}, nil
+	}
+	return mqttSide{}, nil
+}
+
+// bridgePublisher is the OTA service's Publisher: the bridge once newMQTT
+// has built it (services are built first), ota.Off before that and with
+// mqtt.mode off.
+type bridgePublisher struct {
+	bridge atomic.Pointer[mqtt.Bridge]
+}
+
+func (p *bridgePublisher) set(b *mqtt.Bridge) { p.bridge.Store(b) }
+
+// Publish implements ota.Publisher.
+func (p *bridgePublisher) Publish(ctx context.Context, topic string, payload []byte) error {
+	if b := p.bridge.Load(); b != nil {
+		return b.Publish(ctx, topic, payload)
+	}
+	return ota.Off{}.Publish(ctx, topic, payload)
+}
+
+// deviceSink hands the bridge's device messages to the services: status
+// reports to the device registry, OTA progress and command replies to the
+// OTA service.
+type deviceSink struct {
+	devices *device.Service
+	ota     *ota.Service
+}
+
+func (s deviceSink) DeviceStatus(ctx context.Context, product, dev string, payload []byte, at time.Time) error {
+	return s.devices.RecordStatus(ctx, product, dev, json.RawMessage(payload), at)
+}
+
+func (s deviceSink) OTAProgress(ctx context.Context, product, dev, messageID string, payload []byte, at time.Time) error {
+	return s.ota.HandleProgress(ctx, product, dev, messageID, payload, at)
+}
+
+func (s deviceSink) CommandReply(ctx context.Context, product, dev, command, requestID string, payload []byte, at time.Time) error {
+	return s.ota.HandleCommandReply(ctx, product, dev, command, requestID, payload, at)
+}
