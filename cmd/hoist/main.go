@@ -29,7 +29,26 @@ Commands:
                                   standard input (prompted on a terminal)
   device-sim -broker URL (-devices FILE | -create N -server URL -product P)
                                   simulate devices: commands, OTA with progress
+  import upushy --dsn DSN [--url-base URL]
+                                  copy users, projects and resources from an
+                                  upushy-server database, keeping their ids
   version                         print the version
+
+Release CLI (talks to a running Hoist with an API token; -h on each for flags):
+  login --server URL [--token hst_...]
+                                  check the token and store the login
+  logout                          forget the stored login
+  projects                        list my projects
+  release --project ID --type T --file F --version V --version-code N ...
+                                  upload a file and publish it as a resource
+  resources --project ID          list a project's resources
+  resource enable|disable|show ID, resource rollout ID PERCENT
+                                  change or show a resource
+  ota start --resource ID --product P (--tag T|--device D|--all)
+  ota watch CAMPAIGN_ID           start an OTA campaign, follow its counts
+  They take --server/--token (env HOIST_SERVER/HOIST_TOKEN) over the stored
+  login, and --json to print the API's data. Exit 1: API or network error;
+  2: bad command line.
 
 The configuration file may also be named by HOIST_CONFIG. Every key can be set
 by a HOIST_* environment variable; see env.example.yaml.
@@ -65,6 +84,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = user(ctx, args, stdin, stdout, stderr)
 	case "device-sim":
 		err = deviceSim(ctx, args, stdout, stderr)
+	case "import":
+		err = importCmd(ctx, args, stdout, stderr)
+	case "login":
+		err = cliLogin(ctx, args, stdin, stdout, stderr)
+	case "logout":
+		err = cliLogout(args, stdout, stderr)
+	case "projects":
+		err = cliProjects(ctx, args, stdout, stderr)
+	case "release":
+		err = cliRelease(ctx, args, stdin, stdout, stderr)
+	case "resources":
+		err = cliResources(ctx, args, stdout, stderr)
+	case "resource":
+		err = cliResource(ctx, args, stdout, stderr)
+	case "ota":
+		err = cliOTA(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "hoist", version)
 	case "help", "-h", "--help":

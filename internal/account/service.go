@@ -138,7 +138,8 @@ func usernameTaken(err error) error {
 // Login checks a username and password and starts a session. A wrong
 // password and an unknown user fail identically (Unauthorized, same message,
 // similar time); a disabled user is Forbidden once the password matched.
-// Every attempt is recorded in the login log.
+// Every attempt is recorded in the login log. An imported (upushy) password
+// hash is replaced by Hoist's own at the first successful login.
 func (s *Service) Login(ctx context.Context, username, password string, cl Client) (Session, error) {
 	u, err := s.store.UserByUsernameKey(ctx, UsernameKey(username))
 	if apperr.Is(err, apperr.NotFound) {
@@ -160,6 +161,9 @@ func (s *Service) Login(ctx context.Context, username, password string, cl Clien
 	if u.Disabled {
 		s.record(ctx, LoginAttempt{UserID: u.ID, Username: username, Result: LoginDisabled}, cl)
 		return Session{}, apperr.New(apperr.Forbidden, "this account is disabled")
+	}
+	if isLegacyHash(u.PasswordHash) {
+		s.upgradeHash(ctx, u, password)
 	}
 	sess, err := s.startSession(ctx, u, cl)
 	if err != nil {

@@ -208,6 +208,27 @@ func (ds devices) ListDevices(ctx context.Context, product string, f device.Devi
 	return out, total, nil
 }
 
+func (ds devices) DeviceVersions(ctx context.Context, product, tag string) ([]device.Version, error) {
+	q := ds.s.rdb.WithContext(ctx).Table("devices AS d").Select("d.name, d.firmware_version").Where("d.product = ?", product)
+	if tag != "" {
+		q = q.Joins("JOIN device_tags t ON t.product = d.product AND t.device = d.name AND t.tag = ?", tag)
+	}
+	out := []device.Version{}
+	if err := q.Order("d.name").Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: device versions of %s: %w", product, err)
+	}
+	return out, nil
+}
+
+func (ds devices) SetFirmwareVersion(ctx context.Context, product, name, version string) error {
+	err := ds.s.db.WithContext(ctx).Model(&deviceRow{}).Where("product = ? AND name = ? AND firmware_version <> ?", product, name, version).
+		UpdateColumn("firmware_version", version).Error
+	if err != nil {
+		return fmt.Errorf("store: firmware version of %s/%s: %w", product, name, err)
+	}
+	return nil
+}
+
 func (ds devices) UpdateDevice(ctx context.Context, product, name string, fn func(*device.Device) error) (device.Device, error) {
 	var out device.Device
 	err := ds.s.InTx(ctx, func(tx *Store) error {

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+)
+
+const releaseUsage = `hoist release --project ID --type TYPE --version V --version-code N [flags]
+
+  TYPE is wgt-android, wgt-ios, android, ios or firmware. The file (--file) is
+  uploaded with a progress bar, then the resource is created. An ios resource
+  is an App Store link (--url) and takes no file; a firmware names its device
+  product (--product).
+
+  hoist release --project 866116d35b382bb6e1ae0cbb484b9950 --type wgt-android \
+    --file app.wgt --version 1.2.0 --version-code 120 --native-version-code 100 \
+    --update-type 1 --changelog @CHANGES.md --rollout 20`
+
+// releaseFlags are the flags of `hoist release`.
+type releaseFlags struct {
+	project, typ, file, version, changelog, url, product, remark string
+	versionCode, nativeVersionCode                               int64
+	updateType, rollout                                          int
+	disabled                                                     bool
+}
+
+// cliRelease runs `hoist release`: upload the file, then create the resource.
+func cliRelease(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs, c := newCLIFlagSet("release", releaseUsage, stderr)
+	var f releaseFlags
+	fs.StringVar(&f.project, "project", "", "project id (required)")
+	fs.StringVar(&f.typ, "type", "", "wgt-android, wgt-ios, android, ios or firmware (required)")
+	fs.StringVar(&f.file, "file", "", "the file to upload: .wgt, .apk or firmware image (all types but ios)")
+	fs.StringVar(&f.version, "version", "", "display version, e.g. 1.2.0 (required)")
+	fs.Int64Var(&f.versionCode, "version-code", 0, "versionCode, greater than every earlier one of this type (required)")
+	fs.Int64Var(&f.nativeVersionCode, "native-version-code", 0, "wgt only: the versionCode of the native build it runs on")
+	fs.IntVar(&f.updateType, "update-type", 1, "1 user consent, 2 forced, 3 silent")
+	fs.StringVar(&f.changelog, "changelog", "", "changelog text, or @FILE to read it from FILE (@- for standard input)")
+	fs.StringVar(&f.remark, "remark", "", "internal remark")
+	fs.IntVar(&f.rollout, "rollout", 0, "offer it to this percentage of devices first (1-100; default 100)")
+	fs.BoolVar(&f.disabled, "disabled", false, "create it disabled (enable later with hoist resource enable)")
+	fs.StringVar(&f.product, "product", "", "firmware only: the device product")
+	fs.StringVar(&f.url, "url", "", "ios only: the https App Store link")
+	pos, err := parseCLI(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError{"release: unexpected argument " + pos[0]}
+	}
+	typ, err := f.check()
+	if err != nil {
+		return err
+	}
+	changelog, err := readArg(f.changelog, stdin)
+	if err != nil {
+		return err
+	}
+	api, err := c.client()
+	if err != nil {
+		return err
+	}
+
+	body := map[string]any{
+		"type": typ, "version": f.version, "versionCode": f.versionCode, "nativeVersionCode": f.nativeVersionCode,
+		"updateType": f.updateType, "changelog": changelog, "remark": f.remark,
+	}
+	if f.rollout != 0 {
+		body["rolloutPercent"] = f.rollout
+	}
+	if f.disabled {
+		body["status"] = 0
+	}
+	switch typ {
+	case 4:
+		body["url"] = f.url
+	case 5:
+		body["product"] = f.product
+	}
+	if f.file != "" {
+		up, err := api.upload(ctx, f.project, typ, f.file, stderr)
+		if err != nil {
+			return fmt.Errorf("upload %s: %w", f.file, err)
+		}
+		body["storageKey"] = up.Key
+	}
+	var raw json.RawMessage
+	if err := api.call(ctx, "POST", "/api/v1/projects/"+url.PathEscape(f.project)+"/resources", body, &raw); err != nil {
+		return err
+	}
+	if c.json {
+		return printJSON(stdout, raw)
+	}
+	var r apiResource
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return fmt.Errorf("unexpected resource from the server: %w", err)
+	}
+	fmt.Fprintf(stdout, "Released %s %s (versionCode %d) as %s: %s, rollout %d%%.\n",
+		typeName(r.Type), r.Version, r.VersionCode, r.ID, statusName(r.Status), r.RolloutPercent)
+	return nil
+}
+
+// check validates the command line (the server checks the rest) and
+// returns the type number.
+func (f releaseFlags) check() (int, error) {
+	var problems []string
+	typ, ok := parseType(f.typ)
+	switch {
+	case f.typ == "":
+		problems = append(problems, "--type is required")
+	case !ok:
+		problems = append(problems, fmt.Sprintf("--type %q: use wgt-android, wgt-ios, android, ios or firmware", f.typ))
+	}
+	if f.project == "" {
+		problems = append(problems, "--project is required")
+	}
+	if strings.TrimSpace(f.version) == "" {
+		problems = append(problems, "--version is required")
+	}
+	if f.versionCode < 1 {
+		problems = append(problems, "--version-code is required (a positive whole number)")
+	}
+	if f.updateType < 1 || f.updateType > 3 {
+		problems = append(problems, "--update-type must be 1 (user consent), 2 (forced) or 3 (silent)")
+	}
+	if f.rollout != 0 && (f.rollout < 1 || f.rollout > 100) {
+		problems = append(problems, "--rollout must be from 1 to 100")
+	}
+	if ok {
+		switch {
+		case typ == 4 && f.file != "":
+			problems = append(problems, "--file: an ios resource is an App Store link; give --url instead")
+		case typ == 4 && f.url == "":
+			problems = append(problems, "--url (the App Store link) is required for ios")
+		case typ != 4 && f.file == "":
+			problems = append(problems, "--file is required")
+		case typ != 4 && f.url != "":
+			problems = append(problems, "--url is only for ios")
+		}
+		if typ == 5 && f.product == "" {
+			problems = append(problems, "--product is required for firmware")
+		}
+		if typ != 5 && f.product != "" {
+			problems = append(problems, "--product is only for firmware")
+		}
+		if typ != 1 && typ != 2 && f.nativeVersionCode != 0 {
+			problems = append(problems, "--native-version-code is only for wgt types")
+		}
+	}
+	if f.file != "" {
+		if st, err := os.Stat(f.file); err != nil {
+			problems = append(problems, fmt.Sprintf("--file %s: %v", f.file, errText(err)))
+		} else if !st.Mode().IsRegular() {
+			problems = append(problems, fmt.Sprintf("--file %s: not a regular file", f.file))
+		}
+	}
+	if len(problems) > 0 {
+		return 0, usageError{"release: " + strings.Join(problems, "; ")}
+	}
+	return typ, nil
+}
+
+// errText is an os error without the operation and path it repeats.
+func errText(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// readArg returns s, or the content of the file named after a leading @
+// ("@-" reads standard input).
+func readArg(s string, stdin io.Reader) (string, error) {
+	name, ok := strings.CutPrefix(s, "@")
+	if !ok {
+		return s, nil
+	}
+	var b []byte
+	var err error
+	if name == "-" {
+		b, err = io.ReadAll(io.LimitReader(stdin, 1<<20))
+	} else {
+		b, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return "", usageError{fmt.Sprintf("release: --changelog %s: %s", s, errText(err))}
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
