@@ -45,6 +45,7 @@ func newMQTT(cfg config.Config, ls listeners, sv *services, log *slog.Logger) (m
 			return mqttSide{}, err
 		}
 		sv.publisher.set(br)
+		sv.devices.OnRevoke(func(product, device string) { b.Disconnect(product, device) })
 		return mqttSide{broker: b, bridge: br}, nil
 	case config.MQTTExternal:
 		br := mqtt.NewExternalBridge(mqtt.ExternalConfig(cfg.MQTT), opts)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
@@ -163,11 +164,22 @@ func (s *Service) UpdateDevice(ctx context.Context, p account.Principal, product
 	if err := fs.err(); err != nil {
 		return Device{}, err
 	}
-	return s.update(ctx, product, name, func(d *Device) {
+	lostTag := false
+	d, err := s.update(ctx, product, name, func(d *Device) {
 		if patch.Tags != nil {
-			d.Tags = normTags(*patch.Tags)
+			next := normTags(*patch.Tags)
+			for _, old := range d.Tags {
+				lostTag = lostTag || !slices.Contains(next, old)
+			}
+			d.Tags = next
 		}
 	})
+	if err == nil && lostTag {
+		// Its subscriptions to a removed tag's commands must end: the
+		// device reconnects and may subscribe to its current tags only.
+		s.revoked(product, name)
+	}
+	return d, err
 }
 
 func (s *Service) update(ctx context.Context, product, name string, fn func(*Device)) (Device, error) {
@@ -186,8 +198,8 @@ func (s *Service) update(ctx context.Context, product, name string, fn func(*Dev
 }
 
 // RotateSecret gives a device a new secret (maintainers and owners) and
-// returns it; the old one stops working at once (the broker checks it at
-// the next connect; a connected device stays connected).
+// returns it; the old one stops working at once: a connection made with it
+// is closed (Revoked listeners).
 func (s *Service) RotateSecret(ctx context.Context, p account.Principal, product, name string) (Issued, error) {
 	if _, err := s.access(ctx, p, product, project.Publish); err != nil {
 		return Issued{}, err
@@ -197,6 +209,7 @@ func (s *Service) RotateSecret(ctx context.Context, p account.Principal, product
 	if err != nil {
 		return Issued{}, err
 	}
+	s.revoked(product, name)
 	return Issued{Device: d, Secret: sec}, nil
 }
 
@@ -211,6 +224,9 @@ func (s *Service) DeleteDevice(ctx context.Context, p account.Principal, product
 	err := s.store.DeleteDevice(ctx, product, name)
 	if apperr.Is(err, apperr.NotFound) {
 		return errDeviceNotFound
+	}
+	if err == nil {
+		s.revoked(product, name)
 	}
 	return err
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/account"
@@ -23,6 +25,9 @@ type Service struct {
 	key      []byte
 	now      func() time.Time
 	log      *slog.Logger
+
+	revokeMu sync.Mutex
+	onRevoke []func(product, device string)
 }
 
 // NewService returns the device service. key is the server's secret key
@@ -154,13 +159,36 @@ func (s *Service) DeleteProduct(ctx context.Context, p account.Principal, name s
 	if _, err := s.access(ctx, p, name, action); err != nil {
 		return err
 	}
-	return s.store.DeleteProduct(ctx, name, func(n int64) error {
+	err := s.store.DeleteProduct(ctx, name, func(n int64) error {
 		if n > 0 && !force {
 			return apperr.New(apperr.Conflict,
 				"the product still has %d devices; delete them first, or (project owners) delete with force=true to remove them too", n)
 		}
 		return nil
 	})
+	if err == nil {
+		s.revoked(name, "")
+	}
+	return err
+}
+
+// OnRevoke registers fn to be called after a device's credentials or
+// permissions were taken away (secret rotated, device or product deleted,
+// a tag removed): device "" means every device of the product. The
+// embedded broker closes such connections.
+func (s *Service) OnRevoke(fn func(product, device string)) {
+	s.revokeMu.Lock()
+	defer s.revokeMu.Unlock()
+	s.onRevoke = append(s.onRevoke, fn)
+}
+
+func (s *Service) revoked(product, device string) {
+	s.revokeMu.Lock()
+	fns := slices.Clone(s.onRevoke)
+	s.revokeMu.Unlock()
+	for _, fn := range fns {
+		fn(product, device)
+	}
 }
 
 // stamp is now at the database's precision (milliseconds), so that what a

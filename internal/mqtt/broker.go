@@ -139,3 +139,10 @@ func (d demote) Handle(ctx context.Context, r slog.Record) error {
 
 func (d demote) WithAttrs(as []slog.Attr) slog.Handler { return demote{d.Handler.WithAttrs(as)} }
 func (d demote) WithGroup(n string) slog.Handler       { return demote{d.Handler.WithGroup(n)} }
+
+// Disconnect closes every connection of a device (device "" means every
+// device of the product), for credentials that were revoked. It returns
+// how many connections it closed.
+func (b *Broker) Disconnect(product, device string) int {
+	return b.hook.disconnect(product, device)
+}

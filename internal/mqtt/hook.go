@@ -3,6 +3,7 @@ package mqtt
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -287,4 +288,25 @@ func (h *authHook) markOnline(s *session) {
 	default:
 		h.warn.Log(slog.LevelWarn, s.key(), "mqtt: cannot record device online", "device", s.key(), "error", err)
 	}
+}
+
+// errRevoked is the stop cause of connections whose credentials were
+// revoked.
+var errRevoked = errors.New("mqtt: device credentials revoked")
+
+// disconnect stops the sessions of a device, or of every device of the
+// product when device is "".
+func (h *authHook) disconnect(product, device string) int {
+	h.mu.RLock()
+	var victims []*mochi.Client
+	for cl, s := range h.conns {
+		if s.product == product && (device == "" || s.device == device) {
+			victims = append(victims, cl)
+		}
+	}
+	h.mu.RUnlock()
+	for _, cl := range victims {
+		cl.Stop(errRevoked)
+	}
+	return len(victims)
 }
