@@ -341,5 +341,28 @@ func TestOTAWithTheCLI(t *testing.T) {
 	if code, _, stderr := runHoist(t, env, "ota", "watch", "0123456789abcdef0123456789abcdef"); code != exitFail || !strings.Contains(stderr, "HTTP 404") {
 		t.Fatalf("unknown campaign: %d %q", code, stderr)
 	}
+
+	// After this session (and an app's update check) the metrics show
+	// every family of issue 8.
+	check, err := http.Post(base+"/api/basic/update", "application/json",
+		strings.NewReader(`{"projectId":"`+proj.ID+`","platform":"android","nativeVersionCode":1}`))
+	if err != nil || check.StatusCode != 200 {
+		t.Fatalf("update check: %v %v", check, err)
+	}
+	check.Body.Close()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsText, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, family := range []string{"hoist_http_requests_total{", "hoist_http_request_duration_seconds_bucket{",
+		"hoist_update_checks_total{", "hoist_update_cache_hits_total", "hoist_update_cache_loads_total",
+		"hoist_stats_devices_dropped_total", "hoist_mqtt_connections", `hoist_mqtt_acl_denied_total{check="connect"}`,
+		`hoist_mqtt_messages_total{kind="published"}`, `hoist_ota_reports_total{state="succeeded"} 3`, "go_sql_open_connections{"} {
+		if !strings.Contains(string(metricsText), family) {
+			t.Errorf("/metrics lacks %s", family)
+		}
+	}
 	p.stop(t)
 }

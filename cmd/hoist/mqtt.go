@@ -10,6 +10,7 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/device"
+	"github.com/hoist-ota/hoist/internal/metrics"
 	"github.com/hoist-ota/hoist/internal/mqtt"
 	"github.com/hoist-ota/hoist/internal/ota"
 )
@@ -90,4 +91,30 @@ func (s deviceSink) OTAProgress(ctx context.Context, product, dev, messageID str
 
 func (s deviceSink) CommandReply(ctx context.Context, product, dev, command, requestID string, payload []byte, at time.Time) error {
 	return s.ota.HandleCommandReply(ctx, product, dev, command, requestID, payload, at)
+}
+
+// registerMetrics exposes the MQTT side's and OTA's own counters.
+func (ms mqttSide) registerMetrics(m *metrics.Metrics, o *ota.Service) {
+	m.CounterVec("hoist_ota_reports_total", "OTA progress reports received, by reported state.", "state", o.ReportsByState)
+	if ms.broker != nil {
+		b := ms.broker
+		m.Gauge("hoist_mqtt_connections", "Authenticated device connections to the embedded broker.",
+			func() float64 { return float64(b.Connections()) })
+		m.CounterVec("hoist_mqtt_acl_denied_total", "Denied device CONNECTs, Wills, publishes and subscriptions.", "check",
+			func() map[string]float64 {
+				d := b.Denials()
+				return map[string]float64{"connect": float64(d.Connect), "will": float64(d.Will),
+					"publish": float64(d.Publish), "subscribe": float64(d.Subscribe)}
+			})
+	}
+	if ms.bridge != nil {
+		br := ms.bridge
+		m.CounterVec("hoist_mqtt_messages_total", "Device messages received and handled, and messages sent to devices.", "kind",
+			func() map[string]float64 {
+				s := br.Stats()
+				return map[string]float64{"received": float64(s.Received), "handled": float64(s.Handled),
+					"duplicate": float64(s.Duplicates), "malformed": float64(s.Malformed), "sink_error": float64(s.SinkErrors),
+					"dropped": float64(s.Dropped), "published": float64(s.Published), "publish_error": float64(s.PublishErrors)}
+			})
+	}
 }

@@ -152,6 +152,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if sv.metrics != nil {
+		ms.registerMetrics(sv.metrics, sv.ota)
+	}
 	broker := ms.broker
 	if broker != nil {
 		defer broker.Close()

@@ -71,13 +71,15 @@ type BridgeOptions struct {
 
 // BridgeStats counts what the bridge did since it was made (for metrics).
 type BridgeStats struct {
-	Received     int64 // device messages taken from the broker
-	Handled      int64 // accepted by the sink
-	Duplicates   int64 // already seen within DedupeWindow
-	Malformed    int64 // a topic or payload that is not PROTOCOLS §3's
-	SinkErrors   int64 // the sink failed or panicked
-	Dropped      int64 // the queue was full
-	DedupeErrors int64 // the dedupe store failed: the message went to the sink anyway
+	Received      int64 // device messages taken from the broker
+	Handled       int64 // accepted by the sink
+	Duplicates    int64 // already seen within DedupeWindow
+	Malformed     int64 // a topic or payload that is not PROTOCOLS §3's
+	SinkErrors    int64 // the sink failed or panicked
+	Dropped       int64 // the queue was full
+	DedupeErrors  int64 // the dedupe store failed: the message went to the sink anyway
+	Published     int64 // messages Hoist sent to devices or tags
+	PublishErrors int64 // sends that failed
 }
 
 // transport is the broker side of a Bridge: the embedded broker or an
@@ -112,6 +114,7 @@ type Bridge struct {
 	stopped  atomic.Bool
 
 	received, handled, duplicates, malformed, sinkErrors, dropped, dedupeErrors atomic.Int64
+	published, publishErrors                                                    atomic.Int64
 }
 
 func newBridge(o BridgeOptions) *Bridge {
@@ -138,6 +141,7 @@ func newBridge(o BridgeOptions) *Bridge {
 // Stats returns the bridge's counters.
 func (br *Bridge) Stats() BridgeStats {
 	return BridgeStats{
+		Published: br.published.Load(), PublishErrors: br.publishErrors.Load(),
 		Received: br.received.Load(), Handled: br.handled.Load(), Duplicates: br.duplicates.Load(),
 		Malformed: br.malformed.Load(), SinkErrors: br.sinkErrors.Load(), Dropped: br.dropped.Load(),
 		DedupeErrors: br.dedupeErrors.Load(),
@@ -181,9 +185,15 @@ func (br *Bridge) Publish(ctx context.Context, name string, payload []byte) erro
 		return apperr.New(apperr.Invalid, "mqtt: cannot publish to topic %q", name)
 	}
 	if br.stopped.Load() {
+		br.publishErrors.Add(1)
 		return apperr.New(apperr.Unavailable, "mqtt: the bridge is stopped")
 	}
-	return br.tr.publish(ctx, name, payload)
+	if err := br.tr.publish(ctx, name, payload); err != nil {
+		br.publishErrors.Add(1)
+		return err
+	}
+	br.published.Add(1)
+	return nil
 }
 
 // parse parses a received topic, counting and logging a malformed one.

@@ -146,3 +146,10 @@ func (d demote) WithGroup(n string) slog.Handler       { return demote{d.Handler
 func (b *Broker) Disconnect(product, device string) int {
 	return b.hook.disconnect(product, device)
 }
+
+// Connections returns the number of authenticated device connections.
+func (b *Broker) Connections() int {
+	b.hook.mu.RLock()
+	defer b.hook.mu.RUnlock()
+	return len(b.hook.conns)
+}

@@ -37,6 +37,7 @@ func (s *Service) HandleProgress(ctx context.Context, product, device, messageID
 	if err != nil {
 		return fmt.Errorf("ota: progress %s of %s/%s: %w", messageID, product, device, err)
 	}
+	s.countReport(p.State)
 	at = s.at(at)
 	l := Latest{Product: product, Device: device, RequestID: p.RequestID, State: p.State, Progress: p.Percent,
 		Report: p.Raw, ReceivedAt: at}

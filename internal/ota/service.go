@@ -3,6 +3,7 @@ package ota
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/account"
@@ -104,6 +105,34 @@ type Service struct {
 	history  *historyWriter
 	now      func() time.Time
 	log      *slog.Logger
+
+	reportsMu sync.Mutex
+	reports   map[State]int64 // progress reports received, by reported state
+}
+
+// ReportsByState returns how many progress reports arrived per reported
+// state ("" for status-only reports), for metrics.
+func (s *Service) ReportsByState() map[string]float64 {
+	s.reportsMu.Lock()
+	defer s.reportsMu.Unlock()
+	out := make(map[string]float64, len(s.reports))
+	for st, n := range s.reports {
+		name := string(st)
+		if name == "" {
+			name = "none"
+		}
+		out[name] = float64(n)
+	}
+	return out
+}
+
+func (s *Service) countReport(st State) {
+	s.reportsMu.Lock()
+	defer s.reportsMu.Unlock()
+	if s.reports == nil {
+		s.reports = map[State]int64{}
+	}
+	s.reports[st]++
 }
 
 // NewService returns the OTA and command service.
