@@ -36,12 +36,6 @@ const (
 	DedupeWindow = 10 * time.Minute
 	// MaxPayloadBytes bounds a device message; larger ones are malformed.
 	MaxPayloadBytes = 64 << 10
-	// embeddedWait is how long the embedded broker's delivery waits for
-	// room in a full queue before dropping. It runs on the publishing
-	// device's connection, so waiting slows that device down (backpressure)
-	// without holding anyone else; bounded, so that a stuck sink cannot stall
-	// a connection past its keepalive.
-	embeddedWait = time.Second
 	// drainTimeout bounds how long Run keeps handling queued messages after
 	// its context ends.
 	drainTimeout = 5 * time.Second
@@ -76,7 +70,7 @@ type BridgeStats struct {
 	Duplicates    int64 // already seen within DedupeWindow
 	Malformed     int64 // a topic or payload that is not PROTOCOLS §3's
 	SinkErrors    int64 // the sink failed or panicked
-	Dropped       int64 // the queue was full
+	Dropped       int64 // received while the bridge stopped, left for the broker to redeliver
 	DedupeErrors  int64 // the dedupe store failed: the message went to the sink anyway
 	Published     int64 // messages Hoist sent to devices or tags
 	PublishErrors int64 // sends that failed
@@ -96,6 +90,7 @@ type message struct {
 	t       topic.DeviceTopic
 	payload []byte
 	at      time.Time
+	ack     func() // acknowledges the message to the broker once handled; may be nil
 }
 
 // Bridge carries device messages (status, OTA progress, command replies)
@@ -208,37 +203,24 @@ func (br *Bridge) parse(name string) (topic.DeviceTopic, bool) {
 	return t, true
 }
 
-// enqueue hands a parsed message to its device's worker, waiting up to
-// wait for room; when there is none it drops the message and counts it.
-// It copies payload.
-func (br *Bridge) enqueue(t topic.DeviceTopic, payload []byte, wait time.Duration) {
-	m := message{t: t, payload: bytes.Clone(payload), at: br.o.Now()}
+// enqueue hands a parsed message to its device's worker. When the queue
+// is full it waits (backpressure: the broker holds the device's, or
+// Hoist's, unacknowledged messages meanwhile), never dropping what the
+// broker will consider delivered. ack, when not nil, is called once the
+// message was handled. Only a stopping bridge gives up on a message,
+// unacknowledged, for the broker to redeliver. It copies payload.
+func (br *Bridge) enqueue(t topic.DeviceTopic, payload []byte, ack func()) {
+	m := message{t: t, payload: bytes.Clone(payload), at: br.o.Now(), ack: ack}
 	h := fnv.New32a()
 	h.Write([]byte(t.Product))
 	h.Write([]byte{'/'})
 	h.Write([]byte(t.Device))
 	q := br.queues[h.Sum32()%uint32(len(br.queues))]
 	select {
-	case <-br.stop:
-		return // shutting down: the broker keeps nothing for us anyway
 	case q <- m:
-		return
-	default:
+	case <-br.stop:
+		br.dropped.Add(1)
 	}
-	if wait > 0 {
-		timer := time.NewTimer(wait)
-		defer timer.Stop()
-		select {
-		case q <- m:
-			return
-		case <-timer.C:
-		case <-br.stop:
-			return
-		}
-	}
-	br.dropped.Add(1)
-	br.warn.Log(slog.LevelWarn, "dropped:"+t.Product+"/"+t.Device, "mqtt: bridge queue full, device message dropped",
-		"topic", t.String(), "queueSize", br.o.QueueSize)
 }
 
 // work handles one queue until the bridge stops, then what is left in it.
@@ -246,17 +228,26 @@ func (br *Bridge) work(ctx context.Context, q chan message) {
 	for {
 		select {
 		case m := <-q:
-			br.handle(ctx, m)
+			br.handleAndAck(ctx, m)
 		case <-br.stop:
 			for {
 				select {
 				case m := <-q:
-					br.handle(ctx, m)
+					br.handleAndAck(ctx, m)
 				default:
 					return
 				}
 			}
 		}
+	}
+}
+
+// handleAndAck handles a message and then acknowledges it: its effect is
+// recorded (or it was refused for good) before the broker forgets it.
+func (br *Bridge) handleAndAck(ctx context.Context, m message) {
+	br.handle(ctx, m)
+	if m.ack != nil {
+		m.ack()
 	}
 }
 

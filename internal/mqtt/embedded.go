@@ -48,7 +48,9 @@ func (e *embedded) receive(_ *mochi.Client, _ packets.Subscription, pk packets.P
 	if t.Kind == topic.StatusReport {
 		e.b.hook.statusSeen(pk.Origin)
 	}
-	e.br.enqueue(t, pk.Payload, embeddedWait)
+	// Blocking here holds this device's connection only (its PUBACK waits
+	// too): backpressure on the device that floods, never a drop.
+	e.br.enqueue(t, pk.Payload, nil)
 }
 
 func (e *embedded) run(ctx context.Context) error {

@@ -71,6 +71,8 @@ func NewExternalBridge(e External, o BridgeOptions) *Bridge {
 	opts := paho.NewClientOptions().AddBroker(e.URL).SetClientID(e.ClientID).
 		SetUsername(e.Username).SetPassword(e.Password).
 		SetProtocolVersion(4).SetCleanSession(false).SetOrderMatters(false).
+		// Messages are acknowledged after they are handled (at least once).
+		SetAutoAckDisabled(true).
 		SetAutoReconnect(true).SetMaxReconnectInterval(e.ReconnectMax).SetConnectRetry(false).
 		SetConnectTimeout(connectTimeout).SetKeepAlive(30 * time.Second).
 		SetDefaultPublishHandler(x.receive).
@@ -85,11 +87,16 @@ func NewExternalBridge(e External, o BridgeOptions) *Bridge {
 
 // receive is paho's handler for every message, the subscriptions' and
 // those the broker delivers from the persistent session before they are
-// renewed. It must not block: a full queue drops.
+// renewed. paho runs it in a goroutine of its own (OrderMatters false), so
+// waiting for queue room holds no other message; the broker's in-flight
+// window bounds how many wait. The message is acknowledged once handled.
 func (x *external) receive(_ paho.Client, m paho.Message) {
-	if t, ok := x.br.parse(m.Topic()); ok {
-		x.br.enqueue(t, m.Payload(), 0)
+	t, ok := x.br.parse(m.Topic())
+	if !ok {
+		m.Ack() // malformed for good: redelivery cannot help
+		return
 	}
+	x.br.enqueue(t, m.Payload(), m.Ack)
 }
 
 // filters are the subscriptions, shared or not.

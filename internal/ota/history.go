@@ -71,8 +71,16 @@ func (h *historyWriter) flush(ctx context.Context) error {
 	return nil
 }
 
-// Flush writes the progress history received so far.
-func (s *Service) Flush(ctx context.Context) error { return s.history.flush(ctx) }
+// Flush writes the progress history and latest progress received so far.
+func (s *Service) Flush(ctx context.Context) error {
+	err := s.history.flush(ctx)
+	if s.batchedLatest != nil {
+		if lerr := s.batchedLatest.flush(ctx); err == nil {
+			err = lerr
+		}
+	}
+	return err
+}
 
 // Run writes the progress history every FlushEvery (and whenever a batch
 // is full) and expires due campaigns every SweepEvery, until ctx ends; then

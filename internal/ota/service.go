@@ -103,8 +103,11 @@ type Service struct {
 	blob     storage.Blob
 	opts     Options
 	history  *historyWriter
-	now      func() time.Time
-	log      *slog.Logger
+	// batchedLatest is latest when latest progress is written in batches
+	// (a database), nil otherwise.
+	batchedLatest *batchedLatest
+	now           func() time.Time
+	log           *slog.Logger
 
 	reportsMu sync.Mutex
 	reports   map[State]int64 // progress reports received, by reported state
@@ -138,7 +141,13 @@ func (s *Service) countReport(st State) {
 // NewService returns the OTA and command service.
 func NewService(store Store, d Deps, opts Options, now func() time.Time, log *slog.Logger) *Service {
 	opts.defaults()
-	return &Service{store: store, latest: d.Latest, pub: d.Publisher, projects: d.Projects, devices: d.Devices,
+	latest := d.Latest
+	var batched *batchedLatest
+	if bl, ok := latest.(BatchLatestStore); ok {
+		batched = newBatchedLatest(bl)
+		latest = batched
+	}
+	return &Service{store: store, latest: latest, batchedLatest: batched, pub: d.Publisher, projects: d.Projects, devices: d.Devices,
 		releases: d.Releases, blob: d.Blob, opts: opts, now: now, log: log,
 		history: newHistoryWriter(store, opts.HistoryBatch, opts.MaxPendingHistory)}
 }

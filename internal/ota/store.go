@@ -72,3 +72,11 @@ type LatestStore interface {
 	// is none.
 	Latest(ctx context.Context, product, device string) (l Latest, ok bool, err error)
 }
+
+// BatchLatestStore is a LatestStore that can also write many devices'
+// latest progress at once. The service then writes latest progress in
+// batches with the history (a database needs that; Redis does not).
+type BatchLatestStore interface {
+	LatestStore
+	SetLatestBatch(ctx context.Context, ls []Latest) error
+}

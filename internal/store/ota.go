@@ -206,7 +206,36 @@ func (o otaStore) ListEntries(ctx context.Context, campaignID string, state ota.
 	return out, total, nil
 }
 
+// mayHaveEntry reports, without locking, whether UpdateEntry can find a
+// campaign entry for the report.
+func (o otaStore) mayHaveEntry(ctx context.Context, product, device, requestID string, now time.Time) (bool, error) {
+	db := o.s.rdb.WithContext(ctx)
+	var n int64
+	var err error
+	if requestID != "" {
+		err = db.Table("ota_campaign_devices AS d").Joins("JOIN ota_campaigns c ON c.id = d.campaign_id").
+			Where("c.request_id = ? AND c.product = ? AND d.device = ?", requestID, product, device).Limit(1).Count(&n).Error
+	} else {
+		err = db.Table("ota_campaign_devices AS d").Joins("JOIN ota_campaigns c ON c.id = d.campaign_id").
+			Where("d.product = ? AND d.device = ? AND d.state IN ? AND c.expires_at > ?", product, device, openStates(), now).
+			Limit(1).Count(&n).Error
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: campaign entry of %s/%s: %w", product, device, err)
+	}
+	return n > 0, nil
+}
+
 func (o otaStore) UpdateEntry(ctx context.Context, product, device, requestID string, now time.Time, fn func(ota.Campaign, *ota.Entry) error) (ota.Entry, error) {
+	// Most reports of a device outside any campaign (status-like progress,
+	// replays) need no write: find that out on the reader pool first, and
+	// take the writer (SQLite has one) only for a real entry.
+	if ok, err := o.mayHaveEntry(ctx, product, device, requestID, now); err != nil || !ok {
+		if err == nil {
+			err = notFound("campaign")
+		}
+		return ota.Entry{}, err
+	}
 	var out ota.Entry
 	err := o.s.InTx(ctx, func(tx *Store) error {
 		db := tx.db.WithContext(ctx)

@@ -106,6 +106,27 @@ func (o otaStore) SetLatest(ctx context.Context, l ota.Latest) error {
 	return nil
 }
 
+func (o otaStore) SetLatestBatch(ctx context.Context, ls []ota.Latest) error {
+	rows := make([]progressRow, len(ls))
+	for i, l := range ls {
+		b, err := json.Marshal(l)
+		if err != nil {
+			return fmt.Errorf("store: encode latest progress: %w", err)
+		}
+		rows[i] = progressRow{Product: l.Product, Device: l.Device, Payload: string(b), State: string(l.State), UpdatedAt: l.ReceivedAt}
+	}
+	err := o.s.InTx(ctx, func(tx *Store) error {
+		return tx.db.WithContext(ctx).Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "product"}, {Name: "device"}},
+			DoUpdates: clause.AssignmentColumns([]string{"payload", "state", "updated_at"}),
+		}).CreateInBatches(&rows, 100).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: set latest progress of %d devices: %w", len(rows), err)
+	}
+	return nil
+}
+
 func (o otaStore) Latest(ctx context.Context, product, device string) (ota.Latest, bool, error) {
 	var r progressRow
 	err := o.s.rdb.WithContext(ctx).Take(&r, "product = ? AND device = ?", product, device).Error
