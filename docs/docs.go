@@ -259,6 +259,65 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/hooks/emqx/events": {
+            "post": {
+                "description": "With an external broker Hoist does not see connections; EMQX reports them here (rule SELECT * FROM \"$events/client_connected\", \"$events/client_disconnected\" with an HTTP action POSTing this JSON and the header X-Hoist-Hook-Secret). Events of unknown users (Hoist's own account, anonymous) are ignored.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "device-hooks"
+                ],
+                "summary": "EMQX 5 client connect/disconnect events: device online state",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "mqtt.hookSecret",
+                        "name": "X-Hoist-Hook-Secret",
+                        "in": "header",
+                        "required": true
+                    },
+                    {
+                        "description": "the event",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.emqxEventRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.okEnvelope"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed body or unknown event",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or wrong secret",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "hooks disabled (no mqtt.hookSecret)",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/hooks/mosquitto/acl": {
             "post": {
                 "description": "The device ACL of PROTOCOLS §3 with the device's current tags. acc: 1 read (a delivery), 2 write (publish), 3 read and write (both must be allowed, which no device topic is), 4 subscribe.",
@@ -5907,6 +5966,38 @@ const docTemplate = `{
                         "deny"
                     ],
                     "example": "allow"
+                }
+            }
+        },
+        "httpapi.emqxEventRequest": {
+            "type": "object",
+            "properties": {
+                "clientid": {
+                    "type": "string"
+                },
+                "connected_at": {
+                    "type": "integer"
+                },
+                "disconnected_at": {
+                    "type": "integer"
+                },
+                "event": {
+                    "description": "Event is client.connected or client.disconnected (rule-engine form\nwith underscores accepted too).",
+                    "type": "string",
+                    "example": "client.connected"
+                },
+                "peername": {
+                    "description": "Peername is ip:port of the device.",
+                    "type": "string",
+                    "example": "10.0.0.7:52311"
+                },
+                "timestamp": {
+                    "description": "Timestamp is the event time in Unix milliseconds (connected_at or\ndisconnected_at work too); 0 means now.",
+                    "type": "integer"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "thermo/dev-1"
                 }
             }
         },

@@ -3,11 +3,15 @@ package httpapi
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"net"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/mqtt"
 	"github.com/hoist-ota/hoist/internal/topic"
 )
 
@@ -258,4 +262,74 @@ func (s *Server) handleMosquittoACL(c *gin.Context) {
 		return
 	}
 	allowStatus(c, allowed)
+}
+
+// emqxEventRequest is an EMQX 5 webhook body for client connect and
+// disconnect events (a rule on "$events/client_connected" and
+// "$events/client_disconnected" with an HTTP action, or the webhook
+// bridge).
+type emqxEventRequest struct {
+	// Event is client.connected or client.disconnected (rule-engine form
+	// with underscores accepted too).
+	Event    string `json:"event" example:"client.connected"`
+	ClientID string `json:"clientid"`
+	Username string `json:"username" example:"thermo/dev-1"`
+	// Peername is ip:port of the device.
+	Peername string `json:"peername" example:"10.0.0.7:52311"`
+	// Timestamp is the event time in Unix milliseconds (connected_at or
+	// disconnected_at work too); 0 means now.
+	Timestamp      int64 `json:"timestamp"`
+	ConnectedAt    int64 `json:"connected_at"`
+	DisconnectedAt int64 `json:"disconnected_at"`
+}
+
+// handleEMQXEvents godoc
+//
+//	@Summary		EMQX 5 client connect/disconnect events: device online state
+//	@Description	With an external broker Hoist does not see connections; EMQX reports them here (rule SELECT * FROM "$events/client_connected", "$events/client_disconnected" with an HTTP action POSTing this JSON and the header X-Hoist-Hook-Secret). Events of unknown users (Hoist's own account, anonymous) are ignored.
+//	@Tags			device-hooks
+//	@Accept			json
+//	@Produce		json
+//	@Param			X-Hoist-Hook-Secret	header		string				true	"mqtt.hookSecret"
+//	@Param			body				body		emqxEventRequest	true	"the event"
+//	@Success		200					{object}	okEnvelope
+//	@Failure		400					{object}	errorEnvelope	"malformed body or unknown event"
+//	@Failure		401					{object}	errorEnvelope	"missing or wrong secret"
+//	@Failure		404					{object}	errorEnvelope	"hooks disabled (no mqtt.hookSecret)"
+//	@Router			/api/hooks/emqx/events [post]
+func (s *Server) handleEMQXEvents(c *gin.Context) {
+	var req emqxEventRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.respondError(c, err)
+		return
+	}
+	ev := strings.ReplaceAll(strings.TrimPrefix(req.Event, "$events/"), "_", ".")
+	if ev != "client.connected" && ev != "client.disconnected" {
+		s.respondError(c, apperr.Fields(apperr.FieldError{Field: "event", Message: "must be client.connected or client.disconnected"}))
+		return
+	}
+	product, dev, ok := mqtt.ParseUsername(req.Username)
+	if !ok {
+		respondOK(c, http.StatusOK, nil) // Hoist's own client or a refused one: nothing to record
+		return
+	}
+	at := s.now()
+	if ms := max(req.Timestamp, req.ConnectedAt, req.DisconnectedAt); ms > 0 {
+		at = time.UnixMilli(ms)
+	}
+	var err error
+	if ev == "client.connected" {
+		ip, _, splitErr := net.SplitHostPort(req.Peername)
+		if splitErr != nil {
+			ip = req.Peername
+		}
+		err = s.devices.MarkOnline(c.Request.Context(), product, dev, ip, at)
+	} else {
+		err = s.devices.MarkOffline(c.Request.Context(), product, dev, at)
+	}
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		s.respondError(c, err)
+		return
+	}
+	respondOK(c, http.StatusOK, nil)
 }

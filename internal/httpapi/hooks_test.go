@@ -39,7 +39,7 @@ func (h hookFixture) hook(tb testing.TB, path, body string) (int, string, envelo
 }
 
 var hookPaths = []string{"/api/hooks/emqx/authn", "/api/hooks/emqx/authz", "/api/hooks/mosquitto/user",
-	"/api/hooks/mosquitto/superuser", "/api/hooks/mosquitto/acl"}
+	"/api/hooks/mosquitto/superuser", "/api/hooks/mosquitto/acl", "/api/hooks/emqx/events"}
 
 func TestBrokerHooksAreOffWithoutASecret(t *testing.T) {
 	ts := mustServer(t, nil)
@@ -211,4 +211,41 @@ func TestMosquittoHooks(t *testing.T) {
 	if code, _, _ := h.hook(t, "/api/hooks/mosquitto/acl", `{"username":"thermo/dev-1","clientid":"thermo/dev-1","acc":4}`); code != 400 {
 		t.Errorf("acl without topic: %d", code)
 	}
+}
+
+// With an external broker, EMQX's connect/disconnect events keep the
+// device's online state.
+func TestEMQXEventsTrackOnlineState(t *testing.T) {
+	h := newHookFixture(t)
+	online := func() (bool, string) {
+		var d deviceView
+		h.mustOK(t, 200, "GET", "/api/v1/products/thermo/devices/dev-1", h.fx.viewer.AccessToken, nil, &d)
+		return d.Online, d.LastIP
+	}
+	code, _, env := h.hook(t, "/api/hooks/emqx/events", `{"event":"client.connected","clientid":"thermo/dev-1","username":"thermo/dev-1","peername":"10.0.0.7:52311","connected_at":1763726400000}`)
+	if code != 200 || !env.Success {
+		t.Fatalf("connected: %d %+v", code, env)
+	}
+	if on, ip := online(); !on || ip != "10.0.0.7" {
+		t.Fatalf("after connect: online %v ip %q", on, ip)
+	}
+	code, _, _ = h.hook(t, "/api/hooks/emqx/events", `{"event":"$events/client_disconnected","clientid":"thermo/dev-1","username":"thermo/dev-1","disconnected_at":1763726460000}`)
+	if on, _ := online(); code != 200 || on {
+		t.Fatalf("after disconnect: %d online %v", code, on)
+	}
+	for _, body := range []string{
+		`{"event":"client.connected","username":"hoist","clientid":"hoist-1"}`,             // Hoist's own client
+		`{"event":"client.connected","username":"thermo/ghost","clientid":"thermo/ghost"}`, // unknown device
+	} {
+		if code, _, _ := h.hook(t, "/api/hooks/emqx/events", body); code != 200 {
+			t.Errorf("%s: %d", body, code)
+		}
+	}
+	for _, bad := range []string{`{"event":"message.publish","username":"thermo/dev-1"}`, `{`} {
+		if code, _, env := h.hook(t, "/api/hooks/emqx/events", bad); code != 400 || env.Code != "invalid" {
+			t.Errorf("%s: %d %+v", bad, code, env)
+		}
+	}
+	rec, env := h.do(t, "POST", "/api/hooks/emqx/events", strings.NewReader(`{"event":"client.connected","username":"thermo/dev-1"}`), "Content-Type", "application/json")
+	mustErrorEnvelope(t, rec, env, http.StatusUnauthorized, apperr.Unauthorized)
 }

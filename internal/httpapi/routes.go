@@ -133,6 +133,7 @@ func (s *Server) routes() {
 	hooks := e.Group("/api/hooks", s.limitBody(hookBodyLimit), s.requireHookSecret)
 	hooks.POST("/emqx/authn", s.handleEMQXAuthn)
 	hooks.POST("/emqx/authz", s.handleEMQXAuthz)
+	hooks.POST("/emqx/events", s.handleEMQXEvents)
 	hooks.POST("/mosquitto/user", s.handleMosquittoUser)
 	hooks.POST("/mosquitto/superuser", s.handleMosquittoSuperuser)
 	hooks.POST("/mosquitto/acl", s.handleMosquittoACL)
