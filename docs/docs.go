@@ -3919,7 +3919,7 @@ const docTemplate = `{
                 "tags": [
                     "projects"
                 ],
-                "summary": "Add a member (owners)",
+                "summary": "Add a member by user id or username (owners)",
                 "parameters": [
                     {
                         "type": "string",
@@ -5327,6 +5327,11 @@ const docTemplate = `{
                     "type": "boolean",
                     "example": true
                 },
+                "directUpload": {
+                    "description": "DirectUpload tells the panel it can upload straight to OSS (with\nupload-credentials) instead of through Hoist.",
+                    "type": "boolean",
+                    "example": false
+                },
                 "registrationOpen": {
                     "type": "boolean",
                     "example": true
@@ -5335,6 +5340,11 @@ const docTemplate = `{
                     "description": "ServiceTime is the server time in Unix milliseconds (upushy clients\ncompare it with their own clock).",
                     "type": "integer",
                     "example": 1700000000000
+                },
+                "setupRequired": {
+                    "description": "SetupRequired is true until the first account (the admin) exists; it\nmay register even when registration is closed.",
+                    "type": "boolean",
+                    "example": false
                 },
                 "updateUrlSuffix": {
                     "type": "string",
@@ -6415,7 +6425,12 @@ const docTemplate = `{
                     "example": "maintainer"
                 },
                 "userId": {
+                    "description": "UserID, or else Username, names the user to add.",
                     "type": "string"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "bob"
                 }
             }
         },

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
@@ -40,6 +41,7 @@ type Service struct {
 	// dummyHash is verified against when a username is unknown, so that
 	// unknown users cost as much time as wrong passwords.
 	dummyHash string
+	hasUsers  atomic.Bool
 }
 
 // NewService returns the account service. projects may be nil until set
@@ -54,6 +56,24 @@ func NewService(store Store, opts Options, now func() time.Time, log *slog.Logge
 
 // SetProjectChecker sets how token project scopes are checked.
 func (s *Service) SetProjectChecker(pc ProjectChecker) { s.projects = pc }
+
+// SetupRequired reports whether no account exists yet, so that the first
+// registration (which makes the admin) is possible even with closed
+// registration. Once an account exists it stays answered from memory:
+// accounts are never deleted.
+func (s *Service) SetupRequired(ctx context.Context) (bool, error) {
+	if s.hasUsers.Load() {
+		return false, nil
+	}
+	_, n, err := s.store.ListUsers(ctx, "", page.Request{Num: 1, Size: 1, Sort: "createdTime"})
+	if err != nil {
+		return false, fmt.Errorf("account: setup required: %w", err)
+	}
+	if n > 0 {
+		s.hasUsers.Store(true)
+	}
+	return n == 0, nil
+}
 
 // RegistrationOpen reports whether self-registration is open.
 func (s *Service) RegistrationOpen() bool { return s.opts.RegistrationOpen }

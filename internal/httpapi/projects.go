@@ -179,13 +179,15 @@ func (s *Server) handleMemberList(c *gin.Context) {
 }
 
 type memberRequest struct {
-	UserID string `json:"userId"`
-	Role   string `json:"role" enums:"owner,maintainer,viewer" example:"maintainer"`
+	// UserID, or else Username, names the user to add.
+	UserID   string `json:"userId"`
+	Username string `json:"username" example:"bob"`
+	Role     string `json:"role" enums:"owner,maintainer,viewer" example:"maintainer"`
 }
 
 // handleMemberAdd godoc
 //
-//	@Summary	Add a member (owners)
+//	@Summary	Add a member by user id or username (owners)
 //	@Tags		projects
 //	@Accept		json
 //	@Produce	json
@@ -204,7 +206,8 @@ func (s *Server) handleMemberAdd(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	m, err := s.projects.AddMember(c.Request.Context(), principal(c), c.Param("id"), req.UserID, project.Role(req.Role))
+	m, err := s.projects.AddMember(c.Request.Context(), principal(c), c.Param("id"),
+		project.NewMember{UserID: req.UserID, Username: req.Username, Role: project.Role(req.Role)})
 	if err != nil {
 		s.respondError(c, err)
 		return

@@ -72,7 +72,17 @@ func TestProjectAccessRules(t *testing.T) {
 		mustErrorEnvelope(t, rec, env, http.StatusNotFound, apperr.NotFound)
 
 		// Viewer reads but cannot change; maintainer cannot manage members.
-		ts.mustOK(t, 201, "POST", "/api/v1/projects/"+a.ID+"/members", alice.AccessToken, map[string]string{"userId": bob.User.ID, "role": "viewer"}, nil)
+		// Owners add members by user id or by username.
+		var added memberView
+		ts.mustOK(t, 201, "POST", "/api/v1/projects/"+a.ID+"/members", alice.AccessToken, map[string]string{"username": "BOB", "role": "viewer"}, &added)
+		if added.UserID != bob.User.ID || added.Username != "bob" {
+			t.Fatalf("added member %+v", added)
+		}
+		rec, env = ts.call(t, "POST", "/api/v1/projects/"+a.ID+"/members", alice.AccessToken, map[string]string{"username": "nobody", "role": "viewer"})
+		mustErrorEnvelope(t, rec, env, http.StatusBadRequest, apperr.Invalid)
+		if fieldsOf(env)[0] != "username" {
+			t.Fatalf("fields %v", fieldsOf(env))
+		}
 		ts.mustOK(t, 201, "POST", "/api/v1/projects/"+a.ID+"/members", alice.AccessToken, map[string]string{"userId": carol.User.ID, "role": "maintainer"}, nil)
 		var got projectView
 		ts.mustOK(t, 200, "GET", "/api/v1/projects/"+a.ID, bob.AccessToken, nil, &got)
@@ -113,7 +123,11 @@ func TestProjectAccessRules(t *testing.T) {
 		mustErrorEnvelope(t, rec, env, http.StatusBadRequest, apperr.Invalid)
 		rec, env = ts.call(t, "POST", "/api/v1/projects/"+a.ID+"/members", alice.AccessToken, map[string]string{"userId": admin.User.ID, "role": "god"})
 		mustErrorEnvelope(t, rec, env, http.StatusBadRequest, apperr.Invalid)
-		ts.mustOK(t, 200, "PATCH", "/api/v1/projects/"+a.ID+"/members/"+carol.User.ID, alice.AccessToken, map[string]string{"role": "owner"}, nil)
+		var changed memberView
+		ts.mustOK(t, 200, "PATCH", "/api/v1/projects/"+a.ID+"/members/"+carol.User.ID, alice.AccessToken, map[string]string{"role": "owner"}, &changed)
+		if changed.Username != "carol" || changed.Role != "owner" {
+			t.Fatalf("changed member %+v", changed)
+		}
 		ts.mustOK(t, 200, "PATCH", "/api/v1/projects/"+a.ID+"/members/"+alice.User.ID, alice.AccessToken, map[string]string{"role": "viewer"}, nil)
 		ts.mustOK(t, 200, "DELETE", "/api/v1/projects/"+a.ID+"/members/"+bob.User.ID, bob.AccessToken, nil, nil)
 		rec, _ = ts.call(t, "GET", "/api/v1/projects/"+a.ID, bob.AccessToken, nil)

@@ -235,9 +235,16 @@ func TestHelloAndBasicConfig(t *testing.T) {
 	if err := json.Unmarshal(env.Data, &cfg); err != nil || rec.Code != 200 {
 		t.Fatalf("config: %d %s", rec.Code, rec.Body)
 	}
-	want := basicConfigView{ServiceTime: fixedNow.UnixMilli(), UpdateURLSuffix: "/api/basic/update", RegistrationOpen: true, Version: "v0.0.0-test"}
+	want := basicConfigView{ServiceTime: fixedNow.UnixMilli(), UpdateURLSuffix: "/api/basic/update", RegistrationOpen: true,
+		SetupRequired: true, Version: "v0.0.0-test"}
 	if cfg != want {
 		t.Fatalf("config = %+v, want %+v", cfg, want)
+	}
+	ts.mustRegister(t, "first")
+	_, env = ts.do(t, "GET", "/api/basic/config", nil)
+	json.Unmarshal(env.Data, &cfg)
+	if cfg.SetupRequired {
+		t.Fatal("setupRequired after the first account")
 	}
 }
 

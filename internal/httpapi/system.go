@@ -71,7 +71,13 @@ type basicConfigView struct {
 	UpdateURLSuffix  string `json:"updateUrlSuffix" example:"/api/basic/update"`
 	RegistrationOpen bool   `json:"registrationOpen" example:"true"`
 	CaptchaEnabled   bool   `json:"captchaEnabled" example:"true"`
-	Version          string `json:"version" example:"v1.0.0"`
+	// SetupRequired is true until the first account (the admin) exists; it
+	// may register even when registration is closed.
+	SetupRequired bool `json:"setupRequired" example:"false"`
+	// DirectUpload tells the panel it can upload straight to OSS (with
+	// upload-credentials) instead of through Hoist.
+	DirectUpload bool   `json:"directUpload" example:"false"`
+	Version      string `json:"version" example:"v1.0.0"`
 }
 
 // handleBasicConfig godoc
@@ -82,7 +88,14 @@ type basicConfigView struct {
 //	@Success	200	{object}	okEnvelope{data=basicConfigView}
 //	@Router		/api/basic/config [get]
 func (s *Server) handleBasicConfig(c *gin.Context) {
+	setup, err := s.accounts.SetupRequired(c.Request.Context())
+	if err != nil {
+		s.respondError(c, apperr.Wrap(err, apperr.Unavailable, "database unavailable"))
+		return
+	}
 	respondOK(c, http.StatusOK, basicConfigView{
+		SetupRequired:    setup,
+		DirectUpload:     s.releases.DirectUploadAvailable(),
 		ServiceTime:      s.now().UnixMilli(),
 		UpdateURLSuffix:  UpdateURLSuffix,
 		RegistrationOpen: s.accounts.RegistrationOpen(),

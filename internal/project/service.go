@@ -109,23 +109,58 @@ func (s *Service) Members(ctx context.Context, p account.Principal, id string) (
 	return s.store.Members(ctx, id)
 }
 
-// AddMember adds a user to a project with a role (owners).
-func (s *Service) AddMember(ctx context.Context, p account.Principal, projectID, userID string, role Role) (Member, error) {
+// NewMember names the user to add: by id, or by username when UserID is
+// empty.
+type NewMember struct {
+	UserID   string
+	Username string
+	Role     Role
+}
+
+// AddMember adds a user to a project with a role (owners) and returns the
+// membership with the user's names.
+func (s *Service) AddMember(ctx context.Context, p account.Principal, projectID string, n NewMember) (Member, error) {
 	if _, _, err := s.Access(ctx, p, projectID, Manage); err != nil {
 		return Member{}, err
 	}
-	if !role.Valid() {
+	if !n.Role.Valid() {
 		return Member{}, apperr.Fields(apperr.FieldError{Field: "role", Message: "must be owner, maintainer or viewer"})
 	}
-	m := Member{ProjectID: projectID, UserID: userID, Role: role, CreatedTime: s.now().UTC()}
+	field := "userId"
+	if n.UserID == "" {
+		field = "username"
+		id, err := s.store.UserIDByUsername(ctx, n.Username)
+		if apperr.Is(err, apperr.NotFound) || n.Username == "" {
+			return Member{}, apperr.Fields(apperr.FieldError{Field: field, Message: "does not name a user"})
+		}
+		if err != nil {
+			return Member{}, err
+		}
+		n.UserID = id
+	}
+	m := Member{ProjectID: projectID, UserID: n.UserID, Role: n.Role, CreatedTime: s.now().UTC()}
 	if err := s.store.AddMember(ctx, m); err != nil {
 		if apperr.Is(err, apperr.NotFound) {
-			return Member{}, apperr.Fields(apperr.FieldError{Field: "userId", Message: "does not name a user"})
+			return Member{}, apperr.Fields(apperr.FieldError{Field: field, Message: "does not name a user"})
 		}
 		if apperr.Is(err, apperr.Conflict) {
 			return Member{}, apperr.New(apperr.Conflict, "the user is already a member; change their role instead")
 		}
 		return Member{}, err
+	}
+	return s.member(ctx, projectID, m)
+}
+
+// member returns m as listed, with the user's names.
+func (s *Service) member(ctx context.Context, projectID string, m Member) (Member, error) {
+	ms, err := s.store.Members(ctx, projectID)
+	if err != nil {
+		return Member{}, err
+	}
+	for _, x := range ms {
+		if x.UserID == m.UserID {
+			return x, nil
+		}
 	}
 	return m, nil
 }
@@ -139,13 +174,17 @@ func (s *Service) UpdateMember(ctx context.Context, p account.Principal, project
 	if !role.Valid() {
 		return Member{}, apperr.Fields(apperr.FieldError{Field: "role", Message: "must be owner, maintainer or viewer"})
 	}
-	return s.store.UpdateMember(ctx, projectID, userID, func(m *Member, owners int) error {
+	m, err := s.store.UpdateMember(ctx, projectID, userID, func(m *Member, owners int) error {
 		if m.Role == RoleOwner && role != RoleOwner && owners <= 1 {
 			return errLastOwner
 		}
 		m.Role = role
 		return nil
 	})
+	if err != nil {
+		return Member{}, err
+	}
+	return s.member(ctx, projectID, m)
 }
 
 // RemoveMember removes a member (owners; any member may leave). The last

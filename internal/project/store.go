@@ -28,6 +28,8 @@ type Store interface {
 	// MemberRole returns the user's role in the project, "" when not a member.
 	MemberRole(ctx context.Context, projectID, userID string) (Role, error)
 	Members(ctx context.Context, projectID string) ([]Member, error)
+	// UserIDByUsername finds a user by username (case-insensitive).
+	UserIDByUsername(ctx context.Context, username string) (string, error)
 	// AddMember adds a member; Conflict when already one, NotFound when the
 	// user does not exist.
 	AddMember(ctx context.Context, m Member) error

@@ -185,6 +185,10 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
+// DirectUploadAvailable reports whether browsers can upload straight to
+// storage (OSS with STS) instead of through Hoist.
+func (s *Service) DirectUploadAvailable() bool { return s.sts != nil }
+
 // UploadCredentials issues temporary credentials that let the caller's
 // browser upload into the project's key prefix on OSS only. Conflict when
 // storage is not OSS with STS configured.

@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm/clause"
 
+	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/page"
 	"github.com/hoist-ota/hoist/internal/project"
@@ -151,6 +152,14 @@ func (ps projects) Members(ctx context.Context, projectID string) ([]project.Mem
 			Role: project.Role(r.Role), CreatedTime: r.CreatedAt.UTC()}
 	}
 	return out, nil
+}
+
+func (ps projects) UserIDByUsername(ctx context.Context, username string) (string, error) {
+	var r userRow
+	if err := ps.s.rdb.WithContext(ctx).Select("id").Take(&r, "username_key = ?", account.UsernameKey(username)).Error; err != nil {
+		return "", fmt.Errorf("store: user by name: %w", translate(err, "user"))
+	}
+	return r.ID, nil
 }
 
 func (ps projects) AddMember(ctx context.Context, m project.Member) error {
