@@ -2,29 +2,39 @@
 // Chromium. Run by `npm run test:e2e` (which builds the panel first).
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { openBrowser, resultsDir } from './lib/browser.mjs'
-import { buildHoist, startHoist } from './lib/server.mjs'
+import { buildHoist, startDeviceSim, startHoist } from './lib/server.mjs'
 import { makeZip } from './lib/zip.mjs'
 
 const LIMIT_GZIP_KB = 400
 const ADMIN = { username: 'admin', password: 'correct horse battery staple' }
 
 let tmp
+let projectId
+let bin
 let server
 let ui
+let sim
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'hoist-e2e-'))
-  const bin = await buildHoist(tmp)
-  server = await startHoist(bin, join(tmp, 'data'))
+  bin = await buildHoist(tmp)
+  // The embedded MQTT broker on a free port: devices (device-sim) connect to it.
+  server = await startHoist(bin, join(tmp, 'data'), {
+    HOIST_MQTT_MODE: 'embedded',
+    HOIST_MQTT_TCP_ADDR: '127.0.0.1:0',
+    HOIST_MQTT_WS_ADDR: '127.0.0.1:0',
+  })
+  assert.ok(server.mqttAddr, 'hoist announced its MQTT address')
   ui = await openBrowser(server.baseURL)
 })
 
 after(async () => {
+  await sim?.stop()
   await ui?.browser.close()
   if (server) {
     const res = await server.stop()
@@ -58,7 +68,7 @@ async function uploadIn(title, file) {
   await d.getByTestId('upload-result').waitFor()
 }
 
-test('panel: register, project, upload with progress, releases, admin pages', async (top) => {
+test('panel: register, project, upload with progress, releases, update check, devices, OTA, admin pages', async (top) => {
   const { page } = ui
   // Each step saves a screenshot when it fails.
   const t = {
@@ -105,9 +115,13 @@ test('panel: register, project, upload with progress, releases, admin pages', as
     await page.getByTestId('nickname').fill('Admin')
     await ui.screenshot('register')
     await page.getByTestId('submit').click()
-    await page.waitForURL('**/projects')
-    await page.getByTestId('projects-page').getByText('No projects yet').waitFor()
+    await page.waitForURL(`${server.baseURL}/`) // the dashboard is the home page
+    await page.getByTestId('dashboard-empty').waitFor()
     await page.getByTestId('menu-users').waitFor() // admin menu
+    for (const entry of ['dashboard', 'projects', 'products', 'campaigns', 'stats']) await page.getByTestId(`menu-${entry}`).waitFor()
+    await ui.screenshot('dashboard-empty')
+    await page.getByTestId('menu-projects').click()
+    await page.getByTestId('projects-page').getByText('No projects yet').waitFor()
     await ui.screenshot('projects-empty')
   })
 
@@ -188,6 +202,29 @@ test('panel: register, project, upload with progress, releases, admin pages', as
     await ui.screenshot('resources')
   })
 
+  await t.test('the update check offers the published wgt', async () => {
+    projectId = new URL(page.url()).pathname.split('/').pop()
+    const res = await page.request.post(`${server.baseURL}/api/basic/update`, {
+      data: {
+        projectId,
+        platform: 'android',
+        wgtVersion: '1.0.0',
+        wgtVersionCode: 100,
+        nativeVersion: '1.0.0',
+        nativeVersionCode: 100,
+        systemInfo: { uuid: 'e2e-phone-1', brand: 'e2e', platform: 'android' },
+      },
+    })
+    assert.equal(res.status(), 200)
+    const body = await res.json()
+    assert.equal(body.success, true)
+    assert.equal(body.data.wgt?.version, '1.0.1')
+    assert.equal(body.data.wgt?.versionCode, 101)
+    assert.equal(body.data.wgt?.nativeVersionCode, 100)
+    assert.ok(body.data.wgt?.url.startsWith(`${server.baseURL}/files/`), body.data.wgt?.url)
+    assert.equal(body.data.native?.versionCode, 100) // not newer than the device's: the client keeps it
+  })
+
   await t.test('version rules come back as form errors', async () => {
     await page.getByTestId('resources-1').getByTestId('new-resource').click()
     const title = 'New release: Wgt (Android)'
@@ -227,7 +264,255 @@ test('panel: register, project, upload with progress, releases, admin pages', as
     await page.getByTestId('resources-4').getByRole('cell', { name: '1.0.0', exact: true }).waitFor()
   })
 
+  await t.test('dashboard: update checks per day and version adoption of the project', async () => {
+    await page.getByTestId('menu-dashboard').click()
+    await page.getByTestId('dashboard-page').waitFor()
+    // Checks are counted in memory and written every few seconds.
+    const tile = page.getByTestId('tile-checks').locator('.ant-statistic-content-value')
+    for (let i = 0; i < 30 && (await tile.textContent()) === '0'; i++) {
+      await page.waitForTimeout(1000)
+      await page.getByTestId('dashboard-page').getByRole('button', { name: 'Reload' }).click()
+    }
+    assert.equal(await tile.textContent(), '1')
+    const bars = page.getByTestId('checks-card').locator('rect[data-count]')
+    assert.ok((await bars.count()) >= 30, 'one bar per day of the last 30 days')
+    assert.equal(await page.getByTestId('checks-card').locator('rect[data-count="1"]').count(), 1)
+    await page.getByTestId('adoption-card').getByText('code 100', { exact: true }).waitFor() // the wgt the phone runs (no release of it here)
+    await page.getByTestId('adoption-card').getByText('Native', { exact: true }).click()
+    await page.getByTestId('adoption-card').getByText('1.0.0 (100)', { exact: true }).waitFor() // its native build, named after the release
+    await ui.screenshot('dashboard')
+  })
+
+  await t.test('statistics page with a date range', async () => {
+    await page.getByTestId('menu-stats').click()
+    await page.getByTestId('stats-page').waitFor()
+    await page.getByTestId('stats-total-checks').getByText('1').waitFor()
+    await page.getByTestId('offers-card').getByText('Wgt (Android) 1.0.1 (101)', { exact: true }).waitFor()
+    await page.getByTestId('stats-page').locator('.ant-picker-range').click()
+    await page.locator('.ant-picker-presets').getByText('Last 7 days').click()
+    await page.waitForURL(/from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}/)
+    const days = page.getByTestId('stats-page').locator('[data-testid=day-chart]').first().locator('rect[data-count]')
+    for (let i = 0; i < 50 && (await days.count()) !== 7; i++) await page.waitForTimeout(100)
+    assert.equal(await days.count(), 7)
+    await ui.screenshot('stats')
+  })
+
+  await t.test('products: create one in the project', async () => {
+    await page.getByTestId('menu-products').click()
+    await page.getByTestId('products-page').getByText('No device products yet').waitFor()
+    await page.getByTestId('new-product').click()
+    const d = dialog('New product')
+    await d.getByTestId('product-name').fill('thermo/x')
+    await okIn('New product')
+    await d.getByText('Only letters, digits, _ . - (1 to 64)').waitFor() // checked before the API
+    await d.getByTestId('product-name').fill('thermo')
+    await d.getByTestId('product-description').fill('Thermostat v2')
+    await ui.screenshot('product-form')
+    await okIn('New product')
+    await page.waitForURL('**/products/thermo')
+    await page.getByTestId('product-title').getByText('thermo').waitFor()
+    await page.getByTestId('devices-panel').getByText('No devices yet').waitFor()
+  })
+
+  let device
+  await t.test('devices: create one; its secret is shown once with the MQTT identity', async () => {
+    await page.getByTestId('new-device').click()
+    const d = dialog('New device')
+    await d.getByTestId('device-name').fill('dev-0001')
+    const tags = d.getByTestId('tags-input').locator('input')
+    await tags.fill('floor-2')
+    await tags.press('Enter')
+    await tags.fill('beta')
+    await tags.press('Enter')
+    await okIn('New device')
+    const s = dialog('Device dev-0001 created')
+    const secret = await s.getByTestId('device-secret').getByTestId('copy-value').textContent()
+    assert.match(secret ?? '', /^hsd_/)
+    assert.equal(await s.getByTestId('device-mqtt-username').getByTestId('copy-value').textContent(), 'thermo/dev-0001')
+    assert.equal(await s.getByTestId('device-client-id').getByTestId('copy-value').textContent(), 'thermo/dev-0001')
+    await ui.screenshot('device-secret-once')
+    device = { product: 'thermo', name: 'dev-0001', secret, tags: ['floor-2', 'beta'] }
+    await s.getByTestId('device-secret-done').click()
+    await s.waitFor({ state: 'hidden' })
+    const row = page.getByTestId('devices-table').locator('tr', { hasText: 'dev-0001' })
+    await row.getByText('floor-2').waitFor()
+    await row.getByText('Offline').waitFor()
+  })
+
+  let batch
+  await t.test('devices: import a batch (CSV) and download their secrets as JSON', async () => {
+    await page.getByTestId('batch-import').click()
+    const d = dialog('Import devices')
+    await d.getByTestId('batch-text').fill('sim-0002,floor-3\nsim-0003,floor-3;beta')
+    await d.getByTestId('batch-submit').getByText('Create 2 devices').waitFor()
+    await d.getByTestId('batch-submit').click()
+    await d.getByTestId('batch-result').getByText('sim-0003').waitFor()
+    await ui.screenshot('device-batch')
+    const [download] = await Promise.all([page.waitForEvent('download'), d.getByTestId('batch-download').click()])
+    assert.equal(download.suggestedFilename(), 'thermo-devices.json')
+    const file = join(tmp, 'batch.json')
+    await download.saveAs(file)
+    batch = JSON.parse(readFileSync(file, 'utf8'))
+    assert.equal(batch.count, 2)
+    assert.deepEqual(batch.devices.map((x) => [x.product, x.name, x.tags]), [['thermo', 'sim-0002', ['floor-3']], ['thermo', 'sim-0003', ['beta', 'floor-3']]])
+    assert.ok(batch.devices.every((x) => x.secret.startsWith('hsd_')))
+    await d.getByTestId('batch-done').click()
+    await page.getByTestId('devices-table').getByText('sim-0003').waitFor()
+  })
+
+  await t.test('device-sim connects the devices: they show online with their firmware', async () => {
+    // The file device-sim reads: the batch answer, here the UI's device and the downloaded batch.
+    const file = join(tmp, 'sim-devices.json')
+    writeFileSync(file, JSON.stringify({ count: 3, devices: [device, ...batch.devices] }))
+    sim = await startDeviceSim(bin, ['-broker', `tcp://${server.mqttAddr}`, '-devices', file, '-step', '400ms'], join(tmp, 'device-sim.log'))
+    const online = page.getByTestId('online-dev-0001')
+    for (let i = 0; i < 30 && (await online.getAttribute('data-online')) !== 'true'; i++) {
+      await page.waitForTimeout(500)
+      await page.getByTestId('devices-reload').click()
+    }
+    assert.equal(await online.getAttribute('data-online'), 'true')
+    await page.getByTestId('devices-table').locator('tr', { hasText: 'dev-0001' }).getByText('1.0.0').waitFor()
+    await ui.screenshot('devices-online')
+  })
+
+  await t.test('a command to the device shows its reply', async () => {
+    await page.getByTestId('devices-table').locator('tr', { hasText: 'dev-0001' }).getByTestId('device-command').click()
+    const d = dialog('Send a command')
+    await d.getByTestId('command-name').fill('ping')
+    await d.getByTestId('command-data').fill('{"n":1}')
+    await d.getByTestId('command-send').click()
+    const reply = d.getByTestId('command-reply').first()
+    await reply.waitFor({ timeout: 15_000 })
+    assert.match((await reply.textContent()) ?? '', /"ok":true/)
+    await ui.screenshot('command-reply')
+    await d.getByRole('button', { name: 'Done' }).click()
+    await d.waitFor({ state: 'hidden' })
+  })
+
+  await t.test('firmware: upload it and publish a firmware release for the product', async () => {
+    await page.getByTestId('menu-projects').click()
+    await page.getByTestId('project-link').first().click()
+    await openTab('Firmware')
+    await page.getByTestId('resources-5').getByTestId('new-resource').click()
+    const title = 'New release: Firmware'
+    await uploadIn(title, { name: 'thermo-1.1.0.bin', mimeType: 'application/octet-stream', buffer: randomBytes(96 * 1024) })
+    await dialog(title).getByTestId('res-version').fill('1.1.0')
+    await dialog(title).getByTestId('res-version-code').fill('110')
+    await dialog(title).getByTestId('res-product').fill('thermo')
+    await dialog(title).getByTestId('res-changelog').fill('Better heating curve')
+    await okIn(title)
+    await page.getByText('Release 1.1.0 published').waitFor()
+    await page.getByTestId('resources-5').getByRole('cell', { name: 'thermo', exact: true }).waitFor()
+  })
+
+  let campaignPath
+  await t.test('OTA: start a campaign in the UI targeting the device', async () => {
+    await page.getByTestId('menu-campaigns').click()
+    await page.getByTestId('campaigns-page').getByText('No OTA campaigns yet').waitFor()
+    await page.getByTestId('new-campaign').click()
+    const d = dialog('Start an OTA campaign')
+    await d.getByTestId('campaign-resource').getByText('1.1.0 (110) · thermo').waitFor() // the product's enabled firmware
+    await d.getByTestId('campaign-product').getByText('thermo').waitFor()
+    await d.getByTestId('campaign-device').click()
+    await page.locator('.ant-select-item-option', { hasText: 'dev-0001' }).click()
+    await ui.screenshot('campaign-form')
+    await okIn('Start an OTA campaign')
+    await page.waitForURL(/\/ota\/[0-9a-f]{32}$/)
+    campaignPath = new URL(page.url()).pathname
+    await page.getByText('Campaign started: 1 devices').waitFor()
+  })
+
+  await t.test('campaign detail: live progress until the device succeeded', async () => {
+    const p = page.getByTestId('campaign-page')
+    // Every state of the ota_state dictionary has a column, zeros included.
+    for (const st of ['sent', 'accepted', 'downloading', 'downloaded', 'verified', 'installing', 'rebooting', 'succeeded', 'failed', 'rejected', 'skipped', 'expired', 'cancelled']) {
+      await p.getByTestId(`state-${st}`).waitFor()
+    }
+    let shot = false
+    const state = p.getByTestId('device-state-dev-0001')
+    for (let i = 0; i < 120; i++) {
+      const s = await state.getAttribute('data-state').catch(() => null)
+      if (s === 'succeeded') break
+      if (!shot && s && s !== 'sent' && (await p.getByTestId('campaign-live').isVisible())) {
+        shot = true
+        await ui.screenshot('campaign-progress')
+      }
+      await page.waitForTimeout(250)
+    }
+    assert.equal(await state.getAttribute('data-state'), 'succeeded')
+    assert.equal(await p.getByTestId('state-succeeded').getAttribute('data-count'), '1')
+    assert.equal(await p.getByTestId('state-sent').getAttribute('data-count'), '0')
+    await p.getByTestId('campaign-status').getByText('Completed').waitFor()
+    await p.getByTestId('campaign-live').waitFor({ state: 'detached' }) // polling stopped
+    await ui.screenshot('campaign-succeeded')
+  })
+
+  await t.test('campaign detail: the device history, filter by state', async () => {
+    const p = page.getByTestId('campaign-page')
+    await p.getByTestId('device-history').first().click()
+    const drawer = page.locator('.ant-drawer-content-wrapper', { hasText: 'OTA history of dev-0001' })
+    // History is written in batches, a few seconds after the reports.
+    for (let i = 0; i < 20 && (await drawer.locator('tbody tr.ant-table-row').count()) === 0; i++) {
+      await page.waitForTimeout(1000)
+      await drawer.getByRole('button', { name: 'Reload' }).click()
+    }
+    await drawer.locator('tbody tr.ant-table-row', { hasText: 'Succeeded' }).first().waitFor()
+    await ui.screenshot('campaign-history')
+    await drawer.locator('.ant-drawer-close').click()
+    await drawer.waitFor({ state: 'hidden' })
+    await p.getByTestId('state-failed').locator('button').click() // clicking a state filters the devices
+    await p.getByTestId('campaign-devices').getByText('No data').waitFor()
+    await p.getByTestId('state-succeeded').locator('button').click()
+    await p.getByTestId('campaign-devices').getByText('dev-0001').waitFor()
+    const size = await ui.measure(campaignPath)
+    writeFileSync(join(resultsDir, 'bundle-campaign.json'), JSON.stringify(size))
+    t.diagnostic(`campaign page ${campaignPath}: ${size.files} files, ${(size.gzip / 1024).toFixed(1)} KiB gzip`)
+    assert.ok(size.gzip / 1024 <= LIMIT_GZIP_KB)
+  })
+
+  await t.test('OTA list and dashboard show the campaign and the devices online', async () => {
+    await page.getByTestId('menu-campaigns').click()
+    const row = page.getByTestId('campaigns-table').locator('tr', { hasText: 'thermo' })
+    await row.getByText('Completed').waitFor()
+    await row.getByText('1 of 1 succeeded').waitFor()
+    await ui.screenshot('campaigns')
+    await page.getByTestId('menu-dashboard').click()
+    await page.getByTestId('recent-campaigns').getByText('Completed').waitFor()
+    await page.getByTestId('online-card').getByText('3 of 3 online').waitFor()
+    const size = await ui.measure('/')
+    t.diagnostic(`dashboard /: ${size.files} files, ${(size.gzip / 1024).toFixed(1)} KiB gzip`)
+    assert.ok(size.gzip / 1024 <= LIMIT_GZIP_KB)
+    await ui.screenshot('dashboard-devices')
+    await sim.stop()
+    sim = null
+  })
+
+  await t.test('a campaign to a tag of offline devices waits; cancel it', async () => {
+    await page.getByTestId('menu-campaigns').click()
+    await page.getByTestId('new-campaign').click()
+    const d = dialog('Start an OTA campaign')
+    await d.getByTestId('campaign-resource').getByText('1.1.0 (110) · thermo').waitFor()
+    await d.getByText('A tag', { exact: true }).click()
+    await d.getByTestId('campaign-tag').fill('floor-3')
+    await okIn('Start an OTA campaign')
+    await page.getByText('Campaign started: 2 devices').waitFor()
+    const p = page.getByTestId('campaign-page')
+    await p.getByTestId('campaign-live').waitFor()
+    assert.equal(await p.getByTestId('state-sent').getAttribute('data-count'), '2')
+    await p.getByTestId('campaign-cancel').click()
+    await page.locator('.ant-popconfirm').getByRole('button', { name: 'Cancel campaign' }).click()
+    await page.getByText('Campaign cancelled').waitFor()
+    await p.getByTestId('campaign-status').getByText('Cancelled').waitFor()
+    assert.equal(await p.getByTestId('state-cancelled').getAttribute('data-count'), '2')
+    assert.equal(await p.getByTestId('state-sent').getAttribute('data-count'), '0')
+    await p.getByTestId('campaign-devices').locator('[data-state=cancelled]').nth(1).waitFor()
+    await ui.screenshot('campaign-cancelled')
+  })
+
   await t.test('a reload stays signed in (refresh token), within the bundle budget', async () => {
+    await page.getByTestId('menu-projects').click()
+    await page.getByTestId('project-link').first().click()
+    await page.waitForURL(/\/projects\/[0-9a-f]{32}$/)
     const path = new URL(page.url()).pathname
     const size = await ui.measure(path)
     writeFileSync(join(resultsDir, 'bundle-project.json'), JSON.stringify(size))
@@ -280,6 +565,22 @@ test('panel: register, project, upload with progress, releases, admin pages', as
     const api = await page.request.get('/api/v1/me', { headers: { Authorization: `Bearer ${token}` } })
     assert.equal(api.status(), 200)
     await ui.screenshot('account')
+  })
+
+  await t.test('deleting a product with devices asks again; the owner forces', async () => {
+    await page.getByTestId('menu-products').click()
+    await page.getByTestId('product-link').first().click()
+    await page.getByTestId('product-delete').click()
+    const title = 'Delete product thermo?'
+    await ui.expectErrors([/status of 409/], async () => {
+      await okIn(title)
+      await dialog(title).getByTestId('force-product-name').waitFor()
+    })
+    await dialog(title).getByTestId('force-product-name').fill('thermo')
+    await ui.screenshot('product-delete-force')
+    await okIn(title)
+    await page.getByText('Product thermo deleted').waitFor()
+    await page.getByTestId('products-page').getByText('No device products yet').waitFor()
   })
 
   await t.test('deleting a project with releases asks again, then forces', async () => {

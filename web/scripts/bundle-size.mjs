@@ -1,19 +1,33 @@
 // Prints what a browser downloads for the first page of a route of the
 // built panel (dist/app): index.html, the entry chunk and its preloads and
-// styles, plus the route's lazy chunk and everything it preloads. Sizes are
+// styles, plus the route's lazy chunk and everything it preloads (and, for
+// the pages inside the signed-in layout, the layout's chunk and preloads,
+// which the router loads together with them). Sizes are
 // raw and gzip (level 9). Usage: node scripts/bundle-size.mjs [View ...]
-// (default: LoginView ProjectsView). Exits 1 above LIMIT_KB gzip (400).
+// (default: every lazily loaded view). Exits 1 above LIMIT_KB gzip (400).
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 
 const dist = new URL('../dist/app/', import.meta.url).pathname
 const LIMIT_KB = Number(process.env.LIMIT_KB ?? 400)
-const views = process.argv.slice(2).length ? process.argv.slice(2) : ['LoginView', 'ProjectsView']
-
 const html = readFileSync(join(dist, 'index.html'), 'utf8')
 const initial = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1])
 const chunks = readdirSync(join(dist, 'assets')).filter((f) => f.endsWith('.js'))
+
+/** Every view the router loads lazily: import("./NameView-hash.js"). */
+function lazyViews() {
+  const found = new Set()
+  for (const c of chunks) {
+    const src = readFileSync(join(dist, 'assets', c), 'utf8')
+    for (const m of src.matchAll(/import\(["`']\.\/(\w+View)-[\w-]+\.js["`']\)/g)) found.add(m[1])
+  }
+  return [...found].sort()
+}
+
+const views = process.argv.slice(2).length ? process.argv.slice(2) : lazyViews()
+/** Pages outside the signed-in layout (AppLayout). */
+const PUBLIC = new Set(['LoginView', 'RegisterView'])
 
 /** routeDeps finds import(`./View-x.js`),__vite__mapDeps([..]) and resolves the indexes. */
 function routeDeps(view) {
@@ -31,7 +45,8 @@ function routeDeps(view) {
 
 let failed = false
 for (const view of views) {
-  const files = new Set(['index.html', ...initial, ...routeDeps(view)])
+  const layout = PUBLIC.has(view) ? [] : routeDeps('AppLayout')
+  const files = new Set(['index.html', ...initial, ...layout, ...routeDeps(view)])
   let raw = 0
   let gz = 0
   for (const f of files) {

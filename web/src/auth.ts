@@ -2,6 +2,7 @@ import { api } from '@/api'
 import { authApi } from '@/api/auth'
 import type { Session } from '@/api/types'
 import { useDictStore } from '@/stores/dicts'
+import { useProjectStore } from '@/stores/projects'
 import { useSessionStore } from '@/stores/session'
 
 /** signIn keeps the session a login, registration or password change returned. */
@@ -31,6 +32,7 @@ export async function logout(): Promise<void> {
   const token = s.refreshToken()
   s.clear()
   useDictStore().reset()
+  useProjectStore().reset()
   if (token) {
     try {
       await authApi.logout(token)

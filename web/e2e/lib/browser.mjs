@@ -1,7 +1,7 @@
 // Drives Debian's Chromium with playwright-core (no downloaded browser).
 // Every console error and page error is recorded; a test declares the few
 // it provokes on purpose (an API answer of 409 it expects) with expectErrors.
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { chromium } from 'playwright-core'
@@ -19,6 +19,8 @@ const args = [
 
 export async function openBrowser(baseURL) {
   mkdirSync(resultsDir, { recursive: true })
+  // Screenshots are numbered per run: drop those of an earlier run.
+  for (const f of readdirSync(resultsDir)) if (f.endsWith('.png')) rmSync(join(resultsDir, f))
   const browser = await chromium.launch({ executablePath, args, headless: true })
   const context = await browser.newContext({ baseURL, locale: 'en-US', viewport: { width: 1366, height: 900 } })
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL })

@@ -26,7 +26,10 @@ export async function buildHoist(dir) {
   return bin
 }
 
-/** startHoist runs `hoist serve`; resolves { baseURL, stop, logPath }. */
+/**
+ * startHoist runs `hoist serve`; resolves { baseURL, mqttAddr, stop, logPath }
+ * (mqttAddr: the embedded broker's TCP address when MQTT is embedded).
+ */
 export async function startHoist(bin, dataDir, extraEnv = {}) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HOIST_')))
   Object.assign(env, {
@@ -42,6 +45,7 @@ export async function startHoist(bin, dataDir, extraEnv = {}) {
   const log = createWriteStream(logPath)
   const proc = spawn(bin, ['serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] })
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })))
+  const listeners = {}
   const addr = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`hoist did not announce its address; see ${logPath}`)), 60_000)
     const lines = createInterface({ input: proc.stderr })
@@ -49,6 +53,8 @@ export async function startHoist(bin, dataDir, extraEnv = {}) {
       log.write(line + '\n')
       try {
         const l = JSON.parse(line)
+        if (l.msg === 'listening') listeners[l.listener] = l.addr
+        // The broker is up before HTTP: the http line means everything is.
         if (l.msg === 'listening' && l.listener === 'http') {
           clearTimeout(timer)
           resolve(l.addr)
@@ -69,5 +75,41 @@ export async function startHoist(bin, dataDir, extraEnv = {}) {
     log.end()
     return res
   }
-  return { baseURL: `http://${addr}`, stop, logPath }
+  return { baseURL: `http://${addr}`, mqttAddr: listeners.mqtt, stop, logPath }
+}
+
+/**
+ * startDeviceSim runs `hoist device-sim` for the devices of a credentials
+ * file (the batch answer), logging to logPath; resolves once it said its
+ * devices connected. stop() ends it with SIGTERM.
+ */
+export async function startDeviceSim(bin, args, logPath) {
+  const log = createWriteStream(logPath)
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HOIST_')))
+  const proc = spawn(bin, ['device-sim', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })))
+  proc.stderr.pipe(log, { end: false })
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`device-sim did not connect; see ${logPath}`)), 30_000)
+    const lines = createInterface({ input: proc.stdout })
+    lines.on('line', (line) => {
+      log.write(line + '\n')
+      if (/devices connected to/.test(line)) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    void exited.then(({ code }) => {
+      clearTimeout(timer)
+      reject(new Error(`device-sim exited (${code}); see ${logPath}`))
+    })
+  })
+  async function stop() {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM')
+    const res = await Promise.race([exited, new Promise((r) => setTimeout(() => r(null), 15_000))])
+    if (res === null) proc.kill('SIGKILL')
+    log.end()
+    return res
+  }
+  return { stop, logPath }
 }

@@ -206,3 +206,166 @@ export interface Dict {
   createdTime?: string
   updatedTime?: string
 }
+
+export interface Product {
+  name: string
+  projectId: string
+  description: string
+  deviceCount: number
+  onlineCount: number
+  createdTime: string
+  updatedTime: string
+}
+
+export interface Device {
+  product: string
+  name: string
+  tags: string[] | null
+  online: boolean
+  lastSeenAt: string | null
+  lastIp: string
+  lastStatus: Record<string, unknown> | null
+  firmwareVersion: string
+  createdTime: string
+  updatedTime: string
+}
+
+/** A device when its secret is made: the only time the secret is shown. */
+export interface IssuedDevice extends Device {
+  secret: string
+  mqtt: { username: string; clientIdPrefix: string }
+}
+
+/** The batch answer, also what `hoist device-sim -devices FILE` reads. */
+export interface DeviceBatch {
+  count: number
+  devices: IssuedDevice[]
+}
+
+export type CommandEncoding = 'plain' | 'base64'
+
+export interface CommandInput {
+  name: string
+  data: string
+  encoding: CommandEncoding
+  ttlSeconds?: number
+}
+
+export interface CommandReply {
+  device: string
+  payload: string
+  payloadEncoding: CommandEncoding
+  receivedAt: string
+}
+
+export interface Command {
+  requestId: string
+  product: string
+  device?: string
+  tag?: string
+  name: string
+  encoding: CommandEncoding
+  data: string
+  topic: string
+  expiresAt: string
+  createdBy: string
+  createdTime: string
+  replyCount: number
+  replies: CommandReply[] | null
+}
+
+/** Every state a device can be in within an OTA campaign (the ota_state dictionary). */
+export const OTA_STATES = [
+  'sent',
+  'accepted',
+  'downloading',
+  'downloaded',
+  'verified',
+  'installing',
+  'rebooting',
+  'succeeded',
+  'failed',
+  'rejected',
+  'skipped',
+  'expired',
+  'cancelled',
+] as const
+export type OtaState = (typeof OTA_STATES)[number]
+
+export type CampaignStatus = 'active' | 'completed' | 'cancelled' | 'expired'
+
+export interface CampaignTarget {
+  device?: string
+  tag?: string
+  all?: boolean
+}
+
+export interface Campaign {
+  id: string
+  projectId: string
+  product: string
+  resourceId: string
+  version: string
+  target: CampaignTarget
+  requestId: string
+  status: CampaignStatus
+  total: number
+  counts: Record<string, number>
+  expiresAt: string
+  cancelledAt: string | null
+  createdBy: string
+  createdTime: string
+  updatedTime: string
+}
+
+export interface CampaignInput {
+  resourceId: string
+  product: string
+  target: CampaignTarget
+  ttlSeconds?: number
+}
+
+export interface CampaignDevice {
+  device: string
+  state: OtaState
+  progress: number
+  error: string
+  lastReport: Record<string, unknown> | null
+  updatedTime: string
+}
+
+export interface OtaHistoryEntry {
+  id: number
+  campaignId: string
+  device: string
+  state: string
+  report: Record<string, unknown> | null
+  receivedAt: string
+}
+
+export interface DayCount {
+  day: string
+  count: number
+}
+
+export interface KeyCount {
+  key: string
+  count: number
+}
+
+export interface CodeCount {
+  versionCode: number
+  count: number
+}
+
+export interface Stats {
+  from: string
+  to: string
+  checksPerDay: DayCount[] | null
+  platforms: KeyCount[] | null
+  results: KeyCount[] | null
+  wgtVersions: CodeCount[] | null
+  nativeVersions: CodeCount[] | null
+  offers: KeyCount[] | null
+  newDevicesPerDay: DayCount[] | null
+}

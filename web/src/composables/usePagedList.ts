@@ -26,9 +26,10 @@ export function usePagedList<T>(fetch: (q: PageQuery) => Promise<Page<T>>, pageS
   })
   let seq = 0
 
-  async function reload(): Promise<void> {
+  /** reload fetches the current page; quiet skips the loading state (for polling). */
+  async function reload(quiet = false): Promise<void> {
     const mine = ++seq
-    loading.value = true
+    if (!quiet) loading.value = true
     try {
       const page = await fetch({ ...query })
       if (mine !== seq) return
@@ -39,7 +40,7 @@ export function usePagedList<T>(fetch: (q: PageQuery) => Promise<Page<T>>, pageS
       // A deleted last row can leave us past the end.
       if (rows.value.length === 0 && page.total > 0 && (query.pageNum ?? 1) > 1) {
         query.pageNum = Math.max(1, Math.ceil(page.total / pagination.pageSize))
-        await reload()
+        await reload(quiet)
       }
     } catch {
       /* the client already showed the error */

@@ -25,7 +25,7 @@ const routes: RouteRecordRaw[] = [
     path: '/',
     component: () => import('@/layouts/AppLayout.vue'),
     children: [
-      { path: '', redirect: { name: 'projects' } },
+      { path: '', name: 'dashboard', component: () => import('@/views/DashboardView.vue'), meta: { title: 'menu.dashboard' } },
       { path: 'projects', name: 'projects', component: () => import('@/views/ProjectsView.vue'), meta: { title: 'menu.projects' } },
       {
         path: 'projects/:id',
@@ -33,6 +33,23 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/views/ProjectView.vue'),
         props: true,
         meta: { title: 'menu.projects' },
+      },
+      { path: 'stats', name: 'stats', component: () => import('@/views/StatsView.vue'), meta: { title: 'menu.stats' } },
+      { path: 'products', name: 'products', component: () => import('@/views/ProductsView.vue'), meta: { title: 'menu.products' } },
+      {
+        path: 'products/:name',
+        name: 'product',
+        component: () => import('@/views/ProductView.vue'),
+        props: true,
+        meta: { title: 'menu.products' },
+      },
+      { path: 'ota', name: 'campaigns', component: () => import('@/views/CampaignsView.vue'), meta: { title: 'menu.ota' } },
+      {
+        path: 'ota/:id',
+        name: 'campaign',
+        component: () => import('@/views/CampaignView.vue'),
+        props: true,
+        meta: { title: 'menu.ota' },
       },
       { path: 'logs/login', name: 'login-log', component: () => import('@/views/LoginLogView.vue'), meta: { title: 'menu.loginLog' } },
       { path: 'account', name: 'account', component: () => import('@/views/AccountView.vue'), meta: { title: 'menu.account' } },
@@ -53,14 +70,14 @@ router.beforeEach(async (to) => {
   const session = useSessionStore()
   const signedIn = session.signedIn || (await restoreSession())
   if (to.meta.public) {
-    if (signedIn) return { name: 'projects' }
+    if (signedIn) return { name: 'dashboard' }
     return true
   }
   if (!signedIn) {
     // The home page needs no ?redirect=.
-    const home = to.name === 'projects' && to.fullPath === '/projects'
+    const home = to.name === 'dashboard' && to.fullPath === '/'
     return { name: 'login', query: home ? {} : { redirect: to.fullPath } }
   }
-  if (to.meta.admin && !session.isAdmin) return { name: 'projects' }
+  if (to.meta.admin && !session.isAdmin) return { name: 'dashboard' }
   return true
 })

@@ -24,7 +24,7 @@ async function mountLogin(login: Handler, cfg = config) {
     routes: [
       { path: '/login', name: 'login', component: LoginView },
       { path: '/register', name: 'register', component: { template: '<div />' } },
-      { path: '/projects', name: 'projects', component: { template: '<div>projects</div>' } },
+      { path: '/', name: 'dashboard', component: { template: '<div>dashboard</div>' } },
     ],
   })
   await router.push('/login')
@@ -83,7 +83,7 @@ describe('LoginView', () => {
     wrapper.unmount()
   })
 
-  it('signs in, keeps the refresh token and goes to the projects', async () => {
+  it('signs in, keeps the refresh token and goes to the dashboard', async () => {
     const user = { id: 'u1', username: 'alice', nickname: '', email: '', role: 'admin', disabled: false, createdTime: '', updatedTime: '' }
     const { wrapper, router } = await mountLogin((c) => {
       expect(JSON.parse(String(c.data))).toEqual({ username: 'alice', password: 'secret-password' })
@@ -94,7 +94,7 @@ describe('LoginView', () => {
     const s = useSessionStore()
     expect(s.accessToken).toBe('a1')
     expect(localStorage.getItem('hoist.refreshToken')).toBe('r1')
-    expect(router.currentRoute.value.name).toBe('projects')
+    expect(router.currentRoute.value.name).toBe('dashboard')
     wrapper.unmount()
   })
 

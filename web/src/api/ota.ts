@@ -1,0 +1,19 @@
+import { api } from './index'
+import type { Campaign, CampaignDevice, CampaignInput, OtaHistoryEntry, Page, PageQuery } from './types'
+
+export interface CampaignQuery extends PageQuery {
+  projectId?: string
+  product?: string
+}
+
+export const campaignsApi = {
+  list: (q: CampaignQuery) => api.get<Page<Campaign>>('/v1/ota/campaigns', { params: q }),
+  /** silent: a poll does not repeat the same error every two seconds. */
+  get: (id: string, silent = false) => api.get<Campaign>(`/v1/ota/campaigns/${id}`, { silent }),
+  create: (c: CampaignInput) => api.post<Campaign>('/v1/ota/campaigns', c),
+  devices: (id: string, q: PageQuery & { state?: string }, silent = false) =>
+    api.get<Page<CampaignDevice>>(`/v1/ota/campaigns/${id}/devices`, { params: q, silent }),
+  history: (id: string, q: PageQuery & { device?: string }) =>
+    api.get<Page<OtaHistoryEntry>>(`/v1/ota/campaigns/${id}/history`, { params: q }),
+  cancel: (id: string) => api.post<Campaign>(`/v1/ota/campaigns/${id}/cancel`),
+}
