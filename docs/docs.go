@@ -7052,7 +7052,7 @@ const docTemplate = `{
                     }
                 },
                 "offers": {
-                    "description": "Offers counts how often each resource was offered (key: resource id).",
+                    "description": "Offers counts how often each resource was offered as an update the\nclient applies (key: resource id).",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/httpapi.keyCountView"
@@ -7066,7 +7066,7 @@ const docTemplate = `{
                     }
                 },
                 "results": {
-                    "description": "Results counts checks by what was offered (key: none, wgt, native, both).",
+                    "description": "Results counts checks by what the client will apply (key: none, wgt,\nnative): a newer native build first, else a newer wgt.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/httpapi.keyCountView"

@@ -24,7 +24,7 @@ func TestMetrics(t *testing.T) {
 		`hoist_http_requests_total{method="POST",route="/api/basic/update",status="200"} 2`,
 		`hoist_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
 		`hoist_http_request_duration_seconds_bucket{method="POST",route="/api/basic/update"`,
-		`hoist_update_checks_total{project="` + f.project.ID + `",result="both"} 2`,
+		`hoist_update_checks_total{project="` + f.project.ID + `",result="native"} 2`,
 		`hoist_update_cache_hits_total 1`,
 		`hoist_update_cache_loads_total 1`,
 		`hoist_stats_devices_dropped_total 0`,

@@ -30,11 +30,13 @@ type statsView struct {
 	ChecksPerDay []dayCountView `json:"checksPerDay"`
 	// Platforms counts checks by platform (key: android, ios).
 	Platforms []keyCountView `json:"platforms"`
-	// Results counts checks by what was offered (key: none, wgt, native, both).
+	// Results counts checks by what the client will apply (key: none, wgt,
+	// native): a newer native build first, else a newer wgt.
 	Results        []keyCountView  `json:"results"`
 	WgtVersions    []codeCountView `json:"wgtVersions"`
 	NativeVersions []codeCountView `json:"nativeVersions"`
-	// Offers counts how often each resource was offered (key: resource id).
+	// Offers counts how often each resource was offered as an update the
+	// client applies (key: resource id).
 	Offers           []keyCountView `json:"offers"`
 	NewDevicesPerDay []dayCountView `json:"newDevicesPerDay"`
 }

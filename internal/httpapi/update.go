@@ -322,19 +322,17 @@ func readBounded(buf *bytes.Buffer, r *http.Request, limit int64) error {
 	}
 }
 
-// checkOf describes a served check for the statistics.
+// checkOf describes a served check for the statistics: what the stock
+// client will apply, which is a newer native build when there is one, else
+// a newer wgt (PROTOCOLS §2), not merely what the answer contained.
 func (s *Server) checkOf(req *checkRequest, d release.Decision) stats.Check {
 	c := stats.Check{ProjectID: req.ProjectID, Platform: req.Platform, WgtVersionCode: req.WgtVersionCode.v,
 		NativeVersionCode: req.NativeVersionCode.v, UUID: req.UUID, SystemInfo: req.SystemInfo, Time: s.now()}
-	if d.Wgt != nil {
+	switch {
+	case d.Native != nil && d.Native.VersionCode > req.NativeVersionCode.v:
+		c.NativeID, c.Result = d.Native.ID, stats.ResultNative
+	case d.Wgt != nil && d.Wgt.VersionCode > req.WgtVersionCode.v:
 		c.WgtID, c.Result = d.Wgt.ID, stats.ResultWgt
-	}
-	if d.Native != nil {
-		c.NativeID = d.Native.ID
-		c.Result = stats.ResultNative
-		if d.Wgt != nil {
-			c.Result = stats.ResultBoth
-		}
 	}
 	return c
 }

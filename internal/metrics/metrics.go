@@ -35,7 +35,7 @@ func New() *Metrics {
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
 	}, []string{"route", "method"})
 	m.updateChecks = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "hoist_update_checks_total", Help: "Update checks answered, by project and what was offered (none, wgt, native, both).",
+		Name: "hoist_update_checks_total", Help: "Update checks answered, by project and what the client will apply (none, wgt, native).",
 	}, []string{"project", "result"})
 	m.reg.MustRegister(m.httpRequests, m.httpDuration, m.updateChecks)
 	return m

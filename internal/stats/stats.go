@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Result is what one update check offered.
+// Result is what the client will apply after one update check.
 type Result uint8
 
 // Results.
@@ -18,7 +18,6 @@ const (
 	ResultNone Result = iota
 	ResultWgt
 	ResultNative
-	ResultBoth
 )
 
 // String returns the stored name of r.
@@ -28,8 +27,6 @@ func (r Result) String() string {
 		return "wgt"
 	case ResultNative:
 		return "native"
-	case ResultBoth:
-		return "both"
 	}
 	return "none"
 }
