@@ -3571,7 +3571,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "A project with resources is kept (409) unless force=true, which deletes its resources and their files too.",
+                "description": "A project with resources is kept (409) unless force=true, which deletes its resources and their files too. Device products always block the deletion (409): delete them first (force-deleting a product removes its devices).",
                 "produces": [
                     "application/json"
                 ],

@@ -135,7 +135,7 @@ func (s *Server) handleProjectUpdate(c *gin.Context) {
 // handleProjectDelete godoc
 //
 //	@Summary		Delete a project (owners)
-//	@Description	A project with resources is kept (409) unless force=true, which deletes its resources and their files too.
+//	@Description	A project with resources is kept (409) unless force=true, which deletes its resources and their files too. Device products always block the deletion (409): delete them first (force-deleting a product removes its devices).
 //	@Tags			projects
 //	@Produce		json
 //	@Security		BearerAuth
