@@ -261,7 +261,7 @@ const docTemplate = `{
         },
         "/api/hooks/emqx/events": {
             "post": {
-                "description": "With an external broker Hoist does not see connections; EMQX reports them here (rule SELECT * FROM \"$events/client_connected\", \"$events/client_disconnected\" with an HTTP action POSTing this JSON and the header X-Hoist-Hook-Secret). Events of unknown users (Hoist's own account, anonymous) are ignored.",
+                "description": "With an external broker Hoist does not see connections; EMQX reports them here (rule SELECT * FROM \"$events/client_connected\", \"$events/client_disconnected\", \"$events/session_subscribed\" with an HTTP action POSTing this JSON and the header X-Hoist-Hook-Secret). A device's subscription to its command or tag topics makes Hoist resend the OTA commands it missed while offline. Events of unknown users (Hoist's own account, anonymous) are ignored.",
                 "consumes": [
                     "application/json"
                 ],
@@ -271,7 +271,7 @@ const docTemplate = `{
                 "tags": [
                     "device-hooks"
                 ],
-                "summary": "EMQX 5 client connect/disconnect events: device online state",
+                "summary": "EMQX 5 client events: device online state, and OTA commands missed while offline",
                 "parameters": [
                     {
                         "type": "string",
@@ -5992,7 +5992,7 @@ const docTemplate = `{
                     "type": "integer"
                 },
                 "event": {
-                    "description": "Event is client.connected or client.disconnected (rule-engine form\nwith underscores accepted too).",
+                    "description": "Event is client.connected, client.disconnected or\nsession.subscribed (rule-engine forms with underscores accepted too).",
                     "type": "string",
                     "example": "client.connected"
                 },
@@ -6004,6 +6004,11 @@ const docTemplate = `{
                 "timestamp": {
                     "description": "Timestamp is the event time in Unix milliseconds (connected_at or\ndisconnected_at work too); 0 means now.",
                     "type": "integer"
+                },
+                "topic": {
+                    "description": "Topic is the subscribed filter of session.subscribed.",
+                    "type": "string",
+                    "example": "cmd/thermo/dev-1/#"
                 },
                 "username": {
                     "type": "string",

@@ -366,3 +366,55 @@ func TestOTAWithTheCLI(t *testing.T) {
 	}
 	p.stop(t)
 }
+
+// A device that is offline when a campaign starts still gets the firmware:
+// the broker resends the campaign's command once the device subscribes.
+func TestOTAReachesDevicesThatConnectLater(t *testing.T) {
+	p := startServe(t, baseEnv(t, "HOIST_AUTH_CAPTCHA=off"))
+	base := "http://" + p.addr("http")
+	var sess struct{ AccessToken string }
+	apiCall(t, base, "POST", "/api/v1/auth/register", "", map[string]string{"username": "ops", "password": "correct horse battery"}, &sess)
+	var proj struct{ ID string }
+	apiCall(t, base, "POST", "/api/v1/projects", sess.AccessToken, map[string]string{"name": "Meters"}, &proj)
+	apiCall(t, base, "POST", "/api/v1/products", sess.AccessToken, map[string]string{"name": "meter", "projectId": proj.ID}, nil)
+	var batch json.RawMessage
+	if code := apiCall(t, base, "POST", "/api/v1/products/meter/devices/batch", sess.AccessToken,
+		map[string]any{"devices": []map[string]any{{"name": "late-1"}, {"name": "late-2"}}}, &batch); code != 201 {
+		t.Fatalf("devices %d", code)
+	}
+	devicesFile := filepath.Join(t.TempDir(), "devices.json")
+	os.WriteFile(devicesFile, batch, 0o600)
+	var tok struct{ Token string }
+	apiCall(t, base, "POST", "/api/v1/me/tokens", sess.AccessToken, map[string]string{"name": "ci"}, &tok)
+	env := cliEnv(t, "HOIST_SERVER="+base, "HOIST_TOKEN="+tok.Token)
+
+	fw := filepath.Join(t.TempDir(), "meter-3.0.0.bin")
+	os.WriteFile(fw, bytes.Repeat([]byte("firmware"), 2048), 0o644)
+	code, outs, stderr := runHoist(t, env, "release", "--project", proj.ID, "--type", "firmware", "--product", "meter",
+		"--file", fw, "--version", "3.0.0", "--version-code", "300", "--json")
+	var res struct{ ID string }
+	if json.Unmarshal([]byte(outs), &res); code != 0 {
+		t.Fatalf("release firmware: %d %q %q", code, outs, stderr)
+	}
+	code, outs, stderr = runHoist(t, env, "ota", "start", "--resource", res.ID, "--product", "meter", "--all", "--ttl", "1h", "--json")
+	var cp struct{ ID string }
+	if json.Unmarshal([]byte(outs), &cp); code != 0 || cp.ID == "" {
+		t.Fatalf("ota start: %d %q %q", code, outs, stderr)
+	}
+
+	// Only now do the devices come online.
+	sim := exec.Command(hoistBin, "device-sim", "-broker", "tcp://"+p.addr("mqtt"), "-devices", devicesFile, "-duration", "60s")
+	sim.Env = env
+	var simErr strings.Builder
+	sim.Stderr = &simErr
+	if err := sim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Process.Kill(); sim.Wait() })
+	code, outs, stderr = runHoist(t, env, "ota", "watch", cp.ID, "--interval", "200ms")
+	lines := strings.Split(strings.TrimSpace(outs), "\n")
+	if last := lines[len(lines)-1]; code != 0 || !strings.Contains(last, "total 2  succeeded 2") {
+		t.Fatalf("ota watch: %d\n%s%s\ndevice-sim: %s", code, outs, stderr, simErr.String())
+	}
+	p.stop(t)
+}

@@ -36,7 +36,8 @@ func newMQTT(cfg config.Config, ls listeners, sv *services, log *slog.Logger) (m
 				return mqttSide{}, config.Problems{{Key: "mqtt.tls.certFile", Message: err.Error()}}
 			}
 		}
-		b, err := mqtt.NewBroker(ls.mqttTCP, ls.mqttWS, mqtt.BrokerOptions{Devices: sv.devices, TLS: tlsCfg, Log: log})
+		b, err := mqtt.NewBroker(ls.mqttTCP, ls.mqttWS, mqtt.BrokerOptions{Devices: sv.devices, TLS: tlsCfg, Log: log,
+			OnCommandSubscription: func(product, device string) { resendPending(sv, log, product, device) }})
 		if err != nil {
 			return mqttSide{}, err
 		}
@@ -116,5 +117,16 @@ func (ms mqttSide) registerMetrics(m *metrics.Metrics, o *ota.Service) {
 					"duplicate": float64(s.Duplicates), "malformed": float64(s.Malformed), "sink_error": float64(s.SinkErrors),
 					"dropped": float64(s.Dropped), "published": float64(s.Published), "publish_error": float64(s.PublishErrors)}
 			})
+	}
+}
+
+// resendPending sends a device the OTA commands it missed while offline.
+func resendPending(sv *services, log *slog.Logger, product, device string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if n, err := sv.ota.ResendPending(ctx, product, device); err != nil {
+		log.Warn("pending OTA commands not resent", "device", product+"/"+device, "error", err)
+	} else if n > 0 {
+		log.Info("pending OTA commands resent", "device", product+"/"+device, "commands", n)
 	}
 }

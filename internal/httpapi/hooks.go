@@ -269,9 +269,11 @@ func (s *Server) handleMosquittoACL(c *gin.Context) {
 // "$events/client_disconnected" with an HTTP action, or the webhook
 // bridge).
 type emqxEventRequest struct {
-	// Event is client.connected or client.disconnected (rule-engine form
-	// with underscores accepted too).
-	Event    string `json:"event" example:"client.connected"`
+	// Event is client.connected, client.disconnected or
+	// session.subscribed (rule-engine forms with underscores accepted too).
+	Event string `json:"event" example:"client.connected"`
+	// Topic is the subscribed filter of session.subscribed.
+	Topic    string `json:"topic" example:"cmd/thermo/dev-1/#"`
 	ClientID string `json:"clientid"`
 	Username string `json:"username" example:"thermo/dev-1"`
 	// Peername is ip:port of the device.
@@ -285,8 +287,8 @@ type emqxEventRequest struct {
 
 // handleEMQXEvents godoc
 //
-//	@Summary		EMQX 5 client connect/disconnect events: device online state
-//	@Description	With an external broker Hoist does not see connections; EMQX reports them here (rule SELECT * FROM "$events/client_connected", "$events/client_disconnected" with an HTTP action POSTing this JSON and the header X-Hoist-Hook-Secret). Events of unknown users (Hoist's own account, anonymous) are ignored.
+//	@Summary		EMQX 5 client events: device online state, and OTA commands missed while offline
+//	@Description	With an external broker Hoist does not see connections; EMQX reports them here (rule SELECT * FROM "$events/client_connected", "$events/client_disconnected", "$events/session_subscribed" with an HTTP action POSTing this JSON and the header X-Hoist-Hook-Secret). A device's subscription to its command or tag topics makes Hoist resend the OTA commands it missed while offline. Events of unknown users (Hoist's own account, anonymous) are ignored.
 //	@Tags			device-hooks
 //	@Accept			json
 //	@Produce		json
@@ -304,13 +306,20 @@ func (s *Server) handleEMQXEvents(c *gin.Context) {
 		return
 	}
 	ev := strings.ReplaceAll(strings.TrimPrefix(req.Event, "$events/"), "_", ".")
-	if ev != "client.connected" && ev != "client.disconnected" {
-		s.respondError(c, apperr.Fields(apperr.FieldError{Field: "event", Message: "must be client.connected or client.disconnected"}))
+	if ev != "client.connected" && ev != "client.disconnected" && ev != "session.subscribed" {
+		s.respondError(c, apperr.Fields(apperr.FieldError{Field: "event", Message: "must be client.connected, client.disconnected or session.subscribed"}))
 		return
 	}
 	product, dev, ok := mqtt.ParseUsername(req.Username)
 	if !ok {
 		respondOK(c, http.StatusOK, nil) // Hoist's own client or a refused one: nothing to record
+		return
+	}
+	if ev == "session.subscribed" {
+		if s.onCommandSub != nil && (strings.HasPrefix(req.Topic, "cmd/"+product+"/"+dev+"/") || strings.HasPrefix(req.Topic, "tags/"+product+"/")) {
+			go s.onCommandSub(product, dev)
+		}
+		respondOK(c, http.StatusOK, nil)
 		return
 	}
 	at := s.now()

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/mqtt"
@@ -240,6 +241,29 @@ func TestEMQXEventsTrackOnlineState(t *testing.T) {
 		if code, _, _ := h.hook(t, "/api/hooks/emqx/events", body); code != 200 {
 			t.Errorf("%s: %d", body, code)
 		}
+	}
+	subs := make(chan string, 4)
+	h.onCommandSub = func(p, d string) { subs <- p + "/" + d }
+	for _, body := range []string{
+		`{"event":"session.subscribed","username":"thermo/dev-1","topic":"cmd/thermo/dev-1/#"}`,
+		`{"event":"session.subscribed","username":"thermo/dev-1","topic":"update_status/thermo/dev-1/x"}`, // not a command topic
+	} {
+		if code, _, _ := h.hook(t, "/api/hooks/emqx/events", body); code != 200 {
+			t.Fatalf("%s: %d", body, code)
+		}
+	}
+	select {
+	case got := <-subs:
+		if got != "thermo/dev-1" {
+			t.Fatalf("subscribed %s", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a command subscription was not reported")
+	}
+	select {
+	case got := <-subs:
+		t.Fatalf("a non-command subscription was reported: %s", got)
+	case <-time.After(100 * time.Millisecond):
 	}
 	for _, bad := range []string{`{"event":"message.publish","username":"thermo/dev-1"}`, `{`} {
 		if code, _, env := h.hook(t, "/api/hooks/emqx/events", bad); code != 400 || env.Code != "invalid" {

@@ -62,6 +62,9 @@ type Options struct {
 	Stats *stats.Recorder
 	// Reports answers statistics reports.
 	Reports *stats.Service
+	// OnCommandSubscription is told when an external broker reports that a
+	// device subscribed to its command or tag topics (EMQX events hook).
+	OnCommandSubscription func(product, device string)
 	// Metrics, when set, is fed and served at /metrics (behind
 	// MetricsToken when that is set).
 	Metrics      *metrics.Metrics
@@ -98,6 +101,7 @@ type Server struct {
 	reports       *stats.Service
 	metrics       *metrics.Metrics
 	metricsToken  string
+	onCommandSub  func(product, device string)
 	updates       *snapcache.Cache[*compiledProject]
 	ids           *requestIDs
 	captcha       *captcha.Service
@@ -119,7 +123,7 @@ func New(o Options) (*Server, error) {
 		cfg: o.Config, publicBaseURL: o.PublicBaseURL, version: o.Version, db: o.DB,
 		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha,
 		releases: o.Releases, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats,
-		reports: o.Reports, metrics: o.Metrics, metricsToken: o.MetricsToken, devices: o.Devices, ota: o.OTA,
+		reports: o.Reports, metrics: o.Metrics, metricsToken: o.MetricsToken, onCommandSub: o.OnCommandSubscription, devices: o.Devices, ota: o.OTA,
 		loginLimit: o.Limits.Login, registerLimit: o.Limits.Register, captchaLimit: o.Limits.Captcha,
 		panel: o.Panel, log: o.Log, now: o.Now,
 		brokerAuth: o.BrokerAuth, hookSecret: o.HookSecret,

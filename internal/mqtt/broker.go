@@ -40,6 +40,10 @@ type BrokerOptions struct {
 	Log *slog.Logger
 	// Now is the clock of online and offline records; nil means time.Now.
 	Now func() time.Time
+	// OnCommandSubscription, when set, is called (in its own goroutine)
+	// after a device's subscription to its command or tag topics is
+	// granted: the moment it can receive commands it missed while offline.
+	OnCommandSubscription func(product, device string)
 }
 
 // Broker is the embedded MQTT broker. It admits devices with their secret
@@ -71,6 +75,7 @@ func NewBroker(tcp, ws net.Listener, o BrokerOptions) (*Broker, error) {
 		InlineClient: true,
 	})
 	hook := newAuthHook(o.Devices, srv.Clients, o.Log, o.Now)
+	hook.onCommandSub = o.OnCommandSubscription
 	if err := srv.AddHook(hook, nil); err != nil {
 		return nil, fmt.Errorf("mqtt: auth hook: %w", err)
 	}

@@ -44,6 +44,8 @@ type authHook struct {
 
 	deniedConnect, deniedWill, deniedPublish, deniedSubscribe atomic.Int64
 
+	onCommandSub func(product, device string)
+
 	mu        sync.RWMutex
 	conns     map[*mochi.Client]*session // authenticated clients
 	live      map[string]*session        // client id → its established session
@@ -75,7 +77,7 @@ func (h *authHook) ID() string { return "hoist-auth" }
 func (h *authHook) Provides(b byte) bool {
 	return bytes.Contains([]byte{
 		mochi.OnConnectAuthenticate, mochi.OnACLCheck, mochi.OnSessionEstablished, mochi.OnDisconnect,
-		mochi.OnSubscribe, mochi.OnPublish, mochi.OnWill,
+		mochi.OnSubscribe, mochi.OnSubscribed, mochi.OnPublish, mochi.OnWill,
 	}, []byte{b})
 }
 
@@ -309,4 +311,23 @@ func (h *authHook) disconnect(product, device string) int {
 		cl.Stop(errRevoked)
 	}
 	return len(victims)
+}
+
+// OnSubscribed tells OnCommandSubscription when a device's subscription to
+// its command or tag topics was granted.
+func (h *authHook) OnSubscribed(cl *mochi.Client, pk packets.Packet, reasonCodes []byte) {
+	if h.onCommandSub == nil || cl.Net.Inline {
+		return
+	}
+	s := h.session(cl)
+	if s == nil {
+		return
+	}
+	for i, f := range pk.Filters {
+		granted := i < len(reasonCodes) && reasonCodes[i] < 0x80
+		if granted && (strings.HasPrefix(f.Filter, "cmd/"+s.key()+"/") || strings.HasPrefix(f.Filter, "tags/"+s.product+"/")) {
+			go h.onCommandSub(s.product, s.device)
+			return
+		}
+	}
 }

@@ -118,6 +118,9 @@ type Campaign struct {
 	CreatedBy   string
 	CreatedTime time.Time
 	UpdatedTime time.Time
+	// Payload is the ota_upgrade command as published, sent again to
+	// devices that were offline.
+	Payload []byte
 	// Counts are the devices per state, every State present (zero
 	// included), and Status the campaign's status at the time of the
 	// read; both filled by Service reads, zero in what the Store returns.

@@ -77,6 +77,7 @@ func (s *Service) CreateCampaign(ctx context.Context, p account.Principal, n New
 	if err != nil {
 		return Campaign{}, err
 	}
+	c.Payload = body
 	entries := make([]Entry, len(targets))
 	var send []string
 	for i, t := range targets {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hoist-ota/hoist/internal/topic"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -67,4 +68,24 @@ func publishError(err error, what string) error {
 		return apperr.Wrap(err, ae.Code, "%s; %s", ae.Message, what)
 	}
 	return apperr.Wrap(err, apperr.Unavailable, "the MQTT broker did not take the command; %s", what)
+}
+
+// ResendPending sends a device the ota_upgrade commands of campaigns it
+// has not acted on yet: it was offline when they were published, and the
+// broker retains no command. The broker calls it once the device's
+// command subscription is in place. It returns how many it sent.
+func (s *Service) ResendPending(ctx context.Context, product, device string) (int, error) {
+	cs, err := s.store.PendingUpgrades(ctx, product, device, s.now())
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, c := range cs {
+		t := topic.CommandTopic(product, device, CommandUpgrade, topic.EncodingPlain, c.RequestID, c.ExpiresAt)
+		if err := s.pub.Publish(ctx, t, c.Payload); err != nil {
+			return sent, fmt.Errorf("ota: resend campaign %s to %s/%s: %w", c.ID, product, device, err)
+		}
+		sent++
+	}
+	return sent, nil
 }

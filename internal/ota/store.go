@@ -25,6 +25,9 @@ type Store interface {
 	// CreateCampaign inserts a campaign with its devices, all or none, in
 	// one transaction (the devices in batches).
 	CreateCampaign(ctx context.Context, c Campaign, entries []Entry) error
+	// PendingUpgrades returns the campaigns whose command the device has
+	// not acted on (entry still sent), unexpired and not cancelled.
+	PendingUpgrades(ctx context.Context, product, device string, now time.Time) ([]Campaign, error)
 	// DeleteCampaign deletes a campaign with its devices and history.
 	DeleteCampaign(ctx context.Context, id string) error
 	Campaign(ctx context.Context, id string) (Campaign, error)

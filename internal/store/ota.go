@@ -27,6 +27,7 @@ type campaignRow struct {
 	CreatedBy   string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	Payload     *string
 }
 
 func (campaignRow) TableName() string { return "ota_campaigns" }
@@ -34,7 +35,16 @@ func (campaignRow) TableName() string { return "ota_campaigns" }
 func fromCampaign(c ota.Campaign) campaignRow {
 	return campaignRow{ID: c.ID, ProjectID: c.ProjectID, Product: c.Product, ResourceID: c.ResourceID, Version: c.Version,
 		TargetKind: string(c.TargetKind), TargetValue: c.TargetValue, RequestID: c.RequestID, ExpiresAt: c.ExpiresAt,
-		CancelledAt: c.CancelledAt, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedTime, UpdatedAt: c.UpdatedTime}
+		CancelledAt: c.CancelledAt, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedTime, UpdatedAt: c.UpdatedTime,
+		Payload: payloadPtr(c.Payload)}
+}
+
+func payloadPtr(b []byte) *string {
+	if len(b) == 0 {
+		return nil
+	}
+	s := string(b)
+	return &s
 }
 
 func (r campaignRow) toCampaign() ota.Campaign {
@@ -44,6 +54,9 @@ func (r campaignRow) toCampaign() ota.Campaign {
 	if r.CancelledAt != nil {
 		t := r.CancelledAt.UTC()
 		c.CancelledAt = &t
+	}
+	if r.Payload != nil {
+		c.Payload = []byte(*r.Payload)
 	}
 	return c
 }
@@ -204,6 +217,24 @@ func (o otaStore) ListEntries(ctx context.Context, campaignID string, state ota.
 		out[i] = r.toEntry()
 	}
 	return out, total, nil
+}
+
+// PendingUpgrades returns the campaigns whose command a device has not
+// acted on yet (its entry is still sent), unexpired and not cancelled.
+func (o otaStore) PendingUpgrades(ctx context.Context, product, device string, now time.Time) ([]ota.Campaign, error) {
+	var rows []campaignRow
+	err := o.s.rdb.WithContext(ctx).Table("ota_campaigns AS c").Select("c.*").
+		Joins("JOIN ota_campaign_devices d ON d.campaign_id = c.id").
+		Where("d.product = ? AND d.device = ? AND d.state = ? AND c.cancelled_at IS NULL AND c.expires_at > ? AND c.payload IS NOT NULL",
+			product, device, string(ota.StateSent), now).Order("c.created_at").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: pending upgrades of %s/%s: %w", product, device, err)
+	}
+	out := make([]ota.Campaign, len(rows))
+	for i, r := range rows {
+		out[i] = r.toCampaign()
+	}
+	return out, nil
 }
 
 // mayHaveEntry reports, without locking, whether UpdateEntry can find a
