@@ -464,29 +464,7 @@ func TestServePublishAndDownload(t *testing.T) {
 	base := "http://" + p.addr("http")
 	call := func(method, path, token string, body any, out any) int {
 		t.Helper()
-		var r io.Reader
-		if body != nil {
-			b, _ := json.Marshal(body)
-			r = bytes.NewReader(b)
-		}
-		req, _ := http.NewRequest(method, base+path, r)
-		req.Header.Set("Content-Type", "application/json")
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var env struct {
-			Data json.RawMessage `json:"data"`
-		}
-		json.NewDecoder(resp.Body).Decode(&env)
-		if out != nil {
-			json.Unmarshal(env.Data, out)
-		}
-		return resp.StatusCode
+		return apiCall(t, base, method, path, token, body, out)
 	}
 	var sess struct {
 		AccessToken string `json:"accessToken"`
