@@ -3,30 +3,44 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/config"
-	"github.com/hoist-ota/hoist/internal/device"
+	"github.com/hoist-ota/hoist/internal/ingest"
 	"github.com/hoist-ota/hoist/internal/metrics"
 	"github.com/hoist-ota/hoist/internal/mqtt"
 	"github.com/hoist-ota/hoist/internal/ota"
+	"github.com/hoist-ota/hoist/internal/topic"
 )
 
 // mqttSide is serve's MQTT: the embedded broker (nil unless mqtt.mode is
-// embedded) and the bridge (nil when mqtt.mode is off).
+// embedded), the bridge (nil when mqtt.mode is off) and the committer that
+// makes device messages durable before the bridge acknowledges them.
 type mqttSide struct {
 	broker *mqtt.Broker
 	bridge *mqtt.Bridge
+	ingest *ingest.Committer
 }
 
-// newMQTT builds the broker on the bound listeners and the bridge that
-// feeds device messages to the services.
+// newMQTT builds the broker on the bound listeners, the bridge, and the
+// committer that applies device messages (spooling them in
+// cfg.SpoolPath() while the database cannot take them).
 func newMQTT(cfg config.Config, ls listeners, sv *services, log *slog.Logger) (mqttSide, error) {
 	log = log.With("component", "mqtt")
-	opts := mqtt.BridgeOptions{Sink: deviceSink{devices: sv.devices, ota: sv.ota}, KV: sv.kv, Log: log}
+	var spool *ingest.Spool
+	if dir := cfg.SpoolPath(); dir != "" {
+		var err error
+		if spool, err = ingest.OpenSpool(dir); err != nil {
+			return mqttSide{}, config.Problems{{Key: "ingest.spoolDir", Message: err.Error()}}
+		}
+		if n := spool.Len(); n > 0 {
+			log.Info("device messages spooled by an earlier run will be replayed", "batches", n, "dir", dir)
+		}
+	}
+	committer := ingest.New(ingest.Options{Apply: sv.ota.Ingest, Spool: spool, Log: log.With("component", "ingest")})
+	opts := mqtt.BridgeOptions{Sink: deviceSink{committer}, Log: log}
 	switch cfg.MQTT.Mode {
 	case config.MQTTEmbedded:
 		var tlsCfg *tls.Config
@@ -48,11 +62,11 @@ func newMQTT(cfg config.Config, ls listeners, sv *services, log *slog.Logger) (m
 		}
 		sv.publisher.set(br)
 		sv.devices.OnRevoke(func(product, device string) { b.Disconnect(product, device) })
-		return mqttSide{broker: b, bridge: br}, nil
+		return mqttSide{broker: b, bridge: br, ingest: committer}, nil
 	case config.MQTTExternal:
 		br := mqtt.NewExternalBridge(mqtt.ExternalConfig(cfg.MQTT), opts)
 		sv.publisher.set(br)
-		return mqttSide{bridge: br}, nil
+		return mqttSide{bridge: br, ingest: committer}, nil
 	}
 	return mqttSide{}, nil
 }
@@ -74,24 +88,19 @@ func (p *bridgePublisher) Publish(ctx context.Context, topic string, payload []b
 	return ota.Off{}.Publish(ctx, topic, payload)
 }
 
-// deviceSink hands the bridge's device messages to the services: status
-// reports to the device registry, OTA progress and command replies to the
-// OTA service.
-type deviceSink struct {
-	devices *device.Service
-	ota     *ota.Service
+// deviceSink hands the bridge's device messages to the committer.
+type deviceSink struct{ c *ingest.Committer }
+
+// messageKinds maps topic kinds to the OTA service's message kinds.
+var messageKinds = map[topic.DeviceTopicKind]ota.MessageKind{
+	topic.StatusReport: ota.KindStatus, topic.OTAStatus: ota.KindProgress, topic.CommandReply: ota.KindReply,
 }
 
-func (s deviceSink) DeviceStatus(ctx context.Context, product, dev string, payload []byte, at time.Time) error {
-	return s.devices.RecordStatus(ctx, product, dev, json.RawMessage(payload), at)
-}
-
-func (s deviceSink) OTAProgress(ctx context.Context, product, dev, messageID string, payload []byte, at time.Time) error {
-	return s.ota.HandleProgress(ctx, product, dev, messageID, payload, at)
-}
-
-func (s deviceSink) CommandReply(ctx context.Context, product, dev, command, requestID string, payload []byte, at time.Time) error {
-	return s.ota.HandleCommandReply(ctx, product, dev, command, requestID, payload, at)
+// Submit implements mqtt.Sink.
+func (s deviceSink) Submit(ctx context.Context, m mqtt.DeviceMessage) error {
+	t := m.Topic
+	return s.c.Submit(ctx, ota.Message{Kind: messageKinds[t.Kind], Product: t.Product, Device: t.Device, MessageID: t.MessageID,
+		Command: t.Command, RequestID: t.RequestID, Payload: m.Payload, At: m.At})
 }
 
 // registerMetrics exposes the MQTT side's and OTA's own counters.
@@ -114,9 +123,28 @@ func (ms mqttSide) registerMetrics(m *metrics.Metrics, o *ota.Service) {
 			func() map[string]float64 {
 				s := br.Stats()
 				return map[string]float64{"received": float64(s.Received), "handled": float64(s.Handled),
-					"duplicate": float64(s.Duplicates), "malformed": float64(s.Malformed), "sink_error": float64(s.SinkErrors),
+					"malformed": float64(s.Malformed), "sink_error": float64(s.SinkErrors),
 					"dropped": float64(s.Dropped), "published": float64(s.Published), "publish_error": float64(s.PublishErrors)}
 			})
+		m.Counter("hoist_mqtt_session_takeovers_total", "Sessions of dead nodes taken over and drained (external broker).",
+			func() float64 { return float64(br.Stats().Adoptions) })
+	}
+	if ms.ingest != nil {
+		c := ms.ingest
+		m.CounterVec("hoist_ingest_messages_total", "Device messages by what became of them: applied, duplicate, rejected "+
+			"(for good), spooled (database down), replayed (from the spool), failed (not durable, left unacknowledged).", "outcome",
+			func() map[string]float64 {
+				s := c.Stats()
+				return map[string]float64{"applied": float64(s.Applied), "duplicate": float64(s.Duplicates),
+					"rejected": float64(s.Rejected), "spooled": float64(s.Spooled), "replayed": float64(s.Replayed),
+					"failed": float64(s.Failed)}
+			})
+		m.Counter("hoist_ingest_batches_total", "Device-message transactions committed (group commit).",
+			func() float64 { return float64(c.Stats().Batches) })
+		m.Gauge("hoist_ingest_spool_batches", "Spooled batches waiting for the database.",
+			func() float64 { return float64(c.Backlog()) })
+		m.Counter("hoist_ingest_spool_dead_total", "Spooled batches the database kept refusing, moved to the spool's dead/ folder.",
+			func() float64 { return float64(c.Stats().Buried) })
 	}
 }
 

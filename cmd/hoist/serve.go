@@ -17,7 +17,6 @@ import (
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/httpapi"
 	"github.com/hoist-ota/hoist/internal/mqtt"
-	"github.com/hoist-ota/hoist/internal/store"
 	"github.com/hoist-ota/hoist/web"
 )
 
@@ -77,6 +76,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	sink := newLogSink(stderr)
 	defer sink.Close()
 	log := newLogger(cfg.Log, sink)
+	routeLibraryLogs(log)
 
 	if cfg.Embedded() {
 		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
@@ -97,7 +97,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer ls.close()
 
-	st, err := store.Open(ctx, cfg.DB, log)
+	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -167,11 +167,23 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	statsCtx, stopStats := context.WithCancel(context.Background())
 	defer stopStats()
 	g.Go(func() error { return sv.stats.Run(statsCtx) })
-	// The OTA history stops after MQTT (whose reports feed it) and the HTTP
-	// drain, so that its final flush writes every acknowledged report.
 	otaCtx, stopOTA := context.WithCancel(context.Background())
 	defer stopOTA()
 	g.Go(func() error { return sv.ota.Run(otaCtx) })
+	// The committer stops after the bridge, which waits for the device
+	// messages in flight: each is committed (or spooled) and acknowledged
+	// before the database closes.
+	ingestCtx, stopIngest := context.WithCancel(context.Background())
+	defer stopIngest()
+	ingestDone := make(chan struct{})
+	if ms.ingest != nil {
+		g.Go(func() error {
+			defer close(ingestDone)
+			return ms.ingest.Run(ingestCtx)
+		})
+	} else {
+		close(ingestDone)
+	}
 	if sv.bus != nil {
 		g.Go(func() error { return sv.bus.Run(gctx, api.InvalidateUpdates) })
 	}
@@ -221,6 +233,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		if broker != nil {
 			broker.Close()
 		}
+		stopIngest()
+		<-ingestDone
 		stopOTA()
 		return nil
 	})

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -50,16 +49,21 @@ type services struct {
 }
 
 // newServices wires the domain services on st. With redis.addr set it
-// connects to Redis and fails when Redis does not answer.
+// connects to Redis, retrying for cfg.StartupTimeout, and fails when Redis
+// does not answer by then.
 func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) (*services, error) {
 	sv := &services{}
 	if cfg.Redis.Addr != "" {
 		sv.redis = redis.NewClient(&redis.Options{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB})
-		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		if err := sv.redis.Ping(pctx).Err(); err != nil {
+		err := retry(ctx, log, "redis.addr (HOIST_REDIS_ADDR): "+cfg.Redis.Addr+" does not answer", cfg.StartupTimeout,
+			func(ctx context.Context) error {
+				pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+				defer cancel()
+				return sv.redis.Ping(pctx).Err()
+			})
+		if err != nil {
 			sv.redis.Close()
-			return nil, fmt.Errorf("redis.addr (HOIST_REDIS_ADDR): %s does not answer: %w", cfg.Redis.Addr, err)
+			return nil, err
 		}
 		sv.kv = kv.NewRedis(sv.redis, cfg.Redis.Prefix)
 	} else {
@@ -89,17 +93,13 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 		return nil, err
 	}
 	sv.devices = device.NewService(st.Devices(), sv.projects, devKey, time.Now, log)
-	// Latest OTA progress: Redis when configured (seed 000's keys), else the database.
-	var latest ota.LatestStore = st.OTALatest()
-	if sv.redis != nil {
-		latest = ota.NewKVLatest(sv.kv)
-	}
 	// Commands go out through the MQTT bridge, which serve builds later
 	// (newMQTT); until then, and with mqtt.mode off, the publisher is
 	// ota.Off (503 "MQTT is off").
 	sv.publisher = &bridgePublisher{}
 	sv.ota = ota.NewService(st.OTA(), ota.Deps{Projects: sv.projects, Devices: sv.devices, Releases: sv.releases,
-		Blob: sv.files.blob, Publisher: sv.publisher, Latest: latest}, ota.Options{PublicBaseURL: cfg.PublicBaseURL}, time.Now, log)
+		Blob: sv.files.blob, Publisher: sv.publisher},
+		ota.Options{PublicBaseURL: cfg.PublicBaseURL, DedupeRetention: cfg.Ingest.DedupeRetention}, time.Now, log)
 	sv.stats = stats.NewRecorder(st.Stats(), stats.Options{}, log)
 	if cfg.Metrics.Enabled {
 		sv.metrics = metrics.New()

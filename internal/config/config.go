@@ -4,6 +4,7 @@
 package config
 
 import (
+	"path/filepath"
 	"time"
 )
 
@@ -15,16 +16,45 @@ type Config struct {
 	DataDir string `koanf:"dataDir"`
 	// PublicBaseURL is the absolute URL apps and devices reach Hoist at; empty
 	// means derive it from each request.
-	PublicBaseURL string  `koanf:"publicBaseURL"`
-	HTTP          HTTP    `koanf:"http"`
-	DB            DB      `koanf:"db"`
-	JWT           JWT     `koanf:"jwt"`
-	Auth          Auth    `koanf:"auth"`
-	Redis         Redis   `koanf:"redis"`
-	Storage       Storage `koanf:"storage"`
-	Metrics       Metrics `koanf:"metrics"`
-	MQTT          MQTT    `koanf:"mqtt"`
-	Log           Log     `koanf:"log"`
+	PublicBaseURL string `koanf:"publicBaseURL"`
+	// StartupTimeout is how long serve keeps retrying a database or Redis
+	// that does not answer at start (with backoff) before giving up; 0
+	// means try once.
+	StartupTimeout time.Duration `koanf:"startupTimeout"`
+	HTTP           HTTP          `koanf:"http"`
+	DB             DB            `koanf:"db"`
+	JWT            JWT           `koanf:"jwt"`
+	Auth           Auth          `koanf:"auth"`
+	Redis          Redis         `koanf:"redis"`
+	Storage        Storage       `koanf:"storage"`
+	Metrics        Metrics       `koanf:"metrics"`
+	MQTT           MQTT          `koanf:"mqtt"`
+	Ingest         Ingest        `koanf:"ingest"`
+	Log            Log           `koanf:"log"`
+}
+
+// Ingest configures how device messages are made durable before they are
+// acknowledged.
+type Ingest struct {
+	// SpoolDir holds message batches the database could not take (they are
+	// acknowledged once on disk, and replayed into the database in order);
+	// empty means {dataDir}/spool, "off" means no spool (messages then stay
+	// unacknowledged while the database is down).
+	SpoolDir string `koanf:"spoolDir"`
+	// DedupeRetention is how long a device message id is remembered
+	// (PROTOCOLS §3: at least 10 minutes).
+	DedupeRetention time.Duration `koanf:"dedupeRetention"`
+}
+
+// SpoolPath returns the spool directory, "" when the spool is off.
+func (c Config) SpoolPath() string {
+	switch c.Ingest.SpoolDir {
+	case "off":
+		return ""
+	case "":
+		return filepath.Join(c.DataDir, "spool")
+	}
+	return c.Ingest.SpoolDir
 }
 
 // HTTP configures the HTTP listener and its request handling.
@@ -181,7 +211,9 @@ const (
 // local files under ./data, an embedded MQTT broker on 127.0.0.1:1883.
 func Default() Config {
 	return Config{
-		DataDir: "./data",
+		DataDir:        "./data",
+		StartupTimeout: time.Minute,
+		Ingest:         Ingest{DedupeRetention: time.Hour},
 		HTTP: HTTP{
 			Addr:            ":3000",
 			MaxBodyBytes:    1 << 20,

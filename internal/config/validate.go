@@ -97,6 +97,12 @@ func (c Config) Validate() error {
 		add("auth.registerPerMinute", "must not be negative (0 disables the limit)")
 	}
 
+	if c.StartupTimeout < 0 {
+		add("startupTimeout", "must not be negative")
+	}
+	if c.Ingest.DedupeRetention < 10*time.Minute {
+		add("ingest.dedupeRetention", "must be at least 10m (PROTOCOLS §3)")
+	}
 	if c.Redis.Addr != "" {
 		if msg := checkAddr(c.Redis.Addr); msg != "" {
 			add("redis.addr", "%s", msg)

@@ -109,21 +109,41 @@ func (s *Service) MarkOffline(ctx context.Context, product, device string, at ti
 // MaxFirmwareVersion characters) becomes the device's firmware version.
 // NotFound when there is no such device.
 func (s *Service) RecordStatus(ctx context.Context, product, device string, status json.RawMessage, at time.Time) error {
+	compact, version, err := ParseStatus(status)
+	if err != nil {
+		return err
+	}
+	return s.state(func() error {
+		return s.store.SetStatus(ctx, product, device, compact, version, at.UTC().Truncate(time.Millisecond))
+	}, product, device)
+}
+
+// ParseStatus checks a status report (a JSON object of at most
+// MaxStatusBytes) and returns it compacted with the firmware version it
+// names (nil when none). Errors are apperr Invalid.
+func ParseStatus(status []byte) (compact []byte, version *string, err error) {
 	if len(status) > MaxStatusBytes {
-		return apperr.New(apperr.Invalid, "a status report must be at most %d bytes", MaxStatusBytes)
+		return nil, nil, apperr.New(apperr.Invalid, "a status report must be at most %d bytes", MaxStatusBytes)
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(status, &fields); err != nil || fields == nil {
-		return apperr.New(apperr.Invalid, "a status report must be a JSON object")
+		return nil, nil, apperr.New(apperr.Invalid, "a status report must be a JSON object")
 	}
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, status); err != nil {
-		return apperr.New(apperr.Invalid, "a status report must be a JSON object")
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, status); err != nil {
+		return nil, nil, apperr.New(apperr.Invalid, "a status report must be a JSON object")
 	}
-	version := firmwareVersion(fields)
-	return s.state(func() error {
-		return s.store.SetStatus(ctx, product, device, compact.Bytes(), version, at.UTC().Truncate(time.Millisecond))
-	}, product, device)
+	return buf.Bytes(), firmwareVersion(fields), nil
+}
+
+// CleanFirmwareVersion returns version trimmed, or "" when it is empty or
+// longer than MaxFirmwareVersion: what RecordFirmwareVersion would store.
+func CleanFirmwareVersion(version string) string {
+	version = strings.TrimSpace(version)
+	if len(version) > MaxFirmwareVersion {
+		return ""
+	}
+	return version
 }
 
 // RecordFirmwareVersion stores the firmware version a device reported

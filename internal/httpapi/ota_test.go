@@ -81,7 +81,8 @@ func newOTAFixture(tb testing.TB, ts *testServer) otaFixture {
 func (ts *testServer) report(tb testing.TB, device, payload string) {
 	tb.Helper()
 	// A zero receive time is "now" on the service's clock.
-	if err := ts.otaSvc.HandleProgress(context.Background(), "thermo", device, "m-"+device, []byte(payload), time.Time{}); err != nil {
+	id := fmt.Sprintf("m-%s-%d", device, time.Now().UnixNano())
+	if err := ts.otaSvc.HandleProgress(context.Background(), "thermo", device, id, []byte(payload), time.Time{}); err != nil {
 		tb.Fatalf("HandleProgress(%s, %s): %v", device, payload, err)
 	}
 }
@@ -319,10 +320,7 @@ func TestProgressMovesStatesAndFinalStaysFinal(t *testing.T) {
 			t.Fatalf("d %+v", d)
 		}
 
-		// Every report is in the history, raw, once written.
-		if err := ts.otaSvc.Flush(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		// Every report is in the history, raw, as soon as it was taken.
 		var h listView[historyView]
 		ts.mustOK(t, 200, "GET", "/api/v1/ota/campaigns/"+c.ID+"/history?device=c&order=ASC", tok, nil, &h)
 		if h.Total != 3 || h.Records[0].State != "installing" || h.Records[2].State != "downloading" ||
@@ -336,7 +334,7 @@ func TestProgressMovesStatesAndFinalStaysFinal(t *testing.T) {
 
 		// Bad reports are refused (permanently) and change nothing.
 		for _, bad := range []string{`not json`, `{"state":"exploded"}`, `[1]`} {
-			err := ts.otaSvc.HandleProgress(context.Background(), "thermo", "a", "m", []byte(bad), time.Now())
+			err := ts.otaSvc.HandleProgress(context.Background(), "thermo", "a", "bad-"+bad, []byte(bad), time.Now())
 			if !apperr.Is(err, apperr.Invalid) {
 				t.Errorf("%s: %v", bad, err)
 			}
@@ -375,7 +373,6 @@ func TestCancelCampaign(t *testing.T) {
 		if s := ts.campaignStates(t, tok, c.ID, ""); s["b"] != "cancelled" {
 			t.Fatalf("b after cancel: %v", s)
 		}
-		ts.otaSvc.Flush(context.Background())
 		var h listView[historyView]
 		ts.mustOK(t, 200, "GET", "/api/v1/ota/campaigns/"+c.ID+"/history?device=b", tok, nil, &h)
 		if h.Total != 2 || h.Records[0].State != "succeeded" {

@@ -158,7 +158,7 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 		ts.otaNow = time.Now
 	}
 	ts.OTA = ota.NewService(st.OTA(), ota.Deps{Projects: projects, Devices: ts.Devices, Releases: ts.Releases, Blob: ts.blob,
-		Publisher: ts.publisher, Latest: st.OTALatest()}, ota.Options{PublicBaseURL: ts.PublicBaseURL}, ts.otaNow, log)
+		Publisher: ts.publisher}, ota.Options{PublicBaseURL: ts.PublicBaseURL}, ts.otaNow, log)
 	out.otaSvc = ts.OTA
 	ts.Releases.OnChange(out.recordChange)
 	srv, err := New(ts.Options)

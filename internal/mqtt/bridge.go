@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"strings"
 	"sync"
@@ -13,161 +12,122 @@ import (
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
-	"github.com/hoist-ota/hoist/internal/kv"
 	"github.com/hoist-ota/hoist/internal/topic"
 )
 
-// Sink receives device messages from the Bridge: each valid message once
-// within DedupeWindow, those of one device in the order they arrived. at is
-// when the bridge received it. Payloads of DeviceStatus and OTAProgress are
-// JSON objects; a CommandReply payload is whatever the device sent. The
-// methods are called from the bridge's workers, at most Workers at a time;
-// an error is counted and logged (rate-limited) by the bridge, and the
-// message is not retried.
+// DeviceMessage is one device → server message as the broker delivered it.
+type DeviceMessage struct {
+	Topic   topic.DeviceTopic
+	Payload []byte
+	At      time.Time // when the bridge received it
+}
+
+// Sink makes device messages durable. Submit returns nil once the message
+// is durable (committed, or spooled for a later commit; a duplicate or a
+// message refused for good counts as done): the bridge then acknowledges
+// it to the broker. An error means it is not: the bridge does not
+// acknowledge it, so that the device (embedded broker) or the broker
+// (external) delivers it again. Submit is called from many goroutines at
+// once and may block (backpressure on the sender).
 type Sink interface {
-	DeviceStatus(ctx context.Context, product, device string, payload []byte, at time.Time) error
-	OTAProgress(ctx context.Context, product, device, messageID string, payload []byte, at time.Time) error
-	CommandReply(ctx context.Context, product, device, command, requestID string, payload []byte, at time.Time) error
+	Submit(ctx context.Context, m DeviceMessage) error
 }
 
 // Bridge tuning.
 const (
-	// DedupeWindow is how long a (product, device, messageId) is remembered.
-	DedupeWindow = 10 * time.Minute
 	// MaxPayloadBytes bounds a device message; larger ones are malformed.
 	MaxPayloadBytes = 64 << 10
-	// drainTimeout bounds how long Run keeps handling queued messages after
-	// its context ends.
-	drainTimeout = 5 * time.Second
+	// drainTimeout bounds how long Run waits for messages in flight after
+	// it stopped receiving.
+	drainTimeout = 10 * time.Second
 )
 
-// BridgeOptions are the bridge's dependencies. Sink, KV and Log are
-// required.
+// BridgeOptions are the bridge's dependencies. Sink and Log are required.
 type BridgeOptions struct {
 	Sink Sink
-	// KV remembers message ids for DedupeWindow: Redis when several nodes
-	// may receive the same message, so that they agree.
-	KV  kv.Store
-	Log *slog.Logger
+	Log  *slog.Logger
 	// Now is the clock of receipt times; nil means time.Now.
 	Now func() time.Time
-	// Workers handle messages concurrently, each device's on one worker;
-	// 0 means 8.
-	Workers int
-	// QueueSize bounds each worker's queue; 0 means 256. A message that
-	// finds its queue full is dropped and counted (after up to a second of
-	// backpressure with the embedded broker).
-	QueueSize int
-	// HandleTimeout bounds the dedupe and sink calls of one message; 0
-	// means 10s.
+	// HandleTimeout bounds one Submit; 0 means 30 s.
 	HandleTimeout time.Duration
 }
 
 // BridgeStats counts what the bridge did since it was made (for metrics).
 type BridgeStats struct {
 	Received      int64 // device messages taken from the broker
-	Handled       int64 // accepted by the sink
-	Duplicates    int64 // already seen within DedupeWindow
-	Malformed     int64 // a topic or payload that is not PROTOCOLS §3's
-	SinkErrors    int64 // the sink failed or panicked
-	Dropped       int64 // received while the bridge stopped, left for the broker to redeliver
-	DedupeErrors  int64 // the dedupe store failed: the message went to the sink anyway
+	Handled       int64 // made durable by the sink, and acknowledged
+	Malformed     int64 // a topic or payload that is not PROTOCOLS §3's (acknowledged, dropped)
+	SinkErrors    int64 // not durable: left unacknowledged for redelivery
+	Dropped       int64 // received while the bridge stopped, left unacknowledged for redelivery
 	Published     int64 // messages Hoist sent to devices or tags
 	PublishErrors int64 // sends that failed
+	Adoptions     int64 // sessions of dead peers taken over and drained (external broker)
 }
 
 // transport is the broker side of a Bridge: the embedded broker or an
 // external one.
 type transport interface {
-	// run keeps the subscriptions until ctx ends, then removes them.
+	// run keeps the subscriptions until ctx ends, then stops receiving
+	// (and, for an external broker, gives its share back) and returns.
 	run(ctx context.Context) error
 	// publish sends a QoS 1, non-retained message.
 	publish(ctx context.Context, topic string, payload []byte) error
 }
 
-// message is one parsed device message waiting for a worker.
-type message struct {
-	t       topic.DeviceTopic
-	payload []byte
-	at      time.Time
-	ack     func() // acknowledges the message to the broker once handled; may be nil
-}
-
 // Bridge carries device messages (status, OTA progress, command replies)
-// from MQTT to a Sink, deduplicated, and Hoist's messages to devices
-// (Publish). Its broker handlers never block on the sink: they hand
-// messages to a bounded queue per worker.
+// from MQTT to a Sink, acknowledging each only once the sink made it
+// durable, and Hoist's messages to devices (Publish).
 type Bridge struct {
-	o      BridgeOptions
-	tr     transport
-	queues []chan message
-	stop   chan struct{}
-	warn   *rateLog
+	o    BridgeOptions
+	tr   transport
+	warn *rateLog
 
 	runOnce  atomic.Bool
-	stopOnce sync.Once
 	stopped  atomic.Bool
+	inflight sync.WaitGroup
 
-	received, handled, duplicates, malformed, sinkErrors, dropped, dedupeErrors atomic.Int64
-	published, publishErrors                                                    atomic.Int64
+	received, handled, malformed, sinkErrors, dropped atomic.Int64
+	published, publishErrors, adoptions               atomic.Int64
 }
 
 func newBridge(o BridgeOptions) *Bridge {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Workers <= 0 {
-		o.Workers = 8
-	}
-	if o.QueueSize <= 0 {
-		o.QueueSize = 256
-	}
 	if o.HandleTimeout <= 0 {
-		o.HandleTimeout = 10 * time.Second
+		o.HandleTimeout = 30 * time.Second
 	}
-	br := &Bridge{o: o, stop: make(chan struct{}), warn: newRateLog(o.Log, time.Minute, o.Now)}
-	br.queues = make([]chan message, o.Workers)
-	for i := range br.queues {
-		br.queues[i] = make(chan message, o.QueueSize)
-	}
-	return br
+	return &Bridge{o: o, warn: newRateLog(o.Log, time.Minute, o.Now)}
 }
 
 // Stats returns the bridge's counters.
 func (br *Bridge) Stats() BridgeStats {
 	return BridgeStats{
 		Published: br.published.Load(), PublishErrors: br.publishErrors.Load(),
-		Received: br.received.Load(), Handled: br.handled.Load(), Duplicates: br.duplicates.Load(),
+		Received: br.received.Load(), Handled: br.handled.Load(),
 		Malformed: br.malformed.Load(), SinkErrors: br.sinkErrors.Load(), Dropped: br.dropped.Load(),
-		DedupeErrors: br.dedupeErrors.Load(),
+		Adoptions: br.adoptions.Load(),
 	}
 }
 
-// Run handles device messages until ctx ends, then stops receiving,
-// finishes the queued messages (for up to 5 s) and returns. With an
-// external broker it also connects, and reconnects and resubscribes
-// whenever the connection drops. It returns nil on a clean stop; it may be
-// called once.
+// Run handles device messages until ctx ends, then stops receiving, waits
+// (up to 10 s) for the messages in flight to be made durable and
+// acknowledged, and returns. With an external broker it also connects, and
+// reconnects and resubscribes whenever the connection drops. It returns nil
+// on a clean stop; it may be called once.
 func (br *Bridge) Run(ctx context.Context) error {
 	if !br.runOnce.CompareAndSwap(false, true) {
 		return fmt.Errorf("mqtt: bridge: Run called twice")
 	}
-	base, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
-	var wg sync.WaitGroup
-	for _, q := range br.queues {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			br.work(base, q)
-		}()
-	}
 	err := br.tr.run(ctx)
 	br.stopped.Store(true)
-	br.stopOnce.Do(func() { close(br.stop) })
-	timer := time.AfterFunc(drainTimeout, cancel)
-	defer timer.Stop()
-	wg.Wait()
+	done := make(chan struct{})
+	go func() { br.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(drainTimeout):
+		br.o.Log.Warn("mqtt: bridge stopped with device messages still in flight (they stay unacknowledged)")
+	}
 	return err
 }
 
@@ -203,97 +163,43 @@ func (br *Bridge) parse(name string) (topic.DeviceTopic, bool) {
 	return t, true
 }
 
-// enqueue hands a parsed message to its device's worker. When the queue
-// is full it waits (backpressure: the broker holds the device's, or
-// Hoist's, unacknowledged messages meanwhile), never dropping what the
-// broker will consider delivered. ack, when not nil, is called once the
-// message was handled. Only a stopping bridge gives up on a message,
-// unacknowledged, for the broker to redeliver. It copies payload.
-func (br *Bridge) enqueue(t topic.DeviceTopic, payload []byte, ack func()) {
-	m := message{t: t, payload: bytes.Clone(payload), at: br.o.Now(), ack: ack}
-	h := fnv.New32a()
-	h.Write([]byte(t.Product))
-	h.Write([]byte{'/'})
-	h.Write([]byte(t.Device))
-	q := br.queues[h.Sum32()%uint32(len(br.queues))]
-	select {
-	case q <- m:
-	case <-br.stop:
+// errStopping is handle's answer once the bridge stopped.
+var errStopping = apperr.New(apperr.Unavailable, "mqtt: the bridge is stopping")
+
+// handle checks one message and has the sink make it durable. nil means
+// the caller acknowledges it (durable, or malformed for good); an error
+// means it must stay unacknowledged. It copies payload and never panics.
+func (br *Bridge) handle(ctx context.Context, t topic.DeviceTopic, payload []byte) error {
+	br.inflight.Add(1)
+	defer br.inflight.Done()
+	if br.stopped.Load() {
 		br.dropped.Add(1)
+		return errStopping
 	}
-}
-
-// work handles one queue until the bridge stops, then what is left in it.
-func (br *Bridge) work(ctx context.Context, q chan message) {
-	for {
-		select {
-		case m := <-q:
-			br.handleAndAck(ctx, m)
-		case <-br.stop:
-			for {
-				select {
-				case m := <-q:
-					br.handleAndAck(ctx, m)
-				default:
-					return
-				}
-			}
-		}
-	}
-}
-
-// handleAndAck handles a message and then acknowledges it: its effect is
-// recorded (or it was refused for good) before the broker forgets it.
-func (br *Bridge) handleAndAck(ctx context.Context, m message) {
-	br.handle(ctx, m)
-	if m.ack != nil {
-		m.ack()
-	}
-}
-
-// handle checks, deduplicates and delivers one message. It never panics.
-func (br *Bridge) handle(base context.Context, m message) {
-	key := m.t.Product + "/" + m.t.Device
-	if reason := checkPayload(m.t.Kind, m.payload); reason != "" {
+	key := t.Product + "/" + t.Device
+	if reason := checkPayload(t.Kind, payload); reason != "" {
 		br.malformed.Add(1)
-		br.warn.Log(slog.LevelWarn, "malformed:"+key, "mqtt: malformed device message", "topic", m.t.String(), "reason", reason)
-		return
+		br.warn.Log(slog.LevelWarn, "malformed:"+key, "mqtt: malformed device message", "topic", t.String(), "reason", reason)
+		return nil
 	}
-	ctx, cancel := context.WithTimeout(base, br.o.HandleTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), br.o.HandleTimeout)
 	defer cancel()
-	fresh, err := br.o.KV.SetNX(ctx, "mqtt-msg:"+key+"/"+m.t.MessageID, "1", DedupeWindow)
-	switch {
-	case err != nil:
-		br.dedupeErrors.Add(1)
-		br.warn.Log(slog.LevelWarn, "dedupe", "mqtt: dedupe store failed, delivering without it", "error", err)
-	case !fresh:
-		br.duplicates.Add(1)
-		return
-	}
-	if err := br.deliver(ctx, m); err != nil {
+	if err := br.submit(ctx, DeviceMessage{Topic: t, Payload: bytes.Clone(payload), At: br.o.Now()}); err != nil {
 		br.sinkErrors.Add(1)
-		br.warn.Log(slog.LevelWarn, "sink:"+key, "mqtt: device message not recorded", "topic", m.t.String(), "error", err)
-		return
+		br.warn.Log(slog.LevelWarn, "sink:"+key, "mqtt: device message not made durable; left unacknowledged", "topic", t.String(), "error", err)
+		return err
 	}
 	br.handled.Add(1)
+	return nil
 }
 
-func (br *Bridge) deliver(ctx context.Context, m message) (err error) {
+func (br *Bridge) submit(ctx context.Context, m DeviceMessage) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("sink panic: %v", r)
 		}
 	}()
-	t := m.t
-	switch t.Kind {
-	case topic.StatusReport:
-		return br.o.Sink.DeviceStatus(ctx, t.Product, t.Device, m.payload, m.at)
-	case topic.OTAStatus:
-		return br.o.Sink.OTAProgress(ctx, t.Product, t.Device, t.MessageID, m.payload, m.at)
-	case topic.CommandReply:
-		return br.o.Sink.CommandReply(ctx, t.Product, t.Device, t.Command, t.RequestID, m.payload, m.at)
-	}
-	return fmt.Errorf("unknown topic kind %d", t.Kind)
+	return br.o.Sink.Submit(ctx, m)
 }
 
 // checkPayload returns why a payload is unacceptable for its topic, or "".

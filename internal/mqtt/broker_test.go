@@ -105,7 +105,7 @@ func TestWillTopicCheckedAtConnect(t *testing.T) {
 func TestDeviceIsConfinedToItsTopics(t *testing.T) {
 	f := mustFleet(t)
 	secA, secB := f.mustDevice(t, "a"), f.mustDevice(t, "b")
-	s := mustEmbedded(t, f, func(_ *BrokerOptions, o *BridgeOptions) { o.Workers = 1 })
+	s := mustEmbedded(t, f, nil)
 	a, b := mustDeviceClient(t, s.tcpURL, "a", secA), mustDeviceClient(t, s.tcpURL, "b", secB)
 
 	var inA inbox

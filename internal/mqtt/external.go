@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -30,6 +31,9 @@ type External struct {
 	ShareGroup string
 	// ReconnectMax bounds the wait between connection attempts; 0 means 30s.
 	ReconnectMax time.Duration
+	// AdoptAfter is how long a peer must stay offline (its Will said so)
+	// before this node takes over its session; 0 means 3 s.
+	AdoptAfter time.Duration
 }
 
 // ExternalConfig returns the external broker settings of c.
@@ -51,6 +55,10 @@ type external struct {
 	client paho.Client
 	// subscriptions counts successful (re)subscriptions.
 	subscriptions atomic.Int64
+	// peers is what the node knows of the other nodes' presence.
+	peers *peers
+	// handing is set while the node gives its share back at stop.
+	handing atomic.Bool
 }
 
 // NewExternalBridge returns a bridge on an external broker. Nothing
@@ -66,8 +74,11 @@ func NewExternalBridge(e External, o BridgeOptions) *Bridge {
 	if e.ReconnectMax <= 0 {
 		e.ReconnectMax = 30 * time.Second
 	}
+	if e.AdoptAfter <= 0 {
+		e.AdoptAfter = 3 * time.Second
+	}
 	br := newBridge(o)
-	x := &external{e: e, br: br, log: o.Log}
+	x := &external{e: e, br: br, log: o.Log, peers: newPeers(e.ClientID)}
 	opts := paho.NewClientOptions().AddBroker(e.URL).SetClientID(e.ClientID).
 		SetUsername(e.Username).SetPassword(e.Password).
 		SetProtocolVersion(4).SetCleanSession(false).SetOrderMatters(false).
@@ -80,23 +91,37 @@ func NewExternalBridge(e External, o BridgeOptions) *Bridge {
 		SetConnectionLostHandler(func(_ paho.Client, err error) {
 			x.log.Warn("mqtt: connection to the broker lost, reconnecting", "url", e.URL, "error", err)
 		})
+	if e.Shared {
+		// Peers learn from this Will that the node died and take over its
+		// session (adopt.go).
+		opts.SetBinaryWill(x.presenceTopic(e.ClientID), presencePayload(presenceOffline), 1, true)
+	}
 	x.client = paho.NewClient(opts)
 	br.tr = x
 	return br
 }
 
-// receive is paho's handler for every message, the subscriptions' and
-// those the broker delivers from the persistent session before they are
-// renewed. paho runs it in a goroutine of its own (OrderMatters false), so
-// waiting for queue room holds no other message; the broker's in-flight
-// window bounds how many wait. The message is acknowledged once handled.
+// receive is paho's handler for every message of the subscriptions and of
+// the persistent session. paho runs it in a goroutine of its own
+// (OrderMatters false), so waiting for the sink holds no other message; the
+// broker's in-flight window bounds how many wait. The message is
+// acknowledged only once the sink made it durable; otherwise it stays
+// unacknowledged in the session and the broker delivers it again after the
+// next reconnect.
 func (x *external) receive(_ paho.Client, m paho.Message) {
+	if name := m.Topic(); strings.HasPrefix(name, presenceRoot) {
+		x.presence(name, m.Payload())
+		m.Ack()
+		return
+	}
 	t, ok := x.br.parse(m.Topic())
 	if !ok {
 		m.Ack() // malformed for good: redelivery cannot help
 		return
 	}
-	x.br.enqueue(t, m.Payload(), m.Ack)
+	if err := x.br.handle(context.Background(), t, m.Payload()); err == nil {
+		m.Ack()
+	}
 }
 
 // filters are the subscriptions, shared or not.
@@ -133,10 +158,12 @@ func (x *external) onConnect(c paho.Client) {
 	}
 	x.subscriptions.Add(1)
 	x.log.Info("mqtt: connected to the broker", "url", x.e.URL, "clientId", x.e.ClientID, "shared", x.e.Shared)
+	x.announce(c)
 }
 
 // run connects (retrying with backoff until it succeeds or ctx ends),
-// leaves reconnection to paho, and disconnects when ctx ends.
+// leaves reconnection to paho, and when ctx ends hands its share back
+// (handOver) and disconnects.
 func (x *external) run(ctx context.Context) error {
 	wait := time.Second
 	for {
@@ -160,8 +187,8 @@ func (x *external) run(ctx context.Context) error {
 		}
 		wait = min(2*wait, x.e.ReconnectMax)
 	}
-	<-ctx.Done()
-	x.client.Disconnect(250)
+	x.adoptLoop(ctx)
+	x.handOver()
 	return nil
 }
 

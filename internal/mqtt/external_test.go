@@ -8,13 +8,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
-	"github.com/redis/go-redis/v9"
-
-	"github.com/hoist-ota/hoist/internal/kv"
 	"github.com/hoist-ota/hoist/internal/topic"
 )
 
@@ -28,19 +26,6 @@ func testBrokerURL(tb testing.TB) string {
 	return u
 }
 
-// sharedKV is Redis when HOIST_TEST_REDIS_ADDR is set (what nodes share in
-// production), else one in-process store.
-func sharedKV(tb testing.TB) kv.Store {
-	tb.Helper()
-	addr := os.Getenv("HOIST_TEST_REDIS_ADDR")
-	if addr == "" {
-		return kv.NewMemory(nil)
-	}
-	c := redis.NewClient(&redis.Options{Addr: addr})
-	tb.Cleanup(func() { c.Close() })
-	return kv.NewRedis(c, randomName("hoist-test-")+":")
-}
-
 // externalNode is a running bridge on an external broker.
 type externalNode struct {
 	bridge *Bridge
@@ -52,14 +37,17 @@ func (n *externalNode) subscriptions() int64 { return n.bridge.tr.(*external).su
 
 // mustExternal runs a bridge on url until cleanup, then removes its
 // persistent session from the broker.
-func mustExternal(tb testing.TB, e External, store kv.Store) *externalNode {
+func mustExternal(tb testing.TB, e External) *externalNode {
 	tb.Helper()
 	if e.ClientID == "" {
 		e.ClientID = randomName("hoist-test-")
 	}
 	e.ReconnectMax = 200 * time.Millisecond
+	if e.AdoptAfter == 0 {
+		e.AdoptAfter = 300 * time.Millisecond
+	}
 	sink := &recordingSink{}
-	br := NewExternalBridge(e, BridgeOptions{Sink: sink, KV: store, Log: discardLog()})
+	br := NewExternalBridge(e, BridgeOptions{Sink: sink, Log: discardLog()})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- br.Run(ctx) }()
@@ -91,37 +79,26 @@ func anonymous(tb testing.TB, url string) paho.Client {
 	return mustConnect(tb, clientOpts(url, randomName("dev-"), "", "").SetCleanSession(true))
 }
 
-// Two nodes without a shared subscription both receive every message; the
-// shared dedupe store makes each reach a sink once. Malformed messages are
-// counted, and Hoist's commands reach devices.
-func TestExternalBridgeDedupesAcrossNodes(t *testing.T) {
+// Two nodes without a shared subscription both receive every message (the
+// database dedupe makes each count once); malformed messages are counted,
+// and Hoist's commands reach devices.
+func TestExternalBridgeEveryNodeWithoutSharing(t *testing.T) {
 	url := testBrokerURL(t)
-	store := sharedKV(t)
-	n1 := mustExternal(t, External{URL: url, Shared: false}, store)
-	n2 := mustExternal(t, External{URL: url, Shared: false}, store)
+	n1 := mustExternal(t, External{URL: url, Shared: false})
+	n2 := mustExternal(t, External{URL: url, Shared: false})
 	p := randomName("p")
 	dev := anonymous(t, url)
-	st := func(id, payload string) { publish(t, dev, "update_status/"+p+"/d/"+id, 1, payload) }
-	st("m1", `{"n":1}`)
-	st("m1", `{"n":1}`)
+	publish(t, dev, "update_status/"+p+"/d/m1", 1, `{"n":1}`)
 	publish(t, dev, "update_ota_status/"+p+"/d/m2", 1, `{"progress":10}`)
 	publish(t, dev, "cmd_resp/"+p+"/d/reboot/r1/m3", 1, "ok")
 	publish(t, dev, "update_status/"+p+"/d/bad id", 1, `{}`)
-	st("m4", "not json")
-	st("m5", `{"n":5}`)
-	total := func(payload string) int { return n1.sink.count(payload) + n2.sink.count(payload) }
-	waitFor(t, "every message", func() bool {
-		return total(`{"n":5}`) == 1 && total(`{"n":1}`) == 1 && total(`{"progress":10}`) == 1 && total("ok") == 1
-	})
-	time.Sleep(100 * time.Millisecond)
-	for _, payload := range []string{`{"n":1}`, `{"progress":10}`, "ok", `{"n":5}`} {
-		if n := total(payload); n != 1 {
-			t.Errorf("%s reached the sinks %d times", payload, n)
-		}
-	}
-	s1, s2 := n1.bridge.Stats(), n2.bridge.Stats()
-	if s1.Malformed+s2.Malformed < 4 || s1.Duplicates+s2.Duplicates < 5 {
-		t.Errorf("stats %+v %+v", s1, s2)
+	publish(t, dev, "update_status/"+p+"/d/m4", 1, "not json")
+	publish(t, dev, "update_status/"+p+"/d/m5", 1, `{"n":5}`)
+	for _, n := range []*externalNode{n1, n2} {
+		waitFor(t, "every message", func() bool {
+			return n.sink.count(`{"n":5}`) == 1 && n.sink.count(`{"n":1}`) == 1 && n.sink.count(`{"progress":10}`) == 1 && n.sink.count("ok") == 1
+		})
+		waitFor(t, "the malformed ones", func() bool { return n.bridge.Stats().Malformed == 2 })
 	}
 
 	// Hoist's command reaches the device subscribed to it.
@@ -137,13 +114,12 @@ func TestExternalBridgeDedupesAcrossNodes(t *testing.T) {
 	}
 }
 
-// With a shared subscription each message reaches one node of the group,
-// even when the nodes do not share a dedupe store.
+// With a shared subscription each message reaches one node of the group.
 func TestExternalBridgeSharedSubscription(t *testing.T) {
 	url := testBrokerURL(t)
 	group := randomName("g")
-	n1 := mustExternal(t, External{URL: url, Shared: true, ShareGroup: group}, kv.NewMemory(nil))
-	n2 := mustExternal(t, External{URL: url, Shared: true, ShareGroup: group}, kv.NewMemory(nil))
+	n1 := mustExternal(t, External{URL: url, Shared: true, ShareGroup: group})
+	n2 := mustExternal(t, External{URL: url, Shared: true, ShareGroup: group})
 	p := randomName("p")
 	dev := anonymous(t, url)
 	for i := range 20 {
@@ -151,9 +127,26 @@ func TestExternalBridgeSharedSubscription(t *testing.T) {
 	}
 	got := func() int { return len(n1.sink.snapshot()) + len(n2.sink.snapshot()) }
 	waitFor(t, "20 messages", func() bool { return got() >= 20 })
-	time.Sleep(200 * time.Millisecond)
-	if got() != 20 {
-		t.Fatalf("%d + %d deliveries, want 20 in all", len(n1.sink.snapshot()), len(n2.sink.snapshot()))
+	// Markers sent after them until each node got one prove that nothing
+	// else is on its way (a subscriber gets its messages in order).
+	markers := func(n *externalNode) int {
+		k := 0
+		for _, c := range n.sink.snapshot() {
+			if strings.HasPrefix(c.Payload, `{"marker"`) {
+				k++
+			}
+		}
+		return k
+	}
+	for i := 0; markers(n1) == 0 || markers(n2) == 0; i++ {
+		if i == 50 {
+			t.Fatal("the markers did not reach both nodes")
+		}
+		publish(t, dev, fmt.Sprintf("update_status/%s/marker/m%d", p, i), 1, fmt.Sprintf(`{"marker":%d}`, i))
+		time.Sleep(20 * time.Millisecond) // pace the markers; the check above is what proves
+	}
+	if n := got() - markers(n1) - markers(n2); n != 20 {
+		t.Fatalf("%d deliveries of the 20 messages", n)
 	}
 }
 
@@ -194,7 +187,7 @@ func TestExternalBridgeSurvivesBrokerRestart(t *testing.T) {
 	t.Cleanup(kill)
 	url := fmt.Sprintf("tcp://127.0.0.1:%d", port)
 
-	n := mustExternal(t, External{URL: url, Shared: true}, kv.NewMemory(nil))
+	n := mustExternal(t, External{URL: url, Shared: true, ShareGroup: randomName("g")})
 	dev := anonymous(t, url)
 	publish(t, dev, "update_status/p/d/before", 1, `{"when":"before"}`)
 	waitFor(t, "the message before the restart", func() bool { return n.sink.has(`{"when":"before"}`) })
@@ -225,7 +218,7 @@ func TestExternalBridgeStopsWhileConnecting(t *testing.T) {
 	url := "tcp://" + ln.Addr().String()
 	ln.Close() // nobody listens
 	br := NewExternalBridge(External{URL: url, ClientID: randomName("hoist-test-")},
-		BridgeOptions{Sink: &recordingSink{}, KV: kv.NewMemory(nil), Log: discardLog()})
+		BridgeOptions{Sink: &recordingSink{}, Log: discardLog()})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- br.Run(ctx) }()

@@ -19,9 +19,9 @@ import (
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/device"
-	"github.com/hoist-ota/hoist/internal/kv"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
+	"github.com/hoist-ota/hoist/internal/topic"
 )
 
 // fleet is a real device registry on a fresh SQLite database with product
@@ -79,38 +79,39 @@ type call struct {
 	Kind, Product, Device, MessageID, Command, RequestID, Payload string
 }
 
-// recordingSink records its calls. fail makes calls with a payload
-// containing "fail" return an error; gate, when set, holds every call
-// until it is closed.
+// recordingSink records its calls. Calls with a payload containing "fail"
+// return an error (recorded all the same); gate, when set, holds every
+// call until it is closed.
 type recordingSink struct {
 	mu    sync.Mutex
 	calls []call
 	gate  chan struct{}
+	// failFirst fails that many calls of a payload before taking it.
+	failFirst map[string]int
 }
 
 func (s *recordingSink) record(c call) error {
+	s.mu.Lock()
+	s.calls = append(s.calls, c)
+	fail := s.failFirst != nil && s.failFirst[c.Payload] > 0
+	if fail {
+		s.failFirst[c.Payload]--
+	}
+	s.mu.Unlock()
 	if s.gate != nil {
 		<-s.gate
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls = append(s.calls, c)
-	if strings.Contains(c.Payload, "fail") {
+	if fail || strings.Contains(c.Payload, "fail") {
 		return fmt.Errorf("sink refuses %s", c.Payload)
 	}
 	return nil
 }
 
-func (s *recordingSink) DeviceStatus(_ context.Context, product, dev string, payload []byte, _ time.Time) error {
-	return s.record(call{Kind: "status", Product: product, Device: dev, Payload: string(payload)})
-}
-
-func (s *recordingSink) OTAProgress(_ context.Context, product, dev, messageID string, payload []byte, _ time.Time) error {
-	return s.record(call{Kind: "ota", Product: product, Device: dev, MessageID: messageID, Payload: string(payload)})
-}
-
-func (s *recordingSink) CommandReply(_ context.Context, product, dev, command, requestID string, payload []byte, _ time.Time) error {
-	return s.record(call{Kind: "reply", Product: product, Device: dev, Command: command, RequestID: requestID, Payload: string(payload)})
+func (s *recordingSink) Submit(_ context.Context, m DeviceMessage) error {
+	kinds := map[topic.DeviceTopicKind]string{topic.StatusReport: "status", topic.OTAStatus: "ota", topic.CommandReply: "reply"}
+	t := m.Topic
+	return s.record(call{Kind: kinds[t.Kind], Product: t.Product, Device: t.Device, MessageID: t.MessageID,
+		Command: t.Command, RequestID: t.RequestID, Payload: string(m.Payload)})
 }
 
 func (s *recordingSink) snapshot() []call {
@@ -189,7 +190,7 @@ func mustEmbedded(tb testing.TB, f fleet, mutate func(*BrokerOptions, *BridgeOpt
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	sink := &recordingSink{}
 	bo := BrokerOptions{Devices: f.devices, Log: log}
-	bro := BridgeOptions{Sink: sink, KV: kv.NewMemory(nil), Log: log}
+	bro := BridgeOptions{Sink: sink, Log: log}
 	if mutate != nil {
 		mutate(&bo, &bro)
 	}

@@ -113,25 +113,27 @@ func (s *Service) Command(ctx context.Context, p account.Principal, product, dev
 // an unknown request id (say an ota_upgrade reply: campaigns track
 // update_ota_status instead). Other errors are transient.
 func (s *Service) HandleCommandReply(ctx context.Context, product, device, command, requestID string, payload []byte, at time.Time) error {
+	return s.ingestOne(ctx, Message{Kind: KindReply, Product: product, Device: device, Command: command, RequestID: requestID,
+		Payload: payload, At: at})
+}
+
+// checkReply checks what can be checked of a command reply without the
+// database.
+func checkReply(product, device, command, requestID string, payload []byte) error {
 	if !topic.ValidName(product) || !topic.ValidName(device) || !topic.ValidName(command) || !topic.ValidName(requestID) {
 		return apperr.New(apperr.Invalid, "invalid command reply topic")
 	}
 	if len(payload) > MaxReplySize {
 		return apperr.New(apperr.TooLarge, "a command reply is at most %d bytes", MaxReplySize)
 	}
-	c, err := s.store.Command(ctx, requestID)
-	if apperr.Is(err, apperr.NotFound) {
-		return apperr.New(apperr.NotFound, "reply of %s/%s to unknown command %s", product, device, requestID)
-	}
-	if err != nil {
-		return fmt.Errorf("ota: reply of %s/%s: %w", product, device, err)
-	}
+	return nil
+}
+
+// replyMatches reports (Invalid) a reply of product/device that does not
+// answer command c.
+func replyMatches(c Command, product, device, command string) error {
 	if c.Product != product || (c.Device != "" && c.Device != device) || c.Name != command {
-		return apperr.New(apperr.Invalid, "reply of %s/%s does not match command %s", product, device, requestID)
-	}
-	r := Reply{RequestID: requestID, Device: device, Payload: append([]byte(nil), payload...), ReceivedAt: s.at(at)}
-	if err := s.store.PutReply(ctx, r); err != nil {
-		return fmt.Errorf("ota: store reply of %s/%s: %w", product, device, err)
+		return apperr.New(apperr.Invalid, "reply of %s/%s does not match command %s", product, device, c.RequestID)
 	}
 	return nil
 }

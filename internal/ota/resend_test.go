@@ -16,7 +16,7 @@ func TestResendPendingToLateDevices(t *testing.T) {
 	for _, d := range storetest.Drivers() {
 		t.Run(d, func(t *testing.T) {
 			ctx := context.Background()
-			w := mustWorld(t, storetest.MustOpen(t, d), nil, ota.Options{})
+			w := mustWorld(t, storetest.MustOpen(t, d), ota.Options{})
 			w.mustTagged(t, 3, "beta")
 			c := w.mustTagCampaign(t, "beta")
 			if got := w.pub.take(); len(got) != 1 || !strings.HasPrefix(got[0], "tags/thermo/beta/cmd/ota_upgrade/") {

@@ -39,9 +39,6 @@ type Deps struct {
 	// (the release service's URLs live only storage.urlTTL).
 	Blob      storage.Blob
 	Publisher Publisher
-	// Latest keeps each device's latest progress: KVLatest on Redis, or
-	// the database.
-	Latest LatestStore
 }
 
 // Options tune the service; zero values take the defaults.
@@ -49,18 +46,12 @@ type Options struct {
 	// PublicBaseURL makes local storage's relative download URLs absolute;
 	// when empty, NewCampaign.BaseURL does.
 	PublicBaseURL string
-	// FlushEvery is how often Run writes the history (default 2 s); a full
-	// batch is written at once.
-	FlushEvery time.Duration
-	// SweepEvery is how often Run expires campaigns (default 1 min).
+	// SweepEvery is how often Run expires campaigns and deletes old dedupe
+	// marks (default 1 min).
 	SweepEvery time.Duration
-	// HistoryBatch is the pending history size that triggers a write
-	// (default 500).
-	HistoryBatch int
-	// MaxPendingHistory bounds the history waiting for a write (default
-	// 100 000); beyond it HandleProgress writes first, and fails when it
-	// cannot.
-	MaxPendingHistory int
+	// DedupeRetention is how long a device message's dedupe mark is kept
+	// (default 1 h; PROTOCOLS §3 asks for at least 10 min).
+	DedupeRetention time.Duration
 	// PublishWorkers bounds concurrent per-device publishes (default 16).
 	PublishWorkers int
 	// PublishTimeout bounds the publishing of one campaign or command
@@ -69,17 +60,11 @@ type Options struct {
 }
 
 func (o *Options) defaults() {
-	if o.FlushEvery <= 0 {
-		o.FlushEvery = 2 * time.Second
-	}
 	if o.SweepEvery <= 0 {
 		o.SweepEvery = time.Minute
 	}
-	if o.HistoryBatch <= 0 {
-		o.HistoryBatch = 500
-	}
-	if o.MaxPendingHistory <= 0 {
-		o.MaxPendingHistory = 100_000
+	if o.DedupeRetention < 10*time.Minute {
+		o.DedupeRetention = time.Hour
 	}
 	if o.PublishWorkers <= 0 {
 		o.PublishWorkers = 16
@@ -91,23 +76,20 @@ func (o *Options) defaults() {
 
 // Service sends device commands and runs OTA campaigns. Users reach them
 // through the product's project: Publish to send or cancel, Read to look;
-// someone who may not see the project gets NotFound. HandleProgress and
-// HandleCommandReply are for the MQTT bridge and take no principal.
+// someone who may not see the project gets NotFound. Ingest (and
+// HandleProgress and HandleCommandReply, one message at a time) are for
+// the MQTT side and take no principal.
 type Service struct {
-	store    Store
-	latest   LatestStore
-	pub      Publisher
-	projects *project.Service
-	devices  *device.Service
-	releases *release.Service
-	blob     storage.Blob
-	opts     Options
-	history  *historyWriter
-	// batchedLatest is latest when latest progress is written in batches
-	// (a database), nil otherwise.
-	batchedLatest *batchedLatest
-	now           func() time.Time
-	log           *slog.Logger
+	store       Store
+	ingestStore IngestStore
+	pub         Publisher
+	projects    *project.Service
+	devices     *device.Service
+	releases    *release.Service
+	blob        storage.Blob
+	opts        Options
+	now         func() time.Time
+	log         *slog.Logger
 
 	reportsMu sync.Mutex
 	reports   map[State]int64 // progress reports received, by reported state
@@ -141,15 +123,8 @@ func (s *Service) countReport(st State) {
 // NewService returns the OTA and command service.
 func NewService(store Store, d Deps, opts Options, now func() time.Time, log *slog.Logger) *Service {
 	opts.defaults()
-	latest := d.Latest
-	var batched *batchedLatest
-	if bl, ok := latest.(BatchLatestStore); ok {
-		batched = newBatchedLatest(bl)
-		latest = batched
-	}
-	return &Service{store: store, latest: latest, batchedLatest: batched, pub: d.Publisher, projects: d.Projects, devices: d.Devices,
-		releases: d.Releases, blob: d.Blob, opts: opts, now: now, log: log,
-		history: newHistoryWriter(store, opts.HistoryBatch, opts.MaxPendingHistory)}
+	return &Service{store: store, ingestStore: store, pub: d.Publisher, projects: d.Projects, devices: d.Devices,
+		releases: d.Releases, blob: d.Blob, opts: opts, now: now, log: log}
 }
 
 // stamp is now at the database's precision (milliseconds).

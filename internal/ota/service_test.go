@@ -3,21 +3,16 @@ package ota_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/hoist-ota/hoist/internal/account"
+	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/device"
-	"github.com/hoist-ota/hoist/internal/kv"
 	"github.com/hoist-ota/hoist/internal/ota"
 	"github.com/hoist-ota/hoist/internal/page"
 	"github.com/hoist-ota/hoist/internal/project"
@@ -60,7 +55,7 @@ type world struct {
 	pub      *counter
 }
 
-func mustWorld(tb testing.TB, st *store.Store, latest ota.LatestStore, opts ota.Options) world {
+func mustWorld(tb testing.TB, st *store.Store, opts ota.Options) world {
 	tb.Helper()
 	ctx := context.Background()
 	log := storetest.Logger()
@@ -95,13 +90,10 @@ func mustWorld(tb testing.TB, st *store.Store, latest ota.LatestStore, opts ota.
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if latest == nil {
-		latest = st.OTALatest()
-	}
 	opts.PublicBaseURL = "https://hoist.example.com"
 	pub := &counter{}
 	svc := ota.NewService(st.OTA(), ota.Deps{Projects: projects, Devices: devices, Releases: releases, Blob: blob,
-		Publisher: pub, Latest: latest}, opts, time.Now, log)
+		Publisher: pub}, opts, time.Now, log)
 	return world{svc: svc, st: st, devices: devices, owner: owner, firmware: fw, pub: pub}
 }
 
@@ -127,79 +119,39 @@ func (w world) mustTagCampaign(tb testing.TB, tag string) ota.Campaign {
 	return c
 }
 
-// redisStore returns a kv.Store on the test Redis under a fresh prefix, or
-// skips.
-func redisStore(t *testing.T) kv.Store {
-	addr := os.Getenv("HOIST_TEST_REDIS_ADDR")
-	if addr == "" {
-		t.Skip("redis: skipped (set HOIST_TEST_REDIS_ADDR)")
-	}
-	c := redis.NewClient(&redis.Options{Addr: addr})
-	t.Cleanup(func() { c.Close() })
-	var b [6]byte
-	rand.Read(b[:])
-	return kv.NewRedis(c, "hoist-test-"+hex.EncodeToString(b[:])+":")
-}
-
 func TestLatestProgress(t *testing.T) {
-	backends := map[string]func(t *testing.T, st *store.Store) ota.LatestStore{
-		"db":     func(_ *testing.T, st *store.Store) ota.LatestStore { return st.OTALatest() },
-		"memory": func(*testing.T, *store.Store) ota.LatestStore { return ota.NewKVLatest(kv.NewMemory(nil)) },
-		"redis":  func(t *testing.T, _ *store.Store) ota.LatestStore { return ota.NewKVLatest(redisStore(t)) },
-	}
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		for name, mk := range backends {
-			t.Run(name, func(t *testing.T) {
-				ctx := context.Background()
-				latest := mk(t, st)
-				if _, ok, err := latest.Latest(ctx, "thermo", "d1"); ok || err != nil {
-					t.Fatalf("none yet: %v %v", ok, err)
-				}
-				at := time.Date(2026, 1, 2, 3, 4, 5, 6e6, time.UTC)
-				l := ota.Latest{Product: "thermo", Device: "d1", CampaignID: "c1", RequestID: "r1", State: ota.StateDownloading,
-					Progress: 40, Report: json.RawMessage(`{"progress":40,"z":1,"a":2}`), ReceivedAt: at}
-				for _, v := range []ota.Latest{{Product: "thermo", Device: "d1", Report: json.RawMessage(`{}`), ReceivedAt: at}, l} {
-					if err := latest.SetLatest(ctx, v); err != nil {
-						t.Fatal(err)
-					}
-				}
-				got, ok, err := latest.Latest(ctx, "thermo", "d1")
-				if err != nil || !ok || got.CampaignID != "c1" || got.State != ota.StateDownloading || got.Progress != 40 ||
-					string(got.Report) != `{"progress":40,"z":1,"a":2}` || !got.ReceivedAt.Equal(at) {
-					t.Fatalf("latest %+v %v %v", got, ok, err)
-				}
-				if _, ok, _ := latest.Latest(ctx, "thermo", "d2"); ok {
-					t.Fatal("another device's progress")
-				}
-			})
+		ctx := context.Background()
+		w := mustWorld(t, st, ota.Options{})
+		w.mustTagged(t, 2, "lab")
+		c := w.mustTagCampaign(t, "lab")
+		if _, ok, err := w.svc.Latest(ctx, w.owner, "thermo", "d00000"); ok || err != nil {
+			t.Fatalf("none yet: %v %v", ok, err)
+		}
+		at := time.Date(2026, 1, 2, 3, 4, 5, 6e6, time.UTC)
+		for i, p := range []string{`{}`, fmt.Sprintf(`{"requestId":%q,"progress":40,"z":1,"a":2}`, c.RequestID)} {
+			if err := w.svc.HandleProgress(ctx, "thermo", "d00000", fmt.Sprint("m", i), []byte(p), at.Add(time.Duration(i)*time.Second)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, ok, err := w.svc.Latest(ctx, w.owner, "thermo", "d00000")
+		if err != nil || !ok || got.CampaignID != c.ID || got.State != ota.StateDownloading || got.Progress != 40 ||
+			!strings.Contains(string(got.Report), `"progress":40`) || !got.ReceivedAt.Equal(at.Add(time.Second)) {
+			t.Fatalf("latest %+v %v %v", got, ok, err)
+		}
+		if _, ok, _ := w.svc.Latest(ctx, w.owner, "thermo", "d00001"); ok {
+			t.Fatal("another device's progress")
 		}
 	})
 }
 
-// With Redis the latest progress lives under seed 000's key.
-func TestLatestProgressRedisKey(t *testing.T) {
-	kvs := redisStore(t)
-	st := storetest.MustOpen(t, "sqlite")
-	w := mustWorld(t, st, ota.NewKVLatest(kvs), ota.Options{})
-	ctx := context.Background()
-	if err := w.svc.HandleProgress(ctx, "thermo", "d9", "m1", []byte(`{"progress":7}`), time.Time{}); err != nil {
-		t.Fatal(err)
-	}
-	v, ok, err := kvs.Get(ctx, "ota_progress/thermo/d9")
-	if err != nil || !ok || !strings.Contains(v, `"report":{"progress":7}`) || !strings.Contains(v, `"state":"downloading"`) {
-		t.Fatalf("redis value %q %v %v", v, ok, err)
-	}
-	if _, ok, _ := st.OTALatest().Latest(ctx, "thermo", "d9"); ok {
-		t.Fatal("written to the database too")
-	}
-}
-
-// The history is written in batches: not before a flush, all of it after,
-// and a full batch makes Run write at once; Run's end writes the rest.
-func TestHistoryWriter(t *testing.T) {
+// A report is in the history, the campaign and the latest progress as
+// soon as HandleProgress returns: nothing waits in memory. A message id
+// seen before is dropped (ErrDuplicate) and changes nothing.
+func TestIngestIsCommittedWhenItReturns(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		w := mustWorld(t, st, nil, ota.Options{FlushEvery: time.Hour, SweepEvery: time.Hour, HistoryBatch: 50})
+		w := mustWorld(t, st, ota.Options{SweepEvery: time.Hour})
 		w.mustTagged(t, 3, "lab")
 		c := w.mustTagCampaign(t, "lab")
 		history := func() int64 {
@@ -209,51 +161,66 @@ func TestHistoryWriter(t *testing.T) {
 			}
 			return n
 		}
-		report := func(i int) {
-			p := fmt.Sprintf(`{"requestId":%q,"progress":%d}`, c.RequestID, i%100)
-			if err := w.svc.HandleProgress(ctx, "thermo", fmt.Sprintf("d%05d", i%3), "m", []byte(p), time.Time{}); err != nil {
+		for i := range 10 {
+			p := fmt.Sprintf(`{"requestId":%q,"progress":%d}`, c.RequestID, i*10)
+			if err := w.svc.HandleProgress(ctx, "thermo", fmt.Sprintf("d%05d", i%3), fmt.Sprint("m", i), []byte(p), time.Time{}); err != nil {
 				t.Fatal(err)
 			}
+			if n := history(); n != int64(i+1) {
+				t.Fatalf("after report %d the history has %d", i, n)
+			}
 		}
-		for i := range 10 {
-			report(i)
+		err := w.svc.HandleProgress(ctx, "thermo", "d00000", "m0", []byte(`{"state":"failed"}`), time.Time{})
+		if !errors.Is(err, ota.ErrDuplicate) {
+			t.Fatalf("a repeated message id: %v", err)
 		}
-		if n := history(); n != 0 {
-			t.Fatalf("%d written before a flush", n)
-		}
-		if err := w.svc.Flush(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if n := history(); n != 10 {
-			t.Fatalf("%d written after a flush", n)
+		got, _ := w.svc.Campaign(ctx, w.owner, c.ID)
+		if n := history(); n != 10 || got.Counts[ota.StateFailed] != 0 || got.Counts[ota.StateDownloading] != 3 {
+			t.Fatalf("the duplicate changed something: history %d, counts %v", n, got.Counts)
 		}
 
-		runCtx, stop := context.WithCancel(ctx)
-		done := make(chan error, 1)
-		go func() { done <- w.svc.Run(runCtx) }()
-		for i := range 50 { // a full batch: written without waiting an hour
-			report(i)
+		// One batch: duplicates within it and against the database, an
+		// invalid report and a status of an unknown device are dropped;
+		// the rest is applied in order.
+		msgs := []ota.Message{
+			{Kind: ota.KindProgress, Product: "thermo", Device: "d00001", MessageID: "b1", Payload: []byte(fmt.Sprintf(`{"requestId":%q,"state":"installing"}`, c.RequestID))},
+			{Kind: ota.KindProgress, Product: "thermo", Device: "d00001", MessageID: "b1", Payload: []byte(`{"state":"failed"}`)},
+			{Kind: ota.KindProgress, Product: "thermo", Device: "d00001", MessageID: "m1", Payload: []byte(`{"state":"failed"}`)},
+			{Kind: ota.KindProgress, Product: "thermo", Device: "d00001", MessageID: "b2", Payload: []byte(`{"progress":"x"}`)},
+			{Kind: ota.KindStatus, Product: "thermo", Device: "nobody", MessageID: "b3", Payload: []byte(`{"version":"1"}`)},
+			{Kind: ota.KindProgress, Product: "thermo", Device: "d00001", MessageID: "b4", Payload: []byte(fmt.Sprintf(`{"requestId":%q,"state":"succeeded","currentVersion":"2.0"}`, c.RequestID))},
+			{Kind: ota.KindStatus, Product: "thermo", Device: "d00002", MessageID: "b5", Payload: []byte(`{"version":"1.5"}`)},
 		}
-		deadline := time.Now().Add(10 * time.Second)
-		for history() != 60 {
-			if time.Now().After(deadline) {
-				t.Fatalf("a full batch was not written: %d", history())
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-		for i := range 7 {
-			report(i)
-		}
-		stop()
-		if err := <-done; err != nil {
+		out, err := w.svc.Ingest(ctx, msgs)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if n := history(); n != 67 {
-			t.Fatalf("%d written after Run ended, want 67", n)
+		if out[0] != nil || !errors.Is(out[1], ota.ErrDuplicate) || !errors.Is(out[2], ota.ErrDuplicate) ||
+			!apperr.Is(out[3], apperr.Invalid) || !apperr.Is(out[4], apperr.NotFound) || out[5] != nil || out[6] != nil {
+			t.Fatalf("outcomes %v", out)
 		}
-		hs, _, _ := st.OTA().History(ctx, c.ID, "d00001", page.Request{Num: 1, Size: 100, Desc: true})
-		if len(hs) != 22 || hs[0].CampaignID != c.ID || hs[0].Product != "thermo" || !json.Valid(hs[0].Raw) {
-			t.Fatalf("history of d00001: %d %+v", len(hs), hs[0])
+		got, _ = w.svc.Campaign(ctx, w.owner, c.ID)
+		if n := history(); n != 12 || got.Counts[ota.StateSucceeded] != 1 || got.Counts[ota.StateFailed] != 0 {
+			t.Fatalf("after the batch: history %d, counts %v", n, got.Counts)
+		}
+		for name, want := range map[string]string{"d00001": "2.0", "d00002": "1.5"} {
+			d, err := w.devices.Lookup(ctx, "thermo", name)
+			if err != nil || d.FirmwareVersion != want {
+				t.Fatalf("%s firmware %q %v, want %q", name, d.FirmwareVersion, err, want)
+			}
+		}
+		// A redelivered batch changes nothing.
+		out, err = w.svc.Ingest(ctx, msgs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, o := range out {
+			if !errors.Is(o, ota.ErrDuplicate) && i != 3 && i != 4 {
+				t.Fatalf("redelivered message %d: %v", i, o)
+			}
+		}
+		if n := history(); n != 12 {
+			t.Fatalf("redelivery added history: %d", n)
 		}
 	})
 }
@@ -263,7 +230,7 @@ func TestHistoryWriter(t *testing.T) {
 func TestConcurrentReports(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		w := mustWorld(t, st, nil, ota.Options{})
+		w := mustWorld(t, st, ota.Options{})
 		w.mustTagged(t, 4, "lab")
 		c := w.mustTagCampaign(t, "lab")
 		var wg sync.WaitGroup
@@ -275,7 +242,7 @@ func TestConcurrentReports(t *testing.T) {
 					if i == 10 {
 						p = fmt.Sprintf(`{"requestId":%q,"state":"failed"}`, c.RequestID)
 					}
-					errs <- w.svc.HandleProgress(ctx, "thermo", fmt.Sprintf("d%05d", d), "m", []byte(p), time.Time{})
+					errs <- w.svc.HandleProgress(ctx, "thermo", fmt.Sprintf("d%05d", d), fmt.Sprint("m", i), []byte(p), time.Time{})
 				})
 			}
 		}
@@ -290,9 +257,6 @@ func TestConcurrentReports(t *testing.T) {
 		if err != nil || got.Counts[ota.StateFailed] != 4 {
 			t.Fatalf("counts %v %v", got.Counts, err)
 		}
-		if err := w.svc.Flush(ctx); err != nil {
-			t.Fatal(err)
-		}
 		if _, n, _ := st.OTA().History(ctx, c.ID, "", page.Request{Num: 1, Size: 1}); n != 80 {
 			t.Fatalf("history %d, want 80", n)
 		}
@@ -304,7 +268,7 @@ func TestConcurrentReports(t *testing.T) {
 // untimed; every iteration is a new campaign over all of them.
 func BenchmarkTagCampaign10k(b *testing.B) {
 	st := storetest.MustOpen(b, "sqlite")
-	w := mustWorld(b, st, nil, ota.Options{})
+	w := mustWorld(b, st, ota.Options{})
 	w.mustTagged(b, 10_000, "fleet")
 	ctx := context.Background()
 	for b.Loop() {

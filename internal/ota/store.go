@@ -38,15 +38,6 @@ type Store interface {
 	// ListEntries lists a campaign's devices, of one state unless state
 	// is "".
 	ListEntries(ctx context.Context, campaignID string, state State, pg page.Request) ([]Entry, int64, error)
-	// UpdateEntry finds the campaign entry of a device's report, locks it
-	// and calls fn with its campaign, then saves the entry's state,
-	// progress, last report, error and updated time, in one transaction.
-	// The entry is the device's in the campaign whose RequestID is
-	// requestID when that is not empty; otherwise the device's most
-	// recently updated entry in an open state (see OpenStates) of a
-	// campaign that has not expired at now. NotFound when there is none (fn
-	// is not called).
-	UpdateEntry(ctx context.Context, product, device, requestID string, now time.Time, fn func(Campaign, *Entry) error) (Entry, error)
 	// SetOpenEntries moves the campaign's devices in an open state to
 	// state (with errText, at at) and returns how many moved; devices
 	// limits it to those devices unless nil.
@@ -59,27 +50,12 @@ type Store interface {
 	// not after now and that still have devices in an open state.
 	ExpiredCampaigns(ctx context.Context, now time.Time) ([]string, error)
 
-	// AddHistory appends reports to the history, in batches, all or none.
-	AddHistory(ctx context.Context, hs []HistoryEntry) error
 	// History lists a campaign's reports, newest first, of one device
 	// unless device is "".
 	History(ctx context.Context, campaignID, device string, pg page.Request) ([]HistoryEntry, int64, error)
-}
-
-// LatestStore keeps each device's latest progress: the database, or Redis
-// through KVLatest.
-type LatestStore interface {
-	// SetLatest replaces the device's latest progress.
-	SetLatest(ctx context.Context, l Latest) error
 	// Latest returns the device's latest progress; ok is false when there
 	// is none.
 	Latest(ctx context.Context, product, device string) (l Latest, ok bool, err error)
-}
 
-// BatchLatestStore is a LatestStore that can also write many devices'
-// latest progress at once. The service then writes latest progress in
-// batches with the history (a database needs that; Redis does not).
-type BatchLatestStore interface {
-	LatestStore
-	SetLatestBatch(ctx context.Context, ls []Latest) error
+	IngestStore
 }

@@ -26,7 +26,7 @@ type historyRow struct {
 
 func (historyRow) TableName() string { return "ota_history" }
 
-func (o otaStore) AddHistory(ctx context.Context, hs []ota.HistoryEntry) error {
+func (o otaStore) addHistory(ctx context.Context, hs []ota.HistoryEntry) error {
 	if len(hs) == 0 {
 		return nil
 	}
@@ -38,10 +38,7 @@ func (o otaStore) AddHistory(ctx context.Context, hs []ota.HistoryEntry) error {
 			rows[i].CampaignID = &id
 		}
 	}
-	err := o.s.InTx(ctx, func(tx *Store) error {
-		return tx.db.WithContext(ctx).CreateInBatches(&rows, tx.insertChunk()).Error
-	})
-	if err != nil {
+	if err := o.s.db.WithContext(ctx).CreateInBatches(&rows, o.s.insertChunk()).Error; err != nil {
 		return fmt.Errorf("store: add ota history: %w", err)
 	}
 	return nil
@@ -86,27 +83,7 @@ type progressRow struct {
 
 func (progressRow) TableName() string { return "ota_progress" }
 
-// OTALatest returns the ota.LatestStore on the database, for servers
-// without Redis.
-func (s *Store) OTALatest() ota.LatestStore { return otaStore{s} }
-
-func (o otaStore) SetLatest(ctx context.Context, l ota.Latest) error {
-	b, err := json.Marshal(l)
-	if err != nil {
-		return fmt.Errorf("store: encode latest progress: %w", err)
-	}
-	row := progressRow{Product: l.Product, Device: l.Device, Payload: string(b), State: string(l.State), UpdatedAt: l.ReceivedAt}
-	err = o.s.db.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "product"}, {Name: "device"}},
-		DoUpdates: clause.AssignmentColumns([]string{"payload", "state", "updated_at"}),
-	}).Create(&row).Error
-	if err != nil {
-		return fmt.Errorf("store: set latest progress of %s/%s: %w", l.Product, l.Device, err)
-	}
-	return nil
-}
-
-func (o otaStore) SetLatestBatch(ctx context.Context, ls []ota.Latest) error {
+func (o otaStore) setLatestBatch(ctx context.Context, ls []ota.Latest) error {
 	rows := make([]progressRow, len(ls))
 	for i, l := range ls {
 		b, err := json.Marshal(l)
@@ -115,12 +92,10 @@ func (o otaStore) SetLatestBatch(ctx context.Context, ls []ota.Latest) error {
 		}
 		rows[i] = progressRow{Product: l.Product, Device: l.Device, Payload: string(b), State: string(l.State), UpdatedAt: l.ReceivedAt}
 	}
-	err := o.s.InTx(ctx, func(tx *Store) error {
-		return tx.db.WithContext(ctx).Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "product"}, {Name: "device"}},
-			DoUpdates: clause.AssignmentColumns([]string{"payload", "state", "updated_at"}),
-		}).CreateInBatches(&rows, 100).Error
-	})
+	err := o.s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "product"}, {Name: "device"}},
+		DoUpdates: clause.AssignmentColumns([]string{"payload", "state", "updated_at"}),
+	}).CreateInBatches(&rows, 100).Error
 	if err != nil {
 		return fmt.Errorf("store: set latest progress of %d devices: %w", len(rows), err)
 	}

@@ -114,7 +114,15 @@ func TestOTACampaignsInBatches(t *testing.T) {
 	})
 }
 
-func TestOTAUpdateEntryAndExpiry(t *testing.T) {
+// ingest runs fn in one ingest transaction, failing the test on error.
+func ingest(t *testing.T, o ota.Store, fn func(tx ota.IngestTx) error) {
+	t.Helper()
+	if err := o.Ingest(context.Background(), fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOTAIngestEntriesAndExpiry(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		mustOTAProject(t, s)
@@ -123,41 +131,69 @@ func TestOTAUpdateEntryAndExpiry(t *testing.T) {
 		old := mustStoredCampaign(t, o, "old", 2, now.Add(time.Hour))
 		mustStoredCampaign(t, o, "new", 2, now.Add(time.Hour))
 		gone := mustStoredCampaign(t, o, "gone", 2, now.Add(-time.Minute))
+		dev := ota.DeviceKey{Product: "thermo", Device: "d0001"}
 
-		move := func(requestID string, state ota.State, at time.Time) (ota.Entry, error) {
-			return o.UpdateEntry(ctx, "thermo", "d0001", requestID, at, func(c ota.Campaign, e *ota.Entry) error {
-				e.State, e.UpdatedTime, e.LastReport = state, at, json.RawMessage(`{"state":"`+string(state)+`"}`)
+		ingest(t, o, func(tx ota.IngestTx) error {
+			cs, err := tx.CampaignsByRequest(ctx, []string{old.RequestID, "req-unknown"})
+			if err != nil || len(cs) != 1 || cs[old.RequestID].ID != "old" {
+				t.Fatalf("by request %+v %v", cs, err)
+			}
+			es, err := tx.LockEntries(ctx, []ota.EntryKey{{CampaignID: "old", Device: "d0001"}, {CampaignID: "old", Device: "d0009"}})
+			if err != nil || len(es) != 1 {
+				t.Fatalf("locked %+v %v", es, err)
+			}
+			e := es[ota.EntryKey{CampaignID: "old", Device: "d0001"}]
+			e.State, e.UpdatedTime, e.LastReport = ota.StateDownloading, now.Add(time.Second), json.RawMessage(`{"state":"downloading"}`)
+			return tx.SaveEntries(ctx, []ota.Entry{e})
+		})
+		// Without a request id: the most recently updated open entry of an
+		// unexpired campaign (old, just updated), never the expired one.
+		open := func() ota.Campaign {
+			var c ota.Campaign
+			ingest(t, o, func(tx ota.IngestTx) error {
+				cs, err := tx.OpenCampaigns(ctx, []ota.DeviceKey{dev, {Product: "thermo", Device: "d0009"}}, now)
+				if err != nil || len(cs) != 1 {
+					t.Fatalf("open %+v %v", cs, err)
+				}
+				c = cs[dev]
 				return nil
 			})
+			return c
 		}
-		// By request id.
-		e, err := move(old.RequestID, ota.StateDownloading, now.Add(time.Second))
-		if err != nil || e.CampaignID != "old" || e.State != ota.StateDownloading {
-			t.Fatalf("by request %+v %v", e, err)
+		if c := open(); c.ID != "old" {
+			t.Fatalf("most recent open: %s", c.ID)
 		}
-		// Without: the most recently updated open entry of an unexpired
-		// campaign (old, just updated), never the expired one.
-		e, err = move("", ota.StateInstalling, now.Add(2*time.Second))
-		if err != nil || e.CampaignID != "old" || string(e.LastReport) != `{"state":"installing"}` {
-			t.Fatalf("most recent %+v %v", e, err)
+		ingest(t, o, func(tx ota.IngestTx) error {
+			es, _ := tx.LockEntries(ctx, []ota.EntryKey{{CampaignID: "old", Device: "d0001"}})
+			e := es[ota.EntryKey{CampaignID: "old", Device: "d0001"}]
+			e.State, e.UpdatedTime = ota.StateSucceeded, now.Add(3*time.Second)
+			return tx.SaveEntries(ctx, []ota.Entry{e})
+		})
+		if c := open(); c.ID != "new" { // old is final now
+			t.Fatalf("next open: %s", c.ID)
 		}
-		if _, err := move("", ota.StateSucceeded, now.Add(3*time.Second)); err != nil {
-			t.Fatal(err)
-		}
-		e, err = move("", ota.StateAccepted, now.Add(4*time.Second)) // old is final now: new
-		if err != nil || e.CampaignID != "new" {
-			t.Fatalf("next open %+v %v", e, err)
-		}
-		for _, rid := range []string{"req-unknown", ""} {
-			if _, err := o.UpdateEntry(ctx, "thermo", "d0009", rid, now, func(ota.Campaign, *ota.Entry) error {
-				t.Fatal("fn called without an entry")
-				return nil
-			}); !apperr.Is(err, apperr.NotFound) {
-				t.Fatalf("no entry (%q): %v", rid, err)
+
+		// Dedupe marks: seen once marked, a second mark is a conflict (the
+		// transaction rolls back), sweeping removes old ones.
+		keys := []ota.MessageKey{{Product: "thermo", Device: "d0001", MessageID: "m1"}, {Product: "thermo", Device: "d0002", MessageID: "m1"}}
+		ingest(t, o, func(tx ota.IngestTx) error {
+			return tx.MarkMessages(ctx, keys, []ota.MessageKind{ota.KindProgress, ota.KindStatus}, now)
+		})
+		ingest(t, o, func(tx ota.IngestTx) error {
+			seen, err := tx.SeenMessages(ctx, append(keys, ota.MessageKey{Product: "thermo", Device: "d0001", MessageID: "m2"}))
+			if err != nil || len(seen) != 2 || !seen[keys[0]] || !seen[keys[1]] {
+				t.Fatalf("seen %v %v", seen, err)
 			}
+			return nil
+		})
+		err := o.Ingest(ctx, func(tx ota.IngestTx) error {
+			return tx.MarkMessages(ctx, keys[:1], []ota.MessageKind{ota.KindProgress}, now)
+		})
+		if !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("marked twice: %v", err)
 		}
-		if _, err := o.UpdateEntry(ctx, "lamp", "d0001", old.RequestID, now, nil); !apperr.Is(err, apperr.NotFound) {
-			t.Fatalf("another product's request: %v", err)
+		if n, err := o.SweepMessages(ctx, now.Add(time.Millisecond)); err != nil || n != 2 {
+			t.Fatalf("swept %d %v", n, err)
 		}
 
 		ids, err := o.ExpiredCampaigns(ctx, now)
@@ -184,9 +220,7 @@ func TestOTAHistoryInBatches(t *testing.T) {
 				Raw: json.RawMessage(fmt.Sprintf(`{"progress":%d,"desc":"%s"}`, i%100, "x")), ReceivedAt: base.Add(time.Duration(i) * time.Millisecond)}
 		}
 		hs[5].CampaignID = "" // matched no campaign
-		if err := o.AddHistory(ctx, hs); err != nil {
-			t.Fatal(err)
-		}
+		ingest(t, o, func(tx ota.IngestTx) error { return tx.AddHistory(ctx, hs) })
 		got, total, err := o.History(ctx, "c1", "", page.Request{Num: 1, Size: 3, Sort: "receivedAt", Desc: true})
 		if err != nil || total != 1049 || len(got) != 3 || !got[0].ReceivedAt.Equal(hs[1049].ReceivedAt) ||
 			string(got[0].Raw) != string(hs[1049].Raw) || got[0].CampaignID != "c1" || got[0].ID == 0 {
@@ -195,9 +229,7 @@ func TestOTAHistoryInBatches(t *testing.T) {
 		if _, n, _ := o.History(ctx, "c1", "d1", allPages()); n != 350 {
 			t.Fatalf("history of d1: %d", n)
 		}
-		if err := o.AddHistory(ctx, nil); err != nil {
-			t.Fatal(err)
-		}
+		ingest(t, o, func(tx ota.IngestTx) error { return tx.AddHistory(ctx, nil) })
 	})
 }
 

@@ -1,0 +1,228 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/ota"
+)
+
+// messageRow is a device message's dedupe mark.
+type messageRow struct {
+	Product    string `gorm:"primaryKey"`
+	Device     string `gorm:"primaryKey"`
+	MessageID  string `gorm:"primaryKey"`
+	Kind       string
+	ReceivedAt time.Time
+}
+
+func (messageRow) TableName() string { return "device_messages" }
+
+// ingestAttempts bounds how often a batch is run again after another node
+// marked one of its messages first (the rerun then sees the mark).
+const ingestAttempts = 3
+
+// Ingest implements ota.IngestStore: fn runs in one transaction (rerun on
+// a deadlock, and on a dedupe mark another node added meanwhile).
+func (o otaStore) Ingest(ctx context.Context, fn func(ota.IngestTx) error) error {
+	var err error
+	for range ingestAttempts {
+		err = o.s.InTx(ctx, func(tx *Store) error { return fn(ingestTx{otaStore{tx}}) })
+		if !apperr.Is(err, apperr.Conflict) || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// SweepMessages implements ota.IngestStore.
+func (o otaStore) SweepMessages(ctx context.Context, before time.Time) (int64, error) {
+	res := o.s.db.WithContext(ctx).Where("received_at < ?", before).Delete(&messageRow{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: sweep device messages: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+// ingestTx is ota.IngestTx on a transaction.
+type ingestTx struct{ o otaStore }
+
+// tupleChunk bounds the tuples of one "(a, b) IN (...)" query.
+const tupleChunk = 300
+
+func (t ingestTx) SeenMessages(ctx context.Context, keys []ota.MessageKey) (map[ota.MessageKey]bool, error) {
+	out := make(map[ota.MessageKey]bool)
+	for part := range slices.Chunk(keys, tupleChunk) {
+		tuples := make([][]any, len(part))
+		for i, k := range part {
+			tuples[i] = []any{k.Product, k.Device, k.MessageID}
+		}
+		var rows []messageRow
+		err := t.o.s.db.WithContext(ctx).Select("product, device, message_id").
+			Where("(product, device, message_id) IN ?", tuples).Find(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: seen device messages: %w", err)
+		}
+		for _, r := range rows {
+			out[ota.MessageKey{Product: r.Product, Device: r.Device, MessageID: r.MessageID}] = true
+		}
+	}
+	return out, nil
+}
+
+func (t ingestTx) MarkMessages(ctx context.Context, keys []ota.MessageKey, kinds []ota.MessageKind, at time.Time) error {
+	rows := make([]messageRow, len(keys))
+	for i, k := range keys {
+		rows[i] = messageRow{Product: k.Product, Device: k.Device, MessageID: k.MessageID, Kind: string(kinds[i]), ReceivedAt: at}
+	}
+	if err := t.o.s.db.WithContext(ctx).CreateInBatches(&rows, t.o.s.insertChunk()).Error; err != nil {
+		return fmt.Errorf("store: mark device messages: %w", translate(err, "device message"))
+	}
+	return nil
+}
+
+func (t ingestTx) CampaignsByRequest(ctx context.Context, requestIDs []string) (map[string]ota.Campaign, error) {
+	out := make(map[string]ota.Campaign, len(requestIDs))
+	for part := range slices.Chunk(requestIDs, chunk) {
+		var rows []campaignRow
+		if err := t.o.s.db.WithContext(ctx).Where("request_id IN ?", part).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("store: campaigns by request: %w", err)
+		}
+		for _, r := range rows {
+			out[r.RequestID] = r.toCampaign()
+		}
+	}
+	return out, nil
+}
+
+func (t ingestTx) OpenCampaigns(ctx context.Context, devices []ota.DeviceKey, now time.Time) (map[ota.DeviceKey]ota.Campaign, error) {
+	type hit struct {
+		Product, Device, CampaignID string
+		UpdatedAt                   time.Time
+	}
+	best := map[ota.DeviceKey]hit{}
+	for part := range slices.Chunk(devices, tupleChunk) {
+		tuples := make([][]any, len(part))
+		for i, d := range part {
+			tuples[i] = []any{d.Product, d.Device}
+		}
+		var hits []hit
+		err := t.o.s.db.WithContext(ctx).Table("ota_campaign_devices AS d").
+			Select("d.product, d.device, d.campaign_id, d.updated_at").
+			Joins("JOIN ota_campaigns c ON c.id = d.campaign_id").
+			Where("(d.product, d.device) IN ? AND d.state IN ? AND c.expires_at > ?", tuples, openStates(), now).
+			Scan(&hits).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: open campaigns of devices: %w", err)
+		}
+		for _, h := range hits {
+			k := ota.DeviceKey{Product: h.Product, Device: h.Device}
+			if cur, ok := best[k]; !ok || h.UpdatedAt.After(cur.UpdatedAt) ||
+				(h.UpdatedAt.Equal(cur.UpdatedAt) && h.CampaignID > cur.CampaignID) {
+				best[k] = h
+			}
+		}
+	}
+	ids := map[string]bool{}
+	for _, h := range best {
+		ids[h.CampaignID] = true
+	}
+	camps := map[string]ota.Campaign{}
+	for part := range slices.Chunk(keys(ids), chunk) {
+		var rows []campaignRow
+		if err := t.o.s.db.WithContext(ctx).Where("id IN ?", part).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("store: campaigns: %w", err)
+		}
+		for _, r := range rows {
+			camps[r.ID] = r.toCampaign()
+		}
+	}
+	out := make(map[ota.DeviceKey]ota.Campaign, len(best))
+	for k, h := range best {
+		if c, ok := camps[h.CampaignID]; ok {
+			out[k] = c
+		}
+	}
+	return out, nil
+}
+
+func (t ingestTx) LockEntries(ctx context.Context, keys []ota.EntryKey) (map[ota.EntryKey]ota.Entry, error) {
+	// One lock order for every node's batches: fewer deadlocks.
+	slices.SortFunc(keys, func(a, b ota.EntryKey) int {
+		if c := strings.Compare(a.CampaignID, b.CampaignID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Device, b.Device)
+	})
+	out := make(map[ota.EntryKey]ota.Entry, len(keys))
+	for part := range slices.Chunk(keys, tupleChunk) {
+		tuples := make([][]any, len(part))
+		for i, k := range part {
+			tuples[i] = []any{k.CampaignID, k.Device}
+		}
+		var rows []entryRow
+		err := t.o.s.db.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).
+			Where("(campaign_id, device) IN ?", tuples).Order("campaign_id, device").Find(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: lock campaign devices: %w", err)
+		}
+		for _, r := range rows {
+			out[ota.EntryKey{CampaignID: r.CampaignID, Device: r.Device}] = r.toEntry()
+		}
+	}
+	return out, nil
+}
+
+func (t ingestTx) SaveEntries(ctx context.Context, es []ota.Entry) error {
+	rows := make([]entryRow, len(es))
+	for i, e := range es {
+		rows[i] = fromEntry(e)
+	}
+	err := t.o.s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "campaign_id"}, {Name: "device"}},
+		DoUpdates: clause.AssignmentColumns([]string{"state", "progress", "last_report", "error", "updated_at"}),
+	}).CreateInBatches(&rows, 100).Error
+	if err != nil {
+		return fmt.Errorf("store: save campaign devices: %w", err)
+	}
+	return nil
+}
+
+func (t ingestTx) AddHistory(ctx context.Context, hs []ota.HistoryEntry) error {
+	return t.o.addHistory(ctx, hs)
+}
+
+func (t ingestTx) SetLatestBatch(ctx context.Context, ls []ota.Latest) error {
+	if len(ls) == 0 {
+		return nil
+	}
+	return t.o.setLatestBatch(ctx, ls)
+}
+
+func (t ingestTx) SetFirmwareVersion(ctx context.Context, product, device, version string) error {
+	return devices{t.o.s}.SetFirmwareVersion(ctx, product, device, version)
+}
+
+func (t ingestTx) SetStatus(ctx context.Context, product, device string, status []byte, version *string, at time.Time) error {
+	return devices{t.o.s}.SetStatus(ctx, product, device, status, version, at)
+}
+
+func (t ingestTx) Command(ctx context.Context, requestID string) (ota.Command, error) {
+	return t.o.Command(ctx, requestID)
+}
+
+func (t ingestTx) PutReply(ctx context.Context, r ota.Reply) error { return t.o.PutReply(ctx, r) }
+
+func keys[K comparable, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
