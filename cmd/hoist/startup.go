@@ -62,4 +62,6 @@ func (m mysqlLog) Print(v ...any) { m.l.Warn(fmt.Sprint(v...)) }
 
 type redisLog struct{ l *slog.Logger }
 
-func (r redisLog) Printf(_ context.Context, format string, v ...any) { r.l.Warn(fmt.Sprintf(format, v...)) }
+func (r redisLog) Printf(_ context.Context, format string, v ...any) {
+	r.l.Warn(fmt.Sprintf(format, v...))
+}

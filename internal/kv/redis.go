@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/hoist-ota/hoist/internal/apperr"
 )
 
 // Redis is a Store shared by every node, on Redis 6.2 or later.
@@ -20,10 +22,16 @@ func NewRedis(c redis.UniversalClient, prefix string) *Redis {
 	return &Redis{c: c, prefix: prefix}
 }
 
+// down wraps a Redis failure as apperr Unavailable: for API callers a 503,
+// never a 500 (Redis holds nothing that cannot be rebuilt).
+func down(op string, err error) error {
+	return apperr.Wrap(fmt.Errorf("kv: %s: %w", op, err), apperr.Unavailable, "redis unavailable")
+}
+
 // SetEx implements Store.
 func (r *Redis) SetEx(ctx context.Context, key, value string, ttl time.Duration) error {
 	if err := r.c.Set(ctx, r.prefix+key, value, ttl).Err(); err != nil {
-		return fmt.Errorf("kv: set: %w", err)
+		return down("set", err)
 	}
 	return nil
 }
@@ -32,7 +40,7 @@ func (r *Redis) SetEx(ctx context.Context, key, value string, ttl time.Duration)
 func (r *Redis) SetNX(ctx context.Context, key, value string, ttl time.Duration) (bool, error) {
 	ok, err := r.c.SetNX(ctx, r.prefix+key, value, ttl).Result()
 	if err != nil {
-		return false, fmt.Errorf("kv: setnx: %w", err)
+		return false, down("setnx", err)
 	}
 	return ok, nil
 }
@@ -44,7 +52,7 @@ func (r *Redis) Get(ctx context.Context, key string) (string, bool, error) {
 		return "", false, nil
 	}
 	if err != nil {
-		return "", false, fmt.Errorf("kv: get: %w", err)
+		return "", false, down("get", err)
 	}
 	return v, true, nil
 }
@@ -56,7 +64,7 @@ func (r *Redis) GetDel(ctx context.Context, key string) (string, bool, error) {
 		return "", false, nil
 	}
 	if err != nil {
-		return "", false, fmt.Errorf("kv: getdel: %w", err)
+		return "", false, down("getdel", err)
 	}
 	return v, true, nil
 }
@@ -72,7 +80,7 @@ return {n, redis.call('PTTL', KEYS[1])}`)
 func (r *Redis) Incr(ctx context.Context, key string, window time.Duration) (int64, time.Duration, error) {
 	res, err := incrScript.Run(ctx, r.c, []string{r.prefix + key}, window.Milliseconds()).Int64Slice()
 	if err != nil {
-		return 0, 0, fmt.Errorf("kv: incr: %w", err)
+		return 0, 0, down("incr", err)
 	}
 	return res[0], time.Duration(res[1]) * time.Millisecond, nil
 }

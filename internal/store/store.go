@@ -89,6 +89,12 @@ func Open(ctx context.Context, cfg config.DB, log *slog.Logger) (*Store, error) 
 	default:
 		return nil, fmt.Errorf("store: unknown driver %q", cfg.Driver)
 	}
+	for _, db := range s.pools() {
+		if err := registerUnavailable(db); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: %w", err)
@@ -208,11 +214,11 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 			return fn(&Store{db: tx, rdb: tx, dialect: s.dialect, log: s.log})
 		})
 		if !retryable(err) || ctx.Err() != nil {
-			return err
+			return asUnavailable(err)
 		}
 		time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
 	}
-	return err
+	return asUnavailable(err)
 }
 
 // retryable reports whether err is MySQL's deadlock (1213) or lock wait

@@ -68,9 +68,16 @@ func DB(tb testing.TB, driver string) config.DB {
 // closed at cleanup.
 func MustOpen(tb testing.TB, driver string) *store.Store {
 	tb.Helper()
+	return Open(tb, DB(tb, driver))
+}
+
+// Open returns a migrated store on c (from DB), closed at cleanup.
+func Open(tb testing.TB, c config.DB) *store.Store {
+	tb.Helper()
+	driver := c.Driver
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := store.Open(ctx, DB(tb, driver), Logger())
+	s, err := store.Open(ctx, c, Logger())
 	if err != nil {
 		tb.Fatalf("storetest: open %s: %v", driver, err)
 	}
