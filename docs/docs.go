@@ -5216,13 +5216,14 @@ const docTemplate = `{
         },
         "/readyz": {
             "get": {
+                "description": "Checks the database and, when configured, Redis and the MQTT broker (each \"up\" or \"down: ...\"). 200 while every required one is up (the database, the broker); a down Redis is reported but the node stays ready (it is a cache). 503 otherwise, with one ` + "`" + `errors` + "`" + ` entry per dependency that is down.",
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
                     "system"
                 ],
-                "summary": "Readiness: the database answers",
+                "summary": "Readiness: every dependency, by name",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -5235,7 +5236,7 @@ const docTemplate = `{
                                     "type": "object",
                                     "properties": {
                                         "data": {
-                                            "$ref": "#/definitions/httpapi.statusView"
+                                            "$ref": "#/definitions/httpapi.readyView"
                                         }
                                     }
                                 }
@@ -6758,6 +6759,21 @@ const docTemplate = `{
                 },
                 "updatedTime": {
                     "type": "string"
+                }
+            }
+        },
+        "httpapi.readyView": {
+            "type": "object",
+            "properties": {
+                "checks": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "string"
+                    }
+                },
+                "status": {
+                    "type": "string",
+                    "example": "ready"
                 }
             }
         },

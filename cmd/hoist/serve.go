@@ -63,6 +63,32 @@ func bindAll(c config.Config) (listeners, error) {
 	return l, nil
 }
 
+// dependencies are what /readyz checks besides the database: Redis
+// (reported, not required: a cache), the MQTT bridge (required) and the
+// ingest spool (reported while it holds batches).
+func dependencies(sv *services, ms mqttSide) []httpapi.Dependency {
+	var deps []httpapi.Dependency
+	if sv.redis != nil {
+		deps = append(deps, httpapi.Dependency{Name: "redis", Check: func(ctx context.Context) error {
+			return sv.redis.Ping(ctx).Err()
+		}})
+	}
+	if ms.bridge != nil {
+		deps = append(deps, httpapi.Dependency{Name: "broker", Required: true, Check: func(context.Context) error {
+			return ms.bridge.Ready()
+		}})
+	}
+	if ms.ingest != nil {
+		deps = append(deps, httpapi.Dependency{Name: "ingest", Check: func(context.Context) error {
+			if n := ms.ingest.Backlog(); n > 0 {
+				return fmt.Errorf("%d spooled batches wait for the database", n)
+			}
+			return nil
+		}})
+	}
+	return deps
+}
+
 // serve runs `hoist serve` until ctx is cancelled (SIGINT/SIGTERM), then
 // stops accepting, drains in-flight requests for up to
 // http.shutdownTimeout and closes everything. A clean stop returns nil.
@@ -114,7 +140,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer sv.close()
 
+	ms, err := newMQTT(cfg, ls, sv, log)
+	if err != nil {
+		return err
+	}
 	api, err := httpapi.New(httpapi.Options{
+		Dependencies:          dependencies(sv, ms),
 		Config:                cfg.HTTP,
 		PublicBaseURL:         cfg.PublicBaseURL,
 		Version:               version,
@@ -149,10 +180,6 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 
-	ms, err := newMQTT(cfg, ls, sv, log)
-	if err != nil {
-		return err
-	}
 	if sv.metrics != nil {
 		ms.registerMetrics(sv.metrics, sv.ota)
 	}
@@ -187,6 +214,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if sv.bus != nil {
 		g.Go(func() error { return sv.bus.Run(gctx, api.InvalidateUpdates) })
 	}
+	g.Go(func() error { return sv.changes.Run(gctx, api.InvalidateUpdates) })
 	// The bridge stops after the HTTP drain (requests in flight may still
 	// publish commands), then the broker closes.
 	mqttCtx, stopMQTT := context.WithCancel(context.Background())

@@ -41,7 +41,8 @@ type services struct {
 	publisher *bridgePublisher // the OTA service's, set to the bridge by newMQTT
 	stats     *stats.Recorder
 	reports   *stats.Service
-	bus       *bus.Redis       // nil without Redis: a single node needs no bus
+	bus       *bus.Redis       // nil without Redis
+	changes   *bus.Poller      // release changes through the database, for every node
 	metrics   *metrics.Metrics // nil when metrics are off
 	files     files
 	captcha   *captcha.Service // nil when captchas are off
@@ -108,6 +109,10 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 		}
 	}
 	sv.reports = stats.NewService(st.Stats(), sv.projects, time.Now)
+	// Other nodes learn of release changes within a second over Redis, and
+	// within a poll of the database whether or not Redis is up.
+	sv.changes = bus.NewPoller(st.Changes(), time.Second, log)
+	sv.releases.OnChange(func(projectID string) { sv.changes.Record(context.Background(), projectID) })
 	if sv.redis != nil {
 		sv.bus = bus.NewRedis(sv.redis, cfg.Redis.Prefix+"release-changed", log)
 		sv.releases.OnChange(func(projectID string) { sv.bus.Publish(context.Background(), projectID) })

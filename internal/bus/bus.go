@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -33,16 +34,29 @@ func (r *Redis) Publish(ctx context.Context, projectID string) {
 	}
 }
 
-// Run calls fn with every announced project id until ctx ends. It is
-// reconnects by itself (go-redis); announcements made while it is
-// disconnected are missed, which the cached answers' expiry bounds.
+// Run calls fn with every announced project id until ctx ends. go-redis
+// reconnects by itself; when Redis is down at the start, Run keeps trying.
+// Announcements made while it is disconnected are missed: the database
+// poll (Poller) carries them.
 func (r *Redis) Run(ctx context.Context, fn func(projectID string)) error {
-	sub := r.c.Subscribe(ctx, r.channel)
-	defer sub.Close()
-	if _, err := sub.Receive(ctx); err != nil { // the subscription confirmation
+	for {
+		err := r.listen(ctx, fn)
 		if ctx.Err() != nil {
 			return nil
 		}
+		r.log.Warn("release change bus: cannot subscribe; retrying", "error", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+func (r *Redis) listen(ctx context.Context, fn func(projectID string)) error {
+	sub := r.c.Subscribe(ctx, r.channel)
+	defer sub.Close()
+	if _, err := sub.Receive(ctx); err != nil { // the subscription confirmation
 		return fmt.Errorf("bus: subscribe %s: %w", r.channel, err)
 	}
 	ch := sub.Channel()
@@ -52,7 +66,7 @@ func (r *Redis) Run(ctx context.Context, fn func(projectID string)) error {
 			return nil
 		case m, ok := <-ch:
 			if !ok {
-				return nil
+				return fmt.Errorf("bus: subscription %s closed", r.channel)
 			}
 			fn(m.Payload)
 		}

@@ -22,6 +22,8 @@ func (s *Server) registerMetrics() {
 		func() float64 { return float64(s.updates.Hits()) })
 	s.metrics.Counter("hoist_update_cache_loads_total", "Project answers built or rebuilt (first use, change, expiry).",
 		func() float64 { return float64(s.updates.Loads()) })
+	s.metrics.Counter("hoist_update_stale_answers_total", "Update checks answered with a project's last answer because rebuilding it failed (database down).",
+		func() float64 { return float64(s.updates.Stale()) })
 	if s.stats != nil {
 		s.metrics.Counter("hoist_stats_devices_dropped_total", "First-seen devices dropped because the queue was full.",
 			func() float64 { return float64(s.stats.Dropped()) })

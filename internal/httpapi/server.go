@@ -40,6 +40,17 @@ type Limits struct {
 	Login, Register, Captcha *ratelimit.Limiter
 }
 
+// Dependency is one thing /readyz checks besides the database.
+type Dependency struct {
+	// Name is how /readyz calls it: redis, broker, ...
+	Name string
+	// Required makes /readyz fail (503) while Check fails; otherwise the
+	// failure is reported and the node stays ready (say, Redis: a cache).
+	Required bool
+	// Check returns nil when the dependency is up.
+	Check func(ctx context.Context) error
+}
+
 // Options are the server's dependencies. DB, Accounts, Projects, Dicts,
 // Devices and Log are required.
 type Options struct {
@@ -47,11 +58,13 @@ type Options struct {
 	PublicBaseURL string
 	Version       string
 	DB            Pinger
-	Accounts      *account.Service
-	Projects      *project.Service
-	Dicts         *dict.Service
-	Releases      *release.Service
-	Devices       *device.Service
+	// Dependencies are checked by /readyz after the database.
+	Dependencies []Dependency
+	Accounts     *account.Service
+	Projects     *project.Service
+	Dicts        *dict.Service
+	Releases     *release.Service
+	Devices      *device.Service
 	// OTA sends device commands and runs OTA campaigns; required.
 	OTA *ota.Service
 	// LocalFiles serves GET /files/ when storage is local; nil with OSS.
@@ -89,6 +102,7 @@ type Server struct {
 	publicBaseURL string
 	version       string
 	db            Pinger
+	deps          []Dependency
 	accounts      *account.Service
 	projects      *project.Service
 	dicts         *dict.Service
@@ -120,7 +134,7 @@ type Server struct {
 // trusted-proxy list.
 func New(o Options) (*Server, error) {
 	s := &Server{
-		cfg: o.Config, publicBaseURL: o.PublicBaseURL, version: o.Version, db: o.DB,
+		cfg: o.Config, publicBaseURL: o.PublicBaseURL, version: o.Version, db: o.DB, deps: o.Dependencies,
 		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha,
 		releases: o.Releases, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats,
 		reports: o.Reports, metrics: o.Metrics, metricsToken: o.MetricsToken, onCommandSub: o.OnCommandSubscription, devices: o.Devices, ota: o.OTA,

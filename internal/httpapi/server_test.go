@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -209,13 +210,16 @@ func TestHealthzAndReadyz(t *testing.T) {
 		t.Fatalf("healthz: %d %s", rec.Code, rec.Body)
 	}
 	rec, env = ts.do(t, "GET", "/readyz", nil)
-	if rec.Code != 200 || string(env.Data) != `{"status":"ready"}` {
+	if rec.Code != 200 || string(env.Data) != `{"status":"ready","checks":{"database":"up"}}` {
 		t.Fatalf("readyz: %d %s", rec.Code, rec.Body)
 	}
 
 	ts.store.Close()
 	rec, env = ts.do(t, "GET", "/readyz", nil)
 	mustErrorEnvelope(t, rec, env, http.StatusServiceUnavailable, apperr.Unavailable)
+	if len(env.Errors) != 1 || env.Errors[0].Field != "database" || !strings.Contains(env.Message, "database") {
+		t.Errorf("readyz does not name the database: %s", rec.Body)
+	}
 	if strings.Contains(rec.Body.String(), "closed") {
 		t.Errorf("readyz leaks the cause: %s", rec.Body)
 	}
@@ -456,5 +460,32 @@ func TestMaskQuery(t *testing.T) {
 		if got := maskQuery(in); got != want {
 			t.Errorf("maskQuery(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// /readyz names every dependency; one that is not required (a cache) is
+// reported without failing, a required one fails it.
+func TestReadyzDependencies(t *testing.T) {
+	brokerUp := true
+	ts := mustServer(t, func(s *testSetup) {
+		s.Options.Dependencies = []Dependency{
+			{Name: "redis", Check: func(context.Context) error { return apperr.New(apperr.Unavailable, "redis unavailable") }},
+			{Name: "broker", Required: true, Check: func(context.Context) error {
+				if brokerUp {
+					return nil
+				}
+				return apperr.New(apperr.Unavailable, "not connected to the MQTT broker")
+			}},
+		}
+	})
+	rec, env := ts.do(t, "GET", "/readyz", nil)
+	if rec.Code != 200 || string(env.Data) != `{"status":"ready","checks":{"broker":"up","database":"up","redis":"down: redis unavailable"}}` {
+		t.Fatalf("readyz: %d %s", rec.Code, rec.Body)
+	}
+	brokerUp = false
+	rec, env = ts.do(t, "GET", "/readyz", nil)
+	mustErrorEnvelope(t, rec, env, http.StatusServiceUnavailable, apperr.Unavailable)
+	if len(env.Errors) != 1 || env.Errors[0].Field != "broker" {
+		t.Fatalf("readyz with the broker down: %s", rec.Body)
 	}
 }

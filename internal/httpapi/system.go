@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -29,22 +31,55 @@ func (s *Server) handleHealthz(c *gin.Context) {
 	respondOK(c, http.StatusOK, statusView{Status: "ok"})
 }
 
+// readyView is the readiness of each dependency: "up", or "down: why".
+type readyView struct {
+	Status string            `json:"status" example:"ready"`
+	Checks map[string]string `json:"checks"`
+}
+
 // handleReadyz godoc
 //
-//	@Summary	Readiness: the database answers
-//	@Tags		system
-//	@Produce	json
-//	@Success	200	{object}	okEnvelope{data=statusView}
-//	@Failure	503	{object}	errorEnvelope
-//	@Router		/readyz [get]
+//	@Summary		Readiness: every dependency, by name
+//	@Description	Checks the database and, when configured, Redis and the MQTT broker (each "up" or "down: ..."). 200 while every required one is up (the database, the broker); a down Redis is reported but the node stays ready (it is a cache). 503 otherwise, with one `errors` entry per dependency that is down.
+//	@Tags			system
+//	@Produce		json
+//	@Success		200	{object}	okEnvelope{data=readyView}
+//	@Failure		503	{object}	errorEnvelope
+//	@Router			/readyz [get]
 func (s *Server) handleReadyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.db.Ping(ctx); err != nil {
-		s.respondError(c, apperr.Wrap(err, apperr.Unavailable, "database unavailable"))
+	deps := append([]Dependency{{Name: "database", Required: true, Check: s.db.Ping}}, s.deps...)
+	view := readyView{Status: "ready", Checks: make(map[string]string, len(deps))}
+	var down []apperr.FieldError
+	for _, d := range deps {
+		if err := d.Check(ctx); err != nil {
+			// The cause goes to the log, not to whoever probes /readyz.
+			s.log.WarnContext(ctx, "readiness: dependency down", "dependency", d.Name, "error", err)
+			msg := "down"
+			var ae *apperr.Error
+			if errors.As(err, &ae) {
+				msg = "down: " + ae.Message
+			}
+			view.Checks[d.Name] = msg
+			if d.Required {
+				down = append(down, apperr.FieldError{Field: d.Name, Message: msg})
+			}
+			continue
+		}
+		view.Checks[d.Name] = "up"
+	}
+	if len(down) > 0 {
+		names := make([]string, len(down))
+		for i, f := range down {
+			names[i] = f.Field
+		}
+		e := apperr.New(apperr.Unavailable, "not ready: %s down", strings.Join(names, ", "))
+		e.Fields = down
+		s.respondError(c, e)
 		return
 	}
-	respondOK(c, http.StatusOK, statusView{Status: "ready"})
+	respondOK(c, http.StatusOK, view)
 }
 
 type helloView struct {

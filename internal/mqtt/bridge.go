@@ -72,6 +72,8 @@ type transport interface {
 	run(ctx context.Context) error
 	// publish sends a QoS 1, non-retained message.
 	publish(ctx context.Context, topic string, payload []byte) error
+	// connected reports whether device messages can flow.
+	connected() bool
 }
 
 // Bridge carries device messages (status, OTA progress, command replies)
@@ -148,6 +150,19 @@ func (br *Bridge) Publish(ctx context.Context, name string, payload []byte) erro
 		return err
 	}
 	br.published.Add(1)
+	return nil
+}
+
+// Ready returns nil while device messages can flow: the bridge runs and,
+// with an external broker, is connected to it; an apperr Unavailable error
+// otherwise.
+func (br *Bridge) Ready() error {
+	switch {
+	case br.stopped.Load():
+		return apperr.New(apperr.Unavailable, "the MQTT bridge is stopped")
+	case !br.tr.connected():
+		return apperr.New(apperr.Unavailable, "not connected to the MQTT broker")
+	}
 	return nil
 }
 

@@ -103,6 +103,8 @@ func (e *embedded) run(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+func (e *embedded) connected() bool { return true }
+
 func (e *embedded) publish(_ context.Context, name string, payload []byte) error {
 	if err := e.b.srv.Publish(name, payload, false, 1); err != nil {
 		return fmt.Errorf("mqtt: publish %s: %w", name, err)

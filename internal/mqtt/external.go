@@ -192,6 +192,8 @@ func (x *external) run(ctx context.Context) error {
 	return nil
 }
 
+func (x *external) connected() bool { return x.client.IsConnectionOpen() }
+
 // publishTimeout bounds the wait for a PUBACK whatever the caller's
 // context says.
 const publishTimeout = 10 * time.Second

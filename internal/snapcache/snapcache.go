@@ -29,12 +29,19 @@ type Cache[T any] struct {
 	// an invalidation does not store what it read.
 	versions map[string]uint64
 
-	hits, loads atomic.Uint64
+	hits, loads, stale atomic.Uint64
 }
 
 type entry[T any] struct {
 	val     T
 	expires time.Time
+	// invalidated marks a value kept only to be served when reloading
+	// fails (stale-if-error).
+	invalidated bool
+}
+
+func (e entry[T]) fresh(now time.Time) bool {
+	return !e.invalidated && (e.expires.IsZero() || now.Before(e.expires))
 }
 
 // New returns a cache holding at most max keys (older ones are dropped at
@@ -46,18 +53,26 @@ func New[T any](load Loader[T], max int, now func() time.Time) *Cache[T] {
 	return &Cache[T]{load: load, now: now, max: max, entries: map[string]entry[T]{}, versions: map[string]uint64{}}
 }
 
-// Get returns the value of key, loading it when absent or expired. Concurrent
-// misses of one key share a single load. Load errors are returned and not
-// cached.
+// Get returns the value of key, loading it when absent, expired or
+// invalidated. Concurrent misses of one key share a single load. When a
+// load fails and the key had a value, that last value is returned
+// (stale-if-error: an answer that may be old beats none while the source
+// is down) and counted in Stale; otherwise the error is returned, and
+// never cached.
 func (c *Cache[T]) Get(ctx context.Context, key string) (T, error) {
 	c.mu.RLock()
 	e, ok := c.entries[key]
 	c.mu.RUnlock()
-	if ok && (e.expires.IsZero() || c.now().Before(e.expires)) {
+	if ok && e.fresh(c.now()) {
 		c.hits.Add(1)
 		return e.val, nil
 	}
-	return c.miss(ctx, key)
+	v, err := c.miss(ctx, key)
+	if err != nil && ok {
+		c.stale.Add(1)
+		return e.val, nil
+	}
+	return v, err
 }
 
 func (c *Cache[T]) miss(ctx context.Context, key string) (T, error) {
@@ -74,7 +89,7 @@ func (c *Cache[T]) miss(ctx context.Context, key string) (T, error) {
 		}
 		c.mu.Lock()
 		if c.versions[key] == version {
-			if len(c.entries) >= c.max {
+			if _, had := c.entries[key]; !had && len(c.entries) >= c.max {
 				for k := range c.entries {
 					delete(c.entries, k)
 					break
@@ -92,15 +107,23 @@ func (c *Cache[T]) miss(ctx context.Context, key string) (T, error) {
 	return v.(T), nil
 }
 
-// Invalidate drops key's value; the next Get loads it again. A load in
-// progress for key when Invalidate is called will not be stored.
+// Invalidate makes the next Get of key load it again (the old value is
+// kept only for stale-if-error). A load in progress for key when
+// Invalidate is called will not be stored.
 func (c *Cache[T]) Invalidate(key string) {
 	c.mu.Lock()
-	delete(c.entries, key)
+	if e, ok := c.entries[key]; ok {
+		e.invalidated = true
+		c.entries[key] = e
+	}
 	c.versions[key]++
 	c.mu.Unlock()
 	c.group.Forget(key)
 }
+
+// Stale returns how many Gets were answered with a stale value because
+// reloading failed.
+func (c *Cache[T]) Stale() uint64 { return c.stale.Load() }
 
 // Hits returns how many Gets were answered from the cache.
 func (c *Cache[T]) Hits() uint64 { return c.hits.Load() }

@@ -115,3 +115,41 @@ func TestErrorsAreNotCachedAndSizeIsBounded(t *testing.T) {
 		t.Fatalf("%d entries", c.Len())
 	}
 }
+
+// While loading fails, a key that had a value keeps being answered with it,
+// expired or invalidated (stale-if-error), and each such answer is counted;
+// once loading works again the new value replaces it.
+func TestStaleIfError(t *testing.T) {
+	now := time.Unix(1000, 0)
+	down := false
+	version := "v1"
+	c := New(func(_ context.Context, k string) (string, time.Time, error) {
+		if down {
+			return "", time.Time{}, errors.New("db down")
+		}
+		return version, now.Add(time.Minute), nil
+	}, 10, func() time.Time { return now })
+	ctx := context.Background()
+	if v, err := c.Get(ctx, "p"); v != "v1" || err != nil {
+		t.Fatalf("%q %v", v, err)
+	}
+	down = true
+	now = now.Add(time.Hour) // expired
+	if v, err := c.Get(ctx, "p"); v != "v1" || err != nil {
+		t.Fatalf("expired, source down: %q %v", v, err)
+	}
+	c.Invalidate("p")
+	if v, err := c.Get(ctx, "p"); v != "v1" || err != nil {
+		t.Fatalf("invalidated, source down: %q %v", v, err)
+	}
+	if _, err := c.Get(ctx, "never-loaded"); err == nil {
+		t.Fatal("a key without a value must fail while the source is down")
+	}
+	if c.Stale() != 2 {
+		t.Fatalf("stale answers %d, want 2", c.Stale())
+	}
+	down, version = false, "v2"
+	if v, err := c.Get(ctx, "p"); v != "v2" || err != nil {
+		t.Fatalf("source back: %q %v", v, err)
+	}
+}
