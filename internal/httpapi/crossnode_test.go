@@ -52,3 +52,35 @@ func TestCrossNodeInvalidation(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Without Redis, the database poll carries a change made through node A to
+// node B's update check within a few seconds.
+func TestCrossNodeInvalidationWithoutRedis(t *testing.T) {
+	driver := storetest.Drivers()[len(storetest.Drivers())-1] // MySQL when available
+	a := mustServerOn(t, driver, nil)
+	b := mustServerOn(t, driver, func(s *testSetup) { s.shared = a })
+	pollA := bus.NewPoller(a.store.Changes(), 100*time.Millisecond, a.log)
+	pollB := bus.NewPoller(b.store.Changes(), 100*time.Millisecond, b.log)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a.releases.OnChange(func(pid string) { pollA.Record(ctx, pid) })
+	go pollB.Run(ctx, b.InvalidateUpdates)
+
+	f := newUpdateFixture(t, a)
+	pid := f.project.ID
+	if o := b.check(t, "/api/basic/update", checkBody(pid, "android", 100, 100, "")); idOf(o.Wgt) != "1.0.2" {
+		t.Fatalf("B before: %s", idOf(o.Wgt))
+	}
+	a.mustOK(t, 200, "PATCH", "/api/v1/resources/"+f.wgt102.ID, f.maintainer.AccessToken, map[string]any{"status": 0}, nil)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		o := b.check(t, "/api/basic/update", checkBody(pid, "android", 100, 100, ""))
+		if idOf(o.Wgt) == "1.0.1" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node B still offers %s five seconds after the change", idOf(o.Wgt))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
