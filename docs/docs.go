@@ -6108,6 +6108,11 @@ const docTemplate = `{
                 "id": {
                     "type": "integer"
                 },
+                "messageId": {
+                    "description": "MessageID is the last level of the report's topic (\"\" when unknown).",
+                    "type": "string",
+                    "example": "k3f9-1a2b"
+                },
                 "receivedAt": {
                     "type": "string"
                 },

@@ -54,18 +54,22 @@ type Options struct {
 	Log       *slog.Logger
 }
 
-// Stats counts what the simulated devices did.
+// Stats counts what the simulated devices did. Reports counts OTA progress
+// reports the broker acknowledged (PUBACK), Sent those published.
 type Stats struct {
-	Connected, Commands, Upgrades, Succeeded, Failed, Reports int64
+	Connected, Commands, Upgrades, Succeeded, Failed, Reports, Sent int64
 }
 
 // Sim runs the devices of Options.
 type Sim struct {
 	opts    Options
 	clients []*simDevice
-	stats   struct{ connected, commands, upgrades, succeeded, failed, reports atomic.Int64 }
+	stats   struct{ connected, commands, upgrades, succeeded, failed, reports, sent atomic.Int64 }
 	msgSeq  atomic.Uint64
 	wg      sync.WaitGroup
+
+	ackMu sync.Mutex
+	acked []string // topics of acknowledged OTA progress reports
 }
 
 type simDevice struct {
@@ -134,7 +138,26 @@ func (s *Sim) Stop(ctx context.Context) {
 // Stats returns the counts so far.
 func (s *Sim) Stats() Stats {
 	return Stats{Connected: s.stats.connected.Load(), Commands: s.stats.commands.Load(), Upgrades: s.stats.upgrades.Load(),
-		Succeeded: s.stats.succeeded.Load(), Failed: s.stats.failed.Load(), Reports: s.stats.reports.Load()}
+		Succeeded: s.stats.succeeded.Load(), Failed: s.stats.failed.Load(), Reports: s.stats.reports.Load(),
+		Sent: s.stats.sent.Load()}
+}
+
+// Acked returns the topics of the OTA progress reports the broker has
+// acknowledged so far: what Hoist promised to keep.
+func (s *Sim) Acked() []string {
+	s.ackMu.Lock()
+	defer s.ackMu.Unlock()
+	return append([]string(nil), s.acked...)
+}
+
+func (s *Sim) onAck(topic string) {
+	if !strings.HasPrefix(topic, "update_ota_status/") {
+		return
+	}
+	s.stats.reports.Add(1)
+	s.ackMu.Lock()
+	s.acked = append(s.acked, topic)
+	s.ackMu.Unlock()
 }
 
 // Firmware returns the version a device runs now.
@@ -147,11 +170,16 @@ func (s *Sim) Firmware(i int) string {
 
 func (d *simDevice) id() string { return d.cred.Product + "/" + d.cred.Name }
 
+// connect connects with a persistent session (clean session off), as a
+// device that must not lose a report would: paho keeps every report until
+// the broker acknowledges it, and sends it again after a reconnect.
 func (d *simDevice) connect(ctx context.Context) error {
 	opts := paho.NewClientOptions().AddBroker(d.sim.opts.Broker).
-		SetClientID(d.id() + "-sim").SetUsername(d.id()).SetPassword(d.cred.Secret).
-		SetProtocolVersion(4).SetOrderMatters(false).SetCleanSession(true).
-		SetAutoReconnect(true).SetConnectRetry(false).SetConnectTimeout(15 * time.Second).
+		SetClientID(d.id() + "/sim").SetUsername(d.id()).SetPassword(d.cred.Secret).
+		SetProtocolVersion(4).SetOrderMatters(false).SetCleanSession(false).
+		SetStore(newAckStore(d.sim.onAck)).
+		SetAutoReconnect(true).SetMaxReconnectInterval(2 * time.Second).SetConnectRetry(false).
+		SetConnectTimeout(15 * time.Second).
 		SetOnConnectHandler(func(c paho.Client) { d.subscribe(c) })
 	d.client = paho.NewClient(opts)
 	tok := d.client.Connect()
@@ -167,7 +195,8 @@ func (d *simDevice) connect(ctx context.Context) error {
 	return d.publish("update_status", "", map[string]any{"version": d.firmware, "online": true})
 }
 
-// subscribe (re)subscribes after every connect: the session is clean.
+// subscribe (re)subscribes after every connect: the broker may have lost
+// the session (the embedded broker keeps none across a restart).
 func (d *simDevice) subscribe(c paho.Client) {
 	filters := map[string]byte{topic.DeviceCommandFilter(d.cred.Product, d.cred.Name): 1}
 	for _, t := range d.cred.Tags {
@@ -195,11 +224,11 @@ func (d *simDevice) publish(kind, suffix string, body any) error {
 		t += suffix + "/"
 	}
 	tok := d.client.Publish(t+mid, 1, false, b)
+	d.sim.stats.sent.Add(1)
+	// paho keeps the message until the broker acknowledges it (see
+	// ackStore); waiting here only paces the device.
 	if !tok.WaitTimeout(30 * time.Second) {
 		return errors.New("publish timed out")
-	}
-	if kind == "update_ota_status" {
-		d.sim.stats.reports.Add(1)
 	}
 	return tok.Error()
 }

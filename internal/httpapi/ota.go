@@ -81,6 +81,8 @@ type historyView struct {
 	ID         int64  `json:"id"`
 	CampaignID string `json:"campaignId"`
 	Device     string `json:"device" example:"dev-0001"`
+	// MessageID is the last level of the report's topic ("" when unknown).
+	MessageID string `json:"messageId" example:"k3f9-1a2b"`
 	// State is what the report said ("" when it named no state).
 	State      string          `json:"state" example:"installing"`
 	Report     json.RawMessage `json:"report" swaggertype:"object"`
@@ -88,7 +90,8 @@ type historyView struct {
 }
 
 func viewHistory(h ota.HistoryEntry) historyView {
-	return historyView{ID: h.ID, CampaignID: h.CampaignID, Device: h.Device, State: string(h.State), Report: h.Raw, ReceivedAt: h.ReceivedAt}
+	return historyView{ID: h.ID, CampaignID: h.CampaignID, Device: h.Device, MessageID: h.MessageID, State: string(h.State),
+		Report: h.Raw, ReceivedAt: h.ReceivedAt}
 }
 
 type campaignCreateRequest struct {

@@ -274,6 +274,7 @@ type HistoryEntry struct {
 	CampaignID string // "" when the report matched no campaign
 	Product    string
 	Device     string
+	MessageID  string // the report's message id ("" when it had none)
 	// State is what the report itself says ("" for a status-only report),
 	// not the entry's state after it.
 	State      State

@@ -329,7 +329,10 @@ func (b *batch) applyProgress(ctx context.Context, s *Service, tx IngestTx, fres
 		dk := DeviceKey{p.Product, p.Device}
 		l := Latest{Product: p.Product, Device: p.Device, RequestID: pr.RequestID, State: pr.State, Progress: pr.Percent,
 			Report: pr.Raw, ReceivedAt: p.At}
-		h := HistoryEntry{Product: p.Product, Device: p.Device, State: pr.State, Raw: pr.Raw, ReceivedAt: p.At}
+		h := HistoryEntry{Product: p.Product, Device: p.Device, MessageID: p.MessageID, State: pr.State, Raw: pr.Raw, ReceivedAt: p.At}
+		if !p.dedupable() {
+			h.MessageID = ""
+		}
 		version := pr.CurrentVersion
 		if c, ok := campaignOf(p); ok {
 			ek := EntryKey{c.ID, p.Device}

@@ -19,6 +19,7 @@ type historyRow struct {
 	CampaignID *string
 	Product    string
 	Device     string
+	MessageID  string
 	State      string
 	Raw        string
 	ReceivedAt time.Time
@@ -32,7 +33,7 @@ func (o otaStore) addHistory(ctx context.Context, hs []ota.HistoryEntry) error {
 	}
 	rows := make([]historyRow, len(hs))
 	for i, h := range hs {
-		rows[i] = historyRow{Product: h.Product, Device: h.Device, State: string(h.State), Raw: string(h.Raw), ReceivedAt: h.ReceivedAt}
+		rows[i] = historyRow{Product: h.Product, Device: h.Device, MessageID: h.MessageID, State: string(h.State), Raw: string(h.Raw), ReceivedAt: h.ReceivedAt}
 		if h.CampaignID != "" {
 			id := h.CampaignID
 			rows[i].CampaignID = &id
@@ -64,7 +65,7 @@ func (o otaStore) History(ctx context.Context, campaignID, device string, pg pag
 	}
 	out := make([]ota.HistoryEntry, len(rows))
 	for i, r := range rows {
-		out[i] = ota.HistoryEntry{ID: r.ID, Product: r.Product, Device: r.Device, State: ota.State(r.State),
+		out[i] = ota.HistoryEntry{ID: r.ID, Product: r.Product, Device: r.Device, MessageID: r.MessageID, State: ota.State(r.State),
 			Raw: json.RawMessage(r.Raw), ReceivedAt: r.ReceivedAt.UTC()}
 		if r.CampaignID != nil {
 			out[i].CampaignID = *r.CampaignID
