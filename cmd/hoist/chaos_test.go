@@ -1,0 +1,404 @@
+//go:build chaos
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hoist-ota/hoist/internal/devicesim"
+)
+
+// The fault suite (issue 11): Hoist in production shape — MariaDB, Redis,
+// and either its embedded broker (one node) or Mosquitto (two nodes) —
+// runs a whole-product OTA campaign to simulated devices while one fault
+// is injected, then checks that every report a device got a PUBACK for is
+// in the history exactly once, that the campaign completes, and how long
+// after the fault it did. `make chaos` runs every fault at full size,
+// `make chaos-short` (CI) a few at a smaller one (HOIST_CHAOS=full|short).
+
+type chaosScale struct {
+	devices int
+	step    time.Duration // between a device's reports: 9 reports each
+	faultAt time.Duration // after the campaign starts
+	faults  map[string]bool
+}
+
+func scaleFromEnv() chaosScale {
+	if os.Getenv("HOIST_CHAOS") == "full" {
+		return chaosScale{devices: 200, step: 800 * time.Millisecond, faultAt: 3 * time.Second}
+	}
+	return chaosScale{devices: 50, step: 600 * time.Millisecond, faultAt: 2 * time.Second,
+		faults: map[string]bool{"embedded/kill -9 node": true, "external/database restart 10s": true, "external/kill -9 node": true,
+			"external/SIGTERM node": true}}
+}
+
+// chaosWorld is one case's running system.
+type chaosWorld struct {
+	t      *testing.T
+	mode   string // embedded or external
+	db     *service
+	redis  *service
+	broker *service // external only
+	nodes  []*chaosNode
+}
+
+type chaosNode struct {
+	name string
+	env  []string
+	http string
+	mqtt string // embedded broker address
+	p    *proc
+}
+
+func (n *chaosNode) start(t *testing.T) { n.p = startServe(t, n.env) }
+
+func (n *chaosNode) kill() {
+	n.p.cmd.Process.Kill()
+	<-n.p.done
+	n.p.cmd.Wait()
+}
+
+type chaosFault struct {
+	name   string
+	full   bool // only in the full run
+	inject func(w *chaosWorld)
+}
+
+func pause(d time.Duration) { time.Sleep(d) } // fault schedules, not assertions
+
+var chaosFaults = []chaosFault{
+	{name: "none", inject: func(*chaosWorld) {}},
+	{name: "broker restart", inject: func(w *chaosWorld) {
+		if w.mode == "embedded" { // the broker is the node
+			w.nodes[0].p.stop(w.t)
+			pause(2 * time.Second)
+			w.nodes[0].start(w.t)
+			return
+		}
+		w.broker.stop(syscall.SIGTERM)
+		pause(3 * time.Second)
+		w.broker.start(w.t)
+	}},
+	{name: "database restart 10s", inject: func(w *chaosWorld) {
+		w.db.stop(syscall.SIGTERM)
+		pause(10 * time.Second)
+		w.db.start(w.t)
+	}},
+	{name: "database restart 2m", full: true, inject: func(w *chaosWorld) {
+		w.db.stop(syscall.SIGTERM)
+		pause(2 * time.Minute)
+		w.db.start(w.t)
+	}},
+	{name: "redis restart", inject: func(w *chaosWorld) {
+		w.redis.stop(syscall.SIGKILL)
+		pause(9 * time.Second)
+		w.redis.start(w.t)
+	}},
+	{name: "kill -9 node", inject: func(w *chaosWorld) {
+		n := w.nodes[len(w.nodes)-1]
+		n.kill()
+		if w.mode == "embedded" { // the only node: it comes back
+			pause(2 * time.Second)
+			n.start(w.t)
+		}
+	}},
+	{name: "SIGTERM node", inject: func(w *chaosWorld) {
+		n := w.nodes[len(w.nodes)-1]
+		n.p.stop(w.t)
+		if w.mode == "embedded" {
+			pause(2 * time.Second)
+			n.start(w.t)
+		}
+	}},
+}
+
+type chaosResult struct {
+	name                         string
+	acked, recorded, lost, dups  int
+	succeeded, total             int64
+	completed                    bool
+	recovery                     time.Duration
+	spooled, replayed, takeovers float64
+}
+
+func TestChaos(t *testing.T) {
+	sc := scaleFromEnv()
+	db := privateMariaDB(t)
+	var results []chaosResult
+	n := 0
+	for _, mode := range []string{"embedded", "external"} {
+		for _, f := range chaosFaults {
+			name := mode + "/" + f.name
+			if (sc.faults != nil && !sc.faults[name]) || (f.full && os.Getenv("HOIST_CHAOS") != "full") {
+				continue
+			}
+			n++
+			t.Run(name, func(t *testing.T) {
+				r := runChaosCase(t, mode, f, sc, db, n)
+				r.name = name
+				results = append(results, r)
+				switch {
+				case r.lost > 0:
+					t.Errorf("%d acknowledged reports are not in the history", r.lost)
+				case r.dups > 0:
+					t.Errorf("%d reports are in the history more than once", r.dups)
+				case !r.completed || r.succeeded != r.total:
+					t.Errorf("the campaign did not complete: %d of %d succeeded", r.succeeded, r.total)
+				case r.recovery > 30*time.Second:
+					t.Errorf("recovered %s after the fault ended (over 30 s)", r.recovery)
+				}
+			})
+		}
+	}
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "case\tacked\trecorded\tlost\tduplicates\tcampaign\trecovery\tspooled\treplayed\ttakeovers\n")
+	for _, r := range results {
+		outcome := fmt.Sprintf("%d/%d succeeded", r.succeeded, r.total)
+		if !r.completed {
+			outcome += " (incomplete)"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%.0f\t%.0f\t%.0f\n", r.name, r.acked, r.recorded, r.lost, r.dups, outcome,
+			r.recovery.Round(100*time.Millisecond), r.spooled, r.replayed, r.takeovers)
+	}
+	tw.Flush()
+	fmt.Printf("\nfault suite (%d devices x 9 reports):\n%s\n", sc.devices, buf.String())
+}
+
+func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *service, n int) chaosResult {
+	dbName := fmt.Sprintf("chaos_%d_%d", time.Now().Unix(), n)
+	admin, err := sql.Open("mysql", fmt.Sprintf("root@tcp(127.0.0.1:%d)/", db.port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE DATABASE " + dbName + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		t.Fatal(err)
+	}
+	w := &chaosWorld{t: t, mode: mode, db: db, redis: privateRedis(t)}
+	if mode == "external" {
+		w.broker = privateMosquitto(t)
+	}
+	files := t.TempDir()
+	firstHTTP := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	names := []string{"node1"}
+	if mode == "external" {
+		names = append(names, "node2")
+	}
+	for i, name := range names {
+		node := &chaosNode{name: name, http: firstHTTP}
+		if i > 0 {
+			node.http = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		}
+		env := []string{
+			"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "HOIST_LOG_FORMAT=json",
+			"HOIST_DATA_DIR=" + filepath.Join(t.TempDir(), name), "HOIST_HTTP_ADDR=" + node.http,
+			"HOIST_DB_DRIVER=mysql", fmt.Sprintf("HOIST_DB_DSN=root@tcp(127.0.0.1:%d)/%s", db.port, dbName),
+			"HOIST_JWT_SECRET=chaos-suite-secret-0123456789abcdef", "HOIST_STARTUP_TIMEOUT=3m",
+			fmt.Sprintf("HOIST_REDIS_ADDR=127.0.0.1:%d", w.redis.port), "HOIST_REDIS_PREFIX=" + dbName + ":",
+			"HOIST_STORAGE_LOCAL_DIR=" + files, "HOIST_PUBLIC_BASE_URL=http://" + firstHTTP,
+			"HOIST_AUTH_CAPTCHA=off", "HOIST_AUTH_REGISTRATION=open",
+		}
+		if mode == "embedded" {
+			node.mqtt = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+			env = append(env, "HOIST_MQTT_TCP_ADDR="+node.mqtt, "HOIST_MQTT_WS_ADDR=")
+		} else {
+			env = append(env, "HOIST_MQTT_MODE=external", fmt.Sprintf("HOIST_MQTT_URL=tcp://127.0.0.1:%d", w.broker.port),
+				"HOIST_MQTT_CLIENT_ID="+dbName+"-"+name)
+		}
+		node.env = env
+		node.start(t)
+		w.nodes = append(w.nodes, node)
+	}
+	t.Cleanup(func() {
+		for _, n := range w.nodes {
+			if n.p != nil && n.p.cmd.ProcessState == nil {
+				n.p.stop(t)
+			}
+		}
+	})
+	base := "http://" + firstHTTP
+
+	// An admin, a project, a product, its devices and a firmware.
+	var sess struct{ AccessToken string }
+	apiCall(t, base, "POST", "/api/v1/auth/register", "", map[string]string{"username": "ops", "password": "correct horse battery"}, &sess)
+	var proj struct{ ID string }
+	apiCall(t, base, "POST", "/api/v1/projects", sess.AccessToken, map[string]string{"name": "Meters"}, &proj)
+	apiCall(t, base, "POST", "/api/v1/products", sess.AccessToken, map[string]string{"name": "meter", "projectId": proj.ID}, nil)
+	var tok struct{ Token string }
+	apiCall(t, base, "POST", "/api/v1/me/tokens", sess.AccessToken, map[string]string{"name": "chaos"}, &tok)
+	ctx := context.Background()
+	creds, err := createSimDevices(ctx, base, tok.Token, "meter", "", sc.devices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw := filepath.Join(t.TempDir(), "meter-2.0.0.bin")
+	// 256 KiB: the devices report 25, 50 and 75 % on the way (9 reports each).
+	os.WriteFile(fw, bytes.Repeat([]byte("firmware"), 32<<10), 0o644)
+	code, out, stderr := runHoist(t, cliEnv(t, "HOIST_SERVER="+base, "HOIST_TOKEN="+tok.Token), "release", "--project", proj.ID,
+		"--type", "firmware", "--product", "meter", "--file", fw, "--version", "2.0.0", "--version-code", "200", "--json")
+	var res struct{ ID string }
+	if json.Unmarshal([]byte(out), &res); code != 0 || res.ID == "" {
+		t.Fatalf("release: %d %s %s", code, out, stderr)
+	}
+
+	brokerURL := "tcp://" + w.nodes[0].mqtt
+	if mode == "external" {
+		brokerURL = fmt.Sprintf("tcp://127.0.0.1:%d", w.broker.port)
+	}
+	sim := devicesim.New(devicesim.Options{Broker: brokerURL, Devices: creds, Firmware: "1.0.0", StepDelay: sc.step})
+	if err := sim.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		sim.Stop(sctx)
+	}()
+	var camp struct{ ID string }
+	if code := apiCall(t, base, "POST", "/api/v1/ota/campaigns", tok.Token, map[string]any{"resourceId": res.ID, "product": "meter",
+		"target": map[string]any{"all": true}, "ttlSeconds": 3600}, &camp); code != 201 {
+		t.Fatalf("campaign: HTTP %d", code)
+	}
+	started := time.Now()
+	pause(sc.faultAt)
+	f.inject(w)
+	faultEnd := time.Now()
+
+	// Wait for the campaign to complete, asking whichever node answers.
+	var counts map[string]int64
+	completed := false
+	var doneAt time.Time
+	for deadline := faultEnd.Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		for _, n := range w.nodes {
+			if n.p.cmd.ProcessState != nil {
+				continue
+			}
+			var c struct {
+				Counts map[string]int64
+				Status string
+			}
+			if apiCall(t, "http://"+n.http, "GET", "/api/v1/ota/campaigns/"+camp.ID, tok.Token, nil, &c) == 200 {
+				counts = c.Counts
+				completed = c.Status == "completed"
+				break
+			}
+		}
+		if completed {
+			doneAt = time.Now()
+			break
+		}
+	}
+	r := chaosResult{completed: completed, succeeded: counts["succeeded"]}
+	for _, v := range counts {
+		r.total += v
+	}
+	t.Logf("campaign of %d devices: %v after %s (fault ended %s after the start)", sc.devices, counts,
+		time.Since(started).Round(time.Second), faultEnd.Sub(started).Round(time.Second))
+
+	// Every report acknowledged to a device is in the history, once. A
+	// report held by a dead node's session arrives when a live node takes
+	// the session over: wait for that (and count it in the recovery).
+	hist, err := sql.Open("mysql", fmt.Sprintf("root@tcp(127.0.0.1:%d)/%s", db.port, dbName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hist.Close()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(500 * time.Millisecond) {
+		r.acked, r.recorded, r.lost, r.dups = auditHistory(t, hist, camp.ID, sim.Acked())
+		if r.lost == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if completed {
+		settled := doneAt
+		if now := time.Now(); r.lost == 0 && now.Sub(doneAt) > time.Second { // the history caught up later
+			settled = now
+		}
+		r.recovery = max(settled.Sub(faultEnd), 0)
+	}
+	for _, n := range w.nodes {
+		if n.p.cmd.ProcessState == nil {
+			m := scrapeMetrics(t, "http://"+n.http)
+			r.spooled += m[`hoist_ingest_messages_total{outcome="spooled"}`]
+			r.replayed += m[`hoist_ingest_messages_total{outcome="replayed"}`]
+			r.takeovers += m["hoist_mqtt_session_takeovers_total"]
+		}
+	}
+	return r
+}
+
+// scrapeMetrics reads /metrics into series → value.
+func scrapeMetrics(t *testing.T, base string) map[string]float64 {
+	out := map[string]float64{}
+	code, body := getText(t, base+"/metrics")
+	if code != 200 {
+		return out
+	}
+	for _, line := range strings.Split(body, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		var v float64
+		fmt.Sscan(line[i+1:], &v)
+		out[line[:i]] = v
+	}
+	return out
+}
+
+func getText(t *testing.T, url string) (int, string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// auditHistory compares the acknowledged reports (topics) with the
+// campaign's history: how many were acknowledged, how many rows there are,
+// how many acknowledged ones are missing, how many rows repeat a message.
+func auditHistory(t *testing.T, db *sql.DB, campaignID string, ackedTopics []string) (acked, recorded, lost, dups int) {
+	want := map[string]bool{}
+	for _, topic := range ackedTopics {
+		parts := strings.Split(topic, "/") // update_ota_status/{product}/{device}/{messageId}
+		want[parts[2]+"/"+parts[3]] = true
+	}
+	rows, err := db.Query("SELECT device, message_id, COUNT(*) FROM ota_history WHERE campaign_id = ? GROUP BY device, message_id", campaignID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var dev, mid string
+		var k int
+		if err := rows.Scan(&dev, &mid, &k); err != nil {
+			t.Fatal(err)
+		}
+		have[dev+"/"+mid] = true
+		recorded += k
+		dups += k - 1
+	}
+	for k := range want {
+		if !have[k] {
+			lost++
+		}
+	}
+	return len(want), recorded, lost, dups
+}
