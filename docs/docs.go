@@ -2140,6 +2140,76 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/ota/campaigns/{id}/resume": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Sends the campaign's ota_upgrade command (the same request id and download URL) again to its devices still in a non-final state, for example after an outage; devices in a final state are left alone. 409 for a cancelled or expired campaign.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ota"
+                ],
+                "summary": "Resume a stuck OTA campaign (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.resumeView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "409": {
+                        "description": "cancelled or expired",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "503": {
+                        "description": "the broker took none of the commands",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/products": {
             "get": {
                 "security": [
@@ -7026,6 +7096,19 @@ const docTemplate = `{
                 "versionCode": {
                     "type": "integer",
                     "example": 120
+                }
+            }
+        },
+        "httpapi.resumeView": {
+            "type": "object",
+            "properties": {
+                "campaign": {
+                    "$ref": "#/definitions/httpapi.campaignView"
+                },
+                "resent": {
+                    "description": "Resent is the number of devices in a non-final state the command was\nsent to again (a tag campaign publishes once on the tag topic).",
+                    "type": "integer",
+                    "example": 12
                 }
             }
         },

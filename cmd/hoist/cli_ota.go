@@ -12,7 +12,8 @@ import (
 )
 
 const otaUsage = `hoist ota start --resource ID --product P (--tag T | --device D | --all) [--ttl 24h] [--json]
-       hoist ota watch CAMPAIGN_ID [--interval 2s] [--json]`
+       hoist ota watch CAMPAIGN_ID [--interval 2s] [--json]
+       hoist ota resume CAMPAIGN_ID [--json]`
 
 // cliCampaign is the part of an OTA campaign the CLI shows.
 type cliCampaign struct {
@@ -91,6 +92,8 @@ func cliOTA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return otaStart(ctx, args[1:], stdout, stderr)
 	case "watch":
 		return otaWatch(ctx, args[1:], stdout, stderr)
+	case "resume":
+		return otaResume(ctx, args[1:], stdout, stderr)
 	}
 	return usageError{fmt.Sprintf("ota: unknown action %q; usage: %s", args[0], otaUsage)}
 }
@@ -151,6 +154,36 @@ func otaStart(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var cp cliCampaign
 	json.Unmarshal(raw, &cp)
 	fmt.Fprintf(stdout, "Started campaign %s: %s\nFollow it with: hoist ota watch %s\n", cp.ID, cp.countsLine(), cp.ID)
+	return nil
+}
+
+// otaResume sends a stuck campaign's command again to its open devices.
+func otaResume(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, c := newCLIFlagSet("ota resume", otaUsage, stderr)
+	pos, err := parseCLI(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"ota resume: give the campaign id"}
+	}
+	api, err := c.client()
+	if err != nil {
+		return err
+	}
+	var raw json.RawMessage
+	if err := api.call(ctx, "POST", "/api/v1/ota/campaigns/"+pos[0]+"/resume", nil, &raw); err != nil {
+		return err
+	}
+	if c.json {
+		return printJSON(stdout, raw)
+	}
+	var res struct {
+		Campaign cliCampaign
+		Resent   int
+	}
+	json.Unmarshal(raw, &res)
+	fmt.Fprintf(stdout, "Sent the command again to %d open devices of campaign %s: %s\n", res.Resent, res.Campaign.ID, res.Campaign.countsLine())
 	return nil
 }
 

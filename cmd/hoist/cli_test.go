@@ -338,6 +338,9 @@ func TestOTAWithTheCLI(t *testing.T) {
 	if code != 0 || !strings.Contains(last, "total 3  succeeded 3") || !strings.HasSuffix(last, "[completed]") {
 		t.Fatalf("ota watch: %d\n%s%s\ndevice-sim: %s", code, outs, stderr, simErr.String())
 	}
+	if code, outs, stderr := runHoist(t, env, "ota", "resume", cp.ID); code != 0 || !strings.Contains(outs, "again to 0 open devices") {
+		t.Fatalf("ota resume of a completed campaign: %d %q %q", code, outs, stderr)
+	}
 	if code, _, stderr := runHoist(t, env, "ota", "watch", "0123456789abcdef0123456789abcdef"); code != exitFail || !strings.Contains(stderr, "HTTP 404") {
 		t.Fatalf("unknown campaign: %d %q", code, stderr)
 	}

@@ -275,6 +275,37 @@ func (s *Server) handleCampaignCancel(c *gin.Context) {
 	respondOK(c, http.StatusOK, viewCampaign(cp))
 }
 
+// resumeView is a resumed campaign and how many devices it went to again.
+type resumeView struct {
+	Campaign campaignView `json:"campaign"`
+	// Resent is the number of devices in a non-final state the command was
+	// sent to again (a tag campaign publishes once on the tag topic).
+	Resent int `json:"resent" example:"12"`
+}
+
+// handleCampaignResume godoc
+//
+//	@Summary		Resume a stuck OTA campaign (maintainers, owners)
+//	@Description	Sends the campaign's ota_upgrade command (the same request id and download URL) again to its devices still in a non-final state, for example after an outage; devices in a final state are left alone. 409 for a cancelled or expired campaign.
+//	@Tags			ota
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id	path		string	true	"campaign id"
+//	@Success		200	{object}	okEnvelope{data=resumeView}
+//	@Failure		403	{object}	errorEnvelope
+//	@Failure		404	{object}	errorEnvelope
+//	@Failure		409	{object}	errorEnvelope	"cancelled or expired"
+//	@Failure		503	{object}	errorEnvelope	"the broker took none of the commands"
+//	@Router			/api/v1/ota/campaigns/{id}/resume [post]
+func (s *Server) handleCampaignResume(c *gin.Context) {
+	cp, n, err := s.ota.ResumeCampaign(c.Request.Context(), principal(c), c.Param("id"))
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	respondOK(c, http.StatusOK, resumeView{Campaign: viewCampaign(cp), Resent: n})
+}
+
 // otaSendRequest is seed 000's OTA request: a described file (url,
 // version, size, md5, type), or Hoist's resourceId instead.
 type otaSendRequest struct {

@@ -702,3 +702,39 @@ func TestSeedOTAEndpoints(t *testing.T) {
 		}
 	})
 }
+
+// A stuck campaign is resumed: its command goes again to the devices still
+// open, never to a finished one; a cancelled campaign cannot be resumed.
+func TestResumeCampaign(t *testing.T) {
+	eachDB(t, nil, func(t *testing.T, ts *testServer) {
+		fx := newOTAFixture(t, ts)
+		tok := fx.maintainer.AccessToken
+		for _, n := range []string{"a", "b", "c"} {
+			ts.mustDevice(t, tok, "thermo", n)
+		}
+		c := ts.mustCampaign(t, tok, map[string]any{"resourceId": fx.firmware.ID, "product": "thermo", "target": map[string]any{"all": true}})
+		first := ts.pub.take()
+		ts.report(t, "a", `{"requestId":"`+c.RequestID+`","state":"succeeded"}`)
+		ts.report(t, "b", `{"requestId":"`+c.RequestID+`","state":"downloading","progress":30}`)
+
+		rec, env := ts.call(t, "POST", "/api/v1/ota/campaigns/"+c.ID+"/resume", fx.viewer.AccessToken, nil)
+		mustErrorEnvelope(t, rec, env, http.StatusForbidden, apperr.Forbidden)
+		var got resumeView
+		ts.mustOK(t, 200, "POST", "/api/v1/ota/campaigns/"+c.ID+"/resume", tok, nil, &got)
+		if got.Resent != 2 || got.Campaign.ID != c.ID {
+			t.Fatalf("resumed %+v", got)
+		}
+		again := ts.pub.take()
+		if len(again) != 2 || len(first) != 3 {
+			t.Fatalf("first %d publishes, resume %d: %v", len(first), len(again), again)
+		}
+		for _, m := range again {
+			if strings.Contains(m.Topic, "/a/") || !strings.Contains(m.Topic, c.RequestID) {
+				t.Fatalf("resent %q", m)
+			}
+		}
+		ts.mustOK(t, 200, "POST", "/api/v1/ota/campaigns/"+c.ID+"/cancel", tok, nil, nil)
+		rec, env = ts.call(t, "POST", "/api/v1/ota/campaigns/"+c.ID+"/resume", tok, nil)
+		mustErrorEnvelope(t, rec, env, http.StatusConflict, apperr.Conflict)
+	})
+}

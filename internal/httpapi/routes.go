@@ -113,6 +113,7 @@ func (s *Server) routes() {
 	user.GET("/ota/campaigns/:id/devices", s.handleCampaignDevices)
 	user.GET("/ota/campaigns/:id/history", s.handleCampaignHistory)
 	user.POST("/ota/campaigns/:id/cancel", s.handleCampaignCancel)
+	user.POST("/ota/campaigns/:id/resume", s.handleCampaignResume)
 	// Seed 000's OTA API (PROTOCOLS §4): signed-in users or API tokens.
 	seedOTA := e.Group("/ota", s.limitBody(s.cfg.MaxBodyBytes), s.authenticate)
 	seedOTA.POST("/:product/:device", s.handleOTASend)

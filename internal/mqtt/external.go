@@ -178,7 +178,7 @@ func (x *external) run(ctx context.Context) error {
 		if tok.Error() == nil {
 			break
 		}
-		x.log.Warn("mqtt: cannot connect to the broker, retrying", "url", x.e.URL, "clientId", x.e.ClientID,
+		x.log.Warn("mqtt.url (HOIST_MQTT_URL): cannot connect to the broker, retrying", "url", x.e.URL, "clientId", x.e.ClientID,
 			"error", tok.Error(), "retryIn", wait)
 		select {
 		case <-time.After(wait):

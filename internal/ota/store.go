@@ -38,6 +38,8 @@ type Store interface {
 	// ListEntries lists a campaign's devices, of one state unless state
 	// is "".
 	ListEntries(ctx context.Context, campaignID string, state State, pg page.Request) ([]Entry, int64, error)
+	// OpenDevices returns the campaign's devices in an open state.
+	OpenDevices(ctx context.Context, campaignID string) ([]string, error)
 	// SetOpenEntries moves the campaign's devices in an open state to
 	// state (with errText, at at) and returns how many moved; devices
 	// limits it to those devices unless nil.

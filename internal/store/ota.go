@@ -237,6 +237,16 @@ func (o otaStore) PendingUpgrades(ctx context.Context, product, device string, n
 	return out, nil
 }
 
+func (o otaStore) OpenDevices(ctx context.Context, campaignID string) ([]string, error) {
+	var names []string
+	err := o.s.rdb.WithContext(ctx).Model(&entryRow{}).Where("campaign_id = ? AND state IN ?", campaignID, openStates()).
+		Order("device").Pluck("device", &names).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: open devices of campaign %s: %w", campaignID, err)
+	}
+	return names, nil
+}
+
 func (o otaStore) SetOpenEntries(ctx context.Context, campaignID string, devices []string, state ota.State, errText string, at time.Time) (int64, error) {
 	cols := map[string]any{"state": string(state), "updated_at": at}
 	if errText != "" {
