@@ -138,7 +138,9 @@ func privateMosquitto(tb testing.TB) *service {
 	dir := tb.TempDir()
 	port := freePort(tb)
 	conf := filepath.Join(dir, "mosquitto.conf")
-	body := fmt.Sprintf("listener %d 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location %s/\n"+
+	// user root: run as root, Mosquitto would drop to user mosquitto and
+	// could not write its persistence file in the test's directory.
+	body := fmt.Sprintf("user root\nlistener %d 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location %s/\n"+
 		"max_queued_messages 0\nmax_inflight_messages 1000\n", port, dir)
 	if err := os.WriteFile(conf, []byte(body), 0o644); err != nil {
 		tb.Fatal(err)

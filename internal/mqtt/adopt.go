@@ -35,7 +35,7 @@ const presenceRoot = "hoist-nodes/"
 const (
 	presenceOnline  = "online"
 	presenceOffline = "offline" // died or stopped keeping its share: adopt
-	presenceStopped = "stopped" // stopped and handed its share back
+	presenceStopped = "stopped" // stopped and handed its share back (its retained presence is cleared)
 )
 
 func (x *external) presenceTopic(clientID string) string {
@@ -123,7 +123,12 @@ func (x *external) presence(name string, payload []byte) {
 	var v struct {
 		State string `json:"state"`
 	}
-	if id == "" || json.Unmarshal(payload, &v) != nil || v.State == "" {
+	if id == "" {
+		return
+	}
+	if len(payload) == 0 { // cleared: the node stopped and handed over
+		v.State = presenceStopped
+	} else if json.Unmarshal(payload, &v) != nil || v.State == "" {
 		return
 	}
 	if id == x.e.ClientID && v.State != presenceOnline && !x.handing.Load() {
@@ -137,12 +142,9 @@ func (x *external) presence(name string, payload []byte) {
 
 // announce says this node is online and subscribes to the presence of the
 // others (their retained states arrive at once). Without a shared
-// subscription every node receives every message: there is nothing to
-// take over.
+// subscription too: every node receives every message then, and a dead
+// node's session would queue them all until it returns.
 func (x *external) announce(c paho.Client) {
-	if !x.e.Shared {
-		return
-	}
 	if tok := c.Publish(x.presenceTopic(x.e.ClientID), 1, true, presencePayload(presenceOnline)); !tok.WaitTimeout(connectTimeout) || tok.Error() != nil {
 		x.log.Warn("mqtt: cannot announce this node's presence", "error", tok.Error())
 	}
@@ -232,8 +234,10 @@ func (x *external) adopt(ctx context.Context, id string) bool {
 	}
 	quietFor(ctx, &last, 500*time.Millisecond, 10*time.Second)
 	inflight.Wait()
-	if tok := c.Publish(x.presenceTopic(id), 1, true, presencePayload(presenceStopped)); !tok.WaitTimeout(connectTimeout) {
-		x.log.Warn("mqtt: cannot mark a taken-over node stopped", "node", id)
+	// An empty retained message clears the dead node's presence: nothing
+	// is left to take over.
+	if tok := c.Publish(x.presenceTopic(id), 1, true, []byte{}); !tok.WaitTimeout(connectTimeout) {
+		x.log.Warn("mqtt: cannot clear a taken-over node's presence", "node", id)
 	}
 	x.br.adoptions.Add(1)
 	x.log.Info("mqtt: a dead node's session is drained and left the group", "node", id)
@@ -249,7 +253,7 @@ func (x *external) adopt(ctx context.Context, id string) bool {
 func (x *external) handOver() {
 	x.handing.Store(true)
 	state := presenceOffline
-	if x.e.Shared && x.peers.others() && x.client.IsConnectionOpen() {
+	if x.peers.others() && x.client.IsConnectionOpen() {
 		var fs []string
 		for f := range x.filters() {
 			fs = append(fs, f)
@@ -257,7 +261,7 @@ func (x *external) handOver() {
 		tok := x.client.Unsubscribe(fs...)
 		if tok.WaitTimeout(connectTimeout) && tok.Error() == nil {
 			state = presenceStopped
-			x.log.Info("mqtt: left the shared subscription; the other nodes take the device messages")
+			x.log.Info("mqtt: unsubscribed; the other nodes take the device messages")
 		}
 		// What the broker sent before the UNSUBACK may still be arriving:
 		// let it, so that it is acknowledged before the disconnect.
@@ -276,8 +280,12 @@ func (x *external) handOver() {
 	case <-done:
 	case <-time.After(drainTimeout):
 	}
-	if x.e.Shared && x.client.IsConnectionOpen() {
-		if tok := x.client.Publish(x.presenceTopic(x.e.ClientID), 1, true, presencePayload(state)); !tok.WaitTimeout(connectTimeout) {
+	if x.client.IsConnectionOpen() {
+		payload := presencePayload(state)
+		if state == presenceStopped {
+			payload = []byte{} // handed over: clear the retained presence
+		}
+		if tok := x.client.Publish(x.presenceTopic(x.e.ClientID), 1, true, payload); !tok.WaitTimeout(connectTimeout) {
 			x.log.Warn("mqtt: cannot announce this node's stop")
 		}
 	}

@@ -32,7 +32,7 @@ type External struct {
 	// ReconnectMax bounds the wait between connection attempts; 0 means 30s.
 	ReconnectMax time.Duration
 	// AdoptAfter is how long a peer must stay offline (its Will said so)
-	// before this node takes over its session; 0 means 3 s.
+	// before this node takes over its session; 0 means 10 s.
 	AdoptAfter time.Duration
 }
 
@@ -75,7 +75,7 @@ func NewExternalBridge(e External, o BridgeOptions) *Bridge {
 		e.ReconnectMax = 30 * time.Second
 	}
 	if e.AdoptAfter <= 0 {
-		e.AdoptAfter = 3 * time.Second
+		e.AdoptAfter = 10 * time.Second
 	}
 	br := newBridge(o)
 	x := &external{e: e, br: br, log: o.Log, peers: newPeers(e.ClientID)}
@@ -91,11 +91,9 @@ func NewExternalBridge(e External, o BridgeOptions) *Bridge {
 		SetConnectionLostHandler(func(_ paho.Client, err error) {
 			x.log.Warn("mqtt: connection to the broker lost, reconnecting", "url", e.URL, "error", err)
 		})
-	if e.Shared {
-		// Peers learn from this Will that the node died and take over its
-		// session (adopt.go).
-		opts.SetBinaryWill(x.presenceTopic(e.ClientID), presencePayload(presenceOffline), 1, true)
-	}
+	// Peers learn from this Will that the node died and take over its
+	// session (adopt.go).
+	opts.SetBinaryWill(x.presenceTopic(e.ClientID), presencePayload(presenceOffline), 1, true)
 	x.client = paho.NewClient(opts)
 	br.tr = x
 	return br

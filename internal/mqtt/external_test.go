@@ -42,6 +42,9 @@ func mustExternal(tb testing.TB, e External) *externalNode {
 	if e.ClientID == "" {
 		e.ClientID = randomName("hoist-test-")
 	}
+	if e.ShareGroup == "" { // presence topics of other runs stay apart
+		e.ShareGroup = randomName("g")
+	}
 	e.ReconnectMax = 200 * time.Millisecond
 	if e.AdoptAfter == 0 {
 		e.AdoptAfter = 300 * time.Millisecond
@@ -62,9 +65,11 @@ func mustExternal(tb testing.TB, e External) *externalNode {
 		if err := <-done; err != nil {
 			tb.Error(err)
 		}
-		// Leave no persistent session behind on a shared broker.
+		// Leave no persistent session and no presence behind on a shared
+		// broker.
 		if c, err := connect(tb, clientOpts(e.URL, e.ClientID, e.Username, e.Password).SetCleanSession(true)); err == nil {
-			c.Disconnect(0)
+			c.Publish(br.tr.(*external).presenceTopic(e.ClientID), 1, true, []byte{}).WaitTimeout(5 * time.Second)
+			c.Disconnect(250)
 		}
 	}
 	tb.Cleanup(n.stop)

@@ -55,11 +55,11 @@ var ErrDuplicate = errors.New("ota: duplicate device message")
 // database transaction: everything or nothing is committed. Not found is
 // apperr NotFound.
 type IngestTx interface {
-	// SeenMessages returns which of keys carry a dedupe mark.
-	SeenMessages(ctx context.Context, keys []MessageKey) (map[MessageKey]bool, error)
-	// MarkMessages adds dedupe marks; a mark that exists is a Conflict
-	// (another node applied the message meanwhile: the batch is run again).
-	MarkMessages(ctx context.Context, keys []MessageKey, kinds []MessageKind, at time.Time) error
+	// MarkNew adds the dedupe marks of keys (distinct) that do not exist
+	// yet and returns those it added: the messages this transaction
+	// applies. A mark another transaction is adding meanwhile makes it wait
+	// for that one (and not count when it commits).
+	MarkNew(ctx context.Context, keys []MessageKey, kinds []MessageKind, at time.Time) (map[MessageKey]bool, error)
 	// CampaignsByRequest returns the campaigns of the request ids that have
 	// one.
 	CampaignsByRequest(ctx context.Context, requestIDs []string) (map[string]Campaign, error)
@@ -210,42 +210,40 @@ func (b *batch) apply(ctx context.Context, s *Service, tx IngestTx) error {
 // are marked too, so a redelivery is not parsed again.
 func (b *batch) dedupe(ctx context.Context, tx IngestTx) ([]int, error) {
 	var keys []MessageKey
-	for _, p := range b.parsed {
-		if p.dedupable() {
-			keys = append(keys, MessageKey{p.Product, p.Device, p.MessageID})
+	var kinds []MessageKind
+	first := map[MessageKey]int{} // the first index of each key in the batch
+	for i, p := range b.parsed {
+		if !p.dedupable() {
+			continue
+		}
+		k := MessageKey{p.Product, p.Device, p.MessageID}
+		if _, ok := first[k]; !ok {
+			first[k] = i
+			keys = append(keys, k)
+			kinds = append(kinds, p.kind)
 		}
 	}
-	seen := map[MessageKey]bool{}
+	added := map[MessageKey]bool{}
 	if len(keys) > 0 {
 		var err error
-		if seen, err = tx.SeenMessages(ctx, keys); err != nil {
+		if added, err = tx.MarkNew(ctx, keys, kinds, b.newest()); err != nil {
 			return nil, err
 		}
 	}
 	var fresh []int
-	var mark []MessageKey
-	var kinds []MessageKind
 	for i, p := range b.parsed {
 		if p.dedupable() {
 			k := MessageKey{p.Product, p.Device, p.MessageID}
-			if seen[k] {
+			if !added[k] || first[k] != i {
 				b.outcomes[i] = ErrDuplicate
 				continue
 			}
-			seen[k] = true
-			mark = append(mark, k)
-			kinds = append(kinds, p.kind)
 		}
 		if p.invalid != nil {
 			b.outcomes[i] = p.invalid
 			continue
 		}
 		fresh = append(fresh, i)
-	}
-	if len(mark) > 0 {
-		if err := tx.MarkMessages(ctx, mark, kinds, b.newest()); err != nil {
-			return nil, err
-		}
 	}
 	return fresh, nil
 }

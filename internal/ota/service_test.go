@@ -285,3 +285,32 @@ func BenchmarkTagCampaign10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkIngest applies batches of 500 progress reports of a campaign's
+// devices (the committer's unit of work) on SQLite and, with
+// HOIST_TEST_MYSQL_DSN, MariaDB; it reports reports/s.
+func BenchmarkIngest(b *testing.B) {
+	for _, driver := range storetest.Drivers() {
+		b.Run(driver, func(b *testing.B) {
+			st := storetest.MustOpen(b, driver)
+			w := mustWorld(b, st, ota.Options{})
+			w.mustTagged(b, 1000, "fleet")
+			c := w.mustTagCampaign(b, "fleet")
+			ctx := context.Background()
+			seq := 0
+			b.ResetTimer()
+			for b.Loop() {
+				msgs := make([]ota.Message, 500)
+				for i := range msgs {
+					seq++
+					msgs[i] = ota.Message{Kind: ota.KindProgress, Product: "thermo", Device: fmt.Sprintf("d%05d", seq%1000),
+						MessageID: fmt.Sprint("m", seq), Payload: []byte(fmt.Sprintf(`{"requestId":%q,"progress":%d}`, c.RequestID, seq%100))}
+				}
+				if _, err := w.svc.Ingest(ctx, msgs); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(500*b.N)/b.Elapsed().Seconds(), "reports/s")
+		})
+	}
+}

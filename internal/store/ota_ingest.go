@@ -9,8 +9,8 @@ import (
 
 	"gorm.io/gorm/clause"
 
-	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/ota"
+	"github.com/hoist-ota/hoist/internal/secret"
 )
 
 // messageRow is a device message's dedupe mark.
@@ -19,26 +19,16 @@ type messageRow struct {
 	Device     string `gorm:"primaryKey"`
 	MessageID  string `gorm:"primaryKey"`
 	Kind       string
+	BatchID    string
 	ReceivedAt time.Time
 }
 
 func (messageRow) TableName() string { return "device_messages" }
 
-// ingestAttempts bounds how often a batch is run again after another node
-// marked one of its messages first (the rerun then sees the mark).
-const ingestAttempts = 3
-
 // Ingest implements ota.IngestStore: fn runs in one transaction (rerun on
-// a deadlock, and on a dedupe mark another node added meanwhile).
+// a deadlock).
 func (o otaStore) Ingest(ctx context.Context, fn func(ota.IngestTx) error) error {
-	var err error
-	for range ingestAttempts {
-		err = o.s.InTx(ctx, func(tx *Store) error { return fn(ingestTx{otaStore{tx}}) })
-		if !apperr.Is(err, apperr.Conflict) || ctx.Err() != nil {
-			return err
-		}
-	}
-	return err
+	return o.s.InTx(ctx, func(tx *Store) error { return fn(ingestTx{otaStore{tx}}) })
 }
 
 // SweepMessages implements ota.IngestStore.
@@ -56,35 +46,36 @@ type ingestTx struct{ o otaStore }
 // tupleChunk bounds the tuples of one "(a, b) IN (...)" query.
 const tupleChunk = 300
 
-func (t ingestTx) SeenMessages(ctx context.Context, keys []ota.MessageKey) (map[ota.MessageKey]bool, error) {
-	out := make(map[ota.MessageKey]bool)
+func (t ingestTx) MarkNew(ctx context.Context, keys []ota.MessageKey, kinds []ota.MessageKind, at time.Time) (map[ota.MessageKey]bool, error) {
+	batch := secret.ID()[:16]
+	rows := make([]messageRow, len(keys))
+	for i, k := range keys {
+		rows[i] = messageRow{Product: k.Product, Device: k.Device, MessageID: k.MessageID, Kind: string(kinds[i]), BatchID: batch, ReceivedAt: at}
+	}
+	// Existing marks are left alone (INSERT IGNORE / ON CONFLICT DO
+	// NOTHING); one being inserted by a concurrent transaction blocks this
+	// insert until that one ends.
+	err := t.o.s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, t.o.s.insertChunk()).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: mark device messages: %w", err)
+	}
+	out := make(map[ota.MessageKey]bool, len(keys))
 	for part := range slices.Chunk(keys, tupleChunk) {
 		tuples := make([][]any, len(part))
 		for i, k := range part {
 			tuples[i] = []any{k.Product, k.Device, k.MessageID}
 		}
-		var rows []messageRow
+		var mine []messageRow
 		err := t.o.s.db.WithContext(ctx).Select("product, device, message_id").
-			Where("(product, device, message_id) IN ?", tuples).Find(&rows).Error
+			Where("(product, device, message_id) IN ? AND batch_id = ?", tuples, batch).Find(&mine).Error
 		if err != nil {
-			return nil, fmt.Errorf("store: seen device messages: %w", err)
+			return nil, fmt.Errorf("store: new device messages: %w", err)
 		}
-		for _, r := range rows {
+		for _, r := range mine {
 			out[ota.MessageKey{Product: r.Product, Device: r.Device, MessageID: r.MessageID}] = true
 		}
 	}
 	return out, nil
-}
-
-func (t ingestTx) MarkMessages(ctx context.Context, keys []ota.MessageKey, kinds []ota.MessageKind, at time.Time) error {
-	rows := make([]messageRow, len(keys))
-	for i, k := range keys {
-		rows[i] = messageRow{Product: k.Product, Device: k.Device, MessageID: k.MessageID, Kind: string(kinds[i]), ReceivedAt: at}
-	}
-	if err := t.o.s.db.WithContext(ctx).CreateInBatches(&rows, t.o.s.insertChunk()).Error; err != nil {
-		return fmt.Errorf("store: mark device messages: %w", translate(err, "device message"))
-	}
-	return nil
 }
 
 func (t ingestTx) CampaignsByRequest(ctx context.Context, requestIDs []string) (map[string]ota.Campaign, error) {
@@ -161,19 +152,27 @@ func (t ingestTx) LockEntries(ctx context.Context, keys []ota.EntryKey) (map[ota
 		return strings.Compare(a.Device, b.Device)
 	})
 	out := make(map[ota.EntryKey]ota.Entry, len(keys))
-	for part := range slices.Chunk(keys, tupleChunk) {
-		tuples := make([][]any, len(part))
-		for i, k := range part {
-			tuples[i] = []any{k.CampaignID, k.Device}
+	// Per campaign, "campaign_id = ? AND device IN (...)": a range of the
+	// primary key on every database (row constructors are slower to plan).
+	byCampaign := map[string][]string{}
+	var order []string
+	for _, k := range keys {
+		if _, ok := byCampaign[k.CampaignID]; !ok {
+			order = append(order, k.CampaignID)
 		}
-		var rows []entryRow
-		err := t.o.s.db.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).
-			Where("(campaign_id, device) IN ?", tuples).Order("campaign_id, device").Find(&rows).Error
-		if err != nil {
-			return nil, fmt.Errorf("store: lock campaign devices: %w", err)
-		}
-		for _, r := range rows {
-			out[ota.EntryKey{CampaignID: r.CampaignID, Device: r.Device}] = r.toEntry()
+		byCampaign[k.CampaignID] = append(byCampaign[k.CampaignID], k.Device)
+	}
+	for _, id := range order {
+		for part := range slices.Chunk(byCampaign[id], chunk) {
+			var rows []entryRow
+			err := t.o.s.db.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).
+				Where("campaign_id = ? AND device IN ?", id, part).Order("device").Find(&rows).Error
+			if err != nil {
+				return nil, fmt.Errorf("store: lock campaign devices: %w", err)
+			}
+			for _, r := range rows {
+				out[ota.EntryKey{CampaignID: r.CampaignID, Device: r.Device}] = r.toEntry()
+			}
 		}
 	}
 	return out, nil

@@ -173,26 +173,25 @@ func TestOTAIngestEntriesAndExpiry(t *testing.T) {
 			t.Fatalf("next open: %s", c.ID)
 		}
 
-		// Dedupe marks: seen once marked, a second mark is a conflict (the
-		// transaction rolls back), sweeping removes old ones.
+		// Dedupe marks: MarkNew adds only what is not marked yet and says
+		// which; sweeping removes old ones.
 		keys := []ota.MessageKey{{Product: "thermo", Device: "d0001", MessageID: "m1"}, {Product: "thermo", Device: "d0002", MessageID: "m1"}}
 		ingest(t, o, func(tx ota.IngestTx) error {
-			return tx.MarkMessages(ctx, keys, []ota.MessageKind{ota.KindProgress, ota.KindStatus}, now)
-		})
-		ingest(t, o, func(tx ota.IngestTx) error {
-			seen, err := tx.SeenMessages(ctx, append(keys, ota.MessageKey{Product: "thermo", Device: "d0001", MessageID: "m2"}))
-			if err != nil || len(seen) != 2 || !seen[keys[0]] || !seen[keys[1]] {
-				t.Fatalf("seen %v %v", seen, err)
+			added, err := tx.MarkNew(ctx, keys, []ota.MessageKind{ota.KindProgress, ota.KindStatus}, now)
+			if err != nil || len(added) != 2 {
+				t.Fatalf("first marks %v %v", added, err)
 			}
 			return nil
 		})
-		err := o.Ingest(ctx, func(tx ota.IngestTx) error {
-			return tx.MarkMessages(ctx, keys[:1], []ota.MessageKind{ota.KindProgress}, now)
+		ingest(t, o, func(tx ota.IngestTx) error {
+			m2 := ota.MessageKey{Product: "thermo", Device: "d0001", MessageID: "m2"}
+			added, err := tx.MarkNew(ctx, []ota.MessageKey{keys[0], m2}, []ota.MessageKind{ota.KindProgress, ota.KindProgress}, now)
+			if err != nil || len(added) != 1 || !added[m2] {
+				t.Fatalf("second marks %v %v", added, err)
+			}
+			return nil
 		})
-		if !apperr.Is(err, apperr.Conflict) {
-			t.Fatalf("marked twice: %v", err)
-		}
-		if n, err := o.SweepMessages(ctx, now.Add(time.Millisecond)); err != nil || n != 2 {
+		if n, err := o.SweepMessages(ctx, now.Add(time.Millisecond)); err != nil || n != 3 {
 			t.Fatalf("swept %d %v", n, err)
 		}
 

@@ -96,7 +96,7 @@ func TestUnreachableDatabaseIsUnavailable(t *testing.T) {
 		},
 		"transaction": func() error {
 			return s.OTA().Ingest(ctx, func(tx ota.IngestTx) error {
-				_, err := tx.SeenMessages(ctx, []ota.MessageKey{{Product: "p", Device: "d", MessageID: "m"}})
+				_, err := tx.MarkNew(ctx, []ota.MessageKey{{Product: "p", Device: "d", MessageID: "m"}}, []ota.MessageKind{ota.KindStatus}, time.Now())
 				return err
 			})
 		},

@@ -10,6 +10,9 @@ CREATE TABLE device_messages (
     message_id  VARCHAR(64) NOT NULL,
     -- status, ota or reply
     kind        VARCHAR(8)  NOT NULL,
+    -- the batch that applied it: a batch inserts its marks ignoring those
+    -- that exist, then reads back which rows carry its own id
+    batch_id    CHAR(16)    NOT NULL DEFAULT '',
     received_at DATETIME(3) NOT NULL,
     PRIMARY KEY (product, device, message_id),
     KEY ix_device_messages_received (received_at)

@@ -10,6 +10,9 @@ CREATE TABLE device_messages (
     message_id  TEXT     NOT NULL,
     -- status, ota or reply
     kind        TEXT     NOT NULL,
+    -- the batch that applied it: a batch inserts its marks ignoring those
+    -- that exist, then reads back which rows carry its own id
+    batch_id    TEXT     NOT NULL DEFAULT '',
     received_at DATETIME NOT NULL,
     PRIMARY KEY (product, device, message_id)
 );
