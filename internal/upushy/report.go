@@ -1,5 +1,7 @@
 package upushy
 
+import "time"
+
 // Outcome is what happened to one upushy record.
 type Outcome string
 
@@ -26,11 +28,29 @@ type Entry struct {
 	// Reason says why a record was skipped or, for an imported one, what
 	// was changed on the way (a dropped email, a shortened name).
 	Reason string `json:"reason,omitempty"`
+	// NewName is, for a user, the Hoist username when it is not the
+	// upushy one (a name Hoist does not allow, or one already taken).
+	NewName string `json:"newName,omitempty"`
+	// Owner is, for a project whose upushy owner is not in Hoist, the
+	// username of the administrator who owns it instead (--owner).
+	Owner string `json:"owner,omitempty"`
 }
 
 // Report lists every record read, in the order they were handled: users,
 // then projects, then resources.
 type Report struct {
+	// Time is when the import ran and DryRun whether it was a dry run
+	// (nothing written); both are set by the caller.
+	Time   time.Time `json:"time"`
+	DryRun bool      `json:"dryRun"`
+	// Source names the upushy database (host and name, no credentials);
+	// set by the caller.
+	Source string `json:"source,omitempty"`
+	// URLBase is what was put before upushy's OSS object keys; Times says
+	// how upushy's time columns were read; Owner is the --owner.
+	URLBase string  `json:"urlBase,omitempty"`
+	Times   string  `json:"times,omitempty"`
+	Owner   string  `json:"owner,omitempty"`
 	Entries []Entry `json:"entries"`
 	// Projects are the ids of projects that gained resources or were
 	// created, whose cached update-check answers are stale.
@@ -49,3 +69,7 @@ func (r Report) Count(kind string, o Outcome) int {
 }
 
 func (r *Report) add(e Entry) { r.Entries = append(r.Entries, e) }
+
+// LastReportSetting is the name of the Hoist setting that keeps the JSON of
+// the last (not dry) import's Report, for the admin panel.
+const LastReportSetting = "import.upushy.lastReport"
