@@ -1320,6 +1320,55 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/imports/upushy/last": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "What ` + "`" + `hoist import upushy` + "`" + ` imported, found already present, or skipped and why, the last time it ran (dry runs are not kept). 404 before the first import.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "users"
+                ],
+                "summary": "The last upushy import's report (administrators)",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.importReportView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/logs/login": {
             "get": {
                 "security": [
@@ -6193,6 +6242,79 @@ const docTemplate = `{
                     "description": "State is what the report said (\"\" when it named no state).",
                     "type": "string",
                     "example": "installing"
+                }
+            }
+        },
+        "httpapi.importEntryView": {
+            "type": "object",
+            "properties": {
+                "id": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "user",
+                        "project",
+                        "resource"
+                    ]
+                },
+                "name": {
+                    "type": "string"
+                },
+                "newName": {
+                    "type": "string"
+                },
+                "outcome": {
+                    "type": "string",
+                    "enum": [
+                        "imported",
+                        "present",
+                        "skipped"
+                    ]
+                },
+                "owner": {
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                }
+            }
+        },
+        "httpapi.importReportView": {
+            "type": "object",
+            "properties": {
+                "changedProjects": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "dryRun": {
+                    "type": "boolean"
+                },
+                "entries": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.importEntryView"
+                    }
+                },
+                "owner": {
+                    "type": "string"
+                },
+                "source": {
+                    "type": "string",
+                    "example": "10.0.0.5:3306/upushy"
+                },
+                "time": {
+                    "type": "string"
+                },
+                "times": {
+                    "type": "string"
+                },
+                "urlBase": {
+                    "type": "string",
+                    "example": "https://uni-pushy.oss-cn-hangzhou.aliyuncs.com"
                 }
             }
         },
