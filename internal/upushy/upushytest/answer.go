@@ -127,9 +127,10 @@ func DeviceStates(rows []Row, projectID, platform string) [][2]int64 {
 	}
 	slices.Sort(natives)
 	slices.Sort(wgts)
+	natives, wgts = slices.Compact(natives), slices.Compact(wgts)
 	var out [][2]int64
-	for _, n := range slices.Compact(natives) {
-		for _, w := range slices.Compact(wgts) {
+	for _, n := range natives {
+		for _, w := range wgts {
 			out = append(out, [2]int64{n, w})
 		}
 	}
