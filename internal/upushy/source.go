@@ -51,14 +51,14 @@ type Source struct {
 	NativeVersionCode int64
 	// URL is, for types 1-3, the OSS object key (2021-02/name.wgt, spaces
 	// and all) and, for type 4, the App Store link as the user typed it.
-	URL string
-	UpdateType        int    // 1 user consent, 2 forced, 3 silent
-	Type              int    // 1 wgt-android, 2 wgt-ios, 3 android, 4 ios
-	Status            int    // 0 disabled, 1 enabled
-	Changelog         string
-	Remark            string
-	CreatedTime       time.Time
-	UpdatedTime       time.Time
+	URL         string
+	UpdateType  int // 1 user consent, 2 forced, 3 silent
+	Type        int // 1 wgt-android, 2 wgt-ios, 3 android, 4 ios
+	Status      int // 0 disabled, 1 enabled
+	Changelog   string
+	Remark      string
+	CreatedTime time.Time
+	UpdatedTime time.Time
 }
 
 // Data is everything the importer copies.
