@@ -122,7 +122,7 @@ func TestImportUpushyThenServe(t *testing.T) {
 			}
 
 			// The login replaced alice's upushy hash; bob (no login) keeps his.
-			st := openStore(t, driver, db.DSN)
+			st := mustHoistStore(t, driver, db.DSN)
 			alice, _ := st.Accounts().UserByID(context.Background(), upushytest.AliceID)
 			bob, _ := st.Accounts().UserByID(context.Background(), upushytest.BobID)
 			if !strings.HasPrefix(alice.PasswordHash, "$argon2id$v=19$m=19456,t=2,p=1$") || !strings.HasPrefix(bob.PasswordHash, "upushy-md5:$argon2id$") {
@@ -177,7 +177,7 @@ func compareUpdateChecks(t *testing.T, base string, rows []upushytest.Row) {
 	t.Logf("compared %d device states (%d with an update)", compared, updates)
 }
 
-func openStore(t *testing.T, driver, dsn string) *store.Store {
+func mustHoistStore(t *testing.T, driver, dsn string) *store.Store {
 	t.Helper()
 	cfg := config.Default().DB
 	cfg.Driver, cfg.DSN = driver, dsn
@@ -193,7 +193,7 @@ func openStore(t *testing.T, driver, dsn string) *store.Store {
 // each ("table: values"), sorted.
 func dumpDB(t *testing.T, driver, dsn string) []string {
 	t.Helper()
-	st := openStore(t, driver, dsn)
+	st := mustHoistStore(t, driver, dsn)
 	var db *sql.DB
 	for _, p := range st.Pools() {
 		db = p
