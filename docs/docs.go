@@ -1327,7 +1327,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "What ` + "`" + `hoist import upushy` + "`" + ` imported, found already present, or skipped and why, the last time it ran (dry runs are not kept). 404 before the first import.",
+                "description": "What ` + "`" + `hoist import upushy` + "`" + ` imported, found already present, or skipped and why, the last time it ran (dry runs are not kept). data is null before the first import.",
                 "produces": [
                     "application/json"
                 ],
@@ -1356,12 +1356,6 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "Forbidden",
-                        "schema": {
-                            "$ref": "#/definitions/httpapi.errorEnvelope"
-                        }
-                    },
-                    "404": {
-                        "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorEnvelope"
                         }

@@ -46,13 +46,12 @@ type importReportView struct {
 // handleUpushyLastImport godoc
 //
 //	@Summary		The last upushy import's report (administrators)
-//	@Description	What `hoist import upushy` imported, found already present, or skipped and why, the last time it ran (dry runs are not kept). 404 before the first import.
+//	@Description	What `hoist import upushy` imported, found already present, or skipped and why, the last time it ran (dry runs are not kept). data is null before the first import.
 //	@Tags			users
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Success		200	{object}	okEnvelope{data=importReportView}
 //	@Failure		403	{object}	errorEnvelope
-//	@Failure		404	{object}	errorEnvelope
 //	@Router			/api/v1/imports/upushy/last [get]
 func (s *Server) handleUpushyLastImport(c *gin.Context) {
 	if !principal(c).IsAdmin() || principal(c).ProjectID != "" {
@@ -61,12 +60,13 @@ func (s *Server) handleUpushyLastImport(c *gin.Context) {
 	}
 	sr, ok := s.db.(settingReader)
 	if !ok {
-		s.respondError(c, apperr.New(apperr.NotFound, "no upushy import has run"))
+		respondOK(c, http.StatusOK, nil)
 		return
 	}
 	raw, err := sr.Setting(c.Request.Context(), upushy.LastReportSetting)
 	if apperr.Is(err, apperr.NotFound) {
-		err = apperr.New(apperr.NotFound, "no upushy import has run")
+		respondOK(c, http.StatusOK, nil) // none yet: not an error for the panel
+		return
 	}
 	if err != nil {
 		s.respondError(c, err)

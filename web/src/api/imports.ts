@@ -29,6 +29,6 @@ export interface ImportReport {
 }
 
 export const importsApi = {
-  /** The last upushy import's report; a 404 ApiError before the first one. Errors are left to the caller. */
-  lastUpushy: () => api.get<ImportReport>('/v1/imports/upushy/last', { silent: true }),
+  /** The last upushy import's report; null before the first one. Errors are left to the caller. */
+  lastUpushy: () => api.get<ImportReport | null>('/v1/imports/upushy/last', { silent: true }),
 }

@@ -58,11 +58,17 @@ describe('UpushyImportReport', () => {
     expect(wrapper.get('[data-testid=upushy-import]').text()).toContain('1e0820e3ac9e15af1667dc57251c64ab')
   })
 
-  it('shows nothing, and reports no error, before the first import', async () => {
-    const { wrapper, calls, errors } = await mountReport(() => fail(404, 'not_found', 'no upushy import has run'))
+  it('shows nothing before the first import', async () => {
+    const { wrapper, calls, errors } = await mountReport(() => ok(null))
     expect(calls).toHaveLength(1)
     expect(wrapper.find('[data-testid=upushy-import]').exists()).toBe(false)
     expect(wrapper.text()).toBe('')
+    expect(errors).toHaveLength(0)
+  })
+
+  it('says when the report cannot be read, without a global error', async () => {
+    const { wrapper, errors } = await mountReport(() => fail(503, 'unavailable', 'the database does not answer'))
+    expect(wrapper.text()).toContain('the database does not answer')
     expect(errors).toHaveLength(0)
   })
 })
