@@ -6293,6 +6293,9 @@ const docTemplate = `{
                         "$ref": "#/definitions/httpapi.importEntryView"
                     }
                 },
+                "entriesOmitted": {
+                    "type": "integer"
+                },
                 "owner": {
                     "type": "string"
                 },
@@ -6306,9 +6309,37 @@ const docTemplate = `{
                 "times": {
                     "type": "string"
                 },
+                "totals": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.importTotalView"
+                    }
+                },
                 "urlBase": {
                     "type": "string",
                     "example": "https://uni-pushy.oss-cn-hangzhou.aliyuncs.com"
+                }
+            }
+        },
+        "httpapi.importTotalView": {
+            "type": "object",
+            "properties": {
+                "imported": {
+                    "type": "integer"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "user",
+                        "project",
+                        "resource"
+                    ]
+                },
+                "present": {
+                    "type": "integer"
+                },
+                "skipped": {
+                    "type": "integer"
                 }
             }
         },

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +18,10 @@ import (
 const importUsage = "hoist import upushy --upushy-config env.production.yaml [--owner ADMIN] [--dry-run] [--json] [-config FILE]\n" +
 	"       (or --dsn 'user:pass@tcp(host:3306)/upushy' with --oss-bucket B --oss-endpoint oss-cn-REGION, or --url-base URL;\n" +
 	"        --time-zone ZONE for DATETIME time columns)"
+
+// maxStoredReport bounds the report kept for the panel (MySQL's
+// settings.value is a MEDIUMTEXT of 16 MiB).
+const maxStoredReport = 4 << 20
 
 // errDryRun rolls a dry run's transaction back.
 var errDryRun = errors.New("dry run")
@@ -180,7 +183,7 @@ func runImport(ctx context.Context, st *store.Store, data upushy.Data, opts upus
 		if dryRun {
 			return errDryRun
 		}
-		b, err := json.Marshal(rep)
+		b, err := rep.Stored(maxStoredReport)
 		if err != nil {
 			return err
 		}

@@ -31,7 +31,17 @@ type importEntryView struct {
 	Owner   string `json:"owner,omitempty"`
 }
 
-// importReportView is the report of the last `hoist import upushy`.
+// importTotalView counts one kind of record by outcome.
+type importTotalView struct {
+	Kind     string `json:"kind" enums:"user,project,resource"`
+	Imported int    `json:"imported"`
+	Present  int    `json:"present"`
+	Skipped  int    `json:"skipped"`
+}
+
+// importReportView is the report of the last `hoist import upushy`; a long
+// one keeps only the entries with something to say (entriesOmitted counts
+// the others), and totals count them all.
 type importReportView struct {
 	Time            time.Time         `json:"time"`
 	DryRun          bool              `json:"dryRun"`
@@ -39,6 +49,8 @@ type importReportView struct {
 	URLBase         string            `json:"urlBase,omitempty" example:"https://uni-pushy.oss-cn-hangzhou.aliyuncs.com"`
 	Times           string            `json:"times,omitempty"`
 	Owner           string            `json:"owner,omitempty"`
+	Totals          []importTotalView `json:"totals"`
+	EntriesOmitted  int               `json:"entriesOmitted"`
 	Entries         []importEntryView `json:"entries"`
 	ChangedProjects []string          `json:"changedProjects"`
 }

@@ -1,6 +1,10 @@
 package upushy
 
-import "time"
+import (
+	"encoding/json"
+	"slices"
+	"time"
+)
 
 // Outcome is what happened to one upushy record.
 type Outcome string
@@ -48,10 +52,15 @@ type Report struct {
 	Source string `json:"source,omitempty"`
 	// URLBase is what was put before upushy's OSS object keys; Times says
 	// how upushy's time columns were read; Owner is the --owner.
-	URLBase string  `json:"urlBase,omitempty"`
-	Times   string  `json:"times,omitempty"`
-	Owner   string  `json:"owner,omitempty"`
-	Entries []Entry `json:"entries"`
+	URLBase string `json:"urlBase,omitempty"`
+	Times   string `json:"times,omitempty"`
+	Owner   string `json:"owner,omitempty"`
+	// Totals count the records of each kind by outcome; set by Stored.
+	Totals []Total `json:"totals,omitempty"`
+	// EntriesOmitted counts the entries Stored left out (imported or
+	// present ones with nothing to say) to keep the report small.
+	EntriesOmitted int     `json:"entriesOmitted,omitempty"`
+	Entries        []Entry `json:"entries"`
 	// Projects are the ids of projects that gained resources or were
 	// created, whose cached update-check answers are stale.
 	Projects []string `json:"changedProjects"`
@@ -69,6 +78,44 @@ func (r Report) Count(kind string, o Outcome) int {
 }
 
 func (r *Report) add(e Entry) { r.Entries = append(r.Entries, e) }
+
+// Total counts the records of one kind by outcome.
+type Total struct {
+	Kind     string `json:"kind"`
+	Imported int    `json:"imported"`
+	Present  int    `json:"present"`
+	Skipped  int    `json:"skipped"`
+}
+
+// notable reports whether an entry says more than "copied as it was" or
+// "already there".
+func (e Entry) notable() bool {
+	return e.Outcome == Skipped || e.NewName != "" || e.Owner != "" || (e.Outcome == Imported && e.Reason != "")
+}
+
+// Stored returns the report as JSON to keep, with its Totals, in at most
+// max bytes when it can: past that, the entries that are not notable are
+// left out (counted in EntriesOmitted), and then, still too long, the
+// last notable ones too.
+func (r Report) Stored(max int) ([]byte, error) {
+	r.Totals = nil
+	for _, k := range []string{KindUser, KindProject, KindResource} {
+		r.Totals = append(r.Totals, Total{Kind: k, Imported: r.Count(k, Imported), Present: r.Count(k, Present), Skipped: r.Count(k, Skipped)})
+	}
+	b, err := json.Marshal(r)
+	if err != nil || len(b) <= max {
+		return b, err
+	}
+	all := len(r.Entries)
+	r.Entries = slices.DeleteFunc(slices.Clone(r.Entries), func(e Entry) bool { return !e.notable() })
+	for {
+		r.EntriesOmitted = all - len(r.Entries)
+		if b, err = json.Marshal(r); err != nil || len(b) <= max || len(r.Entries) == 0 {
+			return b, err
+		}
+		r.Entries = r.Entries[:len(r.Entries)*9/10]
+	}
+}
 
 // LastReportSetting is the name of the Hoist setting that keeps the JSON of
 // the last (not dry) import's Report, for the admin panel.

@@ -1,8 +1,11 @@
 package upushy
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hoist-ota/hoist/internal/account"
@@ -86,5 +89,33 @@ func TestServedDuplicate(t *testing.T) {
 	got = served([]Source{c, a})
 	if got[codeKey{"p", 1, 5}] != c.ID {
 		t.Fatalf("kept %v", got)
+	}
+}
+
+// A report too long to keep whole keeps its totals and what has something
+// to say.
+func TestStoredReportStaysSmall(t *testing.T) {
+	var r Report
+	for i := 0; i < 2000; i++ {
+		r.add(Entry{Kind: KindResource, ID: fmt.Sprintf("%032x", i), Name: "wgt-android 1.0 of a project", Outcome: Imported})
+	}
+	r.add(Entry{Kind: KindUser, ID: "u", Name: "李雷", Outcome: Imported, NewName: "upushy-c83ba5ec", Reason: "renamed"})
+	r.add(Entry{Kind: KindResource, ID: "d", Outcome: Skipped, Reason: "duplicate"})
+	b, err := r.Stored(1 << 20)
+	if err != nil || strings.Contains(string(b), `"entriesOmitted"`) {
+		t.Fatalf("%v %.200s", err, b)
+	}
+	var whole Report
+	json.Unmarshal(b, &whole)
+	if len(whole.Entries) != 2002 || whole.EntriesOmitted != 0 || whole.Totals[2].Imported != 2000 || whole.Totals[2].Skipped != 1 {
+		t.Fatalf("under the limit: %d entries, %d omitted, %+v", len(whole.Entries), whole.EntriesOmitted, whole.Totals)
+	}
+	b, _ = r.Stored(4 << 10)
+	var small Report
+	if err := json.Unmarshal(b, &small); err != nil || len(b) > 4<<10 {
+		t.Fatalf("%d bytes: %v", len(b), err)
+	}
+	if len(small.Entries) != 2 || small.EntriesOmitted != 2000 || small.Totals[2].Imported != 2000 || small.Totals[0].Imported != 1 {
+		t.Fatalf("over the limit: %d entries, %d omitted, %+v", len(small.Entries), small.EntriesOmitted, small.Totals)
 	}
 }

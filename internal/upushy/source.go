@@ -121,6 +121,9 @@ func Read(ctx context.Context, db *sql.DB, loc *time.Location) (Data, error) {
 	}
 	var d Data
 	d.Times = "TIMESTAMP columns, converted to UTC by MySQL"
+	if loc != time.UTC {
+		d.Times += fmt.Sprintf(" (the time zone %s was not needed)", loc)
+	}
 	if len(wall) > 0 {
 		d.Times = fmt.Sprintf("DATETIME columns, read as wall-clock time in %s", loc)
 	}

@@ -16,7 +16,19 @@ export interface ImportEntry {
   owner?: string
 }
 
-/** The report of the last `hoist import upushy`. */
+/** Records of one kind by outcome. */
+export interface ImportTotal {
+  kind: ImportKind
+  imported: number
+  present: number
+  skipped: number
+}
+
+/**
+ * The report of the last `hoist import upushy`. A long one keeps only the
+ * entries with something to say (entriesOmitted counts the others); totals
+ * count them all.
+ */
 export interface ImportReport {
   time: string
   dryRun: boolean
@@ -24,6 +36,8 @@ export interface ImportReport {
   urlBase?: string
   times?: string
   owner?: string
+  totals?: ImportTotal[]
+  entriesOmitted?: number
   entries: ImportEntry[]
   changedProjects: string[]
 }

@@ -167,6 +167,7 @@ export default {
     reason: 'Why / what changed',
     keysUnder: 'OSS keys under {base}',
     totals: '{kind}: {imported} imported, {present} already present, {skipped} skipped',
+    omitted: '{n} records imported or already present without remarks are not listed (the report was long).',
     ownedBy: 'owned by {owner}',
     kinds: { user: 'User', project: 'Project', resource: 'Resource' },
     kindsPlural: { user: 'Users', project: 'Projects', resource: 'Resources' },

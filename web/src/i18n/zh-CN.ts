@@ -169,6 +169,7 @@ const zhCN: typeof en = {
     reason: '原因 / 变更',
     keysUnder: 'OSS 对象键前缀 {base}',
     totals: '{kind}：导入 {imported}，已存在 {present}，跳过 {skipped}',
+    omitted: '报告过长：{n} 条无备注的已导入或已存在记录未列出。',
     ownedBy: '归属 {owner}',
     kinds: { user: '用户', project: '项目', resource: '资源' },
     kindsPlural: { user: '用户', project: '项目', resource: '资源' },

@@ -58,6 +58,22 @@ describe('UpushyImportReport', () => {
     expect(wrapper.get('[data-testid=upushy-import]').text()).toContain('1e0820e3ac9e15af1667dc57251c64ab')
   })
 
+  it('takes the totals of a long report from the server and says what it left out', async () => {
+    const long = {
+      ...report,
+      entries: report.entries.filter((e) => e.outcome === 'skipped'),
+      entriesOmitted: 4000,
+      totals: [
+        { kind: 'user', imported: 3, present: 0, skipped: 1 },
+        { kind: 'project', imported: 1, present: 0, skipped: 0 },
+        { kind: 'resource', imported: 4000, present: 0, skipped: 1 },
+      ],
+    }
+    const { wrapper } = await mountReport(() => ok(long))
+    expect(wrapper.get('[data-testid=upushy-import-totals]').text()).toContain('Resources: 4000 imported, 0 already present, 1 skipped')
+    expect(wrapper.get('[data-testid=upushy-import-omitted]').text()).toContain('4000 records')
+  })
+
   it('shows nothing before the first import', async () => {
     const { wrapper, calls, errors } = await mountReport(() => ok(null))
     expect(calls).toHaveLength(1)
