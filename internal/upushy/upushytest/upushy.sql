@@ -30,41 +30,41 @@
 SET time_zone = '+08:00';
 
 CREATE TABLE `app_user` (
-  `id` varchar(36) NOT NULL COMMENT 'id',
-  `username` varchar(50) NOT NULL COMMENT '用户名',
-  `password` varchar(200) NOT NULL COMMENT '密码',
-  `email` varchar(320) NULL DEFAULT NULL COMMENT '邮箱',
-  `nickname` varchar(255) NULL DEFAULT NULL COMMENT '昵称',
-  `created_time` timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) COMMENT '创建时间',
-  `updated_time` timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6) COMMENT '更新时间',
+  `id` varchar(36) NOT NULL,
+  `username` varchar(50) NOT NULL,
+  `password` varchar(200) NOT NULL,
+  `email` varchar(320) NULL DEFAULT NULL,
+  `nickname` varchar(255) NULL DEFAULT NULL,
+  `created_time` timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+  `updated_time` timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
   PRIMARY KEY (`id`),
-  UNIQUE INDEX `IDX_c480e576dd71729addbc2d51b6` (`username`)
+  UNIQUE KEY `username` (`username`)
 ) ENGINE=InnoDB CHARACTER SET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
 CREATE TABLE `app_project` (
-  `id` varchar(36) NOT NULL COMMENT 'id',
-  `user_id` varchar(36) NOT NULL COMMENT '用户id',
-  `name` varchar(50) NOT NULL COMMENT '应用名',
-  `describe` varchar(255) NOT NULL DEFAULT '' COMMENT '应用描述',
-  `created_time` timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) COMMENT '创建时间',
-  `updated_time` timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6) COMMENT '更新时间',
+  `id` varchar(36) NOT NULL,
+  `user_id` varchar(36) NOT NULL,
+  `name` varchar(50) NOT NULL,
+  `describe` varchar(255) NOT NULL DEFAULT '',
+  `created_time` timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+  `updated_time` timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
   PRIMARY KEY (`id`)
 ) ENGINE=InnoDB CHARACTER SET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
 CREATE TABLE `app_source` (
-  `id` varchar(36) NOT NULL COMMENT 'id',
-  `project_id` varchar(36) NOT NULL COMMENT '项目id',
-  `version` varchar(255) NOT NULL COMMENT '版本',
-  `version_code` int(10) UNSIGNED NOT NULL COMMENT '版本号',
-  `native_version_code` int(10) UNSIGNED NOT NULL DEFAULT 0 COMMENT '原生应用版本号',
-  `url` varchar(255) NOT NULL COMMENT '下载地址',
-  `update_type` int(10) UNSIGNED NOT NULL DEFAULT 1 COMMENT '更新类型（1：用户同意更新，2：强制更新，3：静默更新）',
-  `type` int(10) UNSIGNED NOT NULL COMMENT '资源类型（1：wgt-android 2：wgt-ios  3：android，4：ios）',
-  `status` int(10) UNSIGNED NOT NULL DEFAULT 1 COMMENT '资源状态（0：禁用 1：启用）',
-  `changelog` varchar(255) NOT NULL DEFAULT '' COMMENT '更新日志',
-  `remark` varchar(255) NOT NULL DEFAULT '' COMMENT '备注',
-  `created_time` timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) COMMENT '创建时间',
-  `updated_time` timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6) COMMENT '更新时间',
+  `id` varchar(36) NOT NULL,
+  `project_id` varchar(36) NOT NULL,
+  `version` varchar(255) NOT NULL,
+  `version_code` int(10) UNSIGNED NOT NULL,
+  `native_version_code` int(10) UNSIGNED NOT NULL DEFAULT 0,
+  `url` varchar(255) NOT NULL,
+  `update_type` int(10) UNSIGNED NOT NULL DEFAULT 1,
+  `type` int(10) UNSIGNED NOT NULL,
+  `status` int(10) UNSIGNED NOT NULL DEFAULT 1,
+  `changelog` varchar(255) NOT NULL DEFAULT '',
+  `remark` varchar(255) NOT NULL DEFAULT '',
+  `created_time` timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+  `updated_time` timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
   PRIMARY KEY (`id`)
 ) ENGINE=InnoDB CHARACTER SET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
