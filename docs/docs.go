@@ -1320,6 +1320,49 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/imports/upushy/last": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "What ` + "`" + `hoist import upushy` + "`" + ` imported, found already present, or skipped and why, the last time it ran (dry runs are not kept). data is null before the first import.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "users"
+                ],
+                "summary": "The last upushy import's report (administrators)",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.importReportView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/logs/login": {
             "get": {
                 "security": [
@@ -6193,6 +6236,110 @@ const docTemplate = `{
                     "description": "State is what the report said (\"\" when it named no state).",
                     "type": "string",
                     "example": "installing"
+                }
+            }
+        },
+        "httpapi.importEntryView": {
+            "type": "object",
+            "properties": {
+                "id": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "user",
+                        "project",
+                        "resource"
+                    ]
+                },
+                "name": {
+                    "type": "string"
+                },
+                "newName": {
+                    "type": "string"
+                },
+                "outcome": {
+                    "type": "string",
+                    "enum": [
+                        "imported",
+                        "present",
+                        "skipped"
+                    ]
+                },
+                "owner": {
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                }
+            }
+        },
+        "httpapi.importReportView": {
+            "type": "object",
+            "properties": {
+                "changedProjects": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "dryRun": {
+                    "type": "boolean"
+                },
+                "entries": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.importEntryView"
+                    }
+                },
+                "entriesOmitted": {
+                    "type": "integer"
+                },
+                "owner": {
+                    "type": "string"
+                },
+                "source": {
+                    "type": "string",
+                    "example": "10.0.0.5:3306/upushy"
+                },
+                "time": {
+                    "type": "string"
+                },
+                "times": {
+                    "type": "string"
+                },
+                "totals": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.importTotalView"
+                    }
+                },
+                "urlBase": {
+                    "type": "string",
+                    "example": "https://uni-pushy.oss-cn-hangzhou.aliyuncs.com"
+                }
+            }
+        },
+        "httpapi.importTotalView": {
+            "type": "object",
+            "properties": {
+                "imported": {
+                    "type": "integer"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "user",
+                        "project",
+                        "resource"
+                    ]
+                },
+                "present": {
+                    "type": "integer"
+                },
+                "skipped": {
+                    "type": "integer"
                 }
             }
         },

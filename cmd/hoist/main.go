@@ -29,9 +29,10 @@ Commands:
                                   standard input (prompted on a terminal)
   device-sim -broker URL (-devices FILE | -create N -server URL -product P)
                                   simulate devices: commands, OTA with progress
-  import upushy --dsn DSN [--url-base URL]
+  import upushy --upushy-config env.production.yaml [--owner ADMIN] [--dry-run]
                                   copy users, projects and resources from an
                                   upushy-server database, keeping their ids
+                                  (or --dsn DSN --oss-bucket B --oss-endpoint E)
   version                         print the version
 
 Release CLI (talks to a running Hoist with an API token; -h on each for flags):

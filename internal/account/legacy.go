@@ -9,9 +9,14 @@ import (
 
 // upushyPrefix marks a password hash imported from upushy-server. upushy's
 // admin panel sent md5(password) as lowercase hex, and the server stored
-// argon2.hash(thatHex) from the argon2 npm package: a PHC string,
-// $argon2i$v=19$m=4096,t=3,p=1$... with that package's defaults before
-// v0.30, $argon2id$... after. Hoist's own hashes are argon2id of the
+// argon2.hash(thatHex) of the argon2 npm package with its default options:
+// a PHC string with m=4096,t=3,p=1, 16 bytes of salt and a 32-byte hash.
+// The variant is argon2id for the argon2 releases 0.26 to 0.29, which
+// upushy-server used from its August 2020 history on through 0.6 (^0.26.2
+// to ^0.28.7), and argon2i for releases before 0.26, so for accounts made by
+// older installations. (argon2 0.30 changed the defaults to m=65536,p=4; no
+// upushy release used it, but such a string verifies as well: the
+// parameters are read from it.) Hoist's own hashes are argon2id of the
 // password itself, so the two cannot be told apart without the mark.
 const upushyPrefix = "upushy-md5:"
 

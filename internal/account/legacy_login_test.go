@@ -20,14 +20,25 @@ import (
 
 // An imported upushy user logs in with their original password; the first
 // successful login replaces the legacy hash with Hoist's own, which the next
-// login uses. A wrong password changes nothing.
+// login uses. A wrong password changes nothing. Both variants upushy wrote:
+// argon2id (upushy 0.6: the argon2 package 0.26-0.28) and argon2i (older
+// installations), each with m=4096,t=3,p=1.
 func TestLoginUpgradesAnImportedUpushyHash(t *testing.T) {
+	for _, variant := range []string{"argon2id", "argon2i"} {
+		t.Run(variant, func(t *testing.T) { testLegacyLogin(t, variant) })
+	}
+}
+
+func testLegacyLogin(t *testing.T, variant string) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		sum := md5.Sum([]byte("old upushy pw"))
 		salt := []byte("0123456789abcdef")
-		key := argon2.Key([]byte(hex.EncodeToString(sum[:])), salt, 3, 4096, 1, 32)
-		phc := fmt.Sprintf("$argon2i$v=19$m=4096,t=3,p=1$%s$%s",
+		key := argon2.IDKey([]byte(hex.EncodeToString(sum[:])), salt, 3, 4096, 1, 32)
+		if variant == "argon2i" {
+			key = argon2.Key([]byte(hex.EncodeToString(sum[:])), salt, 3, 4096, 1, 32)
+		}
+		phc := fmt.Sprintf("$%s$v=19$m=4096,t=3,p=1$%s$%s", variant,
 			base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
 		legacy, err := account.UpushyPasswordHash(phc)
 		if err != nil {

@@ -12,7 +12,8 @@ import (
 )
 
 // nodeArgon2Hash makes what the argon2 npm package's hash(plain) stores:
-// a PHC string with its defaults (argon2i, or argon2id since v0.30).
+// a PHC string with its defaults (m=4096,t=3,p=1: argon2id since its 0.26,
+// argon2i before).
 func nodeArgon2Hash(plain, variant string, m, t uint32, p uint8) string {
 	salt := []byte("upushy-salt-0001")
 	var key []byte

@@ -128,6 +128,7 @@ func (s *Server) routes() {
 	user.GET("/users", s.handleUserList)
 	user.POST("/users", s.handleUserCreate)
 	user.PATCH("/users/:id", s.handleUserUpdate)
+	user.GET("/imports/upushy/last", s.handleUpushyLastImport)
 
 	// Device hooks: the external broker's authentication and ACL, behind
 	// the shared secret header (PROTOCOLS §5); 404 when disabled.

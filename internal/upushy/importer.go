@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/mail"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -27,10 +26,15 @@ type Stores struct {
 
 // Options configure an import.
 type Options struct {
-	// URLBase makes relative resource URLs absolute (upushy's own uploads,
-	// stored as a path): URLBase + "/" + path. Empty: such resources are
-	// skipped.
+	// URLBase is put before the OSS object keys that upushy stored for
+	// types 1-3: https://{bucket}.{endpoint}.aliyuncs.com as upushy made it
+	// (OSSBase), or a CDN domain bound to the bucket. Empty: such resources
+	// are skipped, and Check stops the import when they are most of them.
 	URLBase string
+	// Owner is the username of a Hoist administrator who owns the projects
+	// whose upushy owner cannot be imported. Check stops the import when
+	// such a project exists and Owner is empty.
+	Owner string
 }
 
 // Importer copies upushy data into Hoist.
@@ -42,28 +46,96 @@ type Importer struct {
 
 // NewImporter returns an importer writing to st.
 func NewImporter(st Stores, opts Options, now func() time.Time) *Importer {
-	opts.URLBase = strings.TrimRight(opts.URLBase, "/")
+	opts.URLBase = strings.TrimRight(strings.TrimSpace(opts.URLBase), "/")
+	opts.Owner = strings.TrimSpace(opts.Owner)
 	return &Importer{st: st, opts: opts, now: now}
 }
 
+// Check tells, before anything is written, whether d can be imported with
+// these options. It fails with an apperr Invalid error saying exactly what
+// to pass when most wgt/apk resources are stored as OSS object keys and no
+// base URL is known, or when some project's owner cannot be imported and no
+// Owner is named.
+func (im *Importer) Check(d Data) error {
+	var problems []string
+	if files, keys, example := keyCounts(d.Sources); im.opts.URLBase == "" && keys > 0 && 2*keys > files {
+		problems = append(problems, fmt.Sprintf("%d of %d wgt/apk resources store an OSS object key (such as %q), "+
+			"not a URL, and no base is known: %s", keys, files, example, baseHint))
+	}
+	if orphans := orphanProjects(d); len(orphans) > 0 && im.opts.Owner == "" {
+		problems = append(problems, fmt.Sprintf("%d project(s) belong to upushy users who cannot be imported (%s): "+
+			"pass --owner USERNAME, a Hoist administrator, to own them", len(orphans), strings.Join(orphans, ", ")))
+	}
+	if len(problems) > 0 {
+		return apperr.New(apperr.Invalid, "upushy: nothing imported: %s", strings.Join(problems, "; and "))
+	}
+	return nil
+}
+
+// userProblem says why an upushy user cannot be imported, or "".
+func userProblem(u User) string {
+	if !validID(u.ID) {
+		return fmt.Sprintf("id %q is not 32 lowercase hex characters", u.ID)
+	}
+	if _, err := account.UpushyPasswordHash(u.Password); err != nil {
+		return "the password hash is not an argon2i/argon2id (v=19) PHC string that Hoist can verify"
+	}
+	return ""
+}
+
+// orphanProjects lists the projects (id and name) whose owner is missing
+// from d or cannot be imported.
+func orphanProjects(d Data) []string {
+	ok := map[string]bool{}
+	for _, u := range d.Users {
+		ok[u.ID] = userProblem(u) == ""
+	}
+	var out []string
+	for _, p := range d.Projects {
+		if validID(p.ID) && !ok[p.UserID] {
+			out = append(out, fmt.Sprintf("%s %q", p.ID, p.Name))
+		}
+	}
+	return out
+}
+
 // Import copies d's users, projects and resources that Hoist does not have
-// yet, keeping their ids, and reports every record. It is idempotent: a
-// record whose id exists in Hoist is reported Present and left alone.
-// Records Hoist cannot take are Skipped with a reason, and so are the
-// projects of a skipped user and the resources of a skipped project. The
-// error is non-nil only when a store fails; the report then covers what was
-// done before.
+// yet, keeping their ids, and reports every record. Run it inside one
+// transaction (store.InTx): it checks d first (Check) and the Owner after
+// the users, and an error leaves earlier writes to the caller to roll back.
+// It is idempotent: a record whose id exists in Hoist is reported Present
+// and left alone, and the same data is skipped for the same reasons.
 //
 // Users get the role user, except that the oldest one becomes admin when
-// Hoist has no user yet (as the first registration does). Resources keep
-// their URL as an external download (no file in Hoist's storage).
+// Hoist has no user yet (as the first registration does). A username Hoist
+// does not allow, or one another Hoist user has, is replaced by a
+// normalised one (hoistUsername) that the report shows. Projects whose owner
+// cannot be imported go to Options.Owner. Resources keep their URL as an
+// external download (no file in Hoist's storage); see importSources for
+// duplicate versionCodes.
 func (im *Importer) Import(ctx context.Context, d Data) (Report, error) {
-	var rep Report
+	rep := Report{Times: d.Times, URLBase: im.opts.URLBase, Owner: im.opts.Owner}
+	if err := im.Check(d); err != nil {
+		return rep, err
+	}
 	users, err := im.importUsers(ctx, d.Users, &rep)
 	if err != nil {
 		return rep, err
 	}
-	owners, err := im.importProjects(ctx, d.Projects, users, &rep)
+	var owner *account.User
+	if im.opts.Owner != "" {
+		u, err := im.st.Accounts.UserByUsernameKey(ctx, account.UsernameKey(im.opts.Owner))
+		switch {
+		case apperr.Is(err, apperr.NotFound):
+			return rep, apperr.New(apperr.Invalid, "upushy: --owner %q is not a Hoist user", im.opts.Owner)
+		case err != nil:
+			return rep, fmt.Errorf("upushy: owner %s: %w", im.opts.Owner, err)
+		case u.Role != account.RoleAdmin || u.Disabled:
+			return rep, apperr.New(apperr.Invalid, "upushy: --owner %q is not an enabled Hoist administrator", im.opts.Owner)
+		}
+		owner = &u
+	}
+	owners, err := im.importProjects(ctx, d.Projects, users, owner, &rep)
 	if err != nil {
 		return rep, err
 	}
@@ -84,42 +156,52 @@ func (im *Importer) importUsers(ctx context.Context, us []User, rep *Report) (ma
 	us = byCreated(us, func(u User) time.Time { return u.CreatedTime }, func(u User) string { return u.ID })
 	for _, u := range us {
 		e := Entry{Kind: KindUser, ID: u.ID, Name: u.Username}
-		switch _, err := im.st.Accounts.UserByID(ctx, u.ID); {
+		switch got, err := im.st.Accounts.UserByID(ctx, u.ID); {
 		case err == nil:
 			e.Outcome, e.Reason, have[u.ID] = Present, "already in Hoist", true
+			if got.Username != u.Username {
+				e.NewName = got.Username
+			}
 			rep.add(e)
 			continue
 		case !apperr.Is(err, apperr.NotFound):
 			return nil, fmt.Errorf("upushy: user %s: %w", u.ID, err)
 		}
-		skip := func(format string, args ...any) {
-			e.Outcome, e.Reason = Skipped, fmt.Sprintf(format, args...)
+		if why := userProblem(u); why != "" {
+			e.Outcome, e.Reason = Skipped, why
 			rep.add(e)
-		}
-		if !validID(u.ID) {
-			skip("id %q is not 32 lowercase hex characters", u.ID)
 			continue
 		}
-		if f := account.ValidateUsername(u.Username); f != nil {
-			skip("username %q is not allowed in Hoist: %s", u.Username, f.Message)
-			continue
-		}
-		hash, err := account.UpushyPasswordHash(u.Password)
-		if err != nil {
-			skip("the password hash is not an argon2i/argon2id (v=19) PHC string Hoist can verify")
-			continue
-		}
+		hash, _ := account.UpushyPasswordHash(u.Password)
 		var notes []string
+		name := hoistUsername(u.Username, u.ID)
+		if name != u.Username {
+			notes = append(notes, fmt.Sprintf("username %q is not allowed in Hoist (3 to 50 of A-Za-z0-9_.-): signs in as %q", u.Username, name))
+		}
+		switch taken, err := im.nameTaken(ctx, name); {
+		case err != nil:
+			return nil, err
+		case taken:
+			was := name
+			name = withIDSuffix(name, u.ID)
+			notes = append(notes, fmt.Sprintf("username %q is another Hoist user's: signs in as %q", was, name))
+		}
+		if name != u.Username {
+			e.NewName = name
+		}
 		email := strings.TrimSpace(u.Email)
 		if a, err := mail.ParseAddress(email); email != "" && (err != nil || a.Address != email || len(email) > 255) {
 			notes = append(notes, fmt.Sprintf("email %q dropped: not a plain address", email))
 			email = ""
 		}
 		nickname := shorten(strings.TrimSpace(u.Nickname), 50, "nickname", &notes)
+		if nickname == "" && name != u.Username {
+			nickname = shorten(strings.TrimSpace(u.Username), 50, "nickname", &notes) // the name people knew
+		}
 		created := im.timeOr(u.CreatedTime)
-		nu := account.User{ID: u.ID, Username: u.Username, Email: email, Nickname: nickname, Role: account.RoleUser,
+		nu := account.User{ID: u.ID, Username: name, Email: email, Nickname: nickname, Role: account.RoleUser,
 			PasswordHash: hash, TokenVersion: 1, CreatedTime: created, UpdatedTime: im.timeOr(u.UpdatedTime, created)}
-		err = im.st.Accounts.CreateUser(ctx, &nu, func(existing int64) error {
+		err := im.st.Accounts.CreateUser(ctx, &nu, func(existing int64) error {
 			if existing == 0 {
 				nu.Role = account.RoleAdmin
 				notes = append(notes, "admin: the first user of this Hoist")
@@ -127,7 +209,8 @@ func (im *Importer) importUsers(ctx context.Context, us []User, rep *Report) (ma
 			return nil
 		})
 		if apperr.Is(err, apperr.Conflict) {
-			skip("username %q is taken by another Hoist user", u.Username)
+			e.Outcome, e.Reason = Skipped, fmt.Sprintf("username %q is taken by another Hoist user", name)
+			rep.add(e)
 			continue
 		}
 		if err != nil {
@@ -139,9 +222,21 @@ func (im *Importer) importUsers(ctx context.Context, us []User, rep *Report) (ma
 	return have, nil
 }
 
+func (im *Importer) nameTaken(ctx context.Context, name string) (bool, error) {
+	_, err := im.st.Accounts.UserByUsernameKey(ctx, account.UsernameKey(name))
+	if apperr.Is(err, apperr.NotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("upushy: username %s: %w", name, err)
+	}
+	return true, nil
+}
+
 // importProjects returns the owner of every project present in Hoist
-// afterwards, by project id.
-func (im *Importer) importProjects(ctx context.Context, ps []Project, users map[string]bool, rep *Report) (map[string]string, error) {
+// afterwards, by project id. A project whose upushy owner is not in Hoist
+// goes to owner (Check made sure there is one).
+func (im *Importer) importProjects(ctx context.Context, ps []Project, users map[string]bool, owner *account.User, rep *Report) (map[string]string, error) {
 	owners := map[string]string{}
 	ps = byCreated(ps, func(p Project) time.Time { return p.CreatedTime }, func(p Project) string { return p.ID })
 	for _, p := range ps {
@@ -154,21 +249,22 @@ func (im *Importer) importProjects(ctx context.Context, ps []Project, users map[
 		case !apperr.Is(err, apperr.NotFound):
 			return nil, fmt.Errorf("upushy: project %s: %w", p.ID, err)
 		}
-		skip := func(format string, args ...any) {
-			e.Outcome, e.Reason = Skipped, fmt.Sprintf(format, args...)
-			rep.add(e)
-		}
 		if !validID(p.ID) {
 			// Apps send this id in every update check; Hoist's project ids
 			// are 32 hex characters, so it cannot be kept.
-			skip("id %q is not 32 lowercase hex characters, so apps using it cannot be served", p.ID)
-			continue
-		}
-		if !users[p.UserID] {
-			skip("its owner (user %s) is not in Hoist", p.UserID)
+			e.Outcome, e.Reason = Skipped, fmt.Sprintf("id %q is not 32 lowercase hex characters, so apps using it cannot be served", p.ID)
+			rep.add(e)
 			continue
 		}
 		var notes []string
+		ownerID := p.UserID
+		if !users[p.UserID] {
+			if owner == nil {
+				return nil, apperr.New(apperr.Invalid, "upushy: project %s: its owner is not in Hoist and no --owner was given", p.ID)
+			}
+			ownerID, e.Owner = owner.ID, owner.Username
+			notes = append(notes, fmt.Sprintf("its upushy owner (user %s) is not in Hoist: owned by %s (--owner)", p.UserID, owner.Username))
+		}
 		name := shorten(strings.TrimSpace(p.Name), 50, "name", &notes)
 		if name == "" {
 			name = "upushy " + p.ID[:8]
@@ -176,143 +272,23 @@ func (im *Importer) importProjects(ctx context.Context, ps []Project, users map[
 		}
 		desc := shorten(p.Describe, 255, "description", &notes)
 		created := im.timeOr(p.CreatedTime)
-		pr := project.Project{ID: p.ID, Name: name, Description: desc, OwnerID: p.UserID,
+		pr := project.Project{ID: p.ID, Name: name, Description: desc, OwnerID: ownerID,
 			CreatedTime: created, UpdatedTime: im.timeOr(p.UpdatedTime, created)}
-		err := im.st.Projects.CreateProject(ctx, pr, project.Member{ProjectID: p.ID, UserID: p.UserID,
+		err := im.st.Projects.CreateProject(ctx, pr, project.Member{ProjectID: p.ID, UserID: ownerID,
 			Role: project.RoleOwner, CreatedTime: created})
 		if apperr.Is(err, apperr.Conflict) {
-			skip("conflicts with existing Hoist data: %v", err)
+			e.Outcome, e.Reason = Skipped, fmt.Sprintf("conflicts with existing Hoist data: %v", err)
+			rep.add(e)
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("upushy: project %s: %w", p.ID, err)
 		}
-		e.Outcome, e.Reason, owners[p.ID] = Imported, strings.Join(notes, "; "), p.UserID
+		e.Outcome, e.Reason, owners[p.ID] = Imported, strings.Join(notes, "; "), ownerID
 		rep.add(e)
 		rep.Projects = append(rep.Projects, p.ID)
 	}
 	return owners, nil
-}
-
-func (im *Importer) importSources(ctx context.Context, ss []Source, owners map[string]string, rep *Report) error {
-	ss = slices.Clone(ss)
-	// Oldest first within a project and type, so that a duplicate
-	// versionCode keeps the resource upushy had first.
-	slices.SortStableFunc(ss, func(a, b Source) int {
-		return cmp.Or(cmp.Compare(a.ProjectID, b.ProjectID), cmp.Compare(a.Type, b.Type),
-			cmp.Compare(a.VersionCode, b.VersionCode), a.CreatedTime.Compare(b.CreatedTime), cmp.Compare(a.ID, b.ID))
-	})
-	changed := map[string]bool{}
-	for _, id := range rep.Projects {
-		changed[id] = true
-	}
-	for _, s := range ss {
-		e := Entry{Kind: KindResource, ID: s.ID, Name: fmt.Sprintf("%s %s (versionCode %d) of project %s",
-			typeName(s.Type), s.Version, s.VersionCode, s.ProjectID)}
-		skip := func(format string, args ...any) {
-			e.Outcome, e.Reason = Skipped, fmt.Sprintf(format, args...)
-			rep.add(e)
-		}
-		switch got, err := im.st.Releases.Resource(ctx, s.ID); {
-		case err == nil && got.ProjectID == s.ProjectID:
-			e.Outcome, e.Reason = Present, "already in Hoist"
-			rep.add(e)
-			continue
-		case err == nil:
-			skip("its id is used by a resource of another project (%s)", got.ProjectID)
-			continue
-		case !apperr.Is(err, apperr.NotFound):
-			return fmt.Errorf("upushy: resource %s: %w", s.ID, err)
-		}
-		owner, ok := owners[s.ProjectID]
-		if !ok {
-			skip("its project %s is not in Hoist", s.ProjectID)
-			continue
-		}
-		r, notes, why := im.resource(s, owner)
-		if why != "" {
-			skip("%s", why)
-			continue
-		}
-		err := im.st.Releases.CreateResource(ctx, r, func(int64, []int64) error { return nil })
-		if apperr.Is(err, apperr.Conflict) {
-			skip("another %s resource of the project has versionCode %d", typeName(s.Type), s.VersionCode)
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("upushy: resource %s: %w", s.ID, err)
-		}
-		e.Outcome, e.Reason = Imported, strings.Join(notes, "; ")
-		rep.add(e)
-		if !changed[s.ProjectID] {
-			changed[s.ProjectID] = true
-			rep.Projects = append(rep.Projects, s.ProjectID)
-		}
-	}
-	return nil
-}
-
-// resource maps an upushy source to a Hoist resource with an external URL,
-// or says why it cannot be imported. Version rules are not re-applied:
-// upushy did not enforce them, and history is kept as it was.
-func (im *Importer) resource(s Source, owner string) (r release.Resource, notes []string, why string) {
-	if !validID(s.ID) {
-		return r, nil, fmt.Sprintf("id %q is not 32 lowercase hex characters", s.ID)
-	}
-	t := release.Type(s.Type)
-	if t < release.TypeWgtAndroid || t > release.TypeIOS {
-		return r, nil, fmt.Sprintf("type %d is not an upushy resource type (1-4)", s.Type)
-	}
-	version := strings.TrimSpace(s.Version)
-	if n := utf8.RuneCountInString(version); n < 1 || n > 50 {
-		return r, nil, fmt.Sprintf("version %q is not 1 to 50 characters", s.Version)
-	}
-	if s.VersionCode < 1 {
-		return r, nil, fmt.Sprintf("versionCode %d is not positive", s.VersionCode)
-	}
-	native := s.NativeVersionCode
-	if !t.IsWgt() && native != 0 {
-		notes = append(notes, fmt.Sprintf("nativeVersionCode %d of a native build set to 0", native))
-		native = 0
-	}
-	u, why := im.downloadURL(s.URL)
-	if why != "" {
-		return r, nil, why
-	}
-	ut := release.UpdateType(s.UpdateType)
-	if ut < release.UpdateConsent || ut > release.UpdateSilent {
-		notes = append(notes, fmt.Sprintf("updateType %d replaced by 1 (user consent)", s.UpdateType))
-		ut = release.UpdateConsent
-	}
-	st := release.StatusDisabled
-	if s.Status == 1 {
-		st = release.StatusEnabled
-	}
-	created := im.timeOr(s.CreatedTime)
-	return release.Resource{ID: s.ID, ProjectID: s.ProjectID, Type: t, Version: version, VersionCode: s.VersionCode,
-		NativeVersionCode: native, URL: u, UpdateType: ut, Status: st,
-		Changelog: shorten(s.Changelog, 2000, "changelog", &notes), Remark: shorten(s.Remark, 255, "remark", &notes),
-		RolloutPercent: 100, CreatedBy: owner, CreatedTime: created, UpdatedTime: im.timeOr(s.UpdatedTime, created)}, notes, ""
-}
-
-// downloadURL returns the absolute http(s) URL of an upushy resource.
-func (im *Importer) downloadURL(raw string) (string, string) {
-	raw = strings.TrimSpace(raw)
-	if pu, err := url.Parse(raw); err == nil && pu.Host == "" && raw != "" && im.opts.URLBase != "" {
-		raw = im.opts.URLBase + "/" + strings.TrimLeft(raw, "/")
-	}
-	pu, err := url.Parse(raw)
-	if err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" {
-		hint := ""
-		if im.opts.URLBase == "" {
-			hint = " (give --url-base for files upushy served itself)"
-		}
-		return "", fmt.Sprintf("url %q is not an absolute http(s) URL%s", raw, hint)
-	}
-	if len(raw) > 1024 {
-		return "", "url is longer than 1024 characters"
-	}
-	return raw, ""
 }
 
 // validID reports whether id is a Hoist id: 32 lowercase hex characters,
@@ -346,18 +322,4 @@ func (im *Importer) timeOr(t time.Time, fallback ...time.Time) time.Time {
 		}
 	}
 	return im.now().UTC()
-}
-
-func typeName(t int) string {
-	switch release.Type(t) {
-	case release.TypeWgtAndroid:
-		return "wgt-android"
-	case release.TypeWgtIOS:
-		return "wgt-ios"
-	case release.TypeAndroid:
-		return "android"
-	case release.TypeIOS:
-		return "ios"
-	}
-	return fmt.Sprintf("type-%d", t)
 }

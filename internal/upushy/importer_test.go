@@ -2,11 +2,15 @@ package upushy_test
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
+
 	"github.com/hoist-ota/hoist/internal/account"
+	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/page"
 	"github.com/hoist-ota/hoist/internal/release"
 	"github.com/hoist-ota/hoist/internal/store"
@@ -15,35 +19,87 @@ import (
 	"github.com/hoist-ota/hoist/internal/upushy/upushytest"
 )
 
-func readFixture(t *testing.T) upushy.Data {
+func readDSN(t *testing.T, dsn string, loc *time.Location) upushy.Data {
 	t.Helper()
 	ctx := context.Background()
-	db, err := upushy.Open(ctx, upushytest.DSN(t))
+	db, err := upushy.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	d, err := upushy.Read(ctx, db)
+	d, err := upushy.Read(ctx, db, loc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return d
 }
 
-func TestReadUpushyDatabase(t *testing.T) {
-	d := readFixture(t)
-	if len(d.Users) != 4 || len(d.Projects) != 4 || len(d.Sources) != 8 {
-		t.Fatalf("read %d users, %d projects, %d sources", len(d.Users), len(d.Projects), len(d.Sources))
-	}
-	var native upushy.Source
-	for _, s := range d.Sources {
-		if s.ID == upushytest.NativeID {
-			native = s
+func find[T any](xs []T, ok func(T) bool) T {
+	for _, x := range xs {
+		if ok(x) {
+			return x
 		}
 	}
+	var zero T
+	return zero
+}
+
+// upushy's TIMESTAMP columns come out in UTC whatever time zone the upushy
+// server ran in (the fixture writes them as Asia/Shanghai wall-clock time).
+func TestReadUpushyDatabase(t *testing.T) {
+	d := readDSN(t, upushytest.DSN(t), nil)
+	if len(d.Users) != 5 || len(d.Projects) != 4 || len(d.Sources) != 14 {
+		t.Fatalf("read %d users, %d projects, %d sources", len(d.Users), len(d.Projects), len(d.Sources))
+	}
+	native := find(d.Sources, func(s upushy.Source) bool { return s.ID == upushytest.NativeID })
 	want := time.Date(2021, 2, 7, 14, 49, 25, 538e6, time.UTC)
-	if native.Type != 3 || native.VersionCode != 1119 || !native.CreatedTime.Equal(want) || !strings.Contains(native.Changelog, "\nbuild:1119") {
+	if native.Type != 3 || native.VersionCode != 1119 || !native.CreatedTime.Equal(want) || !strings.Contains(native.Changelog, "\nbuild:1119") ||
+		native.URL != "2021-2-7/1612709287834.__UNI__B843CC0_0207224602.apk" {
 		t.Fatalf("native %+v", native)
+	}
+	if !strings.Contains(d.Times, "TIMESTAMP") {
+		t.Fatalf("times %q", d.Times)
+	}
+}
+
+// DATETIME columns hold wall-clock time: --time-zone says which.
+func TestReadDatetimeColumnsInTimeZone(t *testing.T) {
+	dsn := upushytest.DSN(t)
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Params = map[string]string{"time_zone": "'+08:00'"}
+	db, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"app_user", "app_project", "app_source"} {
+		// Converted in the session's zone: Asia/Shanghai wall-clock time.
+		if _, err := db.Exec("ALTER TABLE " + table + " MODIFY created_time DATETIME(6) NOT NULL, MODIFY updated_time DATETIME(6) NOT NULL"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	shanghai, err := upushy.ParseTimeZone("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := time.Date(2021, 2, 7, 14, 49, 25, 538e6, time.UTC)
+	d := readDSN(t, dsn, shanghai)
+	native := find(d.Sources, func(s upushy.Source) bool { return s.ID == upushytest.NativeID })
+	alice := find(d.Users, func(u upushy.User) bool { return u.ID == upushytest.AliceID })
+	if !native.CreatedTime.Equal(want) || !alice.CreatedTime.Equal(time.Date(2020, 7, 5, 9, 0, 0, 0, time.UTC)) ||
+		!strings.Contains(d.Times, "DATETIME") || !strings.Contains(d.Times, "Asia/Shanghai") {
+		t.Fatalf("in Asia/Shanghai: native %v, alice %v, %q", native.CreatedTime, alice.CreatedTime, d.Times)
+	}
+	d = readDSN(t, dsn, nil)
+	native = find(d.Sources, func(s upushy.Source) bool { return s.ID == upushytest.NativeID })
+	if !native.CreatedTime.Equal(want.Add(8 * time.Hour)) {
+		t.Fatalf("as UTC: %v", native.CreatedTime)
+	}
+	if _, err := upushy.ParseTimeZone("Mars/Olympus"); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("unknown zone: %v", err)
 	}
 }
 
@@ -60,7 +116,9 @@ func check(t *testing.T, rep upushy.Report, wants map[string]want) {
 		seen[e.ID] = true
 		w, ok := wants[e.ID]
 		if !ok {
-			t.Errorf("unexpected entry %+v", e)
+			if e.Outcome != upushy.Imported && e.Outcome != upushy.Present {
+				t.Errorf("unexpected entry %+v", e)
+			}
 			continue
 		}
 		if e.Outcome != w.outcome || !strings.Contains(e.Reason, w.reason) {
@@ -74,71 +132,90 @@ func check(t *testing.T, rep upushy.Report, wants map[string]want) {
 	}
 }
 
+func stores(st *store.Store) upushy.Stores {
+	return upushy.Stores{Accounts: st.Accounts(), Projects: st.Projects(), Releases: st.Releases()}
+}
+
+var now = func() time.Time { return time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC) }
+
 func TestImportKeepsIdsAndIsIdempotent(t *testing.T) {
-	d := readFixture(t)
+	d := readDSN(t, upushytest.DSN(t), nil)
+	opts := upushy.Options{URLBase: upushytest.OSSBase, Owner: "alice"}
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		stores := upushy.Stores{Accounts: st.Accounts(), Projects: st.Projects(), Releases: st.Releases()}
-		now := func() time.Time { return time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC) }
-		rep, err := upushy.NewImporter(stores, upushy.Options{}, now).Import(ctx, d)
+		rep, err := upushy.NewImporter(stores(st), opts, now).Import(ctx, d)
 		if err != nil {
 			t.Fatal(err)
 		}
 		first := map[string]want{
-			upushytest.AliceID:                     {upushy.Imported, "admin: the first user"},
-			upushytest.BobID:                       {upushy.Imported, `email "bob at example" dropped`},
-			"c83ba5ec5150e2d56f38bb205b1d673f":     {upushy.Skipped, `username "李雷" is not allowed`},
-			"8f965a13a5f49864dc8eeb955b52396f":     {upushy.Skipped, "password hash"},
-			upushytest.ShopProject:                 {upushy.Imported, ""},
-			upushytest.BobsProject:                 {upushy.Imported, ""},
-			"4f9925e00ecd7de6bb97376c57f286ad":     {upushy.Skipped, "owner (user c83ba5ec5150e2d56f38bb205b1d673f) is not in Hoist"},
-			"2b1d54c3-6c1e-4a4e-9a49-5f0b7c2d8e11": {upushy.Skipped, "not 32 lowercase hex"},
-			upushytest.NativeID:                    {upushy.Imported, ""},
-			upushytest.WgtID:                       {upushy.Imported, ""},
-			upushytest.DisabledWgtID:               {upushy.Imported, ""},
-			"02b3a7f4a5ddc2faff756a92d264f3e3":     {upushy.Skipped, "another wgt-android resource of the project has versionCode 1125"},
-			upushytest.RelativeWgtID:               {upushy.Skipped, "--url-base"},
-			"2e9c888d518106f218a0cb8f860aa6d9":     {upushy.Imported, ""},
-			"4dfdb3e3c60ff3e0b0d0084dfa04a35c":     {upushy.Skipped, "type 7"},
-			"236a517dd4e1bde89c14cb06046b4b48":     {upushy.Skipped, "project 4f9925e00ecd7de6bb97376c57f286ad is not in Hoist"},
+			upushytest.AliceID:      {upushy.Imported, "admin: the first user"},
+			upushytest.BobID:        {upushy.Imported, `email "bob at example" dropped`},
+			upushytest.LiLeiID:      {upushy.Imported, `username "李雷" is not allowed in Hoist (3 to 50 of A-Za-z0-9_.-): signs in as "upushy-c83ba5ec"`},
+			upushytest.DaveID:       {upushy.Imported, `signs in as "dave_smith"`},
+			upushytest.CarolID:      {upushy.Skipped, "password hash"},
+			upushytest.CarolProject: {upushy.Imported, "its upushy owner (user 8f965a13a5f49864dc8eeb955b52396f) is not in Hoist: owned by alice (--owner)"},
+			upushytest.LiLeiProject: {upushy.Imported, ""},
+			upushytest.DupWgtID:     {upushy.Skipped, "duplicate: resource " + upushytest.WgtID + " has the same versionCode 1125"},
 		}
 		check(t, rep, first)
-		if len(rep.Projects) != 2 || rep.Count(upushy.KindResource, upushy.Imported) != 4 {
+		if len(rep.Projects) != 4 || rep.Count(upushy.KindResource, upushy.Imported) != 13 || rep.Count(upushy.KindUser, upushy.Imported) != 4 {
 			t.Fatalf("changed projects %v, %d resources", rep.Projects, rep.Count(upushy.KindResource, upushy.Imported))
 		}
+		renamed := map[string]string{}
+		for _, e := range rep.Entries {
+			if e.NewName != "" {
+				renamed[e.Name] = e.NewName
+			}
+			if e.ID == upushytest.CarolProject && e.Owner != "alice" {
+				t.Errorf("carol's project: owner %q", e.Owner)
+			}
+		}
+		if len(renamed) != 2 || renamed["李雷"] != "upushy-c83ba5ec" || renamed["dave smith"] != "dave_smith" {
+			t.Fatalf("renamed %v", renamed)
+		}
 
-		// What Hoist holds: the ids, roles and the legacy password mark.
+		// What Hoist holds: the ids, roles, names and the legacy password mark.
 		alice, err := st.Accounts().UserByID(ctx, upushytest.AliceID)
 		if err != nil || alice.Role != account.RoleAdmin || alice.Email != "alice@example.com" || alice.Nickname != "Alice" ||
-			!strings.HasPrefix(alice.PasswordHash, "upushy-md5:$argon2i$") || !alice.CreatedTime.Equal(time.Date(2021, 1, 5, 9, 0, 0, 0, time.UTC)) {
+			!strings.HasPrefix(alice.PasswordHash, "upushy-md5:$argon2i$v=19$m=4096,t=3,p=1$") || !alice.CreatedTime.Equal(time.Date(2020, 7, 5, 9, 0, 0, 0, time.UTC)) {
 			t.Fatalf("alice %+v %v", alice, err)
 		}
-		bob, _ := st.Accounts().UserByID(ctx, upushytest.BobID)
-		if bob.Role != account.RoleUser || bob.Email != "" || !strings.HasPrefix(bob.PasswordHash, "upushy-md5:$argon2id$") {
-			t.Fatalf("bob %+v", bob)
+		li, err := st.Accounts().UserByUsernameKey(ctx, "upushy-c83ba5ec")
+		if err != nil || li.ID != upushytest.LiLeiID || li.Nickname != "李雷" || li.Role != account.RoleUser ||
+			!strings.HasPrefix(li.PasswordHash, "upushy-md5:$argon2id$v=19$m=4096,t=3,p=1$") {
+			t.Fatalf("李雷 %+v %v", li, err)
 		}
-		role, err := st.Projects().MemberRole(ctx, upushytest.ShopProject, upushytest.AliceID)
-		if err != nil || role != "owner" {
-			t.Fatalf("alice's role in her project: %q %v", role, err)
+		kiosk, err := st.Projects().Project(ctx, upushytest.CarolProject)
+		if err != nil || kiosk.OwnerID != upushytest.AliceID {
+			t.Fatalf("carol's project %+v %v", kiosk, err)
+		}
+		if role, err := st.Projects().MemberRole(ctx, upushytest.CarolProject, upushytest.AliceID); err != nil || role != "owner" {
+			t.Fatalf("alice's role in carol's project: %q %v", role, err)
+		}
+		if role, err := st.Projects().MemberRole(ctx, upushytest.LiLeiProject, upushytest.LiLeiID); err != nil || role != "owner" {
+			t.Fatalf("李雷's role in his project: %q %v", role, err)
 		}
 		wgt, err := st.Releases().Resource(ctx, upushytest.WgtID)
 		if err != nil || wgt.ProjectID != upushytest.ShopProject || wgt.Type != release.TypeWgtAndroid || wgt.URL != upushytest.WgtURL ||
 			wgt.StorageKey != "" || wgt.NativeVersionCode != 1119 || wgt.Status != release.StatusEnabled || wgt.RolloutPercent != 100 ||
-			wgt.CreatedBy != upushytest.AliceID || !wgt.CreatedTime.Equal(time.Date(2021, 2, 28, 8, 46, 59, 793e6, time.UTC)) {
+			wgt.CreatedBy != upushytest.AliceID || !wgt.CreatedTime.Equal(time.Date(2021, 2, 28, 8, 47, 0, 112e6, time.UTC)) {
 			t.Fatalf("wgt %+v %v", wgt, err)
+		}
+		if _, err := st.Releases().Resource(ctx, upushytest.DupWgtID); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("the duplicate upushy never served: %v", err)
+		}
+		store4, _ := st.Releases().Resource(ctx, upushytest.AppStoreID)
+		if store4.URL != upushytest.AppStoreURL || store4.Type != release.TypeIOS {
+			t.Fatalf("App Store link %+v", store4)
 		}
 		off, _ := st.Releases().Resource(ctx, upushytest.DisabledWgtID)
 		if off.Status != release.StatusDisabled || off.UpdateType != release.UpdateForced || off.Remark != "held back" {
 			t.Fatalf("disabled wgt %+v", off)
 		}
-		enabled, _ := st.Releases().EnabledResources(ctx, upushytest.ShopProject)
-		if len(enabled) != 3 {
-			t.Fatalf("%d enabled resources", len(enabled))
-		}
 
 		// Again: nothing changes, everything is reported as present, and
 		// the skipped records are skipped for the same reasons.
-		again, err := upushy.NewImporter(stores, upushy.Options{}, now).Import(ctx, d)
+		again, err := upushy.NewImporter(stores(st), opts, now).Import(ctx, d)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,25 +227,50 @@ func TestImportKeepsIdsAndIsIdempotent(t *testing.T) {
 			second[id] = w
 		}
 		check(t, again, second)
-		if len(again.Projects) != 0 {
+		if len(again.Projects) != 0 || again.Count(upushy.KindResource, upushy.Imported)+again.Count(upushy.KindUser, upushy.Imported) != 0 {
 			t.Fatalf("second run changed %v", again.Projects)
 		}
+		for _, e := range again.Entries {
+			if e.ID == upushytest.LiLeiID && e.NewName != "upushy-c83ba5ec" {
+				t.Errorf("second run: 李雷 %+v", e)
+			}
+		}
 		users, total, _ := st.Accounts().ListUsers(ctx, "", page.Request{Num: 1, Size: 10, Sort: "createdTime"})
-		if total != 2 || len(users) != 2 {
+		if total != 4 || len(users) != 4 {
 			t.Fatalf("%d users after two imports", total)
 		}
+	})
+}
 
-		// With a base for upushy's own uploads, the relative one comes in.
-		third, err := upushy.NewImporter(stores, upushy.Options{URLBase: "https://upushy.example.com/"}, now).Import(ctx, d)
+// Without the OSS base or an owner the import stops before writing and
+// says what to pass.
+func TestImportStopsWithoutBaseOrOwner(t *testing.T) {
+	d := readDSN(t, upushytest.DSN(t), nil)
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		_, err := upushy.NewImporter(stores(st), upushy.Options{}, now).Import(ctx, d)
+		msg := ""
 		if err != nil {
-			t.Fatal(err)
+			msg = err.Error()
 		}
-		if third.Count(upushy.KindResource, upushy.Imported) != 1 || len(third.Projects) != 1 {
-			t.Fatalf("third run: %+v", third)
+		for _, part := range []string{"12 of 12 wgt/apk resources store an OSS object key", "--upushy-config", "--oss-bucket and --oss-endpoint",
+			"1 project(s) belong to upushy users who cannot be imported", upushytest.CarolProject, "--owner"} {
+			if !apperr.Is(err, apperr.Invalid) || !strings.Contains(msg, part) {
+				t.Errorf("want %q in %v", part, err)
+			}
 		}
-		rel, err := st.Releases().Resource(ctx, upushytest.RelativeWgtID)
-		if err != nil || rel.URL != "https://upushy.example.com/upload/2021-03/__UNI__B843CC0.wgt" || rel.Type != release.TypeWgtIOS {
-			t.Fatalf("relative wgt %+v %v", rel, err)
+		_, err = upushy.NewImporter(stores(st), upushy.Options{URLBase: upushytest.OSSBase, Owner: "nobody"}, now).Import(ctx, d)
+		if !apperr.Is(err, apperr.Invalid) || !strings.Contains(err.Error(), `--owner "nobody" is not a Hoist user`) {
+			t.Fatalf("unknown owner: %v", err)
+		}
+		// Check writes nothing; the owner is looked up after the users, so
+		// the command runs the import in a transaction.
+		_, err = upushy.NewImporter(stores(st), upushy.Options{URLBase: upushytest.OSSBase}, now).Import(ctx, d)
+		if !apperr.Is(err, apperr.Invalid) {
+			t.Fatalf("no owner: %v", err)
+		}
+		if _, total, _ := st.Accounts().ListUsers(ctx, "", page.Request{Num: 1, Size: 10, Sort: "createdTime"}); total != 4 {
+			t.Fatalf("%d users", total) // from the "nobody" run, which the command would have rolled back
 		}
 	})
 }

@@ -6,7 +6,9 @@
 // upushy-server (SunSeekerX/upushy-server, NestJS + TypeORM on MySQL) keeps
 // them in the tables app_user, app_project and app_source; see
 // upushytest/upushy.sql for the schema this package reads (ids are 32 hex
-// characters made by its guid()).
+// characters made by its guid()). For types 1-3, app_source.url holds an
+// object key of upushy's OSS bucket, not a URL: upushy put
+// https://{bucket}.{endpoint}.aliyuncs.com/ before it when it answered.
 package upushy
 
 import (
@@ -47,14 +49,16 @@ type Source struct {
 	Version           string
 	VersionCode       int64
 	NativeVersionCode int64
-	URL               string // where upushy-client downloads it: OSS or upushy's own host
-	UpdateType        int    // 1 user consent, 2 forced, 3 silent
-	Type              int    // 1 wgt-android, 2 wgt-ios, 3 android, 4 ios
-	Status            int    // 0 disabled, 1 enabled
-	Changelog         string
-	Remark            string
-	CreatedTime       time.Time
-	UpdatedTime       time.Time
+	// URL is, for types 1-3, the OSS object key (2021-02/name.wgt, spaces
+	// and all) and, for type 4, the App Store link as the user typed it.
+	URL         string
+	UpdateType  int // 1 user consent, 2 forced, 3 silent
+	Type        int // 1 wgt-android, 2 wgt-ios, 3 android, 4 ios
+	Status      int // 0 disabled, 1 enabled
+	Changelog   string
+	Remark      string
+	CreatedTime time.Time
+	UpdatedTime time.Time
 }
 
 // Data is everything the importer copies.
@@ -62,16 +66,25 @@ type Data struct {
 	Users    []User
 	Projects []Project
 	Sources  []Source
+	// Times says how the time columns were read (for the report).
+	Times string
 }
 
 // Open connects to an upushy MySQL database given a go-sql-driver DSN
-// (user:pass@tcp(host:3306)/upushy). Times are read as UTC.
+// (user:pass@tcp(host:3306)/upushy). The session runs in UTC, so that MySQL
+// converts upushy's TIMESTAMP columns to UTC itself, whatever the server's
+// time zone.
 func Open(ctx context.Context, dsn string) (*sql.DB, error) {
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("upushy: dsn: %w", err)
 	}
 	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	cfg.Params["time_zone"] = "'+00:00'"
 	if cfg.DBName == "" {
 		return nil, fmt.Errorf("upushy: dsn names no database (…/upushy)")
 	}
@@ -86,10 +99,35 @@ func Open(ctx context.Context, dsn string) (*sql.DB, error) {
 	return db, nil
 }
 
-// Read reads the users, projects and resources of an upushy database.
-func Read(ctx context.Context, db *sql.DB) (Data, error) {
+// Read reads the users, projects and resources of an upushy database
+// opened with Open. upushy's own schema has TIMESTAMP time columns, which
+// MySQL converts to UTC; a time column of type DATETIME (a schema made by
+// hand or restored from a converted dump) holds wall-clock time without a
+// zone, and is read in loc (nil: UTC).
+func Read(ctx context.Context, db *sql.DB, loc *time.Location) (Data, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	wall, err := datetimeColumns(ctx, db)
+	if err != nil {
+		return Data{}, err
+	}
+	at := func(table, col string, t sql.NullTime) time.Time {
+		if !t.Valid || !wall[table+"."+col] {
+			return t.Time
+		}
+		v := t.Time
+		return time.Date(v.Year(), v.Month(), v.Day(), v.Hour(), v.Minute(), v.Second(), v.Nanosecond(), loc).UTC()
+	}
 	var d Data
-	err := scan(ctx, db, "app_user",
+	d.Times = "TIMESTAMP columns, converted to UTC by MySQL"
+	if loc != time.UTC {
+		d.Times += fmt.Sprintf(" (the time zone %s was not needed)", loc)
+	}
+	if len(wall) > 0 {
+		d.Times = fmt.Sprintf("DATETIME columns, read as wall-clock time in %s", loc)
+	}
+	err = scan(ctx, db, "app_user",
 		"SELECT id, username, password, email, nickname, created_time, updated_time FROM app_user",
 		func(rs *sql.Rows) error {
 			var u User
@@ -98,7 +136,8 @@ func Read(ctx context.Context, db *sql.DB) (Data, error) {
 			if err := rs.Scan(&u.ID, &u.Username, &u.Password, &email, &nickname, &created, &updated); err != nil {
 				return err
 			}
-			u.Email, u.Nickname, u.CreatedTime, u.UpdatedTime = email.String, nickname.String, created.Time, updated.Time
+			u.Email, u.Nickname = email.String, nickname.String
+			u.CreatedTime, u.UpdatedTime = at("app_user", "created_time", created), at("app_user", "updated_time", updated)
 			d.Users = append(d.Users, u)
 			return nil
 		})
@@ -114,7 +153,8 @@ func Read(ctx context.Context, db *sql.DB) (Data, error) {
 			if err := rs.Scan(&p.ID, &p.UserID, &p.Name, &describe, &created, &updated); err != nil {
 				return err
 			}
-			p.Describe, p.CreatedTime, p.UpdatedTime = describe.String, created.Time, updated.Time
+			p.Describe = describe.String
+			p.CreatedTime, p.UpdatedTime = at("app_project", "created_time", created), at("app_project", "updated_time", updated)
 			d.Projects = append(d.Projects, p)
 			return nil
 		})
@@ -134,7 +174,8 @@ func Read(ctx context.Context, db *sql.DB) (Data, error) {
 				return err
 			}
 			s.NativeVersionCode, s.UpdateType, s.Status = native.Int64, int(updateType.Int64), int(status.Int64)
-			s.Changelog, s.Remark, s.CreatedTime, s.UpdatedTime = changelog.String, remark.String, created.Time, updated.Time
+			s.Changelog, s.Remark = changelog.String, remark.String
+			s.CreatedTime, s.UpdatedTime = at("app_source", "created_time", created), at("app_source", "updated_time", updated)
 			d.Sources = append(d.Sources, s)
 			return nil
 		})
@@ -142,6 +183,30 @@ func Read(ctx context.Context, db *sql.DB) (Data, error) {
 		return Data{}, err
 	}
 	return d, nil
+}
+
+// datetimeColumns returns the time columns ("table.column") that are
+// DATETIME rather than TIMESTAMP.
+func datetimeColumns(ctx context.Context, db *sql.DB) (map[string]bool, error) {
+	rs, err := db.QueryContext(ctx, "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS "+
+		"WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('app_user', 'app_project', 'app_source') "+
+		"AND COLUMN_NAME IN ('created_time', 'updated_time') AND DATA_TYPE = 'datetime'")
+	if err != nil {
+		return nil, fmt.Errorf("upushy: read column types: %w", err)
+	}
+	defer rs.Close()
+	out := map[string]bool{}
+	for rs.Next() {
+		var table, col string
+		if err := rs.Scan(&table, &col); err != nil {
+			return nil, fmt.Errorf("upushy: read column types: %w", err)
+		}
+		out[table+"."+col] = true
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("upushy: read column types: %w", err)
+	}
+	return out, nil
 }
 
 // scan runs query and calls row for every row.

@@ -1,0 +1,36 @@
+package httpapi
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/upushy"
+)
+
+// The last upushy import's report, as `hoist import upushy` keeps it, is
+// shown to administrators only.
+func TestUpushyLastImport(t *testing.T) {
+	eachDB(t, nil, func(t *testing.T, ts *testServer) {
+		admin := ts.mustRegister(t, "root")
+		user := ts.mustRegister(t, "someone")
+		rec, env := ts.call(t, "GET", "/api/v1/imports/upushy/last", admin.AccessToken, nil)
+		if rec.Code != 200 || string(env.Data) != "null" {
+			t.Fatalf("before any import: %d %s", rec.Code, env.Data)
+		}
+
+		const report = `{"time":"2026-12-04T07:00:00Z","dryRun":false,"source":"db:3306/upushy","urlBase":"https://b.oss-cn-hangzhou.aliyuncs.com",` +
+			`"entries":[{"kind":"user","id":"c83ba5ec5150e2d56f38bb205b1d673f","name":"李雷","outcome":"imported","reason":"renamed","newName":"upushy-c83ba5ec"}],"changedProjects":[]}`
+		if err := ts.store.PutSetting(context.Background(), upushy.LastReportSetting, report); err != nil {
+			t.Fatal(err)
+		}
+		var got importReportView
+		ts.mustOK(t, 200, "GET", "/api/v1/imports/upushy/last", admin.AccessToken, nil, &got)
+		if len(got.Entries) != 1 || got.Entries[0].NewName != "upushy-c83ba5ec" || got.Entries[0].Name != "李雷" ||
+			got.Source != "db:3306/upushy" || got.Time.IsZero() {
+			t.Fatalf("report %+v", got)
+		}
+		rec, env = ts.call(t, "GET", "/api/v1/imports/upushy/last", user.AccessToken, nil)
+		mustErrorEnvelope(t, rec, env, 403, apperr.Forbidden)
+	})
+}
