@@ -186,7 +186,7 @@ func (t ingestTx) SaveEntries(ctx context.Context, es []ota.Entry) error {
 	err := t.o.s.db.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "campaign_id"}, {Name: "device"}},
 		DoUpdates: clause.AssignmentColumns([]string{"state", "progress", "last_report", "error", "updated_at"}),
-	}).CreateInBatches(&rows, 100).Error
+	}).CreateInBatches(&rows, t.o.s.insertChunk()).Error
 	if err != nil {
 		return fmt.Errorf("store: save campaign devices: %w", err)
 	}

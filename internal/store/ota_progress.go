@@ -96,7 +96,7 @@ func (o otaStore) setLatestBatch(ctx context.Context, ls []ota.Latest) error {
 	err := o.s.db.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "product"}, {Name: "device"}},
 		DoUpdates: clause.AssignmentColumns([]string{"payload", "state", "updated_at"}),
-	}).CreateInBatches(&rows, 100).Error
+	}).CreateInBatches(&rows, o.s.insertChunk()).Error
 	if err != nil {
 		return fmt.Errorf("store: set latest progress of %d devices: %w", len(rows), err)
 	}
