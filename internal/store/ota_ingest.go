@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm/clause"
 
+	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/ota"
 	"github.com/hoist-ota/hoist/internal/secret"
 )
@@ -31,13 +32,30 @@ func (o otaStore) Ingest(ctx context.Context, fn func(ota.IngestTx) error) error
 	return o.s.InTx(ctx, func(tx *Store) error { return fn(ingestTx{otaStore{tx}}) })
 }
 
+// sweepChunk bounds the rows one DELETE of old dedupe marks removes on
+// MySQL, so that a sweep after a busy hour holds no long transaction.
+const sweepChunk = 10_000
+
 // SweepMessages implements ota.IngestStore.
 func (o otaStore) SweepMessages(ctx context.Context, before time.Time) (int64, error) {
-	res := o.s.db.WithContext(ctx).Where("received_at < ?", before).Delete(&messageRow{})
-	if res.Error != nil {
-		return 0, fmt.Errorf("store: sweep device messages: %w", res.Error)
+	if o.s.dialect != config.DriverMySQL {
+		res := o.s.db.WithContext(ctx).Where("received_at < ?", before).Delete(&messageRow{})
+		if res.Error != nil {
+			return 0, fmt.Errorf("store: sweep device messages: %w", res.Error)
+		}
+		return res.RowsAffected, nil
 	}
-	return res.RowsAffected, nil
+	var total int64
+	for {
+		res := o.s.db.WithContext(ctx).Exec("DELETE FROM device_messages WHERE received_at < ? LIMIT ?", before, sweepChunk)
+		if res.Error != nil {
+			return total, fmt.Errorf("store: sweep device messages: %w", res.Error)
+		}
+		total += res.RowsAffected
+		if res.RowsAffected < sweepChunk {
+			return total, nil
+		}
+	}
 }
 
 // ingestTx is ota.IngestTx on a transaction.
