@@ -15,7 +15,6 @@ import (
 	"time"
 
 	mochi "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/listeners"
 
 	"github.com/hoist-ota/hoist/internal/device"
 )
@@ -44,6 +43,9 @@ type BrokerOptions struct {
 	// after a device's subscription to its command or tag topics is
 	// granted: the moment it can receive commands it missed while offline.
 	OnCommandSubscription func(product, device string)
+	// Limits bound slow, frequent and guessing clients; the zero value
+	// limits nothing.
+	Limits Limits
 }
 
 // Broker is the embedded MQTT broker. It admits devices with their secret
@@ -53,6 +55,7 @@ type BrokerOptions struct {
 type Broker struct {
 	srv       *mochi.Server
 	hook      *authHook
+	health    *health
 	closeOnce sync.Once
 }
 
@@ -76,6 +79,7 @@ func NewBroker(tcp, ws net.Listener, o BrokerOptions) (*Broker, error) {
 	})
 	hook := newAuthHook(o.Devices, srv.Clients, o.Log, o.Now)
 	hook.onCommandSub = o.OnCommandSubscription
+	hook.failures = newFailures(o.Limits.AuthFailuresPerMinute, o.Now)
 	if err := srv.AddHook(hook, nil); err != nil {
 		return nil, fmt.Errorf("mqtt: auth hook: %w", err)
 	}
@@ -85,15 +89,17 @@ func NewBroker(tcp, ws net.Listener, o BrokerOptions) (*Broker, error) {
 			ws = tls.NewListener(ws, o.TLS)
 		}
 	}
-	if err := srv.AddListener(listeners.NewNet("tcp", tcp)); err != nil {
+	h := &health{}
+	gate := newIPGate(o.Limits.ConnectRatePerIP, o.Limits.ConnectBurstPerIP, o.Now)
+	if err := srv.AddListener(newNetListener("tcp", tcp, h, gate, o.Limits.ConnectTimeout)); err != nil {
 		return nil, fmt.Errorf("mqtt: tcp listener: %w", err)
 	}
 	if ws != nil {
-		if err := srv.AddListener(newWSListener("ws", ws)); err != nil {
+		if err := srv.AddListener(newWSListener("ws", ws, h, gate, o.Limits.ConnectTimeout)); err != nil {
 			return nil, fmt.Errorf("mqtt: websocket listener: %w", err)
 		}
 	}
-	return &Broker{srv: srv, hook: hook}, nil
+	return &Broker{srv: srv, hook: hook, health: h}, nil
 }
 
 // ServerTLS loads a PEM certificate and key for the broker's listeners.
@@ -121,6 +127,12 @@ func (b *Broker) Close() error {
 	return err
 }
 
+// ListenerErr returns nil while every listener of the broker accepts
+// connections, and otherwise the errors that stopped the others for good
+// (temporary Accept errors are retried and never reported). Closing the
+// broker is not an error. /readyz fails while it is not nil.
+func (b *Broker) ListenerErr() error { return b.health.err() }
+
 // Denials returns how many connections, Wills, publishes and
 // subscriptions the broker refused since it started (for metrics).
 func (b *Broker) Denials() Denials { return b.hook.denials() }
@@ -146,10 +158,13 @@ func (d demote) WithAttrs(as []slog.Attr) slog.Handler { return demote{d.Handler
 func (d demote) WithGroup(n string) slog.Handler       { return demote{d.Handler.WithGroup(n)} }
 
 // Disconnect closes every connection of a device (device "" means every
-// device of the product), for credentials that were revoked. It returns
-// how many connections it closed.
+// device of the product), for credentials that were revoked, and drops the
+// persistent sessions the broker keeps for it. It returns how many
+// connections it closed.
 func (b *Broker) Disconnect(product, device string) int {
-	return b.hook.disconnect(product, device)
+	n := b.hook.disconnect(product, device)
+	b.purgeSessions(product, device)
+	return n
 }
 
 // Connections returns the number of authenticated device connections.

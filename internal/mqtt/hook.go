@@ -45,6 +45,7 @@ type authHook struct {
 	deniedConnect, deniedWill, deniedPublish, deniedSubscribe atomic.Int64
 
 	onCommandSub func(product, device string)
+	failures     *failures // refused CONNECTs per address and username
 
 	mu        sync.RWMutex
 	conns     map[*mochi.Client]*session // authenticated clients
@@ -90,13 +91,22 @@ func (h *authHook) denials() Denials {
 // client id that no other device holds (connected, or keeping a
 // persistent session: taking it over would disconnect that device and
 // inherit its queued commands), and a Will only on a topic it may publish
-// to (mochi sends Wills without the publish ACL).
+// to (mochi sends Wills without the publish ACL). An address or username
+// with too many refusals this minute is refused without a look at the
+// secret.
 func (h *authHook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), hookTimeout)
 	defer cancel()
 	username := string(pk.Connect.Username)
+	keys := []string{"ip:" + hostOf(cl.Net.Remote), "user:" + username}
+	if h.failures.blocked(keys...) {
+		h.deniedConnect.Add(1)
+		h.log.Debug("mqtt connect refused: too many failures", "clientId", cl.ID, "username", username, "remote", cl.Net.Remote)
+		return false
+	}
 	if old, ok := h.clients.Get(pk.Connect.ClientIdentifier); ok && string(old.Properties.Username) != username {
 		h.deniedConnect.Add(1)
+		h.failures.fail(keys...)
 		h.log.Debug("mqtt connect refused: client id held by another client", "clientId", cl.ID, "username", username)
 		return false
 	}
@@ -104,6 +114,7 @@ func (h *authHook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bo
 	switch {
 	case apperr.Is(err, apperr.Unauthorized):
 		h.deniedConnect.Add(1)
+		h.failures.fail(keys...)
 		h.log.Debug("mqtt connect refused", "clientId", cl.ID, "username", username, "remote", cl.Net.Remote)
 		return false
 	case err != nil:

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -21,21 +22,26 @@ const WSPath = "/mqtt"
 // wsListener serves MQTT over WebSocket on an already bound listener.
 // mochi's own WebSocket listener binds its address itself and serves on /,
 // so it can neither report a bind error up front, nor use port 0, nor serve
-// the /mqtt path clients expect.
+// the /mqtt path clients expect. net/http retries temporary Accept errors
+// itself; a permanent one is recorded in health.
 type wsListener struct {
-	id        string
-	ln        net.Listener
-	srv       *http.Server
-	log       *slog.Logger
-	upgrader  websocket.Upgrader
-	establish listeners.EstablishFn
-	closeOnce sync.Once
+	id             string
+	ln             net.Listener
+	srv            *http.Server
+	log            *slog.Logger
+	upgrader       websocket.Upgrader
+	establish      listeners.EstablishFn
+	health         *health
+	gate           *ipGate
+	connectTimeout time.Duration
+	closed         atomic.Bool
+	closeOnce      sync.Once
 }
 
-func newWSListener(id string, ln net.Listener) *wsListener {
+func newWSListener(id string, ln net.Listener, h *health, gate *ipGate, connectTimeout time.Duration) *wsListener {
 	return &wsListener{
 		id: id,
-		ln: ln,
+		ln: ln, health: h, gate: gate, connectTimeout: connectTimeout,
 		upgrader: websocket.Upgrader{
 			Subprotocols: []string{"mqtt", "mqttv3.1"},
 			// Devices and mini-programs send no browser origin worth
@@ -53,23 +59,35 @@ func (l *wsListener) Init(log *slog.Logger) error {
 	l.log = log
 	mux := http.NewServeMux()
 	mux.HandleFunc(WSPath, l.handle)
-	l.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	l.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute,
+		ErrorLog: slog.NewLogLogger(demote{log.Handler()}, slog.LevelDebug)}
 	return nil
 }
 
 func (l *wsListener) Serve(establish listeners.EstablishFn) {
 	l.establish = establish
-	if err := l.srv.Serve(l.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		l.log.Error("mqtt websocket listener stopped", "error", err)
+	if err := l.srv.Serve(l.ln); err != nil && !errors.Is(err, http.ErrServerClosed) && !l.closed.Load() {
+		l.log.Error("mqtt listener stopped: devices can no longer connect", "listener", l.id, "error", err)
+		l.health.fail(l.id, err)
 	}
 }
 
 func (l *wsListener) handle(w http.ResponseWriter, r *http.Request) {
+	if !l.gate.allowHost(hostOf(r.RemoteAddr)) {
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "too many connection attempts", http.StatusTooManyRequests)
+		return
+	}
 	c, err := l.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered the client
 	}
 	defer c.Close()
+	if l.connectTimeout > 0 {
+		// mochi replaces this deadline with the keepalive one once the
+		// CONNECT is read.
+		_ = c.NetConn().SetDeadline(time.Now().Add(l.connectTimeout))
+	}
 	if err := l.establish(l.id, &wsConn{Conn: c.NetConn(), c: c}); err != nil {
 		l.log.Debug("mqtt websocket client ended", "error", err)
 	}
@@ -77,6 +95,7 @@ func (l *wsListener) handle(w http.ResponseWriter, r *http.Request) {
 
 func (l *wsListener) Close(closeClients listeners.CloseFn) {
 	l.closeOnce.Do(func() {
+		l.closed.Store(true)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = l.srv.Shutdown(ctx)
