@@ -130,14 +130,16 @@ func ParseUsername(username string) (product, dev string, ok bool) {
 }
 
 // ClientIDMatches reports whether clientID may be used by the device
-// username {product}/{device}: it starts with the username (PROTOCOLS §3),
-// e.g. "p/d", "p/d/esp32", "p/d-sim". A prefix also matches the ids of
-// devices whose names extend this one ("p/d2" for device "d"); the
-// embedded broker refuses an id another device holds (see
-// authHook.OnConnectAuthenticate), and devices should follow the name
-// with "/" to stay clear of that.
+// username {product}/{device}: it is exactly the username or the username,
+// "/" and a non-empty suffix, e.g. "p/d" or "p/d/esp32" (PROTOCOLS §3). No
+// looser prefix: "p/d2" or "p/d-sim" would let device "d" take the id, and
+// so the session, of device "d2".
 func ClientIDMatches(clientID, username string) bool {
-	return username != "" && strings.HasPrefix(clientID, username)
+	if username == "" {
+		return false
+	}
+	suffix, ok := strings.CutPrefix(clientID, username)
+	return ok && (suffix == "" || len(suffix) > 1 && suffix[0] == '/')
 }
 
 // equalSecret compares two secrets in constant time, whatever their

@@ -10,7 +10,8 @@ import (
 
 func TestClientIDMatches(t *testing.T) {
 	cases := map[string]bool{
-		"p/d": true, "p/d/1": true, "p/d:x": true, "p/d-sim": true, "p/d2": true,
+		"p/d": true, "p/d/1": true, "p/d/esp32/2": true,
+		"p/d:x": false, "p/d-sim": false, "p/d2": false, "p/d/": false,
 		"p/": false, "p/e": false, "": false, "x/p/d": false, "P/d": false,
 	}
 	for id, want := range cases {
