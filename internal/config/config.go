@@ -67,6 +67,16 @@ type HTTP struct {
 	// TrustedProxies are the IPs or CIDRs whose X-Forwarded-For is believed
 	// when finding the client address. Empty: the peer address is the client.
 	TrustedProxies []string `koanf:"trustedProxies"`
+	// ReadHeaderTimeout bounds how long a client may take to send the
+	// request line and headers.
+	ReadHeaderTimeout time.Duration `koanf:"readHeaderTimeout"`
+	// ReadTimeout bounds each read of a request body, not the whole body:
+	// a slow upload that keeps sending lasts as long as it needs, a client
+	// that stops sending is cut off. 0 means no limit.
+	ReadTimeout time.Duration `koanf:"readTimeout"`
+	// IdleTimeout is how long a keep-alive connection may wait for its next
+	// request.
+	IdleTimeout time.Duration `koanf:"idleTimeout"`
 }
 
 // DB configures the database connection and pool.
@@ -179,6 +189,18 @@ type MQTT struct {
 	// disables them.
 	HookSecret string  `koanf:"hookSecret"`
 	TLS        MQTTTLS `koanf:"tls"`
+	// ConnectTimeout is how long a new embedded-broker connection may take
+	// to send its CONNECT; 0 means no limit.
+	ConnectTimeout time.Duration `koanf:"connectTimeout"`
+	// ConnectRatePerIP and ConnectBurstPerIP bound new embedded-broker
+	// connections per client address (per second, and at once); a rate of
+	// 0 means no limit.
+	ConnectRatePerIP  float64 `koanf:"connectRatePerIP"`
+	ConnectBurstPerIP int     `koanf:"connectBurstPerIP"`
+	// AuthFailuresPerMinute is how many refused CONNECTs an address or a
+	// username may have per minute before the embedded broker refuses it
+	// without checking; 0 means no limit.
+	AuthFailuresPerMinute int `koanf:"authFailuresPerMinute"`
 }
 
 // MQTTTLS is the certificate of the embedded broker's listeners (MQTT over
@@ -221,6 +243,10 @@ func Default() Config {
 			ShutdownTimeout: 10 * time.Second,
 			Docs:            true,
 			TrustedProxies:  []string{},
+
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			IdleTimeout:       2 * time.Minute,
 		},
 		JWT:     JWT{AccessTTL: 15 * time.Minute, RefreshTTL: 30 * 24 * time.Hour},
 		Auth:    Auth{Captcha: "on", LoginPerMinute: 10, RegisterPerMinute: 10},
@@ -241,6 +267,11 @@ func Default() Config {
 			TCPAddr:            "127.0.0.1:1883",
 			WSAddr:             "127.0.0.1:8083",
 			SharedSubscription: true,
+
+			ConnectTimeout:        10 * time.Second,
+			ConnectRatePerIP:      10,
+			ConnectBurstPerIP:     100,
+			AuthFailuresPerMinute: 20,
 		},
 		Log: Log{Format: "text", Level: "info"},
 	}

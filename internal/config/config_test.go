@@ -283,13 +283,16 @@ func TestMQTTEnvironmentNames(t *testing.T) {
 		"HOIST_MQTT_MODE=external", "HOIST_MQTT_URL=tcp://emqx:1883",
 		"HOIST_MQTT_USERNAME=hoist", "HOIST_MQTT_PASSWORD=pw", "HOIST_MQTT_CLIENT_ID=hoist-a",
 		"HOIST_MQTT_SHARED_SUBSCRIPTION=false", "HOIST_MQTT_HOOK_SECRET=0123456789abcdef",
+		"HOIST_MQTT_CONNECT_TIMEOUT=3s", "HOIST_MQTT_CONNECT_RATE_PER_IP=2.5", "HOIST_MQTT_CONNECT_BURST_PER_IP=7",
+		"HOIST_MQTT_AUTH_FAILURES_PER_MINUTE=4",
 	}
 	c, err := load("", func() []string { return env })
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := MQTT{Mode: MQTTExternal, TCPAddr: "127.0.0.1:1883", WSAddr: "127.0.0.1:8083", URL: "tcp://emqx:1883",
-		Username: "hoist", Password: "pw", ClientID: "hoist-a", SharedSubscription: false, HookSecret: "0123456789abcdef"}
+		Username: "hoist", Password: "pw", ClientID: "hoist-a", SharedSubscription: false, HookSecret: "0123456789abcdef",
+		ConnectTimeout: 3 * time.Second, ConnectRatePerIP: 2.5, ConnectBurstPerIP: 7, AuthFailuresPerMinute: 4}
 	if !reflect.DeepEqual(c.MQTT, want) {
 		t.Fatalf("got %+v\nwant %+v", c.MQTT, want)
 	}

@@ -43,6 +43,15 @@ func (c Config) Validate() error {
 	if c.HTTP.ShutdownTimeout <= 0 {
 		add("http.shutdownTimeout", "must be a positive duration such as 10s")
 	}
+	if c.HTTP.ReadHeaderTimeout <= 0 {
+		add("http.readHeaderTimeout", "must be a positive duration such as 10s")
+	}
+	if c.HTTP.ReadTimeout < 0 {
+		add("http.readTimeout", "must be a duration such as 30s, or 0 for none")
+	}
+	if c.HTTP.IdleTimeout <= 0 {
+		add("http.idleTimeout", "must be a positive duration such as 2m")
+	}
 
 	switch c.DB.Driver {
 	case DriverSQLite:
@@ -215,6 +224,18 @@ func (c Config) validateMQTTSecrets(add func(key, format string, args ...any)) {
 	m := c.MQTT
 	if strings.Contains(m.Username, "/") {
 		add("mqtt.username", "must not contain / (device usernames are {product}/{device})")
+	}
+	if m.ConnectTimeout < 0 {
+		add("mqtt.connectTimeout", "must be a duration such as 10s, or 0 for none")
+	}
+	if m.ConnectRatePerIP < 0 {
+		add("mqtt.connectRatePerIP", "must be 0 (no limit) or more")
+	}
+	if m.ConnectRatePerIP > 0 && m.ConnectBurstPerIP < 1 {
+		add("mqtt.connectBurstPerIP", "must be at least 1 when mqtt.connectRatePerIP is set")
+	}
+	if m.AuthFailuresPerMinute < 0 {
+		add("mqtt.authFailuresPerMinute", "must be 0 (no limit) or more")
 	}
 	if m.HookSecret != "" && len(m.HookSecret) < minHookSecret {
 		add("mqtt.hookSecret", "must be at least %d characters (or empty to disable the broker hooks)", minHookSecret)

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"net/http"
+	"os"
 
 	"github.com/gin-gonic/gin"
 
@@ -50,6 +51,9 @@ func (s *Server) respondError(c *gin.Context, err error) {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		err = apperr.Wrap(err, apperr.TooLarge, "request body is larger than %d bytes", tooBig.Limit)
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		err = apperr.Wrap(err, apperr.Invalid, "the client stopped sending the request body")
 	}
 	var ae *apperr.Error
 	if !errors.As(err, &ae) {

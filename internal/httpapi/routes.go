@@ -22,7 +22,7 @@ import (
 // routes registers every route, grouped public / user / admin / device-hooks.
 func (s *Server) routes() {
 	e := s.engine
-	e.Use(s.recovery, s.requestID, s.accessLog, s.cors)
+	e.Use(s.recovery, s.requestID, s.accessLog, s.securityHeaders, s.limitHeaders, bodyReadTimeout(s.cfg.ReadTimeout), s.cors)
 	if s.metrics != nil {
 		e.Use(s.observe)
 		e.GET("/metrics", s.handleMetrics)
@@ -39,7 +39,7 @@ func (s *Server) routes() {
 	e.POST("/api/basic/update", s.handleUpdateCheck)
 
 	// Public API (upushy-compatible) and authentication.
-	public := e.Group("/api", s.limitBody(s.cfg.MaxBodyBytes))
+	public := e.Group("/api", s.limitBody(s.cfg.MaxBodyBytes), s.requireJSON)
 	public.GET("/", s.handleHello)
 	public.GET("/basic/config", s.handleBasicConfig)
 	public.GET("/v1/auth/captcha", s.handleCaptcha)
@@ -50,7 +50,7 @@ func (s *Server) routes() {
 
 	// Signed-in users (access token or API token). What each may do is
 	// decided by the domain services (account, project).
-	user := e.Group("/api/v1", s.limitBody(s.cfg.MaxBodyBytes), s.authenticate)
+	user := e.Group("/api/v1", s.limitBody(s.cfg.MaxBodyBytes), s.requireJSON, s.authenticate)
 	user.GET("/me", s.handleMe)
 	user.PATCH("/me", s.handleMeUpdate)
 	user.PUT("/me/password", s.handleMePassword)
@@ -115,7 +115,7 @@ func (s *Server) routes() {
 	user.POST("/ota/campaigns/:id/cancel", s.handleCampaignCancel)
 	user.POST("/ota/campaigns/:id/resume", s.handleCampaignResume)
 	// Seed 000's OTA API (PROTOCOLS §4): signed-in users or API tokens.
-	seedOTA := e.Group("/ota", s.limitBody(s.cfg.MaxBodyBytes), s.authenticate)
+	seedOTA := e.Group("/ota", s.limitBody(s.cfg.MaxBodyBytes), s.requireJSON, s.authenticate)
 	seedOTA.POST("/:product/:device", s.handleOTASend)
 	seedOTA.GET("/:product/:device", s.handleOTAProgress)
 	// Device batches: room for 10 000 devices instead of the JSON limit;
