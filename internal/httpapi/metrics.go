@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"crypto/subtle"
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -9,11 +10,23 @@ import (
 	"github.com/hoist-ota/hoist/internal/apperr"
 )
 
-// observe feeds the request metrics: count and latency by route pattern.
+// observe feeds the request metrics: count and latency by route pattern
+// and method (methodLabel).
 func (s *Server) observe(c *gin.Context) {
 	start := time.Now()
 	c.Next()
-	s.metrics.ObserveHTTP(c.FullPath(), c.Request.Method, c.Writer.Status(), time.Since(start))
+	s.metrics.ObserveHTTP(c.FullPath(), methodLabel(c.Request.Method), c.Writer.Status(), time.Since(start))
+}
+
+// methodLabel is the method as a metric label: a standard method, or
+// "other", so that clients cannot add label values (and series) at will.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 // registerMetrics exposes what the HTTP layer counts itself.

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,6 +16,9 @@ func TestMetrics(t *testing.T) {
 	ts.check(t, "/api/basic/update", checkBody(f.project.ID, "android", 100, 100, "d1"))
 	ts.check(t, "/api/basic/update", checkBody(f.project.ID, "android", 100, 100, "d1"))
 	ts.do(t, "GET", "/nope", nil)
+	for i := range 5 {
+		ts.do(t, fmt.Sprintf("M%d", i), "/nope", nil)
+	}
 
 	rec, env := ts.do(t, "GET", "/metrics", nil)
 	mustErrorEnvelope(t, rec, env, http.StatusUnauthorized, apperr.Unauthorized)
@@ -23,6 +27,7 @@ func TestMetrics(t *testing.T) {
 	for _, want := range []string{
 		`hoist_http_requests_total{method="POST",route="/api/basic/update",status="200"} 2`,
 		`hoist_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`hoist_http_requests_total{method="other",route="unmatched",status="404"} 5`,
 		`hoist_http_request_duration_seconds_bucket{method="POST",route="/api/basic/update"`,
 		`hoist_update_checks_total{project="` + f.project.ID + `",result="native"} 2`,
 		`hoist_update_cache_hits_total 1`,
@@ -33,6 +38,9 @@ func TestMetrics(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+	if strings.Contains(body, `method="M`) {
+		t.Error("unknown methods become label values")
 	}
 	if strings.Contains(body, `route="/nope"`) {
 		t.Error("raw paths leak into labels")
