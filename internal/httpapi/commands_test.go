@@ -119,6 +119,7 @@ func TestTagCommand(t *testing.T) {
 		for _, n := range []string{"l1", "l2", "l3"} {
 			ts.mustDevice(t, tok, "thermo", n, "hall")
 		}
+		ts.mustDevice(t, tok, "thermo", "x1", "yard")
 		var c commandView
 		ts.mustOK(t, 201, "POST", "/api/v1/products/thermo/tags/hall/commands", tok, map[string]any{"name": "lock", "data": "1"}, &c)
 		want := fmt.Sprintf("tags/thermo/hall/cmd/lock/plain/%s/%d", c.RequestID, c.ExpiresAt.Unix())
@@ -128,6 +129,12 @@ func TestTagCommand(t *testing.T) {
 		for _, d := range []string{"l3", "l1"} {
 			if err := ts.reply(d, "lock", c.RequestID, "locked "+d); err != nil {
 				t.Fatal(err)
+			}
+		}
+		// Devices without the tag (or unknown) did not get the command: their replies are not kept.
+		for _, d := range []string{"x1", "ghost"} {
+			if err := ts.reply(d, "lock", c.RequestID, "squat "+d); !apperr.Is(err, apperr.Invalid) {
+				t.Errorf("reply of %s to a tag command it never got: %v", d, err)
 			}
 		}
 		var got commandView

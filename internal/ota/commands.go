@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -109,9 +110,10 @@ func (s *Service) Command(ctx context.Context, p account.Principal, product, dev
 // calls it after deduplicating by message id. Permanent errors, which a
 // redelivery would not cure: Invalid for a malformed name or a reply that
 // does not match its command (another product, another device of a device
-// command, another command name), TooLarge above MaxReplySize, NotFound for
-// an unknown request id (say an ota_upgrade reply: campaigns track
-// update_ota_status instead). Other errors are transient.
+// command, another command name, a device without the tag of a tag
+// command), TooLarge above MaxReplySize, NotFound for an unknown request
+// id (say an ota_upgrade reply: campaigns track update_ota_status
+// instead). Other errors are transient.
 func (s *Service) HandleCommandReply(ctx context.Context, product, device, command, requestID string, payload []byte, at time.Time) error {
 	return s.ingestOne(ctx, Message{Kind: KindReply, Product: product, Device: device, Command: command, RequestID: requestID,
 		Payload: payload, At: at})
@@ -134,6 +136,26 @@ func checkReply(product, device, command, requestID string, payload []byte) erro
 func replyMatches(c Command, product, device, command string) error {
 	if c.Product != product || (c.Device != "" && c.Device != device) || c.Name != command {
 		return apperr.New(apperr.Invalid, "reply of %s/%s does not match command %s", product, device, c.RequestID)
+	}
+	return nil
+}
+
+// replyFromTagHolder reports (Invalid) a reply to tag command c from a
+// device that does not have the tag: only devices holding it got the
+// command. Other errors are failures of the device registry.
+func (s *Service) replyFromTagHolder(ctx context.Context, c Command, product, device string) error {
+	if c.Tag == "" {
+		return nil
+	}
+	tags, err := s.devices.Tags(ctx, product, device)
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		tags = nil
+	case err != nil:
+		return fmt.Errorf("ota: reply of %s/%s: %w", product, device, err)
+	}
+	if !slices.Contains(tags, c.Tag) {
+		return apperr.New(apperr.Invalid, "reply of %s/%s to tag command %s: the device does not have tag %s", product, device, c.RequestID, c.Tag)
 	}
 	return nil
 }

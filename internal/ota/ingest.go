@@ -416,6 +416,13 @@ func (b *batch) applyReply(ctx context.Context, s *Service, tx IngestTx, i int) 
 		b.outcomes[i] = err
 		return nil
 	}
+	if err := s.replyFromTagHolder(ctx, c, p.Product, p.Device); err != nil {
+		if apperr.Is(err, apperr.Invalid) {
+			b.outcomes[i] = err
+			return nil
+		}
+		return err
+	}
 	return tx.PutReply(ctx, Reply{RequestID: p.RequestID, Device: p.Device, Payload: append([]byte(nil), p.Payload...), ReceivedAt: p.At})
 }
 
