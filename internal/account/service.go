@@ -220,8 +220,12 @@ func (s *Service) Me(ctx context.Context, p Principal) (User, error) {
 	return s.store.UserByID(ctx, p.UserID)
 }
 
-// UpdateProfile changes the principal's email and nickname.
+// UpdateProfile changes the principal's email and nickname. Forbidden for
+// read-only and project-scoped API tokens.
 func (s *Service) UpdateProfile(ctx context.Context, p Principal, pr Profile) (User, error) {
+	if err := checkAccountAccess(p); err != nil {
+		return User{}, err
+	}
 	if p.ReadOnly {
 		return User{}, errReadOnly
 	}
@@ -337,8 +341,12 @@ func (s *Service) ListUsers(ctx context.Context, p Principal, search string, pg 
 }
 
 // ListLoginAttempts lists the login log: everything for admins, the
-// principal's own attempts for everyone else.
+// principal's own attempts for everyone else. Forbidden for a
+// project-scoped API token.
 func (s *Service) ListLoginAttempts(ctx context.Context, p Principal, pg page.Request) ([]LoginAttempt, int64, error) {
+	if err := checkAccountAccess(p); err != nil {
+		return nil, 0, err
+	}
 	userID := p.UserID
 	if p.IsAdmin() && p.ProjectID == "" {
 		userID = ""
@@ -347,6 +355,20 @@ func (s *Service) ListLoginAttempts(ctx context.Context, p Principal, pg page.Re
 }
 
 var errReadOnly = apperr.New(apperr.Forbidden, "this token is read-only")
+
+// errProjectScoped refuses account actions to a project-scoped API token:
+// it is for one project's work, not for the account that issued it.
+var errProjectScoped = apperr.New(apperr.Forbidden,
+	"a project-scoped API token cannot manage the account (tokens, email, password, login log): use a login session")
+
+// checkAccountAccess allows an action on the principal's own account
+// (tokens, profile, login log) to everyone but project-scoped tokens.
+func checkAccountAccess(p Principal) error {
+	if p.ProjectID != "" {
+		return errProjectScoped
+	}
+	return nil
+}
 
 func requireInstanceAdmin(p Principal) error {
 	switch {

@@ -211,14 +211,22 @@ func (s *Service) CreateAPIToken(ctx context.Context, p Principal, n NewAPIToken
 	return t, plain, nil
 }
 
-// ListAPITokens lists the principal's tokens (without secrets).
+// ListAPITokens lists the principal's tokens (without secrets). Forbidden
+// for a project-scoped API token.
 func (s *Service) ListAPITokens(ctx context.Context, p Principal) ([]APIToken, error) {
+	if err := checkAccountAccess(p); err != nil {
+		return nil, err
+	}
 	return s.store.ListAPITokens(ctx, p.UserID)
 }
 
 // DeleteAPIToken revokes one of the principal's tokens; NotFound when it
-// has none with that id.
+// has none with that id. Forbidden for read-only and project-scoped API
+// tokens.
 func (s *Service) DeleteAPIToken(ctx context.Context, p Principal, id string) error {
+	if err := checkAccountAccess(p); err != nil {
+		return err
+	}
 	if p.ReadOnly {
 		return errReadOnly
 	}

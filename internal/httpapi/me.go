@@ -42,6 +42,7 @@ type profileRequest struct {
 //	@Param		body	body		profileRequest	true	"fields to change"
 //	@Success	200		{object}	okEnvelope{data=userView}
 //	@Failure	400		{object}	errorEnvelope
+//	@Failure	403		{object}	errorEnvelope	"read-only or project-scoped API token"
 //	@Router		/api/v1/me [patch]
 func (s *Server) handleMeUpdate(c *gin.Context) {
 	var req profileRequest
@@ -96,6 +97,7 @@ func (s *Server) handleMePassword(c *gin.Context) {
 //	@Produce	json
 //	@Security	BearerAuth
 //	@Success	200	{object}	okEnvelope{data=[]apiTokenView}
+//	@Failure	403	{object}	errorEnvelope	"project-scoped API token"
 //	@Router		/api/v1/me/tokens [get]
 func (s *Server) handleTokenList(c *gin.Context) {
 	ts, err := s.accounts.ListAPITokens(c.Request.Context(), principal(c))
@@ -154,6 +156,7 @@ func (s *Server) handleTokenCreate(c *gin.Context) {
 //	@Security	BearerAuth
 //	@Param		id	path		string	true	"token id"
 //	@Success	200	{object}	okEnvelope
+//	@Failure	403	{object}	errorEnvelope	"read-only or project-scoped API token"
 //	@Failure	404	{object}	errorEnvelope
 //	@Router		/api/v1/me/tokens/{id} [delete]
 func (s *Server) handleTokenDelete(c *gin.Context) {
@@ -167,7 +170,7 @@ func (s *Server) handleTokenDelete(c *gin.Context) {
 // handleLoginLog godoc
 //
 //	@Summary		Login log
-//	@Description	Administrators see every attempt; other users their own.
+//	@Description	Administrators see every attempt; other users their own. Not for project-scoped API tokens (403).
 //	@Tags			me
 //	@Produce		json
 //	@Security		BearerAuth

@@ -176,6 +176,21 @@ func TestAPITokens(t *testing.T) {
 		// An admin's scoped token is no instance admin.
 		rec, env = ts.call(t, "GET", "/api/v1/users", scoped.Token, nil)
 		mustErrorEnvelope(t, rec, env, http.StatusForbidden, apperr.Forbidden)
+		// Nor does it act on the account: tokens, email, login log.
+		var spare createdAPITokenView
+		ts.mustOK(t, 201, "POST", "/api/v1/me/tokens", alice.AccessToken, map[string]any{"name": "spare"}, &spare)
+		for _, c := range []struct{ method, path string }{
+			{"GET", "/api/v1/me/tokens"}, {"DELETE", "/api/v1/me/tokens/" + spare.ID}, {"PATCH", "/api/v1/me"},
+			{"GET", "/api/v1/logs/login"},
+		} {
+			rec, env = ts.call(t, c.method, c.path, scoped.Token, map[string]string{"email": "evil@example.com"})
+			mustErrorEnvelope(t, rec, env, http.StatusForbidden, apperr.Forbidden)
+			if !strings.Contains(env.Message, "project-scoped") {
+				t.Errorf("%s %s: message %q", c.method, c.path, env.Message)
+			}
+		}
+		ts.mustOK(t, 200, "GET", "/api/v1/me", scoped.Token, nil, nil)
+		ts.mustOK(t, 200, "DELETE", "/api/v1/me/tokens/"+spare.ID, alice.AccessToken, nil, nil)
 
 		var ro createdAPITokenView
 		ts.mustOK(t, 201, "POST", "/api/v1/me/tokens", alice.AccessToken, map[string]any{"name": "dashboard", "readOnly": true}, &ro)
