@@ -240,8 +240,8 @@ func (s *Service) UpdateProfile(ctx context.Context, p Principal, pr Profile) (U
 }
 
 // ChangePassword replaces the principal's password after checking the
-// current one. Every other session ends: refresh tokens are revoked and
-// older access tokens stop working. A new session is returned so the caller
+// current one. Every other session ends: refresh tokens are revoked, older
+// access tokens stop working and the user's API tokens are deleted. A new session is returned so the caller
 // stays logged in.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next string, cl Client) (Session, error) {
 	if !p.Interactive() {
@@ -266,7 +266,7 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 	if err != nil {
 		return Session{}, err
 	}
-	if err := s.store.RevokeUserRefreshTokens(ctx, u.ID, s.now().UTC()); err != nil {
+	if err := s.endAllSessions(ctx, u.ID, true); err != nil {
 		return Session{}, fmt.Errorf("account: change password: %w", err)
 	}
 	return s.startSession(ctx, u, cl)
@@ -281,7 +281,8 @@ type UserPatch struct {
 
 // AdminUpdateUser changes a user's role, disabled flag or password. The last
 // enabled admin cannot be demoted or disabled (Conflict). Disabling or
-// resetting the password ends the user's sessions.
+// resetting the password ends the user's sessions; a reset also deletes
+// the user's API tokens.
 func (s *Service) AdminUpdateUser(ctx context.Context, p Principal, id string, patch UserPatch) (User, error) {
 	if err := requireInstanceAdmin(p); err != nil {
 		return User{}, err
@@ -325,11 +326,24 @@ func (s *Service) AdminUpdateUser(ctx context.Context, p Principal, id string, p
 		return User{}, err
 	}
 	if endSessions {
-		if err := s.store.RevokeUserRefreshTokens(ctx, u.ID, s.now().UTC()); err != nil {
+		if err := s.endAllSessions(ctx, u.ID, patch.Password != nil); err != nil {
 			return User{}, fmt.Errorf("account: update user %s: %w", u.ID, err)
 		}
 	}
 	return u, nil
+}
+
+// endAllSessions revokes the user's refresh tokens and, when the password
+// changed, deletes its API tokens too: whoever knew the old password may
+// have minted them, so a new password must lock them out as well.
+func (s *Service) endAllSessions(ctx context.Context, userID string, passwordChanged bool) error {
+	if err := s.store.RevokeUserRefreshTokens(ctx, userID, s.now().UTC()); err != nil {
+		return err
+	}
+	if passwordChanged {
+		return s.store.DeleteUserAPITokens(ctx, userID)
+	}
+	return nil
 }
 
 // ListUsers lists users whose username, nickname or email contains search.

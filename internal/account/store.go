@@ -35,6 +35,8 @@ type Store interface {
 	// DeleteAPIToken deletes the user's token; NotFound when the user has
 	// no token with that id.
 	DeleteAPIToken(ctx context.Context, userID, id string) error
+	// DeleteUserAPITokens deletes every token of the user.
+	DeleteUserAPITokens(ctx context.Context, userID string) error
 	TouchAPIToken(ctx context.Context, id string, at time.Time) error
 
 	AddLoginAttempt(ctx context.Context, a LoginAttempt) error

@@ -275,6 +275,8 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	eachDB(t, nil, func(t *testing.T, ts *testServer) {
 		s1 := ts.mustRegister(t, "alice")
 		other := ts.mustLogin(t, "alice", testPassword)
+		var script createdAPITokenView
+		ts.mustOK(t, 201, "POST", "/api/v1/me/tokens", s1.AccessToken, map[string]any{"name": "script"}, &script)
 
 		rec, env := ts.call(t, "PUT", "/api/v1/me/password", s1.AccessToken, map[string]string{"currentPassword": "not it at all", "newPassword": "a new passphrase"})
 		mustErrorEnvelope(t, rec, env, http.StatusBadRequest, apperr.Invalid)
@@ -286,7 +288,7 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 
 		var fresh session
 		ts.mustOK(t, 200, "PUT", "/api/v1/me/password", s1.AccessToken, map[string]string{"currentPassword": testPassword, "newPassword": "a new passphrase"}, &fresh)
-		for name, tok := range map[string]string{"own old": s1.AccessToken, "other session": other.AccessToken} {
+		for name, tok := range map[string]string{"own old": s1.AccessToken, "other session": other.AccessToken, "API token": script.Token} {
 			rec, env := ts.call(t, "GET", "/api/v1/me", tok, nil)
 			mustErrorEnvelope(t, rec, env, http.StatusUnauthorized, apperr.Unauthorized)
 			_ = name
@@ -372,10 +374,15 @@ func TestAdminUserManagement(t *testing.T) {
 		ts.mustOK(t, 200, "PATCH", "/api/v1/users/"+bob.User.ID, admin.AccessToken, map[string]any{"role": "admin"}, nil)
 		ts.mustOK(t, 200, "PATCH", "/api/v1/users/"+admin.User.ID, admin.AccessToken, map[string]any{"role": "user"}, nil)
 
-		// A reset password works and ends bob's sessions.
+		// A reset password works and ends bob's sessions and API tokens.
+		var bobTok createdAPITokenView
+		ts.mustOK(t, 201, "POST", "/api/v1/me/tokens", bob.AccessToken, map[string]any{"name": "script"}, &bobTok)
 		ts.mustOK(t, 200, "PATCH", "/api/v1/users/"+bob.User.ID, bob.AccessToken, map[string]any{"password": "reset passphrase"}, nil)
 		if rec, _ := ts.call(t, "GET", "/api/v1/me", bob.AccessToken, nil); rec.Code != 401 {
 			t.Fatalf("session survived reset: %d", rec.Code)
+		}
+		if rec, _ := ts.call(t, "GET", "/api/v1/me", bobTok.Token, nil); rec.Code != 401 {
+			t.Fatalf("API token survived reset: %d", rec.Code)
 		}
 		ts.mustLogin(t, "bob", "reset passphrase")
 	})

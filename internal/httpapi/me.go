@@ -66,7 +66,7 @@ type passwordRequest struct {
 // handleMePassword godoc
 //
 //	@Summary		Change my password
-//	@Description	Ends every other session and invalidates older access tokens; returns a new session. Needs a login session, not an API token.
+//	@Description	Ends every other session, invalidates older access tokens and deletes the user's API tokens; returns a new session. Needs a login session, not an API token.
 //	@Tags			me
 //	@Accept			json
 //	@Produce		json

@@ -86,7 +86,7 @@ type userPatchRequest struct {
 // handleUserUpdate godoc
 //
 //	@Summary		Change a user's role, disabled flag or password (administrators)
-//	@Description	Disabling or resetting the password ends the user's sessions. The last enabled admin cannot be demoted or disabled (409).
+//	@Description	Disabling or resetting the password ends the user's sessions; a reset also deletes the user's API tokens. The last enabled admin cannot be demoted or disabled (409).
 //	@Tags			users
 //	@Accept			json
 //	@Produce		json

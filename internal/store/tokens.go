@@ -146,6 +146,13 @@ func (a accounts) DeleteAPIToken(ctx context.Context, userID, id string) error {
 	return nil
 }
 
+func (a accounts) DeleteUserAPITokens(ctx context.Context, userID string) error {
+	if err := a.s.db.WithContext(ctx).Where("user_id = ?", userID).Delete(&apiTokenRow{}).Error; err != nil {
+		return fmt.Errorf("store: delete user api tokens: %w", err)
+	}
+	return nil
+}
+
 func (a accounts) TouchAPIToken(ctx context.Context, id string, at time.Time) error {
 	if err := a.s.db.WithContext(ctx).Model(&apiTokenRow{}).Where("id = ?", id).Update("last_used_at", at).Error; err != nil {
 		return fmt.Errorf("store: touch api token: %w", err)

@@ -155,7 +155,7 @@ export default {
     newPassword: 'New password',
     resetPassword: 'Reset password',
     resetPasswordFor: 'Reset the password of {name}',
-    resetPasswordHint: 'The user is signed out everywhere and signs in with the new password.',
+    resetPasswordHint: 'The user is signed out everywhere, their API tokens are deleted, and they sign in with the new password.',
     passwordReset: 'Password of {name} reset',
   },
   imports: {
@@ -189,7 +189,7 @@ export default {
     password: 'Password',
     currentPassword: 'Current password',
     changePassword: 'Change password',
-    passwordChanged: 'Password changed; other sessions were signed out',
+    passwordChanged: 'Password changed; other sessions were signed out and your API tokens were deleted',
   },
   token: {
     title: 'API tokens',

@@ -157,7 +157,7 @@ const zhCN: typeof en = {
     newPassword: '新密码',
     resetPassword: '重置密码',
     resetPasswordFor: '重置 {name} 的密码',
-    resetPasswordHint: '该用户会在所有设备上退出登录，并需使用新密码登录。',
+    resetPasswordHint: '该用户会在所有设备上退出登录，其 API 令牌被删除，并需使用新密码登录。',
     passwordReset: '已重置 {name} 的密码',
   },
   imports: {
@@ -191,7 +191,7 @@ const zhCN: typeof en = {
     password: '密码',
     currentPassword: '当前密码',
     changePassword: '修改密码',
-    passwordChanged: '密码已修改，其他会话已退出',
+    passwordChanged: '密码已修改，其他会话已退出，API 令牌已删除',
   },
   token: {
     title: 'API 令牌',
