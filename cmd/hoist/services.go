@@ -101,7 +101,9 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 	sv.ota = ota.NewService(st.OTA(), ota.Deps{Projects: sv.projects, Devices: sv.devices, Releases: sv.releases,
 		Blob: sv.files.blob, Publisher: sv.publisher},
 		ota.Options{PublicBaseURL: cfg.PublicBaseURL, DedupeRetention: cfg.Ingest.DedupeRetention}, time.Now, log)
-	sv.stats = stats.NewRecorder(st.Stats(), stats.Options{}, log)
+	// 120 new devices a minute from one address: a whole office of phones
+	// installing at once passes, a script inventing uuids does not.
+	sv.stats = stats.NewRecorder(st.Stats(), stats.Options{NewDevicesPerIPPerMinute: 120}, log)
 	if cfg.Metrics.Enabled {
 		sv.metrics = metrics.New()
 		for role, db := range st.Pools() {

@@ -38,7 +38,7 @@ func (s *Server) registerMetrics() {
 	s.metrics.Counter("hoist_update_stale_answers_total", "Update checks answered with a project's last answer because rebuilding it failed (database down).",
 		func() float64 { return float64(s.updates.Stale()) })
 	if s.stats != nil {
-		s.metrics.Counter("hoist_stats_devices_dropped_total", "First-seen devices dropped because the queue was full.",
+		s.metrics.Counter("hoist_stats_devices_dropped_total", "First-seen devices dropped: the queue was full or their client address created too many.",
 			func() float64 { return float64(s.stats.Dropped()) })
 	}
 }

@@ -2,7 +2,6 @@ package stats
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -19,6 +18,10 @@ type Options struct {
 	// SeenMax bounds the per-node memory of known devices (default 1 000 000);
 	// when full it is cleared, and the database ignores repeats.
 	SeenMax int
+	// NewDevicesPerIPPerMinute bounds the first-seen devices one client
+	// address may add per minute (by the checks' Time); beyond, they are
+	// dropped, counted, and recorded by a later check. 0 means no limit.
+	NewDevicesPerIPPerMinute int
 }
 
 type countKey struct {
@@ -49,6 +52,7 @@ type Recorder struct {
 	offers  map[offerKey]int64
 	seen    map[seenKey]struct{}
 	devices []NewDevice
+	perIP   *ipWindows // nil: no per-address limit
 
 	flushMu sync.Mutex // one flush at a time
 	dropped atomic.Int64
@@ -65,15 +69,21 @@ func NewRecorder(store Store, opts Options, log *slog.Logger) *Recorder {
 	if opts.SeenMax <= 0 {
 		opts.SeenMax = 1_000_000
 	}
-	return &Recorder{store: store, opts: opts, log: log, checks: map[countKey]int64{},
+	r := &Recorder{store: store, opts: opts, log: log, checks: map[countKey]int64{},
 		offers: map[offerKey]int64{}, seen: map[seenKey]struct{}{}}
+	if opts.NewDevicesPerIPPerMinute > 0 {
+		r.perIP = &ipWindows{limit: opts.NewDevicesPerIPPerMinute, max: opts.SeenMax / 10, counts: map[string]*ipWindow{}}
+	}
+	return r
 }
 
 // maxUUID bounds the device ids that are recorded.
 const maxUUID = 128
 
 // Record counts one check. It never blocks on the database: a full device
-// queue drops the device and counts the drop (Dropped).
+// queue, or a client address over its new-device limit, drops the device
+// and counts the drop (Dropped). A new device's systemInfo is cut to a few
+// known, short fields.
 func (r *Recorder) Record(c Check) {
 	day := int32(c.Time.Unix() / 86400)
 	r.mu.Lock()
@@ -92,7 +102,7 @@ func (r *Recorder) Record(c Check) {
 	if _, ok := r.seen[k]; ok {
 		return
 	}
-	if len(r.devices) >= r.opts.DeviceQueue {
+	if len(r.devices) >= r.opts.DeviceQueue || !r.perIP.allow(c.ClientIP, c.Time) {
 		r.dropped.Add(1)
 		return
 	}
@@ -100,15 +110,12 @@ func (r *Recorder) Record(c Check) {
 		clear(r.seen)
 	}
 	r.seen[k] = struct{}{}
-	var info json.RawMessage
-	if json.Valid(c.SystemInfo) && len(c.SystemInfo) <= 4096 {
-		info = append(json.RawMessage(nil), c.SystemInfo...)
-	}
-	r.devices = append(r.devices, NewDevice{ProjectID: c.ProjectID, UUID: c.UUID, Platform: c.Platform, FirstSeen: c.Time.UTC(), SystemInfo: info})
+	r.devices = append(r.devices, NewDevice{ProjectID: c.ProjectID, UUID: c.UUID, Platform: c.Platform,
+		FirstSeen: c.Time.UTC(), SystemInfo: boundSystemInfo(c.SystemInfo)})
 }
 
 // Dropped is the number of first-seen devices dropped because the queue
-// was full.
+// was full or their client address was over its limit.
 func (r *Recorder) Dropped() int64 { return r.dropped.Load() }
 
 // Run flushes every FlushEvery until ctx ends, then flushes once more with
@@ -197,4 +204,38 @@ func (r *Recorder) putBack(checks map[countKey]int64, offers map[offerKey]int64,
 
 func dayString(d int32) string {
 	return time.Unix(int64(d)*86400, 0).UTC().Format(time.DateOnly)
+}
+
+// ipWindows counts new devices per client address in one-minute windows
+// (by the checks' times). Guarded by Recorder.mu.
+type ipWindows struct {
+	limit  int
+	max    int // addresses remembered before the map is cleared
+	counts map[string]*ipWindow
+}
+
+type ipWindow struct {
+	start time.Time
+	n     int
+}
+
+// allow counts a new device from ip at t and reports whether it is within
+// the limit; an unknown address ("") is not limited.
+func (w *ipWindows) allow(ip string, t time.Time) bool {
+	if w == nil || ip == "" {
+		return true
+	}
+	c := w.counts[ip]
+	if c == nil || t.Sub(c.start) >= time.Minute || t.Before(c.start) {
+		if c == nil && len(w.counts) >= max(w.max, 1000) {
+			clear(w.counts)
+		}
+		c = &ipWindow{start: t}
+		w.counts[ip] = c
+	}
+	if c.n >= w.limit {
+		return false
+	}
+	c.n++
+	return true
 }

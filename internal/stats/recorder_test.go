@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,5 +119,71 @@ func TestDeviceQueueIsBounded(t *testing.T) {
 	r, _ = st.Report(context.Background(), "p", "2026-11-01", "2026-11-30")
 	if len(r.NewDevicesPerDay) != 1 {
 		t.Fatalf("a known device was counted as new again: %+v", r.NewDevicesPerDay)
+	}
+}
+
+// capture records the devices written, on top of the real store.
+type capture struct {
+	stats.Store
+	devices []stats.NewDevice
+}
+
+func (c *capture) AddDevices(ctx context.Context, ds []stats.NewDevice) error {
+	c.devices = append(c.devices, ds...)
+	return c.Store.AddDevices(ctx, ds)
+}
+
+// What is stored of a new device's systemInfo is a few known fields,
+// each cut to 64 characters: never the whole free-form object.
+func TestNewDeviceSystemInfoIsBounded(t *testing.T) {
+	c := &capture{Store: storetest.MustOpen(t, "sqlite").Stats()}
+	rec := stats.NewRecorder(c, stats.Options{}, discard())
+	long := strings.Repeat("m", 300)
+	info := `{"uuid":"u1","brand":"Xiaomi","model":"` + long + `","platform":"android","osVersion":14,` +
+		`"junk":"` + strings.Repeat("j", 4000) + `","nested":{"a":1},"brand2":true}`
+	rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: "u1", SystemInfo: []byte(info), Time: day})
+	rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: "u2", SystemInfo: []byte(`[1,2]`), Time: day})
+	rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: "u3", SystemInfo: []byte(`{"model":{"x":1}}`), Time: day})
+	if err := rec.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, d := range c.devices {
+		got[d.UUID] = string(d.SystemInfo)
+	}
+	want := map[string]string{
+		"u1": `{"brand":"Xiaomi","model":"` + long[:64] + `","osVersion":"14","platform":"android"}`,
+		"u2": "", "u3": "",
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("%s: stored %s\nwant %s", id, got[id], w)
+		}
+	}
+}
+
+// One client address creates at most NewDevicesPerIPPerMinute devices a
+// minute; the others are not marked seen, so a later check records them.
+func TestNewDevicesAreLimitedPerAddress(t *testing.T) {
+	c := &capture{Store: storetest.MustOpen(t, "sqlite").Stats()}
+	rec := stats.NewRecorder(c, stats.Options{NewDevicesPerIPPerMinute: 3}, discard())
+	for i := range 5 {
+		rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: fmt.Sprint("a", i), ClientIP: "10.0.0.1", Time: day})
+	}
+	rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: "b0", ClientIP: "10.0.0.2", Time: day})
+	rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: "c0", Time: day}) // no address known: not limited
+	if rec.Dropped() != 2 {
+		t.Errorf("dropped %d, want 2", rec.Dropped())
+	}
+	rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: "a4", ClientIP: "10.0.0.1", Time: day.Add(time.Minute)})
+	if err := rec.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, d := range c.devices {
+		ids = append(ids, d.UUID)
+	}
+	if strings.Join(ids, ",") != "a0,a1,a2,b0,c0,a4" {
+		t.Fatalf("stored %v", ids)
 	}
 }

@@ -45,7 +45,10 @@ type Check struct {
 	// SystemInfo is the device's systemInfo JSON; it is read only if the
 	// device is queued as new, and must not be modified afterwards.
 	SystemInfo []byte
-	Time       time.Time
+	// ClientIP is the client's address, "" when unknown; it is read only
+	// if the device is new (Options.NewDevicesPerIPPerMinute).
+	ClientIP string
+	Time     time.Time
 }
 
 // CheckCount is an aggregated number of checks.
