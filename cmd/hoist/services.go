@@ -94,6 +94,7 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 		return nil, err
 	}
 	sv.devices = device.NewService(st.Devices(), sv.projects, devKey, time.Now, log)
+	sv.releases.SetProductOwner(sv.devices)
 	// Commands go out through the MQTT bridge, which serve builds later
 	// (newMQTT); until then, and with mqtt.mode off, the publisher is
 	// ota.Off (503 "MQTT is off").

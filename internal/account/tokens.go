@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hoist-ota/hoist/internal/printable"
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/secret"
 )
@@ -177,6 +178,8 @@ func (s *Service) CreateAPIToken(ctx context.Context, p Principal, n NewAPIToken
 	var fs []apperr.FieldError
 	if l := utf8.RuneCountInString(strings.TrimSpace(n.Name)); l < 1 || l > 50 {
 		fs = append(fs, apperr.FieldError{Field: "name", Message: "must be 1 to 50 characters"})
+	} else if !printable.Line(n.Name) {
+		fs = append(fs, apperr.FieldError{Field: "name", Message: printable.Message})
 	}
 	if n.ExpiresAt != nil && !n.ExpiresAt.After(now) {
 		fs = append(fs, apperr.FieldError{Field: "expiresAt", Message: "must be in the future"})

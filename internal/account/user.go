@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hoist-ota/hoist/internal/printable"
 	"github.com/hoist-ota/hoist/internal/apperr"
 )
 
@@ -93,6 +94,8 @@ func (p Profile) validate() []apperr.FieldError {
 	}
 	if p.Nickname != nil && utf8.RuneCountInString(*p.Nickname) > 50 {
 		fs = append(fs, apperr.FieldError{Field: "nickname", Message: "must be at most 50 characters"})
+	} else if p.Nickname != nil && !printable.Line(*p.Nickname) {
+		fs = append(fs, apperr.FieldError{Field: "nickname", Message: printable.Message})
 	}
 	return fs
 }

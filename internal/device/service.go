@@ -172,6 +172,18 @@ func (s *Service) DeleteProduct(ctx context.Context, p account.Principal, name s
 	return err
 }
 
+// ProductProject returns the id of the project a product belongs to;
+// NotFound when there is no such product. It checks no principal: it
+// serves other services' rules (a firmware resource names a product of its
+// own project).
+func (s *Service) ProductProject(ctx context.Context, name string) (string, error) {
+	pr, err := s.store.Product(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	return pr.ProjectID, nil
+}
+
 // OnRevoke registers fn to be called after a device's credentials or
 // permissions were taken away (secret rotated, device or product deleted,
 // a tag removed): device "" means every device of the product. The

@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hoist-ota/hoist/internal/printable"
 	"github.com/hoist-ota/hoist/internal/apperr"
 )
 
@@ -73,6 +74,8 @@ func (f TypeFields) validate(creating bool) error {
 	}
 	if f.Name != nil && !runesBetween(strings.TrimSpace(*f.Name), 1, 50) {
 		fs = append(fs, apperr.FieldError{Field: "name", Message: "must be 1 to 50 characters"})
+	} else if f.Name != nil && !printable.Line(*f.Name) {
+		fs = append(fs, apperr.FieldError{Field: "name", Message: printable.Message})
 	}
 	if f.Description != nil && !runesBetween(*f.Description, 0, 255) {
 		fs = append(fs, apperr.FieldError{Field: "description", Message: "must be at most 255 characters"})
@@ -110,15 +113,21 @@ func (f ItemFields) validate(creating bool) error {
 	}
 	if f.Label != nil && !runesBetween(strings.TrimSpace(*f.Label), 1, 50) {
 		fs = append(fs, apperr.FieldError{Field: "label", Message: "must be 1 to 50 characters"})
+	} else if f.Label != nil && !printable.Line(*f.Label) {
+		fs = append(fs, apperr.FieldError{Field: "label", Message: printable.Message})
 	}
 	if f.LabelEn != nil && !runesBetween(strings.TrimSpace(*f.LabelEn), 0, 50) {
 		fs = append(fs, apperr.FieldError{Field: "labelEn", Message: "must be at most 50 characters"})
+	} else if f.LabelEn != nil && !printable.Line(*f.LabelEn) {
+		fs = append(fs, apperr.FieldError{Field: "labelEn", Message: printable.Message})
 	}
 	if f.Value == nil && creating {
 		fs = append(fs, apperr.FieldError{Field: "value", Message: "is required"})
 	}
 	if f.Value != nil && !runesBetween(strings.TrimSpace(*f.Value), 1, 50) {
 		fs = append(fs, apperr.FieldError{Field: "value", Message: "must be 1 to 50 characters"})
+	} else if f.Value != nil && !printable.Line(*f.Value) {
+		fs = append(fs, apperr.FieldError{Field: "value", Message: printable.Message})
 	}
 	if f.Color != nil && !validColor(normColor(*f.Color)) {
 		fs = append(fs, apperr.FieldError{Field: "color", Message: "must be an ant-design tag colour (e.g. blue, success) or #rrggbb"})

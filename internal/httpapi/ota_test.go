@@ -464,8 +464,9 @@ func TestCampaignInputAndAccess(t *testing.T) {
 			"updateType": 1, "product": "thermo", "status": 0})
 		other := ts.mustProject(t, fx.owner.AccessToken, "Other")
 		ofw := ts.mustUpload(t, fx.owner.AccessToken, other.ID, "o.bin", []byte("other"))
+		ts.mustOK(t, 201, "POST", "/api/v1/products", fx.owner.AccessToken, map[string]string{"name": "gadget", "projectId": other.ID}, nil)
 		foreign := ts.mustResource(t, fx.owner.AccessToken, other.ID, map[string]any{"type": 5, "version": "9", "versionCode": 1,
-			"storageKey": ofw.Key, "updateType": 1, "product": "thermo"})
+			"storageKey": ofw.Key, "updateType": 1, "product": "gadget"})
 
 		ok := func(mut func(map[string]any)) map[string]any {
 			b := map[string]any{"resourceId": fx.firmware.ID, "product": "thermo", "target": map[string]any{"device": "d1"}}
@@ -479,7 +480,8 @@ func TestCampaignInputAndAccess(t *testing.T) {
 			field  string
 		}{
 			// the owner can read both projects' resources
-			{"other project's firmware", ok(func(b map[string]any) { b["resourceId"], b["token"] = foreign.ID, fx.owner.AccessToken }), 400, "resourceId"},
+			// (A firmware is always for a product of its own project.)
+			{"other project's firmware", ok(func(b map[string]any) { b["resourceId"], b["token"] = foreign.ID, fx.owner.AccessToken }), 400, "product"},
 			{"no target", ok(func(b map[string]any) { b["target"] = map[string]any{} }), 400, "target"},
 			{"two targets", ok(func(b map[string]any) { b["target"] = map[string]any{"device": "d1", "tag": "lab"} }), 400, "target"},
 			{"bad tag", ok(func(b map[string]any) { b["target"] = map[string]any{"tag": "a/b"} }), 400, "target.tag"},

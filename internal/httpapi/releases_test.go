@@ -155,6 +155,7 @@ func TestResourceVersionRules(t *testing.T) {
 			t.Fatalf("ios %+v", ios)
 		}
 		fw := ts.mustUpload(t, tok, pid, "fw.bin", []byte("firmware image"))
+		ts.mustOK(t, 201, "POST", "/api/v1/products", tok, map[string]string{"name": "lock-v1", "projectId": pid}, nil)
 		ts.mustResource(t, tok, pid, map[string]any{"type": 5, "version": "2.0", "versionCode": 1, "storageKey": fw.Key, "updateType": 1, "product": "lock-v1"})
 
 		var latest nativeLatestView

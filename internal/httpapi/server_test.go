@@ -148,6 +148,7 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 	}
 	ts.MaxUploadBytes = ts.Release.MaxUploadBytes
 	ts.Releases = release.NewService(st.Releases(), projects, ts.blob, ts.sts, ts.Release, time.Now, log)
+	ts.Releases.SetProductOwner(ts.Options.Devices)
 	ts.Stats = stats.NewRecorder(st.Stats(), stats.Options{FlushEvery: time.Hour}, log)
 	ts.Reports = stats.NewService(st.Stats(), projects, func() time.Time { return fixedNow })
 	out := &testServer{store: st, kv: mem, logs: logs, filesDir: filesDir, blob: ts.blob, stats: ts.Stats, log: log}

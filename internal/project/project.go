@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hoist-ota/hoist/internal/printable"
 	"github.com/hoist-ota/hoist/internal/apperr"
 )
 
@@ -59,6 +60,8 @@ func (f Fields) validate(creating bool) error {
 	if f.Name != nil {
 		if n := utf8.RuneCountInString(strings.TrimSpace(*f.Name)); n < 1 || n > 50 {
 			fs = append(fs, apperr.FieldError{Field: "name", Message: "must be 1 to 50 characters"})
+		} else if !printable.Line(*f.Name) {
+			fs = append(fs, apperr.FieldError{Field: "name", Message: printable.Message})
 		}
 	}
 	if f.Description != nil && utf8.RuneCountInString(*f.Description) > 255 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/hoist-ota/hoist/internal/printable"
 	"github.com/hoist-ota/hoist/internal/apperr"
 )
 
@@ -114,6 +115,8 @@ func checkEditable(fs *fieldErrs, version *string, changelog, remark *string, ut
 	if version != nil {
 		if n := utf8.RuneCountInString(strings.TrimSpace(*version)); n < 1 || n > 50 {
 			fs.add("version", "must be 1 to 50 characters")
+		} else if !printable.Line(*version) {
+			fs.add("version", printable.Message)
 		}
 	}
 	if changelog != nil && utf8.RuneCountInString(*changelog) > 2000 {

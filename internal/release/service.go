@@ -30,7 +30,8 @@ type Service struct {
 	store    Store
 	projects *project.Service
 	blob     storage.Blob
-	sts      STS // nil without OSS + STS
+	sts      STS          // nil without OSS + STS
+	products ProductOwner // nil: firmware products are not checked
 	opts     Options
 	now      func() time.Time
 	log      *slog.Logger
@@ -63,7 +64,8 @@ func (s *Service) changed(projectID string) {
 // Create adds a resource to a project (maintainers and owners), enforcing
 // the version rules in one transaction: the versionCode is greater than any
 // of its project and type; a wgt names an existing native build of its
-// platform; the file exists, belongs to the project and suits the type.
+// platform; the file exists, belongs to the project, is not empty and suits
+// the type; a firmware's product belongs to the project (SetProductOwner).
 func (s *Service) Create(ctx context.Context, p account.Principal, projectID string, n NewResource) (Resource, error) {
 	if _, _, err := s.projects.Access(ctx, p, projectID, project.Publish); err != nil {
 		return Resource{}, err
@@ -84,6 +86,11 @@ func (s *Service) Create(ctx context.Context, p account.Principal, projectID str
 	if n.RolloutPercent != nil {
 		r.RolloutPercent = *n.RolloutPercent
 	}
+	if n.Type == TypeFirmware {
+		if err := s.checkFirmwareProduct(ctx, projectID, n.Product); err != nil {
+			return Resource{}, err
+		}
+	}
 	if n.Type.NeedsFile() {
 		f, err := s.store.File(ctx, n.StorageKey)
 		if apperr.Is(err, apperr.NotFound) || (err == nil && f.ProjectID != projectID) {
@@ -94,6 +101,9 @@ func (s *Service) Create(ctx context.Context, p account.Principal, projectID str
 		}
 		if !n.Type.Accepts(f.Kind) {
 			return Resource{}, apperr.Fields(apperr.FieldError{Field: "storageKey", Message: n.Type.fileRule()})
+		}
+		if f.Size == 0 {
+			return Resource{}, apperr.Fields(apperr.FieldError{Field: "storageKey", Message: "is an empty file"})
 		}
 		if _, err := s.blob.Stat(ctx, f.Key); err != nil {
 			if apperr.Is(err, apperr.NotFound) {
