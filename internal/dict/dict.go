@@ -14,8 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/hoist-ota/hoist/internal/printable"
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/printable"
 )
 
 // Type is a dictionary.

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/hoist-ota/hoist/internal/printable"
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/printable"
 )
 
 // Valid reports whether t is a resource type.
