@@ -91,7 +91,7 @@ func NewBroker(tcp, ws net.Listener, o BrokerOptions) (*Broker, error) {
 	}
 	h := &health{}
 	gate := newIPGate(o.Limits.ConnectRatePerIP, o.Limits.ConnectBurstPerIP, o.Now)
-	if err := srv.AddListener(newNetListener("tcp", tcp, h, gate, o.Limits.ConnectTimeout)); err != nil {
+	if err := srv.AddListener(newNetListener("tcp", tcp, h, gate, o.Limits.ConnectTimeout, newRateLog(o.Log, time.Minute, o.Now))); err != nil {
 		return nil, fmt.Errorf("mqtt: tcp listener: %w", err)
 	}
 	if ws != nil {

@@ -52,7 +52,8 @@ func (h *health) err() error {
 type netListener struct {
 	id             string
 	ln             net.Listener
-	log            *slog.Logger
+	log            *slog.Logger // mochi's (demoted below error)
+	warn           *rateLog     // Hoist's, for retried Accept errors
 	health         *health
 	gate           *ipGate
 	connectTimeout time.Duration
@@ -61,8 +62,8 @@ type netListener struct {
 	closeOnce sync.Once
 }
 
-func newNetListener(id string, ln net.Listener, h *health, gate *ipGate, connectTimeout time.Duration) *netListener {
-	return &netListener{id: id, ln: ln, health: h, gate: gate, connectTimeout: connectTimeout, done: make(chan struct{})}
+func newNetListener(id string, ln net.Listener, h *health, gate *ipGate, connectTimeout time.Duration, warn *rateLog) *netListener {
+	return &netListener{id: id, ln: ln, health: h, gate: gate, connectTimeout: connectTimeout, warn: warn, done: make(chan struct{})}
 }
 
 func (l *netListener) ID() string       { return l.id }
@@ -98,7 +99,7 @@ func (l *netListener) Serve(establish listeners.EstablishFn) {
 				return
 			}
 			delay = min(max(2*delay, acceptBackoffMin), acceptBackoffMax)
-			l.log.Warn("mqtt accept failed; retrying", "listener", l.id, "error", err, "retryIn", delay)
+			l.warn.Log(slog.LevelWarn, "accept:"+l.id, "mqtt accept failed; retrying", "listener", l.id, "error", err, "retryIn", delay)
 			select {
 			case <-time.After(delay):
 			case <-l.done:

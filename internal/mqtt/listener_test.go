@@ -75,12 +75,16 @@ func TestTCPListenerSurvivesTemporaryAcceptErrors(t *testing.T) {
 	secret := f.mustDevice(t, "a")
 	ln := &faultyListener{Listener: mustListen(t)}
 	ln.inject(emfile(), emfile(), emfile(), emfile(), emfile())
-	b := mustBrokerOn(t, f, ln, nil, nil)
+	logs := &syncBuffer{}
+	b := mustBrokerOn(t, f, ln, nil, func(o *BrokerOptions) { o.Log = slog.New(slog.NewTextHandler(logs, nil)) })
 	url := "tcp://" + ln.Addr().String()
 	waitFor(t, "the injected errors to be consumed", func() bool { return ln.calls.Load() > 5 })
 	mustDeviceClient(t, url, "a", secret).Disconnect(0)
 	if err := b.ListenerErr(); err != nil {
 		t.Fatalf("healthy broker reports %v", err)
+	}
+	if n := strings.Count(logs.String(), "level=WARN msg=\"mqtt accept failed; retrying\""); n != 1 {
+		t.Errorf("retries logged %d times at warn, want once a minute:\n%s", n, logs.String())
 	}
 	// Again, after it has been serving.
 	ln.inject(emfile(), emfile())
