@@ -53,7 +53,9 @@ func newMQTT(cfg config.Config, ls listeners, sv *services, log *slog.Logger) (m
 		b, err := mqtt.NewBroker(ls.mqttTCP, ls.mqttWS, mqtt.BrokerOptions{Devices: sv.devices, TLS: tlsCfg, Log: log,
 			OnCommandSubscription: func(product, device string) { resendPending(sv, log, product, device) },
 			Limits: mqtt.Limits{ConnectTimeout: cfg.MQTT.ConnectTimeout, ConnectRatePerIP: cfg.MQTT.ConnectRatePerIP,
-				ConnectBurstPerIP: cfg.MQTT.ConnectBurstPerIP, AuthFailuresPerMinute: cfg.MQTT.AuthFailuresPerMinute}})
+				ConnectBurstPerIP: cfg.MQTT.ConnectBurstPerIP, AuthFailuresPerMinute: cfg.MQTT.AuthFailuresPerMinute},
+			// The proxy in front of HTTP also terminates wss for /mqtt.
+			TrustedProxies: cfg.HTTP.TrustedProxies})
 		if err != nil {
 			return mqttSide{}, err
 		}

@@ -46,6 +46,10 @@ type BrokerOptions struct {
 	// Limits bound slow, frequent and guessing clients; the zero value
 	// limits nothing.
 	Limits Limits
+	// TrustedProxies are the IPs or CIDRs (a wss-terminating proxy) whose
+	// X-Forwarded-For the WebSocket listener believes for the client's
+	// address. Empty: the peer is the client.
+	TrustedProxies []string
 }
 
 // Broker is the embedded MQTT broker. It admits devices with their secret
@@ -79,7 +83,8 @@ func NewBroker(tcp, ws net.Listener, o BrokerOptions) (*Broker, error) {
 	})
 	hook := newAuthHook(o.Devices, srv.Clients, o.Log, o.Now)
 	hook.onCommandSub = o.OnCommandSubscription
-	hook.failures = newFailures(o.Limits.AuthFailuresPerMinute, o.Now)
+	hook.failUser = newFailures(o.Limits.AuthFailuresPerMinute, o.Now)
+	hook.failIP = newFailures(5*o.Limits.AuthFailuresPerMinute, o.Now)
 	if err := srv.AddHook(hook, nil); err != nil {
 		return nil, fmt.Errorf("mqtt: auth hook: %w", err)
 	}
@@ -95,7 +100,13 @@ func NewBroker(tcp, ws net.Listener, o BrokerOptions) (*Broker, error) {
 		return nil, fmt.Errorf("mqtt: tcp listener: %w", err)
 	}
 	if ws != nil {
-		if err := srv.AddListener(newWSListener("ws", ws, h, gate, o.Limits.ConnectTimeout)); err != nil {
+		trusted, err := parseProxies(o.TrustedProxies)
+		if err != nil {
+			return nil, err
+		}
+		wl := newWSListener("ws", ws, h, gate, o.Limits.ConnectTimeout)
+		wl.proxies = trusted
+		if err := srv.AddListener(wl); err != nil {
 			return nil, fmt.Errorf("mqtt: websocket listener: %w", err)
 		}
 	}

@@ -45,7 +45,10 @@ type authHook struct {
 	deniedConnect, deniedWill, deniedPublish, deniedSubscribe atomic.Int64
 
 	onCommandSub func(product, device string)
-	failures     *failures // refused CONNECTs per address and username
+	// Refused CONNECTs per client address and username, and (5 times as
+	// many) per address. Not per username alone: anyone could then lock a
+	// device out by guessing for its name.
+	failUser, failIP *failures
 
 	mu        sync.RWMutex
 	conns     map[*mochi.Client]*session // authenticated clients
@@ -91,22 +94,24 @@ func (h *authHook) denials() Denials {
 // client id that no other device holds (connected, or keeping a
 // persistent session: taking it over would disconnect that device and
 // inherit its queued commands), and a Will only on a topic it may publish
-// to (mochi sends Wills without the publish ACL). An address or username
-// with too many refusals this minute is refused without a look at the
-// secret.
+// to (mochi sends Wills without the publish ACL). A username from an
+// address, or an address, with too many refusals this minute is refused
+// without a look at the secret.
 func (h *authHook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), hookTimeout)
 	defer cancel()
 	username := string(pk.Connect.Username)
-	keys := []string{"ip:" + hostOf(cl.Net.Remote), "user:" + username}
-	if h.failures.blocked(keys...) {
+	ip := hostOf(cl.Net.Remote)
+	userKey := ip + " " + username
+	if h.failUser.blocked(userKey) || h.failIP.blocked(ip) {
 		h.deniedConnect.Add(1)
 		h.log.Debug("mqtt connect refused: too many failures", "clientId", cl.ID, "username", username, "remote", cl.Net.Remote)
 		return false
 	}
 	if old, ok := h.clients.Get(pk.Connect.ClientIdentifier); ok && string(old.Properties.Username) != username {
 		h.deniedConnect.Add(1)
-		h.failures.fail(keys...)
+		h.failUser.fail(userKey)
+		h.failIP.fail(ip)
 		h.log.Debug("mqtt connect refused: client id held by another client", "clientId", cl.ID, "username", username)
 		return false
 	}
@@ -114,7 +119,8 @@ func (h *authHook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bo
 	switch {
 	case apperr.Is(err, apperr.Unauthorized):
 		h.deniedConnect.Add(1)
-		h.failures.fail(keys...)
+		h.failUser.fail(userKey)
+		h.failIP.fail(ip)
 		h.log.Debug("mqtt connect refused", "clientId", cl.ID, "username", username, "remote", cl.Net.Remote)
 		return false
 	case err != nil:

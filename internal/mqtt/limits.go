@@ -21,9 +21,10 @@ type Limits struct {
 	ConnectRatePerIP  float64
 	ConnectBurstPerIP int
 	// AuthFailuresPerMinute is how many refused CONNECTs (bad secret,
-	// unknown device, foreign client id) an address or a username may have
-	// per minute; further CONNECTs from it are refused without checking
-	// the secret until the minute ends. 0 means no limit.
+	// unknown device, foreign client id) a username may have per minute
+	// from one client address, and five times that an address for all
+	// usernames; further CONNECTs are refused without checking the secret
+	// until the minute ends. 0 means no limit.
 	AuthFailuresPerMinute int
 }
 

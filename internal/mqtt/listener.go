@@ -58,6 +58,7 @@ type netListener struct {
 	gate           *ipGate
 	connectTimeout time.Duration
 
+	conns     conns
 	done      chan struct{}
 	closeOnce sync.Once
 }
@@ -108,7 +109,7 @@ func (l *netListener) Serve(establish listeners.EstablishFn) {
 			continue
 		}
 		delay = 0
-		if !l.gate.allow(conn.RemoteAddr()) {
+		if !l.gate.allow(conn.RemoteAddr()) || !l.conns.add(conn) {
 			conn.Close()
 			continue
 		}
@@ -122,18 +123,21 @@ func (l *netListener) establish(establish listeners.EstablishFn, conn net.Conn) 
 		// CONNECT is read.
 		_ = conn.SetDeadline(time.Now().Add(l.connectTimeout))
 	}
+	defer l.conns.done(conn)
 	if err := establish(l.id, conn); err != nil {
 		l.log.Debug("mqtt client ended", "listener", l.id, "error", err)
 	}
 }
 
-// Close stops accepting and closes the listener's clients.
+// Close stops accepting, closes the listener's clients and connections
+// and waits for them.
 func (l *netListener) Close(closeClients listeners.CloseFn) {
 	l.closeOnce.Do(func() {
 		close(l.done)
 		_ = l.ln.Close()
 	})
 	closeClients(l.id)
+	l.conns.closeAll()
 }
 
 // temporary reports whether an Accept error may go away by itself (the
@@ -144,4 +148,49 @@ func temporary(err error) bool {
 	}
 	var ne interface{ Temporary() bool }
 	return errors.As(err, &ne) && ne.Temporary()
+}
+
+// conns tracks a listener's connections while mochi serves them, so that
+// Close can end them all and wait: mochi counts its clients with a
+// WaitGroup whose Add runs inside each connection's goroutine, which must
+// not race its Wait at shutdown (nor may a connection still waiting for
+// its CONNECT hold the shutdown until its timeout).
+type conns struct {
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	open   map[net.Conn]struct{}
+	closed bool
+}
+
+// add registers c; false once Close began (c must then be closed).
+func (t *conns) add(c net.Conn) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return false
+	}
+	if t.open == nil {
+		t.open = map[net.Conn]struct{}{}
+	}
+	t.open[c] = struct{}{}
+	t.wg.Add(1)
+	return true
+}
+
+func (t *conns) done(c net.Conn) {
+	t.mu.Lock()
+	delete(t.open, c)
+	t.mu.Unlock()
+	t.wg.Done()
+}
+
+// closeAll closes every open connection and waits for their goroutines.
+func (t *conns) closeAll() {
+	t.mu.Lock()
+	t.closed = true
+	for c := range t.open {
+		_ = c.Close()
+	}
+	t.mu.Unlock()
+	t.wg.Wait()
 }

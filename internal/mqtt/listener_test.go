@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -191,9 +192,55 @@ func TestBadSecretsAreThrottled(t *testing.T) {
 	if _, err := connect(t, clientOpts(url, "thermo/a", "thermo/a", secret)); !isRefusal(err) {
 		t.Fatalf("the right secret right after 3 failures: %v", err)
 	}
-	if d := b.Denials(); d.Connect != 4 {
+	// Another device from the same address is not locked out by them...
+	secB := f.mustDevice(t, "b")
+	mustDeviceClient(t, url, "b", secB).Disconnect(0)
+	// ...until the address itself has 5×3 refusals.
+	for i := range 12 {
+		id := fmt.Sprint("thermo/x", i)
+		if _, err := connect(t, clientOpts(url, id, id, "guess")); !isRefusal(err) {
+			t.Fatalf("guess %d: %v", i, err)
+		}
+	}
+	if _, err := connect(t, clientOpts(url, "thermo/b", "thermo/b", secB)); !isRefusal(err) {
+		t.Fatalf("the address over its limit still connects: %v", err)
+	}
+	if d := b.Denials(); d.Connect != 17 {
 		t.Errorf("denials %+v", d)
 	}
 	clock.Add(int64(time.Minute))
 	mustDeviceClient(t, url, "a", secret)
+}
+
+// Behind a trusted proxy (wss terminated by nginx), the WebSocket
+// listener limits each client by its forwarded address, not the proxy's.
+func TestWebSocketLimitsUseForwardedAddressFromTrustedProxies(t *testing.T) {
+	f := mustFleet(t)
+	for _, trusted := range []bool{false, true} {
+		ws := mustListen(t)
+		mustBrokerOn(t, f, mustListen(t), ws, func(o *BrokerOptions) {
+			o.Limits.ConnectRatePerIP, o.Limits.ConnectBurstPerIP = 0.001, 1
+			if trusted {
+				o.TrustedProxies = []string{"127.0.0.0/8"}
+			}
+		})
+		codes := []int{}
+		for _, client := range []string{"203.0.113.1", "203.0.113.2", "203.0.113.1"} {
+			h := http.Header{"X-Forwarded-For": {"198.51.100.9, " + client}}
+			c, resp, err := websocket.DefaultDialer.Dial("ws://"+ws.Addr().String()+WSPath, h)
+			if err == nil {
+				c.Close()
+				codes = append(codes, 101)
+			} else if resp != nil {
+				codes = append(codes, resp.StatusCode)
+			}
+		}
+		want := []int{101, 429, 429}
+		if trusted {
+			want = []int{101, 101, 429}
+		}
+		if fmt.Sprint(codes) != fmt.Sprint(want) {
+			t.Errorf("trusted %v: %v, want %v", trusted, codes, want)
+		}
+	}
 }

@@ -34,6 +34,8 @@ type wsListener struct {
 	health         *health
 	gate           *ipGate
 	connectTimeout time.Duration
+	proxies        proxies // whose X-Forwarded-For names the client
+	conns          conns
 	closed         atomic.Bool
 	closeOnce      sync.Once
 }
@@ -73,7 +75,8 @@ func (l *wsListener) Serve(establish listeners.EstablishFn) {
 }
 
 func (l *wsListener) handle(w http.ResponseWriter, r *http.Request) {
-	if !l.gate.allowHost(hostOf(r.RemoteAddr)) {
+	client := l.proxies.clientAddr(r)
+	if !l.gate.allowHost(hostOf(client)) {
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "too many connection attempts", http.StatusTooManyRequests)
 		return
@@ -83,12 +86,16 @@ func (l *wsListener) handle(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered the client
 	}
 	defer c.Close()
+	if !l.conns.add(c.NetConn()) {
+		return
+	}
+	defer l.conns.done(c.NetConn())
 	if l.connectTimeout > 0 {
 		// mochi replaces this deadline with the keepalive one once the
 		// CONNECT is read.
 		_ = c.NetConn().SetDeadline(time.Now().Add(l.connectTimeout))
 	}
-	if err := l.establish(l.id, &wsConn{Conn: c.NetConn(), c: c}); err != nil {
+	if err := l.establish(l.id, &wsConn{Conn: c.NetConn(), c: c, remote: remoteAddr(client)}); err != nil {
 		l.log.Debug("mqtt websocket client ended", "error", err)
 	}
 }
@@ -101,14 +108,20 @@ func (l *wsListener) Close(closeClients listeners.CloseFn) {
 		_ = l.srv.Shutdown(ctx)
 	})
 	closeClients(l.id)
+	l.conns.closeAll()
 }
 
 // wsConn carries the MQTT byte stream in binary WebSocket messages.
 type wsConn struct {
 	net.Conn
-	c *websocket.Conn
-	r io.Reader // the message being read, nil between messages
+	c      *websocket.Conn
+	r      io.Reader  // the message being read, nil between messages
+	remote remoteAddr // the client, past a trusted proxy
 }
+
+// RemoteAddr is the client's address (the broker records it and limits
+// by it), past a trusted proxy.
+func (ws *wsConn) RemoteAddr() net.Addr { return ws.remote }
 
 func (ws *wsConn) Read(p []byte) (int, error) {
 	for {
