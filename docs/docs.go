@@ -1370,7 +1370,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Administrators see every attempt; other users their own.",
+                "description": "Administrators see every attempt; other users their own. Not for project-scoped API tokens (403).",
                 "produces": [
                     "application/json"
                 ],
@@ -1512,6 +1512,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorEnvelope"
                         }
+                    },
+                    "403": {
+                        "description": "read-only or project-scoped API token",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
                     }
                 }
             }
@@ -1523,7 +1529,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Ends every other session and invalidates older access tokens; returns a new session. Needs a login session, not an API token.",
+                "description": "Ends every other session, invalidates older access tokens and deletes the user's API tokens; returns a new session. Needs a login session, not an API token.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1613,6 +1619,12 @@ const docTemplate = `{
                                     }
                                 }
                             ]
+                        }
+                    },
+                    "403": {
+                        "description": "project-scoped API token",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
                         }
                     }
                 }
@@ -1707,6 +1719,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.okEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "read-only or project-scoped API token",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
                         }
                     },
                     "404": {
@@ -4921,7 +4939,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Disabling or resetting the password ends the user's sessions. The last enabled admin cannot be demoted or disabled (409).",
+                "description": "Disabling or resetting the password ends the user's sessions; a reset also deletes the user's API tokens. The last enabled admin cannot be demoted or disabled (409).",
                 "consumes": [
                     "application/json"
                 ],
