@@ -110,6 +110,15 @@ func TestListenerStoppedForGoodIsReported(t *testing.T) {
 	if !strings.Contains(logs.String(), "level=ERROR") {
 		t.Errorf("no error logged: %s", logs.String())
 	}
+	// The WebSocket listener (net/http's Serve) retries temporary errors
+	// and reports a permanent one the same way.
+	wsln := &faultyListener{Listener: mustListen(t)}
+	wsln.inject(emfile(), emfile(), errors.New("ws listener broken"))
+	w := mustBrokerOn(t, f, mustListen(t), wsln, nil)
+	waitFor(t, "the websocket listener to stop", func() bool { return w.ListenerErr() != nil })
+	if err := w.ListenerErr(); !strings.Contains(err.Error(), "listener ws stopped: ws listener broken") {
+		t.Fatalf("ws ListenerErr = %v", err)
+	}
 	// Closing the broker is not a failure of a healthy one.
 	g := mustBrokerOn(t, f, mustListen(t), mustListen(t), nil)
 	g.Close()
