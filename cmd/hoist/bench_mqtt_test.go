@@ -90,6 +90,7 @@ func benchReportsThrough(b *testing.B, mode, driver, url string) {
 	cfg.Storage.Local.Dir = cfg.DataDir + "/files"
 	cfg.HTTP.Addr, cfg.MQTT.TCPAddr, cfg.MQTT.WSAddr = "127.0.0.1:0", "127.0.0.1:0", ""
 	cfg.MQTT.Mode = mode
+	cfg.MQTT.ConnectRatePerIP = 0 // every simulated device connects from 127.0.0.1
 	if mode == config.MQTTExternal {
 		cfg.MQTT.URL, cfg.MQTT.ClientID = url, fmt.Sprintf("hoist-bench-%d", time.Now().UnixNano())
 	}

@@ -214,6 +214,8 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 			fmt.Sprintf("HOIST_REDIS_ADDR=127.0.0.1:%d", w.redis.port), "HOIST_REDIS_PREFIX=" + dbName + ":",
 			"HOIST_STORAGE_LOCAL_DIR=" + files, "HOIST_PUBLIC_BASE_URL=http://" + firstHTTP,
 			"HOIST_AUTH_CAPTCHA=off", "HOIST_AUTH_REGISTRATION=open",
+			// Every simulated device connects from 127.0.0.1.
+			"HOIST_MQTT_CONNECT_RATE_PER_IP=0",
 		}
 		if mode == "embedded" {
 			node.mqtt = fmt.Sprintf("127.0.0.1:%d", freePort(t))

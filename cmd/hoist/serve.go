@@ -63,8 +63,9 @@ func bindAll(c config.Config) (listeners, error) {
 }
 
 // dependencies are what /readyz checks besides the database: Redis
-// (reported, not required: a cache), the MQTT bridge (required) and the
-// ingest spool (reported while it holds batches).
+// (reported, not required: a cache), the MQTT side (required: the
+// embedded broker's listeners accept, the bridge runs and is connected)
+// and the ingest spool (reported while it holds batches).
 func dependencies(sv *services, ms mqttSide) []httpapi.Dependency {
 	var deps []httpapi.Dependency
 	if sv.redis != nil {
@@ -74,6 +75,11 @@ func dependencies(sv *services, ms mqttSide) []httpapi.Dependency {
 	}
 	if ms.bridge != nil {
 		deps = append(deps, httpapi.Dependency{Name: "broker", Required: true, Check: func(context.Context) error {
+			if ms.broker != nil { // embedded: its listeners must still accept
+				if err := ms.broker.ListenerErr(); err != nil {
+					return err
+				}
+			}
 			return ms.bridge.Ready()
 		}})
 	}
