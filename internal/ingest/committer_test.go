@@ -24,9 +24,13 @@ type db struct {
 	committed []string
 	batches   [][]string
 	gate      chan struct{} // when set, each apply waits for it
+	entered   chan int      // when set, each apply first sends its batch size
 }
 
 func (d *db) apply(_ context.Context, msgs []ota.Message) ([]error, error) {
+	if d.entered != nil {
+		d.entered <- len(msgs)
+	}
 	if d.gate != nil {
 		<-d.gate
 	}
@@ -95,7 +99,13 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // Messages submitted while a transaction runs form the next batch: many
 // submitters, few transactions.
 func TestGroupCommit(t *testing.T) {
-	d := &db{gate: make(chan struct{})}
+	d := &db{gate: make(chan struct{}), entered: make(chan int, 1000)}
+	opened := false
+	t.Cleanup(func() {
+		if !opened {
+			close(d.gate)
+		}
+	})
 	c := run(t, Options{Apply: d.apply})
 	var wg sync.WaitGroup
 	for i := range 200 {
@@ -105,8 +115,11 @@ func TestGroupCommit(t *testing.T) {
 			}
 		})
 	}
-	// The first transaction is held until all 200 are waiting.
-	waitFor(t, "200 waiting", func() bool { return len(c.in) >= 199 })
+	// The first transaction is held until all 200 are submitted: the ones
+	// in it and the ones waiting in line.
+	first := <-d.entered
+	waitFor(t, "200 submitted", func() bool { return first+len(c.in) == 200 })
+	opened = true
 	close(d.gate)
 	wg.Wait()
 	if n := len(d.snapshot()); n != 200 {
