@@ -71,6 +71,10 @@ func newMQTT(cfg config.Config, ls listeners, sv *services, log *slog.Logger) (m
 		br := mqtt.NewExternalBridge(mqtt.ExternalConfig(cfg.MQTT), opts)
 		sv.publisher.set(br)
 		return mqttSide{bridge: br, ingest: committer}, nil
+	case config.MQTTRabbitMQ:
+		br := mqtt.NewRabbitMQBridge(mqtt.RabbitMQConfig(cfg.MQTT), opts)
+		sv.publisher.set(br)
+		return mqttSide{bridge: br, ingest: committer}, nil
 	}
 	return mqttSide{}, nil
 }

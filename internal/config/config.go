@@ -169,7 +169,9 @@ type Redis struct {
 	Prefix   string `koanf:"prefix"`
 }
 
-// MQTT configures the MQTT side: an embedded broker, an external one, or none.
+// MQTT configures the MQTT side: an embedded broker, an external one
+// (EMQX, Mosquitto), RabbitMQ (devices on its MQTT plugin, Hoist over AMQP
+// with URL the AMQP URL), or none.
 type MQTT struct {
 	Mode    string `koanf:"mode"`
 	TCPAddr string `koanf:"tcpAddr"`
@@ -226,6 +228,7 @@ const (
 
 	MQTTEmbedded = "embedded"
 	MQTTExternal = "external"
+	MQTTRabbitMQ = "rabbitmq"
 	MQTTOff      = "off"
 )
 

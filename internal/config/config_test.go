@@ -255,6 +255,13 @@ func TestMQTTValidation(t *testing.T) {
 		{"external ok", func(m *MQTT) {
 			m.Mode, m.URL, m.Username, m.Password, m.ClientID = MQTTExternal, "tcp://emqx:1883", "hoist", "pw", "hoist-1"
 		}, ""},
+		{"rabbitmq needs url", func(m *MQTT) { m.Mode, m.Username, m.Password = MQTTRabbitMQ, "hoist", "pw" }, "mqtt.url"},
+		{"rabbitmq mqtt url", func(m *MQTT) { m.Mode, m.URL, m.Username, m.Password = MQTTRabbitMQ, "tcp://r:1883", "hoist", "pw" }, "mqtt.url"},
+		{"rabbitmq credentials in url", func(m *MQTT) {
+			m.Mode, m.URL, m.Username, m.Password = MQTTRabbitMQ, "amqp://hoist:pw@r:5672/", "hoist", "pw"
+		}, "mqtt.url"},
+		{"rabbitmq needs account", func(m *MQTT) { m.Mode, m.URL = MQTTRabbitMQ, "amqp://r:5672/" }, "mqtt.username"},
+		{"rabbitmq ok", func(m *MQTT) { m.Mode, m.URL, m.Username, m.Password = MQTTRabbitMQ, "amqps://r:5671/iot", "hoist", "pw" }, ""},
 		{"external tls ok", func(m *MQTT) { m.Mode, m.URL = MQTTExternal, "ssl://emqx:8883" }, ""},
 		{"username with slash", func(m *MQTT) { m.Username = "p/d" }, "mqtt.username"},
 		{"short hook secret", func(m *MQTT) { m.HookSecret = "short" }, "mqtt.hookSecret"},

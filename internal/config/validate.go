@@ -139,9 +139,11 @@ func (c Config) Validate() error {
 		} else if u, err := url.Parse(c.MQTT.URL); err != nil || !mqttSchemes[u.Scheme] || u.Host == "" {
 			add("mqtt.url", "must be a broker URL such as tcp://emqx:1883 (schemes tcp, mqtt, ssl, tls, mqtts, ws, wss)")
 		}
+	case MQTTRabbitMQ:
+		c.validateRabbitMQ(add)
 	case MQTTOff:
 	default:
-		add("mqtt.mode", "must be embedded, external or off, not %q", c.MQTT.Mode)
+		add("mqtt.mode", "must be embedded, external, rabbitmq or off, not %q", c.MQTT.Mode)
 	}
 	c.validateMQTTSecrets(add)
 
@@ -216,6 +218,25 @@ func (c Config) validateStorage(add func(key, format string, args ...any)) {
 
 // mqttSchemes are the broker URL schemes the MQTT client speaks.
 var mqttSchemes = map[string]bool{"tcp": true, "mqtt": true, "ssl": true, "tls": true, "mqtts": true, "ws": true, "wss": true}
+
+// validateRabbitMQ checks mqtt.mode rabbitmq: mqtt.url is the AMQP URL,
+// without credentials (they are mqtt.username and mqtt.password, which the
+// RabbitMQ auth hooks also know as the superuser's).
+func (c Config) validateRabbitMQ(add func(key, format string, args ...any)) {
+	m := c.MQTT
+	u, err := url.Parse(m.URL)
+	switch {
+	case m.URL == "":
+		add("mqtt.url", "is required when mqtt.mode is rabbitmq (amqp://rabbitmq:5672/)")
+	case err != nil || (u.Scheme != "amqp" && u.Scheme != "amqps") || u.Host == "":
+		add("mqtt.url", "must be an AMQP URL such as amqp://rabbitmq:5672/ or amqps://rabbitmq:5671/vhost when mqtt.mode is rabbitmq")
+	case u.User != nil:
+		add("mqtt.url", "must not contain credentials: set mqtt.username and mqtt.password")
+	}
+	if m.Username == "" || m.Password == "" {
+		add("mqtt.username", "and mqtt.password are required when mqtt.mode is rabbitmq (Hoist's AMQP account)")
+	}
+}
 
 // minHookSecret is the shortest accepted broker hook secret.
 const minHookSecret = 16
