@@ -18,6 +18,8 @@ import (
 // @in                         header
 // @name                       Authorization
 // @description                "Bearer " followed by an access token (JWT) or an API token (hst_...).
+// @securityDefinitions.basic  HookBasic
+// @description                RabbitMQ's auth backend: any username, mqtt.hookSecret as password (in the URL's userinfo in rabbitmq.conf).
 
 // routes registers every route, grouped public / user / admin / device-hooks.
 func (s *Server) routes() {
@@ -139,6 +141,12 @@ func (s *Server) routes() {
 	hooks.POST("/mosquitto/user", s.handleMosquittoUser)
 	hooks.POST("/mosquitto/superuser", s.handleMosquittoSuperuser)
 	hooks.POST("/mosquitto/acl", s.handleMosquittoACL)
+	// RabbitMQ cannot send headers: its hooks take the secret as basic auth.
+	rabbit := e.Group("/api/hooks/rabbitmq", s.limitBody(hookBodyLimit), s.requireRabbitHookSecret)
+	rabbit.POST("/user", s.handleRabbitUser)
+	rabbit.POST("/vhost", s.handleRabbitVhost)
+	rabbit.POST("/resource", s.handleRabbitResource)
+	rabbit.POST("/topic", s.handleRabbitTopic)
 
 	// API docs.
 	if s.cfg.Docs {
