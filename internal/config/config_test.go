@@ -261,7 +261,9 @@ func TestMQTTValidation(t *testing.T) {
 			m.Mode, m.URL, m.Username, m.Password = MQTTRabbitMQ, "amqp://hoist:pw@r:5672/", "hoist", "pw"
 		}, "mqtt.url"},
 		{"rabbitmq needs account", func(m *MQTT) { m.Mode, m.URL = MQTTRabbitMQ, "amqp://r:5672/" }, "mqtt.username"},
-		{"rabbitmq ok", func(m *MQTT) { m.Mode, m.URL, m.Username, m.Password = MQTTRabbitMQ, "amqps://r:5671/iot", "hoist", "pw" }, ""},
+		{"rabbitmq ok", func(m *MQTT) {
+			m.Mode, m.URL, m.Username, m.Password = MQTTRabbitMQ, "amqps://r:5671/iot", "hoist", "pw"
+		}, ""},
 		{"external tls ok", func(m *MQTT) { m.Mode, m.URL = MQTTExternal, "ssl://emqx:8883" }, ""},
 		{"username with slash", func(m *MQTT) { m.Username = "p/d" }, "mqtt.username"},
 		{"short hook secret", func(m *MQTT) { m.HookSecret = "short" }, "mqtt.hookSecret"},
