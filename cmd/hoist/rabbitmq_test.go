@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/hoist-ota/hoist/internal/devicesim"
+)
+
+const rabbitHookSecret = "rabbit-hook-secret-0123456789"
+
+// TestServeWithRabbitMQ runs `hoist serve` in mqtt.mode rabbitmq against a
+// private RabbitMQ node whose MQTT plugin authenticates devices through
+// Hoist's hooks: simulated devices connect with their secrets, a wrong
+// secret and another device's topics are refused, an OTA campaign reaches
+// every device, and every report RabbitMQ acknowledged is in the history.
+func TestServeWithRabbitMQ(t *testing.T) {
+	rabbitServer(t)
+	data := filepath.Join(t.TempDir(), "data")
+	amqpPort := loopbackPort(t)
+	env := baseEnv(t, "HOIST_DATA_DIR="+data, "HOIST_MQTT_MODE=rabbitmq", fmt.Sprintf("HOIST_MQTT_URL=amqp://127.0.0.1:%d/", amqpPort),
+		"HOIST_MQTT_USERNAME=hoist", "HOIST_MQTT_PASSWORD=hoist-amqp-password", "HOIST_MQTT_CLIENT_ID=hoist-e2e",
+		"HOIST_MQTT_HOOK_SECRET="+rabbitHookSecret, "HOIST_AUTH_CAPTCHA=off", "HOIST_AUTH_REGISTRATION=open",
+		"HOIST_JWT_SECRET=rabbitmq-e2e-secret-0123456789abcdef")
+	p := startServe(t, env)
+	base := "http://" + p.addr("http")
+	env = append(env, "HOIST_PUBLIC_BASE_URL="+base)
+
+	node := newRabbitNode(t, amqpPort, base, rabbitHookSecret)
+	started := time.Now()
+	node.start(t)
+	t.Logf("RabbitMQ node up in %s", time.Since(started).Round(100*time.Millisecond))
+	waitReady(t, base, p)
+	t.Logf("Hoist consuming %s after the node came up", time.Since(started).Round(100*time.Millisecond))
+
+	var sess struct{ AccessToken string }
+	apiCall(t, base, "POST", "/api/v1/auth/register", "", map[string]string{"username": "ops", "password": "correct horse battery"}, &sess)
+	var proj struct{ ID string }
+	apiCall(t, base, "POST", "/api/v1/projects", sess.AccessToken, map[string]string{"name": "Meters"}, &proj)
+	apiCall(t, base, "POST", "/api/v1/products", sess.AccessToken, map[string]string{"name": "meter", "projectId": proj.ID}, nil)
+	var tok struct{ Token string }
+	apiCall(t, base, "POST", "/api/v1/me/tokens", sess.AccessToken, map[string]string{"name": "e2e"}, &tok)
+	ctx := context.Background()
+	creds, err := createSimDevices(ctx, base, tok.Token, "meter", "blue", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broker := fmt.Sprintf("tcp://127.0.0.1:%d", node.mqtt)
+
+	// Refusals: a wrong secret, and another device's command topic.
+	bad := creds[0]
+	bad.Secret = "wrong"
+	if err := mqttConnect(broker, bad, "/probe"); err == nil {
+		t.Fatal("a wrong device secret was accepted by RabbitMQ")
+	}
+	c := paho.NewClient(paho.NewClientOptions().AddBroker(broker).SetClientID(creds[0].Product + "/" + creds[0].Name + "/probe").
+		SetUsername(creds[0].Product + "/" + creds[0].Name).SetPassword(creds[0].Secret).SetProtocolVersion(4).SetConnectTimeout(10 * time.Second))
+	if tok := c.Connect(); !tok.WaitTimeout(15*time.Second) || tok.Error() != nil {
+		t.Fatalf("device with its own secret: %v", tok.Error())
+	}
+	sub := c.Subscribe("cmd/meter/"+creds[1].Name+"/#", 1, nil)
+	sub.WaitTimeout(15 * time.Second)
+	if st, ok := sub.(*paho.SubscribeToken); ok && sub.Error() == nil && c.IsConnectionOpen() {
+		for f, code := range st.Result() {
+			if code < 0x80 {
+				t.Fatalf("subscription to another device's %s granted (QoS %d)", f, code)
+			}
+		}
+	}
+	c.Disconnect(100)
+
+	// A campaign through RabbitMQ.
+	fw := filepath.Join(t.TempDir(), "meter-2.0.0.bin")
+	os.WriteFile(fw, bytes.Repeat([]byte("firmware"), 32<<10), 0o644)
+	code, out, stderr := runHoist(t, cliEnv(t, "HOIST_SERVER="+base, "HOIST_TOKEN="+tok.Token), "release", "--project", proj.ID,
+		"--type", "firmware", "--product", "meter", "--file", fw, "--version", "2.0.0", "--version-code", "200", "--json")
+	var res struct{ ID string }
+	if json.Unmarshal([]byte(out), &res); code != 0 || res.ID == "" {
+		t.Fatalf("release: %d %s %s", code, out, stderr)
+	}
+	sim := devicesim.New(devicesim.Options{Broker: broker, Devices: creds, Firmware: "1.0.0"})
+	if err := sim.Start(ctx); err != nil {
+		t.Fatalf("devices through RabbitMQ: %v", err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		sim.Stop(sctx)
+	}()
+	var camp struct{ ID string }
+	if code := apiCall(t, base, "POST", "/api/v1/ota/campaigns", tok.Token, map[string]any{"resourceId": res.ID, "product": "meter",
+		"target": map[string]any{"tag": "blue"}, "ttlSeconds": 3600}, &camp); code != 201 {
+		t.Fatalf("campaign: HTTP %d", code)
+	}
+	var counts map[string]int64
+	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(300 * time.Millisecond) {
+		var c struct {
+			Counts map[string]int64
+			Status string
+		}
+		apiCall(t, base, "GET", "/api/v1/ota/campaigns/"+camp.ID, tok.Token, nil, &c)
+		counts = c.Counts
+		if c.Status == "completed" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("campaign not completed: %+v\n%s", c, p.log())
+		}
+	}
+	if counts["succeeded"] != int64(len(creds)) {
+		t.Fatalf("counts %v, want %d succeeded", counts, len(creds))
+	}
+
+	// Every acknowledged report is in the history.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(data, "hoist.db")+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	acked := sim.Acked()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(300 * time.Millisecond) {
+		lost := missingReports(t, db, camp.ID, acked)
+		if len(lost) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d acknowledged reports are not in the history: %v", len(lost), len(acked), lost)
+		}
+	}
+	if len(acked) < 3*len(creds) {
+		t.Fatalf("only %d reports acknowledged", len(acked))
+	}
+	t.Logf("campaign of %d devices through RabbitMQ: %v, %d acknowledged reports all recorded", len(creds), counts, len(acked))
+}
+
+// waitReady waits for /readyz (the bridge consumes from RabbitMQ).
+func waitReady(t *testing.T, base string, p *proc) {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready within 60 s:\n%s", p.log())
+		}
+	}
+}
+
+// mqttConnect tries one MQTT connection as the device.
+func mqttConnect(broker string, d devicesim.Credentials, suffix string) error {
+	id := d.Product + "/" + d.Name
+	c := paho.NewClient(paho.NewClientOptions().AddBroker(broker).SetClientID(id + suffix).SetUsername(id).SetPassword(d.Secret).
+		SetProtocolVersion(4).SetConnectTimeout(10 * time.Second))
+	tok := c.Connect()
+	if !tok.WaitTimeout(15 * time.Second) {
+		return fmt.Errorf("connect timed out")
+	}
+	if tok.Error() == nil {
+		c.Disconnect(100)
+	}
+	return tok.Error()
+}
+
+// missingReports returns the acknowledged OTA reports
+// (update_ota_status/{product}/{device}/{messageId}) of the campaign that
+// are not in its history.
+func missingReports(t *testing.T, db *sql.DB, campaignID string, acked []string) []string {
+	t.Helper()
+	rows, err := db.Query("SELECT device, message_id FROM ota_history WHERE campaign_id = ?", campaignID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var dev, mid string
+		if err := rows.Scan(&dev, &mid); err != nil {
+			t.Fatal(err)
+		}
+		have[dev+"/"+mid] = true
+	}
+	var lost []string
+	for _, a := range acked {
+		parts := strings.Split(a, "/")
+		if len(parts) == 4 && !have[parts[2]+"/"+parts[3]] {
+			lost = append(lost, a)
+		}
+	}
+	return lost
+}
