@@ -485,6 +485,304 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/hooks/rabbitmq/resource": {
+            "post": {
+                "security": [
+                    {
+                        "HookBasic": []
+                    }
+                ],
+                "description": "Hoist's account may do anything. A device may use only its own MQTT subscription queues (mqtt-subscription-{client_id}qos0/qos1) and read and write the amq.topic exchange, where the topic check decides.",
+                "consumes": [
+                    "application/x-www-form-urlencoded"
+                ],
+                "produces": [
+                    "text/plain"
+                ],
+                "tags": [
+                    "device-hooks"
+                ],
+                "summary": "RabbitMQ HTTP auth backend: resource check (auth_http.resource_path)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "user",
+                        "name": "username",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "MQTT client id",
+                        "name": "client_id",
+                        "in": "formData"
+                    },
+                    {
+                        "type": "string",
+                        "description": "queue, exchange or topic",
+                        "name": "resource",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "resource name",
+                        "name": "name",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "configure, write or read",
+                        "name": "permission",
+                        "in": "formData",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "allow | deny",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "no username",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or wrong hook secret",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "hooks disabled (no mqtt.hookSecret)",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/hooks/rabbitmq/topic": {
+            "post": {
+                "security": [
+                    {
+                        "HookBasic": []
+                    }
+                ],
+                "description": "The device ACL of PROTOCOLS §3 on the MQTT topic of the routing key ('.' and '/' swap, '*' is '+'), with the device's current tags; read is a subscription, write a publish. A device's allowed subscription to its command or tag topics makes Hoist resend the OTA commands it missed while offline. RabbitMQ 3.10 does not map '.' in MQTT topics, so a device, product or tag whose name contains '.' is refused here.",
+                "consumes": [
+                    "application/x-www-form-urlencoded"
+                ],
+                "produces": [
+                    "text/plain"
+                ],
+                "tags": [
+                    "device-hooks"
+                ],
+                "summary": "RabbitMQ HTTP auth backend: topic check (auth_http.topic_path)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "user",
+                        "name": "username",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "topic",
+                        "name": "resource",
+                        "in": "formData"
+                    },
+                    {
+                        "type": "string",
+                        "description": "exchange (amq.topic)",
+                        "name": "name",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "read or write",
+                        "name": "permission",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "routing key (publish) or binding key (subscribe)",
+                        "name": "routing_key",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "MQTT client id",
+                        "name": "variable_map.client_id",
+                        "in": "formData"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "allow | deny",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "no username, or permission not read/write",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or wrong hook secret",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "hooks disabled (no mqtt.hookSecret)",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/hooks/rabbitmq/user": {
+            "post": {
+                "security": [
+                    {
+                        "HookBasic": []
+                    }
+                ],
+                "description": "Devices connect over MQTT with username {product}/{device}, their secret as password and a client id that is {product}/{device}, optionally followed by / and anything (p/d/sim; not p/d-sim, which could be another device's). Hoist's own account (mqtt.username/password, its AMQP login) is answered \"allow administrator\". Protected by HTTP basic auth with mqtt.hookSecret as password: put it in the URL's userinfo in rabbitmq.conf.",
+                "consumes": [
+                    "application/x-www-form-urlencoded"
+                ],
+                "produces": [
+                    "text/plain"
+                ],
+                "tags": [
+                    "device-hooks"
+                ],
+                "summary": "RabbitMQ HTTP auth backend: user check (auth_http.user_path)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "{product}/{device} or Hoist's account",
+                        "name": "username",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "device secret",
+                        "name": "password",
+                        "in": "formData"
+                    },
+                    {
+                        "type": "string",
+                        "description": "MQTT client id",
+                        "name": "client_id",
+                        "in": "formData"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "allow | allow administrator | deny",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "no username",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or wrong hook secret",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "hooks disabled (no mqtt.hookSecret)",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/hooks/rabbitmq/vhost": {
+            "post": {
+                "security": [
+                    {
+                        "HookBasic": []
+                    }
+                ],
+                "description": "Hoist's account and any device username may use the virtual host (the user check authenticated them); the resource and topic checks decide the rest.",
+                "consumes": [
+                    "application/x-www-form-urlencoded"
+                ],
+                "produces": [
+                    "text/plain"
+                ],
+                "tags": [
+                    "device-hooks"
+                ],
+                "summary": "RabbitMQ HTTP auth backend: virtual host check (auth_http.vhost_path)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "user",
+                        "name": "username",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "virtual host",
+                        "name": "vhost",
+                        "in": "formData"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "allow | deny",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "no username",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or wrong hook secret",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "hooks disabled (no mqtt.hookSecret)",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/update": {
             "post": {
                 "description": "What the uni-app client asks at every launch. data.native is the newest enabled native build of the platform; data.wgt the newest enabled hot update built for the device's nativeVersionCode (any, when the device sends none). Resources rolled out to less than 100% are offered only to devices whose bucket fnv32a(resourceId+\":\"+systemInfo.uuid)%100 is below the percent. Version codes may be numbers or numeric strings. Served from memory: no database access per request.",
@@ -7553,6 +7851,9 @@ const docTemplate = `{
             "type": "apiKey",
             "name": "Authorization",
             "in": "header"
+        },
+        "HookBasic": {
+            "type": "basic"
         }
     }
 }`
@@ -7564,7 +7865,7 @@ var SwaggerInfo = &swag.Spec{
 	BasePath:         "/",
 	Schemes:          []string{},
 	Title:            "Hoist API",
-	Description:      "Self-hosted release platform for app hot updates (upushy-compatible) and device OTA over MQTT. Every JSON response uses the envelope {success, statusCode, message, data} or, for errors, {success:false, statusCode, message, code, errors}.",
+	Description:      "RabbitMQ's auth backend: any username, mqtt.hookSecret as password (in the URL's userinfo in rabbitmq.conf).",
 	InfoInstanceName: "swagger",
 	SwaggerTemplate:  docTemplate,
 	LeftDelim:        "{{",
