@@ -37,11 +37,12 @@ swagger:
 swagger-check: swagger
 	@git diff --exit-code --stat -- docs/ || { echo "docs/ is stale: run make swagger and commit"; exit 1; }
 
-## chaos: the fault suite — Hoist on its own MariaDB, Redis and Mosquitto
-## (free ports, never the shared ones), an OTA campaign to simulated devices,
-## every fault (broker, database 10 s and 2 min, Redis, kill -9, SIGTERM) with
-## the embedded broker (one node) and Mosquitto (two nodes); prints the table.
-## Takes about 15 minutes. chaos-short (CI) runs four faults at 50 devices.
+## chaos: the fault suite — Hoist on its own MariaDB, Redis, Mosquitto and
+## RabbitMQ (free ports, never the shared ones), an OTA campaign to simulated
+## devices, every fault (broker, database 10 s and 2 min, Redis, kill -9,
+## SIGTERM) with the embedded broker (one node), Mosquitto (two nodes) and
+## RabbitMQ (two nodes); prints the table. Takes about 20 minutes.
+## chaos-short (CI) runs five faults at 50 devices.
 chaos:
 	HOIST_CHAOS=full $(GO) test -tags chaos -run '^TestChaos$$' -count=1 -timeout 60m -v ./cmd/hoist
 chaos-short:

@@ -23,7 +23,8 @@ import (
 
 // The fault suite (issue 11): Hoist in production shape — MariaDB, Redis,
 // and either its embedded broker (one node) or Mosquitto (two nodes) —
-// runs a whole-product OTA campaign to simulated devices while one fault
+// or RabbitMQ (two nodes consuming one quorum queue) — runs a
+// whole-product OTA campaign to simulated devices while one fault
 // is injected, then checks that every report a device got a PUBACK for is
 // in the history exactly once, that the campaign completes, and how long
 // after the fault it did. `make chaos` runs every fault at full size,
@@ -42,16 +43,17 @@ func scaleFromEnv() chaosScale {
 	}
 	return chaosScale{devices: 50, step: 600 * time.Millisecond, faultAt: 2 * time.Second,
 		faults: map[string]bool{"embedded/kill -9 node": true, "external/database restart 10s": true, "external/kill -9 node": true,
-			"external/broker restart": true}}
+			"external/broker restart": true, "rabbitmq/kill -9 node": true}}
 }
 
 // chaosWorld is one case's running system.
 type chaosWorld struct {
 	t      *testing.T
-	mode   string // embedded or external
+	mode   string // embedded, external or rabbitmq
 	db     *service
 	redis  *service
-	broker *service // external only
+	broker *service    // external only
+	rabbit *rabbitNode // rabbitmq only
 	nodes  []*chaosNode
 }
 
@@ -86,6 +88,12 @@ var chaosFaults = []chaosFault{
 			w.nodes[0].p.stop(w.t)
 			pause(2 * time.Second)
 			w.nodes[0].start(w.t)
+			return
+		}
+		if w.mode == "rabbitmq" {
+			w.rabbit.stop(w.t)
+			pause(3 * time.Second)
+			w.rabbit.start(w.t)
 			return
 		}
 		w.broker.stop(syscall.SIGTERM)
@@ -139,7 +147,7 @@ func TestChaos(t *testing.T) {
 	db := privateMariaDB(t)
 	var results []chaosResult
 	n := 0
-	for _, mode := range []string{"embedded", "external"} {
+	for _, mode := range []string{"embedded", "external", "rabbitmq"} {
 		for _, f := range chaosFaults {
 			name := mode + "/" + f.name
 			if (sc.faults != nil && !sc.faults[name]) || (f.full && os.Getenv("HOIST_CHAOS") != "full") {
@@ -197,8 +205,13 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 	}
 	files := t.TempDir()
 	firstHTTP := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	if mode == "rabbitmq" {
+		// RabbitMQ asks node1's hooks who may connect.
+		w.rabbit = newRabbitNode(t, 0, "http://"+firstHTTP, rabbitHookSecret)
+		w.rabbit.start(t)
+	}
 	names := []string{"node1"}
-	if mode == "external" {
+	if mode != "embedded" {
 		names = append(names, "node2")
 	}
 	for i, name := range names {
@@ -217,10 +230,15 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 			// Every simulated device connects from 127.0.0.1.
 			"HOIST_MQTT_CONNECT_RATE_PER_IP=0",
 		}
-		if mode == "embedded" {
+		switch mode {
+		case "embedded":
 			node.mqtt = fmt.Sprintf("127.0.0.1:%d", freePort(t))
 			env = append(env, "HOIST_MQTT_TCP_ADDR="+node.mqtt, "HOIST_MQTT_WS_ADDR=")
-		} else {
+		case "rabbitmq":
+			env = append(env, "HOIST_MQTT_MODE=rabbitmq", fmt.Sprintf("HOIST_MQTT_URL=amqp://127.0.0.1:%d/", w.rabbit.amqp),
+				"HOIST_MQTT_USERNAME=hoist", "HOIST_MQTT_PASSWORD=hoist-amqp-password", "HOIST_MQTT_CLIENT_ID="+dbName+"-"+name,
+				"HOIST_MQTT_HOOK_SECRET="+rabbitHookSecret)
+		default:
 			// Mosquitto does not restore shared subscriptions from its
 			// persistence: with Mosquitto every node subscribes to every
 			// device message (README, "What each broker needs").
@@ -230,6 +248,9 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 		node.env = env
 		node.start(t)
 		w.nodes = append(w.nodes, node)
+	}
+	if mode == "rabbitmq" { // the queue exists once a node consumes
+		waitReady(t, "http://"+firstHTTP, w.nodes[0].p)
 	}
 	t.Cleanup(func() {
 		for _, n := range w.nodes {
@@ -264,8 +285,11 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 	}
 
 	brokerURL := "tcp://" + w.nodes[0].mqtt
-	if mode == "external" {
+	switch mode {
+	case "external":
 		brokerURL = fmt.Sprintf("tcp://127.0.0.1:%d", w.broker.port)
+	case "rabbitmq":
+		brokerURL = fmt.Sprintf("tcp://127.0.0.1:%d", w.rabbit.mqtt)
 	}
 	sim := devicesim.New(devicesim.Options{Broker: brokerURL, Devices: creds, Firmware: "1.0.0", StepDelay: sc.step})
 	if err := sim.Start(ctx); err != nil {
