@@ -62,6 +62,15 @@ func TestServeWithRabbitMQ(t *testing.T) {
 	if err := mqttConnect(broker, bad, "/probe"); err == nil {
 		t.Fatal("a wrong device secret was accepted by RabbitMQ")
 	}
+	// MQTT over WebSocket (rabbitmq_web_mqtt, path /ws), as browsers and
+	// mini-programs connect.
+	ws := fmt.Sprintf("ws://127.0.0.1:%d/ws", node.ws)
+	if err := mqttConnect(ws, creds[2], "/ws"); err != nil {
+		t.Fatalf("device over WebSocket: %v", err)
+	}
+	if err := mqttConnect(ws, bad, "/ws"); err == nil {
+		t.Fatal("a wrong device secret was accepted over WebSocket")
+	}
 	c := paho.NewClient(paho.NewClientOptions().AddBroker(broker).SetClientID(creds[0].Product + "/" + creds[0].Name + "/probe").
 		SetUsername(creds[0].Product + "/" + creds[0].Name).SetPassword(creds[0].Secret).SetProtocolVersion(4).SetConnectTimeout(10 * time.Second))
 	if tok := c.Connect(); !tok.WaitTimeout(15*time.Second) || tok.Error() != nil {
