@@ -49,7 +49,8 @@ func loopbackPort(tb testing.TB) int {
 
 // newRabbitNode prepares (not starts) a node with AMQP on amqpPort (0: a
 // free one) whose HTTP auth backend is Hoist at hookBase (http://host:port)
-// with hookSecret.
+// with hookSecret; with hookBase "" it keeps RabbitMQ's internal users
+// (guest/guest from loopback).
 func newRabbitNode(tb testing.TB, amqpPort int, hookBase, hookSecret string) *rabbitNode {
 	tb.Helper()
 	server := rabbitServer(tb)
@@ -59,20 +60,20 @@ func newRabbitNode(tb testing.TB, amqpPort int, hookBase, hookSecret string) *ra
 	n := &rabbitNode{dir: tb.TempDir(), amqp: amqpPort, dist: loopbackPort(tb), mqtt: loopbackPort(tb), ws: loopbackPort(tb)}
 	n.name = fmt.Sprintf("hoist-test-%d@localhost", n.amqp)
 	hook := strings.Replace(hookBase, "://", "://rabbitmq:"+hookSecret+"@", 1) + "/api/hooks/rabbitmq/"
-	conf := strings.Join([]string{
+	lines := []string{
 		fmt.Sprintf("mqtt.listeners.tcp.default = 127.0.0.1:%d", n.mqtt),
 		fmt.Sprintf("web_mqtt.tcp.port = %d", n.ws),
 		"web_mqtt.tcp.ip = 127.0.0.1",
 		"mqtt.allow_anonymous = false",
-		"auth_backends.1 = http",
-		"auth_http.http_method = post",
-		"auth_http.user_path = " + hook + "user",
-		"auth_http.vhost_path = " + hook + "vhost",
-		"auth_http.resource_path = " + hook + "resource",
-		"auth_http.topic_path = " + hook + "topic",
 		"log.console = false",
 		"log.file.level = info",
-	}, "\n") + "\n"
+	}
+	if hookBase != "" {
+		lines = append(lines, "auth_backends.1 = http", "auth_http.http_method = post",
+			"auth_http.user_path = "+hook+"user", "auth_http.vhost_path = "+hook+"vhost",
+			"auth_http.resource_path = "+hook+"resource", "auth_http.topic_path = "+hook+"topic")
+	}
+	conf := strings.Join(lines, "\n") + "\n"
 	files := map[string]string{
 		"rabbitmq.conf":   conf,
 		"enabled_plugins": "[rabbitmq_mqtt,rabbitmq_web_mqtt,rabbitmq_auth_backend_http].\n",
