@@ -662,7 +662,7 @@ const docTemplate = `{
                         "HookBasic": []
                     }
                 ],
-                "description": "Devices connect over MQTT with username {product}/{device}, their secret as password and a client id that is {product}/{device}, optionally followed by / and anything (p/d/sim; not p/d-sim, which could be another device's). Hoist's own account (mqtt.username/password, its AMQP login) is answered \"allow administrator\". Protected by HTTP basic auth with mqtt.hookSecret as password: put it in the URL's userinfo in rabbitmq.conf.",
+                "description": "Devices connect over MQTT with username {product}/{device}, their secret as password and a client id that is {product}/{device}, optionally followed by / and a suffix (p/d/sim; not p/d-sim, which could be another device's: RabbitMQ names a client's subscription queue after its id). Hoist's own account (mqtt.username/password, its AMQP login) is answered \"allow administrator\". Protected by HTTP basic auth with mqtt.hookSecret as password: put it in the URL's userinfo in rabbitmq.conf.",
                 "consumes": [
                     "application/x-www-form-urlencoded"
                 ],

@@ -2,26 +2,6 @@ package mqtt
 
 import "testing"
 
-func TestRabbitClientID(t *testing.T) {
-	for _, tc := range []struct {
-		id, user string
-		want     bool
-	}{
-		{"p/d", "p/d", true},
-		{"p/d/sim", "p/d", true},
-		{"p/d:1", "p/d", true},
-		{"p/d-sim", "p/d", false}, // could be device "d-sim"
-		{"p/d2", "p/d", false},
-		{"p/d.x", "p/d", false},
-		{"p/e", "p/d", false},
-		{"", "p/d", false},
-	} {
-		if got := RabbitClientID(tc.id, tc.user); got != tc.want {
-			t.Errorf("RabbitClientID(%q, %q) = %v", tc.id, tc.user, got)
-		}
-	}
-}
-
 func TestRabbitResource(t *testing.T) {
 	a := NewAuth(nil, Credentials{Username: "hoist", Password: "pw"})
 	for _, tc := range []struct {
