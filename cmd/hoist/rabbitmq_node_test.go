@@ -129,9 +129,15 @@ func (n *rabbitNode) start(tb testing.TB) {
 		tb.Fatal(err)
 	}
 	n.proc = cmd
-	go cmd.Wait()
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
 	for deadline := time.Now().Add(60 * time.Second); !dialable(n.mqtt) || !dialable(n.amqp); time.Sleep(200 * time.Millisecond) {
-		if time.Now().After(deadline) || cmd.ProcessState != nil {
+		select {
+		case <-exited:
+			deadline = time.Time{}
+		default:
+		}
+		if time.Now().After(deadline) {
 			log, _ := os.ReadFile(filepath.Join(n.dir, "server.out"))
 			tb.Fatalf("RabbitMQ node %s did not come up:\n%s", n.name, log)
 		}
