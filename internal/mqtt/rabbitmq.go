@@ -116,7 +116,10 @@ func (x *rabbit) run(ctx context.Context) error {
 		x.sess.Store(s)
 		x.log.Info("mqtt: consuming device messages from RabbitMQ", "url", x.r.URL, "queue", x.r.Queue, "name", x.r.Name)
 		closed := s.conn.NotifyClose(make(chan *amqp.Error, 1))
-		x.consume(ctx, deliveries, closed)
+		// A publishing channel RabbitMQ closed (a channel error) is
+		// renewed with the connection.
+		pubClosed := s.pub.NotifyClose(make(chan *amqp.Error, 1))
+		x.consume(ctx, deliveries, closed, pubClosed)
 		x.sess.Store(nil)
 		if ctx.Err() != nil {
 			x.drain()
@@ -129,9 +132,9 @@ func (x *rabbit) run(ctx context.Context) error {
 	return nil
 }
 
-// consume hands deliveries to handlers until ctx ends (then it cancels
-// the consumer) or the connection or channel closes.
-func (x *rabbit) consume(ctx context.Context, deliveries <-chan amqp.Delivery, closed <-chan *amqp.Error) {
+// consume hands deliveries to handlers until ctx ends or the connection
+// or a channel closes.
+func (x *rabbit) consume(ctx context.Context, deliveries <-chan amqp.Delivery, closed, pubClosed <-chan *amqp.Error) {
 	for {
 		select {
 		case d, ok := <-deliveries:
@@ -141,6 +144,8 @@ func (x *rabbit) consume(ctx context.Context, deliveries <-chan amqp.Delivery, c
 			x.handlers.Add(1)
 			go x.deliver(d)
 		case <-closed:
+			return
+		case <-pubClosed:
 			return
 		case <-ctx.Done():
 			return
