@@ -79,7 +79,7 @@ const docTemplate = `{
         },
         "/api/basic/update": {
             "post": {
-                "description": "What the uni-app client asks at every launch. data.native is the newest enabled native build of the platform; data.wgt the newest enabled hot update built for the device's nativeVersionCode (any, when the device sends none). Resources rolled out to less than 100% are offered only to devices whose bucket fnv32a(resourceId+\":\"+systemInfo.uuid)%100 is below the percent. Version codes may be numbers or numeric strings. Served from memory: no database access per request.",
+                "description": "What the uni-app client asks at every launch. data.native is the newest enabled native build of the platform; data.wgt the newest enabled hot update built for the device's nativeVersionCode (any, when the device sends none). Resources rolled out to less than 100% are offered only to devices whose bucket fnv32a(resourceId+\":\"+deviceKey)%100 is below the percent, where deviceKey is systemInfo.uuid, else systemInfo.deviceId (the same key counts devices in the statistics). Version codes may be numbers or numeric strings. Served from memory: no database access per request.",
                 "consumes": [
                     "application/json"
                 ],
@@ -487,7 +487,7 @@ const docTemplate = `{
         },
         "/api/update": {
             "post": {
-                "description": "What the uni-app client asks at every launch. data.native is the newest enabled native build of the platform; data.wgt the newest enabled hot update built for the device's nativeVersionCode (any, when the device sends none). Resources rolled out to less than 100% are offered only to devices whose bucket fnv32a(resourceId+\":\"+systemInfo.uuid)%100 is below the percent. Version codes may be numbers or numeric strings. Served from memory: no database access per request.",
+                "description": "What the uni-app client asks at every launch. data.native is the newest enabled native build of the platform; data.wgt the newest enabled hot update built for the device's nativeVersionCode (any, when the device sends none). Resources rolled out to less than 100% are offered only to devices whose bucket fnv32a(resourceId+\":\"+deviceKey)%100 is below the percent, where deviceKey is systemInfo.uuid, else systemInfo.deviceId (the same key counts devices in the statistics). Version codes may be numbers or numeric strings. Served from memory: no database access per request.",
                 "consumes": [
                     "application/json"
                 ],
@@ -5014,6 +5014,100 @@ const docTemplate = `{
                 }
             }
         },
+        "/d/{id}/{name}": {
+            "get": {
+                "description": "The url of every resource in the update answer: /d/{resourceId}/{version}.wgt (.apk for Android builds), ending in the file's extension because the upushy SDK installs only URLs matching /\\.wgt$/i. Answers 302 to a freshly signed storage URL (local /files/ or OSS) and counts the download. 404 when the resource is gone, disabled or has no file. The rollout is applied when the update check offers the link; a client that names its device (uuid query, the same key as the check: systemInfo.uuid, else deviceId) outside a partial rollout gets 403. The name segment is not checked.",
+                "tags": [
+                    "public"
+                ],
+                "summary": "Download a resource through its stable link (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "resource id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "file name, e.g. 1.2.0.wgt",
+                        "name": "name",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the device's rollout key",
+                        "name": "uuid",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "302": {
+                        "description": "Found"
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            },
+            "head": {
+                "description": "The url of every resource in the update answer: /d/{resourceId}/{version}.wgt (.apk for Android builds), ending in the file's extension because the upushy SDK installs only URLs matching /\\.wgt$/i. Answers 302 to a freshly signed storage URL (local /files/ or OSS) and counts the download. 404 when the resource is gone, disabled or has no file. The rollout is applied when the update check offers the link; a client that names its device (uuid query, the same key as the check: systemInfo.uuid, else deviceId) outside a partial rollout gets 403. The name segment is not checked.",
+                "tags": [
+                    "public"
+                ],
+                "summary": "Download a resource through its stable link (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "resource id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "file name, e.g. 1.2.0.wgt",
+                        "name": "name",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the device's rollout key",
+                        "name": "uuid",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "302": {
+                        "description": "Found"
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/files/{key}": {
             "get": {
                 "description": "Public, with Range and ETag support. When signed URLs are on, expires and sig must be those of the URL Hoist handed out.",
@@ -7251,7 +7345,7 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "url": {
-                    "description": "URL is absolute: the download (signed when storage signs) or, for\ntype 4, the App Store link.",
+                    "description": "URL is absolute: the stable download link /d/{id}/{version}.{ext}\n(it redirects to a freshly signed storage URL) or, for type 4 and\nimported resources, the stored link.",
                     "type": "string"
                 },
                 "version": {
@@ -7307,6 +7401,13 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/httpapi.dayCountView"
+                    }
+                },
+                "downloads": {
+                    "description": "Downloads counts GETs of each resource's stable download link\n(/d/{resourceId}/...); a resumed download may count twice.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.keyCountView"
                     }
                 },
                 "from": {

@@ -127,7 +127,7 @@ func TestReleaseCLIEndToEnd(t *testing.T) {
 		RolloutPercent     int
 	}
 	if err := json.Unmarshal([]byte(out), &res); code != 0 || err != nil || res.Changelog != "1.2.0\n- faster checkout" ||
-		res.RolloutPercent != 100 || res.Size != int64(len(zipOf(t, "manifest.json", "www/index.html"))) || !strings.HasPrefix(res.URL, base+"/files/") {
+		res.RolloutPercent != 100 || res.Size != int64(len(zipOf(t, "manifest.json", "www/index.html"))) || res.URL != base+"/d/"+res.ID+"/1.2.0.wgt" {
 		t.Fatalf("release wgt: %d %v %q %q", code, err, out, stderr)
 	}
 

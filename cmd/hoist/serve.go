@@ -164,6 +164,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		LocalFiles:            sv.files.local,
 		MaxUploadBytes:        cfg.Storage.MaxUploadBytes,
 		Stats:                 sv.stats,
+		Downloads:             sv.downloads,
 		Metrics:               sv.metrics,
 		MetricsToken:          cfg.Metrics.Token,
 		OnCommandSubscription: func(product, device string) { resendPending(sv, log, product, device) },
@@ -199,6 +200,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	statsCtx, stopStats := context.WithCancel(context.Background())
 	defer stopStats()
 	g.Go(func() error { return sv.stats.Run(statsCtx) })
+	g.Go(func() error { return sv.downloads.Run(statsCtx) })
 	otaCtx, stopOTA := context.WithCancel(context.Background())
 	defer stopOTA()
 	g.Go(func() error { return sv.ota.Run(otaCtx) })

@@ -103,7 +103,7 @@ func TestResourceVersionRules(t *testing.T) {
 		wgt := ts.mustUpload(t, tok, pid, "app.wgt", wgtBytes(t))
 
 		native := ts.mustResource(t, tok, pid, map[string]any{"type": 3, "version": "1.0.0", "versionCode": 100, "storageKey": apk.Key, "updateType": 1, "changelog": "first"})
-		if native.Size != apk.Size || native.MD5 != apk.MD5 || native.Status != 1 || native.RolloutPercent != 100 || native.URL != apk.URL {
+		if native.Size != apk.Size || native.MD5 != apk.MD5 || native.Status != 1 || native.RolloutPercent != 100 || native.URL != "http://example.com/d/"+native.ID+"/1.0.0.apk" {
 			t.Fatalf("native %+v", native)
 		}
 		w := ts.mustResource(t, tok, pid, map[string]any{"type": 1, "version": "1.0.1", "versionCode": 101, "nativeVersionCode": 100, "storageKey": wgt.Key, "updateType": 3, "rolloutPercent": 30})

@@ -20,8 +20,9 @@ type resourceView struct {
 	Version           string `json:"version" example:"1.2.0"`
 	VersionCode       int64  `json:"versionCode" example:"120"`
 	NativeVersionCode int64  `json:"nativeVersionCode" example:"100"`
-	// URL is absolute: the download (signed when storage signs) or, for
-	// type 4, the App Store link.
+	// URL is absolute: the stable download link /d/{id}/{version}.{ext}
+	// (it redirects to a freshly signed storage URL) or, for type 4 and
+	// imported resources, the stored link.
 	URL            string    `json:"url"`
 	UpdateType     int       `json:"updateType" enums:"1,2,3" example:"1"`
 	Status         int       `json:"status" enums:"0,1" example:"1"`
@@ -46,10 +47,12 @@ func (s *Server) absolute(c *gin.Context, u string) string {
 	return u
 }
 
+// viewResource renders a resource; its url is the same stable link the
+// update check hands out (or the stored URL of a resource without a file).
 func (s *Server) viewResource(c *gin.Context, r release.Resource) (resourceView, error) {
-	u, err := s.releases.DownloadURL(c.Request.Context(), r)
-	if err != nil {
-		return resourceView{}, err
+	u := r.DownloadPath()
+	if u == "" {
+		u = r.URL
 	}
 	return resourceView{ID: r.ID, ProjectID: r.ProjectID, Type: int(r.Type), Version: r.Version, VersionCode: r.VersionCode,
 		NativeVersionCode: r.NativeVersionCode, URL: s.absolute(c, u), UpdateType: int(r.UpdateType), Status: int(r.Status),

@@ -146,6 +146,10 @@ func (s *Server) routes() {
 		e.GET("/docs/*any", ginSwagger.WrapHandler(swaggerFiles.Handler))
 	}
 
+	// Stable download links of the update answer (public).
+	e.GET("/d/:id/:name", s.handleDownload)
+	e.HEAD("/d/:id/:name", s.handleDownload)
+
 	// Files of local storage (public; signed when configured).
 	if s.localFiles != nil {
 		e.GET("/files/*key", s.handleFileDownload)

@@ -73,6 +73,9 @@ type Options struct {
 	MaxUploadBytes int64
 	// Stats records update checks; nil records nothing.
 	Stats *stats.Recorder
+	// Downloads counts downloads through the stable links; nil counts
+	// nothing.
+	Downloads *stats.Downloads
 	// Reports answers statistics reports.
 	Reports *stats.Service
 	// OnCommandSubscription is told when an external broker reports that a
@@ -112,6 +115,7 @@ type Server struct {
 	localFiles    *storage.Local
 	maxUpload     int64
 	stats         *stats.Recorder
+	downloads     *stats.Downloads
 	reports       *stats.Service
 	metrics       *metrics.Metrics
 	metricsToken  string
@@ -136,7 +140,7 @@ func New(o Options) (*Server, error) {
 	s := &Server{
 		cfg: o.Config, publicBaseURL: o.PublicBaseURL, version: o.Version, db: o.DB, deps: o.Dependencies,
 		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha,
-		releases: o.Releases, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats,
+		releases: o.Releases, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats, downloads: o.Downloads,
 		reports: o.Reports, metrics: o.Metrics, metricsToken: o.MetricsToken, onCommandSub: o.OnCommandSubscription, devices: o.Devices, ota: o.OTA,
 		loginLimit: o.Limits.Login, registerLimit: o.Limits.Register, captchaLimit: o.Limits.Captcha,
 		panel: o.Panel, log: o.Log, now: o.Now,

@@ -204,7 +204,7 @@ func validChannel(ch string) bool {
 // handleUpdateCheck godoc
 //
 //	@Summary		Update check (upushy-compatible, public)
-//	@Description	What the uni-app client asks at every launch. data.native is the newest enabled native build of the platform; data.wgt the newest enabled hot update built for the device's nativeVersionCode (any, when the device sends none). Resources rolled out to less than 100% are offered only to devices whose bucket fnv32a(resourceId+":"+systemInfo.uuid)%100 is below the percent. Version codes may be numbers or numeric strings. Served from memory: no database access per request.
+//	@Description	What the uni-app client asks at every launch. data.native is the newest enabled native build of the platform; data.wgt the newest enabled hot update built for the device's nativeVersionCode (any, when the device sends none). Resources rolled out to less than 100% are offered only to devices whose bucket fnv32a(resourceId+":"+deviceKey)%100 is below the percent, where deviceKey is systemInfo.uuid, else systemInfo.deviceId (the same key counts devices in the statistics). Version codes may be numbers or numeric strings. Served from memory: no database access per request.
 //	@Tags			public
 //	@Accept			json
 //	@Produce		json

@@ -85,7 +85,7 @@ func TestUpdateCheckSelection(t *testing.T) {
 		if idOf(o.Wgt) != "1.0.2" || idOf(o.Native) != "1.1.0" {
 			t.Fatalf("native 100: wgt %s native %s", idOf(o.Wgt), idOf(o.Native))
 		}
-		if o.Wgt.URL != f.wgt102.URL || !strings.HasPrefix(o.Wgt.URL, "http://example.com/files/") || o.Wgt.MD5 == "" || o.Wgt.NativeVersionCode != 100 {
+		if o.Wgt.URL != f.wgt102.URL || !strings.HasPrefix(o.Wgt.URL, "http://example.com/d/"+o.Wgt.ID+"/") || o.Wgt.MD5 == "" || o.Wgt.NativeVersionCode != 100 {
 			t.Fatalf("offered wgt %+v", o.Wgt)
 		}
 		o = ts.check(t, "/api/update", checkBody(pid, "android", "110", "110", ""))
