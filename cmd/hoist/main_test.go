@@ -551,6 +551,18 @@ func TestServePublishAndDownload(t *testing.T) {
 	}
 }
 
+// zipWithManifest is a wgt whose manifest.json is manifest.
+func zipWithManifest(tb testing.TB, manifest string) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("manifest.json")
+	w.Write([]byte(manifest))
+	w, _ = zw.Create("www/index.html")
+	w.Write([]byte("<html></html>"))
+	zw.Close()
+	return buf.Bytes()
+}
+
 func zipOf(tb testing.TB, names ...string) []byte {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)

@@ -157,6 +157,10 @@ type resourceCreateRequest struct {
 	RolloutPercent *int   `json:"rolloutPercent" example:"100"`
 	// Product is the device product of a firmware (type 5).
 	Product string `json:"product"`
+	// Force publishes even when version or versionCode differ from what
+	// the uploaded package declares (its upload answer's version and
+	// versionCode); otherwise that is a 400.
+	Force bool `json:"force"`
 }
 
 // handleResourceCreate godoc
@@ -184,7 +188,7 @@ func (s *Server) handleResourceCreate(c *gin.Context) {
 	n := release.NewResource{Type: release.Type(req.Type), Version: req.Version, VersionCode: req.VersionCode,
 		NativeVersionCode: req.NativeVersionCode, URL: req.URL, StorageKey: req.StorageKey,
 		UpdateType: release.UpdateType(req.UpdateType), Changelog: req.Changelog, Remark: req.Remark,
-		RolloutPercent: req.RolloutPercent, Product: req.Product}
+		RolloutPercent: req.RolloutPercent, Product: req.Product, Force: req.Force}
 	if req.Status != nil {
 		st := release.Status(*req.Status)
 		n.Status = &st

@@ -19,6 +19,10 @@ type File struct {
 	MD5         string
 	SHA256      string // "" when unknown (direct OSS upload without it)
 	Kind        FileKind
+	// Version and VersionCode are what the package declares (wgt
+	// manifest.json, apk AndroidManifest.xml); "" and 0 when nothing.
+	Version     string
+	VersionCode int64
 	ContentType string
 	CreatedBy   string
 	CreatedTime time.Time

@@ -172,6 +172,11 @@ export interface UploadedFile {
   md5: string
   sha256: string
   kind: 'zip' | 'apk' | 'binary'
+  /** The same key under the name the resource takes. */
+  storageKey?: string
+  /** What the package declares (wgt manifest.json, apk manifest), if anything. */
+  version?: string
+  versionCode?: number
 }
 
 export interface UploadCredentials {
