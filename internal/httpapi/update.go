@@ -224,6 +224,9 @@ func (s *Server) handleUpdateCheck(c *gin.Context) {
 		return
 	}
 	req, err := parseCheckRequest(in.Bytes())
+	if err != nil && !hasFieldErrors(err) {
+		err = notJSON(c.ContentType(), err)
+	}
 	if err == nil {
 		err = req.validate()
 	}
@@ -271,6 +274,21 @@ func (s *Server) handleUpdateCheck(c *gin.Context) {
 			s.metrics.CountUpdateCheck(chk.ProjectID, chk.Result.String())
 		}
 	}
+}
+
+// notJSON explains a body that is not JSON when its Content-Type says it
+// is a form, the usual mistake of hand-written clients.
+func notJSON(contentType string, err error) error {
+	switch contentType {
+	case "application/x-www-form-urlencoded", "multipart/form-data":
+		return apperr.New(apperr.Invalid, "the update check takes a JSON body (Content-Type: application/json), not a form (%s)", contentType)
+	}
+	return err
+}
+
+func hasFieldErrors(err error) bool {
+	var ae *apperr.Error
+	return errors.As(err, &ae) && len(ae.Fields) > 0
 }
 
 // jsonContentType is shared by every answer (header values are not

@@ -246,3 +246,26 @@ func TestUpdateStatistics(t *testing.T) {
 		mustErrorEnvelope(t, rec, env, http.StatusBadRequest, apperr.Invalid)
 	})
 }
+
+func TestUpdateCheckWithAFormBodySaysToSendJSON(t *testing.T) {
+	ts := mustServer(t, nil)
+	rec, env := ts.do(t, "POST", "/api/basic/update", strings.NewReader("projectId=abc&platform=android"),
+		"Content-Type", "application/x-www-form-urlencoded")
+	mustErrorEnvelope(t, rec, env, 400, apperr.Invalid)
+	if !strings.Contains(env.Message, "application/json") || !strings.Contains(env.Message, "form") {
+		t.Fatalf("message %q", env.Message)
+	}
+}
+
+func TestDocsWithATrailingSlashOpenTheUI(t *testing.T) {
+	ts := mustServer(t, func(s *testSetup) { s.Config.Docs = true })
+	for _, p := range []string{"/docs", "/docs/"} {
+		rec, _ := ts.do(t, "GET", p, nil)
+		if rec.Code != 302 || rec.Header().Get("Location") != "/docs/index.html" {
+			t.Fatalf("%s: %d %q", p, rec.Code, rec.Header().Get("Location"))
+		}
+	}
+	if rec, _ := ts.do(t, "GET", "/docs/index.html", nil); rec.Code != 200 {
+		t.Fatalf("index: %d", rec.Code)
+	}
+}
