@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/httpapi"
 	"github.com/hoist-ota/hoist/internal/mqtt"
@@ -145,6 +146,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer sv.close()
 
+	setupCode, err := firstRunCode(ctx, sv, log)
+	if err != nil {
+		return err
+	}
 	ms, err := newMQTT(cfg, ls, sv, log)
 	if err != nil {
 		return err
@@ -170,6 +175,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		OnCommandSubscription: func(product, device string) { resendPending(sv, log, product, device) },
 		Reports:               sv.reports,
 		Captcha:               sv.captcha,
+		SetupCode:             setupCode,
 		Limits:                sv.limits,
 		BrokerAuth:            mqtt.NewAuth(sv.devices, mqtt.Credentials{Username: cfg.MQTT.Username, Password: cfg.MQTT.Password}),
 		HookSecret:            cfg.MQTT.HookSecret,
@@ -278,4 +284,20 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		log.Info("stopped")
 	}
 	return err
+}
+
+// firstRunCode makes the one-time setup code of a fresh database (no
+// account yet) and prints it: registering the first account, who becomes
+// the administrator, needs it from anywhere but this machine. It is kept
+// in this process only (as a hash): each node of a fresh cluster prints
+// its own. nil when an account exists.
+func firstRunCode(ctx context.Context, sv *services, log *slog.Logger) (*account.SetupCode, error) {
+	setup, err := sv.accounts.SetupRequired(ctx)
+	if err != nil || !setup {
+		return nil, err
+	}
+	code, gate := account.NewSetupCode()
+	log.Warn("first run: no account yet. Register the first (admin) account in the panel with this setup code, "+
+		"or from this machine without it, or run hoist user create -admin", "setupCode", code)
+	return gate, nil
 }

@@ -89,6 +89,9 @@ type Options struct {
 	// under /api/hooks/; either unset disables them (404).
 	BrokerAuth *mqtt.Auth
 	HookSecret string
+	// SetupCode, when set, guards the first registration of a fresh
+	// database: from anywhere but this machine it needs the code.
+	SetupCode *account.SetupCode
 	// Captcha is nil when captchas are off.
 	Captcha *captcha.Service
 	Limits  Limits
@@ -123,6 +126,7 @@ type Server struct {
 	updates       *snapcache.Cache[*compiledProject]
 	ids           *requestIDs
 	captcha       *captcha.Service
+	setupCode     *account.SetupCode
 	loginLimit    *ratelimit.Limiter
 	registerLimit *ratelimit.Limiter
 	captchaLimit  *ratelimit.Limiter
@@ -139,7 +143,7 @@ type Server struct {
 func New(o Options) (*Server, error) {
 	s := &Server{
 		cfg: o.Config, publicBaseURL: o.PublicBaseURL, version: o.Version, db: o.DB, deps: o.Dependencies,
-		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha,
+		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha, setupCode: o.SetupCode,
 		releases: o.Releases, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats, downloads: o.Downloads,
 		reports: o.Reports, metrics: o.Metrics, metricsToken: o.MetricsToken, onCommandSub: o.OnCommandSubscription, devices: o.Devices, ota: o.OTA,
 		loginLimit: o.Limits.Login, registerLimit: o.Limits.Register, captchaLimit: o.Limits.Captcha,

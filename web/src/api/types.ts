@@ -53,6 +53,12 @@ export interface Session {
 export interface BasicConfig {
   registrationOpen: boolean
   captchaEnabled: boolean
+  /** No account exists yet: the first to register becomes admin. */
+  setupRequired?: boolean
+  /** This browser must give the setup code from Hoist's log to register the first account. */
+  setupCodeRequired?: boolean
+  /** The addresses Hoist listens on (the HTTP, MQTT and MQTT-over-WebSocket listeners). */
+  listeners?: { http: string; mqtt?: string; mqttWs?: string }
   version: string
   serviceTime: number
   updateUrlSuffix: string

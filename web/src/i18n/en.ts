@@ -65,6 +65,8 @@ export default {
     noAccount: 'No account yet? Create one',
     firstAccount: 'First start? Create the administrator account',
     haveAccount: 'Already have an account? Sign in',
+    setupCode: 'Setup code',
+    setupCodeHelp: 'The first account becomes the administrator. Hoist printed a one-time setup code in its log when it started ("setupCode=…"); or run hoist user create -admin on the server.',
     registrationClosed: 'Registration is closed: administrators create accounts. Only the first account of a new server can be created here.',
     sessionExpired: 'Your session has ended. Please sign in again.',
   },

@@ -67,6 +67,8 @@ const zhCN: typeof en = {
     noAccount: '还没有账号？立即注册',
     firstAccount: '首次启动？创建管理员账号',
     haveAccount: '已有账号？去登录',
+    setupCode: '初始化码',
+    setupCodeHelp: '第一个账号将成为管理员。Hoist 启动时在日志中打印了一次性初始化码（"setupCode=…"）；也可以在服务器上运行 hoist user create -admin。',
     registrationClosed: '注册已关闭，账号由管理员创建。新服务器的第一个账号仍可在此创建。',
     sessionExpired: '登录已失效，请重新登录。',
   },
