@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"syscall"
 
 	"golang.org/x/sync/errgroup"
 
@@ -26,6 +27,21 @@ type listeners struct {
 	http, mqttTCP, mqttWS net.Listener
 }
 
+// addrs are the bound addresses, for the panel and basic config.
+func (l listeners) addrs() httpapi.Listeners {
+	var a httpapi.Listeners
+	if l.http != nil {
+		a.HTTP = l.http.Addr().String()
+	}
+	if l.mqttTCP != nil {
+		a.MQTT = l.mqttTCP.Addr().String()
+	}
+	if l.mqttWS != nil {
+		a.MQTTWS = l.mqttWS.Addr().String()
+	}
+	return a
+}
+
 func (l listeners) close() {
 	for _, ln := range []net.Listener{l.http, l.mqttTCP, l.mqttWS} {
 		if ln != nil {
@@ -34,27 +50,40 @@ func (l listeners) close() {
 	}
 }
 
-func listen(key, addr string) (net.Listener, error) {
+// listen binds the address of a listener key. When the address is the
+// built-in default (the user did not set the key) and another process holds
+// it, as Mosquitto often holds 1883, it warns and takes a free port on the
+// same host instead, so `make run` comes up anywhere; an address the user
+// chose fails, naming its key.
+func listen(c config.Config, key, addr string, log *slog.Logger) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
+	if err != nil && errors.Is(err, syscall.EADDRINUSE) && !c.IsSet(key) {
+		host, _, _ := net.SplitHostPort(addr)
+		if ln, err = net.Listen("tcp", net.JoinHostPort(host, "0")); err == nil {
+			log.Warn("default address in use: listening on a free port instead; set the key to choose one",
+				"key", key, "env", config.EnvName(key), "default", addr, "addr", ln.Addr().String())
+			return ln, nil
+		}
+	}
 	if err != nil {
 		return nil, config.Problems{{Key: key, Message: fmt.Sprintf("cannot listen on %s: %v; set another address (port 0 picks a free one)", addr, err)}}
 	}
 	return ln, nil
 }
 
-func bindAll(c config.Config) (listeners, error) {
+func bindAll(c config.Config, log *slog.Logger) (listeners, error) {
 	var l listeners
 	var err error
-	if l.http, err = listen("http.addr", c.HTTP.Addr); err != nil {
+	if l.http, err = listen(c, "http.addr", c.HTTP.Addr, log); err != nil {
 		return l, err
 	}
 	if c.MQTT.Mode == config.MQTTEmbedded {
-		if l.mqttTCP, err = listen("mqtt.tcpAddr", c.MQTT.TCPAddr); err != nil {
+		if l.mqttTCP, err = listen(c, "mqtt.tcpAddr", c.MQTT.TCPAddr, log); err != nil {
 			l.close()
 			return l, err
 		}
 		if c.MQTT.WSAddr != "" {
-			if l.mqttWS, err = listen("mqtt.wsAddr", c.MQTT.WSAddr); err != nil {
+			if l.mqttWS, err = listen(c, "mqtt.wsAddr", c.MQTT.WSAddr, log); err != nil {
 				l.close()
 				return l, err
 			}
@@ -123,7 +152,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		log.Info("generated a JWT secret", "file", cfg.JWTSecretPath())
 	}
 
-	ls, err := bindAll(cfg)
+	ls, err := bindAll(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -176,6 +205,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Reports:               sv.reports,
 		Captcha:               sv.captcha,
 		SetupCode:             setupCode,
+		Listeners:             ls.addrs(),
 		Limits:                sv.limits,
 		BrokerAuth:            mqtt.NewAuth(sv.devices, mqtt.Credentials{Username: cfg.MQTT.Username, Password: cfg.MQTT.Password}),
 		HookSecret:            cfg.MQTT.HookSecret,

@@ -89,6 +89,8 @@ type Options struct {
 	// under /api/hooks/; either unset disables them (404).
 	BrokerAuth *mqtt.Auth
 	HookSecret string
+	// Listeners are the addresses serve bound, shown in basic config.
+	Listeners Listeners
 	// SetupCode, when set, guards the first registration of a fresh
 	// database: from anywhere but this machine it needs the code.
 	SetupCode *account.SetupCode
@@ -100,6 +102,13 @@ type Options struct {
 	Log   *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+}
+
+// Listeners are the addresses Hoist listens on ("" when not listening).
+type Listeners struct {
+	HTTP   string `json:"http" example:"[::]:3000"`
+	MQTT   string `json:"mqtt,omitempty" example:"127.0.0.1:1883"`
+	MQTTWS string `json:"mqttWs,omitempty" example:"127.0.0.1:8083"`
 }
 
 // Server holds the handlers' dependencies.
@@ -127,6 +136,7 @@ type Server struct {
 	ids           *requestIDs
 	captcha       *captcha.Service
 	setupCode     *account.SetupCode
+	listeners     Listeners
 	loginLimit    *ratelimit.Limiter
 	registerLimit *ratelimit.Limiter
 	captchaLimit  *ratelimit.Limiter
@@ -143,7 +153,7 @@ type Server struct {
 func New(o Options) (*Server, error) {
 	s := &Server{
 		cfg: o.Config, publicBaseURL: o.PublicBaseURL, version: o.Version, db: o.DB, deps: o.Dependencies,
-		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha, setupCode: o.SetupCode,
+		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha, setupCode: o.SetupCode, listeners: o.Listeners,
 		releases: o.Releases, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats, downloads: o.Downloads,
 		reports: o.Reports, metrics: o.Metrics, metricsToken: o.MetricsToken, onCommandSub: o.OnCommandSubscription, devices: o.Devices, ota: o.OTA,
 		loginLimit: o.Limits.Login, registerLimit: o.Limits.Register, captchaLimit: o.Limits.Captcha,

@@ -58,3 +58,13 @@ func (s *Server) checkSetupCode(c *gin.Context, code string) error {
 	return &apperr.Error{Code: apperr.Forbidden, Message: "the first account needs the setup code from Hoist's log",
 		Fields: []apperr.FieldError{{Field: "setupCode", Message: msg}}}
 }
+
+// listenersView is nil when serve did not say (tests), so the field is
+// left out rather than shown empty.
+func (s *Server) listenersView() *Listeners {
+	if s.listeners == (Listeners{}) {
+		return nil
+	}
+	l := s.listeners
+	return &l
+}

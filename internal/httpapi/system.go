@@ -113,6 +113,9 @@ type basicConfigView struct {
 	// from Hoist's log to register the first account (it is not on the
 	// server's machine).
 	SetupCodeRequired bool `json:"setupCodeRequired" example:"false"`
+	// Listeners are the addresses this node listens on: a built-in default
+	// that was taken is replaced by a free port (see the start log).
+	Listeners *Listeners `json:"listeners,omitempty"`
 	// DirectUpload tells the panel it can upload straight to OSS (with
 	// upload-credentials) instead of through Hoist.
 	DirectUpload bool   `json:"directUpload" example:"false"`
@@ -135,6 +138,7 @@ func (s *Server) handleBasicConfig(c *gin.Context) {
 	respondOK(c, http.StatusOK, basicConfigView{
 		SetupRequired:     setup,
 		SetupCodeRequired: s.setupCodeRequired(c, setup),
+		Listeners:         s.listenersView(),
 		DirectUpload:      s.releases.DirectUploadAvailable(),
 		ServiceTime:       s.now().UnixMilli(),
 		UpdateURLSuffix:   UpdateURLSuffix,
