@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/hoist-ota/hoist/internal/account"
@@ -90,5 +91,19 @@ func TestFirstAccountFromLoopbackNeedsNoCode(t *testing.T) {
 	json.Unmarshal(env.Data, &s)
 	if s.User.Role != "admin" {
 		t.Fatalf("role %q", s.User.Role)
+	}
+}
+
+func TestCaptchaErrorsSayWhereToGetOne(t *testing.T) {
+	ts := mustServer(t, func(s *testSetup) { s.withCaptcha = true })
+	for _, body := range []map[string]any{
+		{"username": "alice", "password": testPassword},
+		{"username": "alice", "password": testPassword, "captchaId": "nope", "captcha": "12345"},
+	} {
+		rec, env := ts.call(t, "POST", "/api/v1/auth/register", "", body)
+		mustErrorEnvelope(t, rec, env, 400, "invalid")
+		if len(env.Errors) != 1 || env.Errors[0].Field != "captcha" || !strings.Contains(env.Errors[0].Message, "GET /api/v1/auth/captcha") {
+			t.Fatalf("%s", rec.Body)
+		}
 	}
 }

@@ -252,6 +252,7 @@ export default {
     recentCampaigns: 'Recent OTA campaigns',
     allCampaigns: 'All campaigns',
     moreStats: 'More statistics',
+    listeningOn: 'Listening on',
     products: 'Products',
     activeCampaigns: 'Active (of the last 5 campaigns)',
     wgt: 'Wgt',

@@ -254,6 +254,7 @@ const zhCN: typeof en = {
     recentCampaigns: '最近的 OTA 升级',
     allCampaigns: '全部升级任务',
     moreStats: '更多统计',
+    listeningOn: '监听地址',
     products: '产品',
     activeCampaigns: '进行中（最近 5 个升级）',
     wgt: 'wgt',
