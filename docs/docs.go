@@ -749,7 +749,7 @@ const docTemplate = `{
         },
         "/api/v1/auth/register": {
             "post": {
-                "description": "Needs open registration (auth.registration) except for the very first user.",
+                "description": "Needs open registration (auth.registration) except for the very first user. On a fresh database the first user registering from another machine must send setupCode, the one-time code printed in Hoist's log at start (403 naming setupCode otherwise); from the server itself (loopback, not through an untrusted proxy) it is not needed.",
                 "consumes": [
                     "application/json"
                 ],
@@ -797,7 +797,7 @@ const docTemplate = `{
                         }
                     },
                     "403": {
-                        "description": "registration closed",
+                        "description": "registration closed, or the first account without the setup code",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorEnvelope"
                         }
@@ -5515,6 +5515,23 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.Listeners": {
+            "type": "object",
+            "properties": {
+                "http": {
+                    "type": "string",
+                    "example": "[::]:3000"
+                },
+                "mqtt": {
+                    "type": "string",
+                    "example": "127.0.0.1:1883"
+                },
+                "mqttWs": {
+                    "type": "string",
+                    "example": "127.0.0.1:8083"
+                }
+            }
+        },
         "httpapi.apiTokenView": {
             "type": "object",
             "properties": {
@@ -5558,6 +5575,14 @@ const docTemplate = `{
                     "type": "boolean",
                     "example": false
                 },
+                "listeners": {
+                    "description": "Listeners are the addresses this node listens on: a built-in default\nthat was taken is replaced by a free port (see the start log).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.Listeners"
+                        }
+                    ]
+                },
                 "registrationOpen": {
                     "type": "boolean",
                     "example": true
@@ -5566,6 +5591,11 @@ const docTemplate = `{
                     "description": "ServiceTime is the server time in Unix milliseconds (upushy clients\ncompare it with their own clock).",
                     "type": "integer",
                     "example": 1700000000000
+                },
+                "setupCodeRequired": {
+                    "description": "SetupCodeRequired is true when this client must send the setup code\nfrom Hoist's log to register the first account (it is not on the\nserver's machine).",
+                    "type": "boolean",
+                    "example": false
                 },
                 "setupRequired": {
                     "description": "SetupRequired is true until the first account (the admin) exists; it\nmay register even when registration is closed.",
@@ -6301,8 +6331,21 @@ const docTemplate = `{
                 "size": {
                     "type": "integer"
                 },
+                "storageKey": {
+                    "description": "StorageKey repeats key under the name the resource takes.",
+                    "type": "string"
+                },
                 "url": {
                     "type": "string"
+                },
+                "version": {
+                    "description": "Version and VersionCode are what the package declares (wgt\nmanifest.json version.name/code; apk versionName/versionCode),\nabsent when it declares nothing. A resource made from this file must\nuse them unless it sets force.",
+                    "type": "string",
+                    "example": "1.2.0"
+                },
+                "versionCode": {
+                    "type": "integer",
+                    "example": 120
                 }
             }
         },
@@ -7165,6 +7208,11 @@ const docTemplate = `{
                     "type": "string",
                     "example": "correct horse battery"
                 },
+                "setupCode": {
+                    "description": "SetupCode is the one-time code Hoist prints in its log on a fresh\ndatabase; the first account needs it unless it registers from the\nserver itself (basic config's setupCodeRequired says when).",
+                    "type": "string",
+                    "example": "K7QF-2MZX-9TRA"
+                },
                 "username": {
                     "type": "string",
                     "example": "alice"
@@ -7176,6 +7224,10 @@ const docTemplate = `{
             "properties": {
                 "changelog": {
                     "type": "string"
+                },
+                "force": {
+                    "description": "Force publishes even when version or versionCode differ from what\nthe uploaded package declares (its upload answer's version and\nversionCode); otherwise that is a 400.",
+                    "type": "boolean"
                 },
                 "nativeVersionCode": {
                     "type": "integer",
