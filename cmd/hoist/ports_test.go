@@ -39,6 +39,11 @@ func TestTakenDefaultPortsFallBackToFreeOnes(t *testing.T) {
 			t.Fatalf("no warning naming %s:\n%s", key, p.log())
 		}
 	}
+	// A fresh database: the setup code is in the log.
+	if line := p.findLog("first run: no account yet. Register the first (admin) account in the panel with this setup code, " +
+		"or from this machine without it, or run hoist user create -admin"); line == nil || len(line["setupCode"].(string)) != 14 {
+		t.Fatalf("no setup code in the log:\n%s", p.log())
+	}
 	resp, err := http.Get("http://" + p.addr("http") + "/api/basic/config")
 	if err != nil {
 		t.Fatal(err)
