@@ -8,9 +8,12 @@ BIN     := bin/hoist
 
 .PHONY: run build test lint swagger swagger-check bench docker web chaos chaos-short
 
-## run: build the panel (when possible) and start Hoist on the embedded defaults
+## run: build the panel (when possible) and start Hoist on the embedded defaults.
+## The binary replaces the recipe's shell (exec), so Ctrl-C stops Hoist and
+## make ends with Hoist's own exit status instead of "Error 1".
 run: web
-	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/hoist serve
+	@$(GO) build -ldflags "$(LDFLAGS)" -o bin/hoist-dev ./cmd/hoist
+	@exec bin/hoist-dev serve
 
 ## build: static binary in bin/hoist, version stamped
 build: web
@@ -62,9 +65,22 @@ bench:
 docker:
 	docker build --build-arg VERSION=$(VERSION) -t hoist:$(VERSION) .
 
-## web: build the admin panel into web/dist/app when web/ has one and npm is present
+## web: build the admin panel into web/dist/app when web/ has one and npm is
+## present. npm ci runs only when web/node_modules is older than the lockfile,
+## the Vite build only when the built panel is older than its sources.
 web:
 	@if [ -f web/package.json ]; then \
-		if command -v npm >/dev/null 2>&1; then cd web && npm ci --no-audit --no-fund && npm run build; \
+		if command -v npm >/dev/null 2>&1; then $(MAKE) -s --no-print-directory web/dist/app/index.html; \
 		else echo "npm not found: serving without the admin panel"; fi; \
 	fi
+
+WEB_INPUTS := $(shell find web/src web/public -type f 2>/dev/null) $(wildcard web/index.html web/vite.config.* web/tsconfig*.json web/package.json)
+
+# npm ci writes node_modules/.package-lock.json: its time is the install's.
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web/dist/app/index.html: web/node_modules/.package-lock.json $(WEB_INPUTS)
+	cd web && npm run build
+	@touch $@

@@ -79,7 +79,7 @@ const docTemplate = `{
         },
         "/api/basic/update": {
             "post": {
-                "description": "What the uni-app client asks at every launch. data.native is the newest enabled native build of the platform; data.wgt the newest enabled hot update built for the device's nativeVersionCode (any, when the device sends none). Resources rolled out to less than 100% are offered only to devices whose bucket fnv32a(resourceId+\":\"+systemInfo.uuid)%100 is below the percent. Version codes may be numbers or numeric strings. Served from memory: no database access per request.",
+                "description": "What the uni-app client asks at every launch. data.native is the newest enabled native build of the platform; data.wgt the newest enabled hot update built for the device's nativeVersionCode (any, when the device sends none). Resources rolled out to less than 100% are offered only to devices whose bucket fnv32a(resourceId+\":\"+deviceKey)%100 is below the percent, where deviceKey is systemInfo.uuid, else systemInfo.deviceId (the same key counts devices in the statistics). Version codes may be numbers or numeric strings. Served from memory: no database access per request.",
                 "consumes": [
                     "application/json"
                 ],
@@ -785,7 +785,7 @@ const docTemplate = `{
         },
         "/api/update": {
             "post": {
-                "description": "What the uni-app client asks at every launch. data.native is the newest enabled native build of the platform; data.wgt the newest enabled hot update built for the device's nativeVersionCode (any, when the device sends none). Resources rolled out to less than 100% are offered only to devices whose bucket fnv32a(resourceId+\":\"+systemInfo.uuid)%100 is below the percent. Version codes may be numbers or numeric strings. Served from memory: no database access per request.",
+                "description": "What the uni-app client asks at every launch. data.native is the newest enabled native build of the platform; data.wgt the newest enabled hot update built for the device's nativeVersionCode (any, when the device sends none). Resources rolled out to less than 100% are offered only to devices whose bucket fnv32a(resourceId+\":\"+deviceKey)%100 is below the percent, where deviceKey is systemInfo.uuid, else systemInfo.deviceId (the same key counts devices in the statistics). Version codes may be numbers or numeric strings. Served from memory: no database access per request.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1047,7 +1047,7 @@ const docTemplate = `{
         },
         "/api/v1/auth/register": {
             "post": {
-                "description": "Needs open registration (auth.registration) except for the very first user.",
+                "description": "Needs open registration (auth.registration) except for the very first user. On a fresh database the first user registering from another machine must send setupCode, the one-time code printed in Hoist's log at start (403 naming setupCode otherwise); from the server itself (loopback, not through an untrusted proxy) it is not needed.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1095,7 +1095,7 @@ const docTemplate = `{
                         }
                     },
                     "403": {
-                        "description": "registration closed",
+                        "description": "registration closed, or the first account without the setup code",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorEnvelope"
                         }
@@ -5312,6 +5312,100 @@ const docTemplate = `{
                 }
             }
         },
+        "/d/{id}/{name}": {
+            "get": {
+                "description": "The url of every resource in the update answer: /d/{resourceId}/{version}.wgt (.apk for Android builds), ending in the file's extension because the upushy SDK installs only URLs matching /\\.wgt$/i. Answers 302 to a freshly signed storage URL (local /files/ or OSS) and counts the download. 404 when the resource is gone, disabled or has no file. The rollout is applied when the update check offers the link; a client that names its device (uuid query, the same key as the check: systemInfo.uuid, else deviceId) outside a partial rollout gets 403. The name segment is not checked.",
+                "tags": [
+                    "public"
+                ],
+                "summary": "Download a resource through its stable link (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "resource id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "file name, e.g. 1.2.0.wgt",
+                        "name": "name",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the device's rollout key",
+                        "name": "uuid",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "302": {
+                        "description": "Found"
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            },
+            "head": {
+                "description": "The url of every resource in the update answer: /d/{resourceId}/{version}.wgt (.apk for Android builds), ending in the file's extension because the upushy SDK installs only URLs matching /\\.wgt$/i. Answers 302 to a freshly signed storage URL (local /files/ or OSS) and counts the download. 404 when the resource is gone, disabled or has no file. The rollout is applied when the update check offers the link; a client that names its device (uuid query, the same key as the check: systemInfo.uuid, else deviceId) outside a partial rollout gets 403. The name segment is not checked.",
+                "tags": [
+                    "public"
+                ],
+                "summary": "Download a resource through its stable link (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "resource id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "file name, e.g. 1.2.0.wgt",
+                        "name": "name",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the device's rollout key",
+                        "name": "uuid",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "302": {
+                        "description": "Found"
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/files/{key}": {
             "get": {
                 "description": "Public, with Range and ETag support. When signed URLs are on, expires and sig must be those of the URL Hoist handed out.",
@@ -5719,6 +5813,23 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.Listeners": {
+            "type": "object",
+            "properties": {
+                "http": {
+                    "type": "string",
+                    "example": "[::]:3000"
+                },
+                "mqtt": {
+                    "type": "string",
+                    "example": "127.0.0.1:1883"
+                },
+                "mqttWs": {
+                    "type": "string",
+                    "example": "127.0.0.1:8083"
+                }
+            }
+        },
         "httpapi.apiTokenView": {
             "type": "object",
             "properties": {
@@ -5762,6 +5873,14 @@ const docTemplate = `{
                     "type": "boolean",
                     "example": false
                 },
+                "listeners": {
+                    "description": "Listeners are the addresses this node listens on: a built-in default\nthat was taken is replaced by a free port (see the start log).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.Listeners"
+                        }
+                    ]
+                },
                 "registrationOpen": {
                     "type": "boolean",
                     "example": true
@@ -5770,6 +5889,11 @@ const docTemplate = `{
                     "description": "ServiceTime is the server time in Unix milliseconds (upushy clients\ncompare it with their own clock).",
                     "type": "integer",
                     "example": 1700000000000
+                },
+                "setupCodeRequired": {
+                    "description": "SetupCodeRequired is true when this client must send the setup code\nfrom Hoist's log to register the first account (it is not on the\nserver's machine).",
+                    "type": "boolean",
+                    "example": false
                 },
                 "setupRequired": {
                     "description": "SetupRequired is true until the first account (the admin) exists; it\nmay register even when registration is closed.",
@@ -6505,8 +6629,21 @@ const docTemplate = `{
                 "size": {
                     "type": "integer"
                 },
+                "storageKey": {
+                    "description": "StorageKey repeats key under the name the resource takes.",
+                    "type": "string"
+                },
                 "url": {
                     "type": "string"
+                },
+                "version": {
+                    "description": "Version and VersionCode are what the package declares (wgt\nmanifest.json version.name/code; apk versionName/versionCode),\nabsent when it declares nothing. A resource made from this file must\nuse them unless it sets force.",
+                    "type": "string",
+                    "example": "1.2.0"
+                },
+                "versionCode": {
+                    "type": "integer",
+                    "example": 120
                 }
             }
         },
@@ -7369,6 +7506,11 @@ const docTemplate = `{
                     "type": "string",
                     "example": "correct horse battery"
                 },
+                "setupCode": {
+                    "description": "SetupCode is the one-time code Hoist prints in its log on a fresh\ndatabase; the first account needs it unless it registers from the\nserver itself (basic config's setupCodeRequired says when).",
+                    "type": "string",
+                    "example": "K7QF-2MZX-9TRA"
+                },
                 "username": {
                     "type": "string",
                     "example": "alice"
@@ -7380,6 +7522,10 @@ const docTemplate = `{
             "properties": {
                 "changelog": {
                     "type": "string"
+                },
+                "force": {
+                    "description": "Force publishes even when version or versionCode differ from what\nthe uploaded package declares (its upload answer's version and\nversionCode); otherwise that is a 400.",
+                    "type": "boolean"
                 },
                 "nativeVersionCode": {
                     "type": "integer",
@@ -7549,7 +7695,7 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "url": {
-                    "description": "URL is absolute: the download (signed when storage signs) or, for\ntype 4, the App Store link.",
+                    "description": "URL is absolute: the stable download link /d/{id}/{version}.{ext}\n(it redirects to a freshly signed storage URL) or, for type 4 and\nimported resources, the stored link.",
                     "type": "string"
                 },
                 "version": {
@@ -7605,6 +7751,13 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/httpapi.dayCountView"
+                    }
+                },
+                "downloads": {
+                    "description": "Downloads counts GETs of each resource's stable download link\n(/d/{resourceId}/...); a resumed download may count twice.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.keyCountView"
                     }
                 },
                 "from": {

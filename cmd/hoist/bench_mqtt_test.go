@@ -102,7 +102,7 @@ func benchReportsThrough(b *testing.B, mode, driver, url string) {
 	if _, err := st.Migrate(ctx, "bench"); err != nil {
 		b.Fatal(err)
 	}
-	ls, err := bindAll(cfg)
+	ls, err := bindAll(cfg, storetest.Logger())
 	if err != nil {
 		b.Fatal(err)
 	}

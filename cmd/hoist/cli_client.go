@@ -142,6 +142,9 @@ type uploadedFile struct {
 	Size   int64  `json:"size"`
 	MD5    string `json:"md5"`
 	SHA256 string `json:"sha256"`
+	// Version and VersionCode are what the package declares, if anything.
+	Version     string `json:"version"`
+	VersionCode int64  `json:"versionCode"`
 }
 
 // upload streams the file at path to the project's files as multipart form

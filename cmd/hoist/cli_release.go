@@ -10,12 +10,14 @@ import (
 	"strings"
 )
 
-const releaseUsage = `hoist release --project ID --type TYPE --version V --version-code N [flags]
+const releaseUsage = `hoist release --project ID --type TYPE [--version V --version-code N] [flags]
 
   TYPE is wgt-android, wgt-ios, android, ios or firmware. The file (--file) is
-  uploaded with a progress bar, then the resource is created. An ios resource
-  is an App Store link (--url) and takes no file; a firmware names its device
-  product (--product).
+  uploaded with a progress bar, then the resource is created. --version and
+  --version-code default to what the package declares (a wgt's manifest.json,
+  an apk's AndroidManifest.xml); a different value is refused unless --force.
+  An ios resource is an App Store link (--url) and takes no file; a firmware
+  names its device product (--product).
 
   hoist release --project 866116d35b382bb6e1ae0cbb484b9950 --type wgt-android \
     --file app.wgt --version 1.2.0 --version-code 120 --native-version-code 100 \
@@ -26,7 +28,7 @@ type releaseFlags struct {
 	project, typ, file, version, changelog, url, product, remark string
 	versionCode, nativeVersionCode                               int64
 	updateType, rollout                                          int
-	disabled                                                     bool
+	disabled, force                                              bool
 }
 
 // cliRelease runs `hoist release`: upload the file, then create the resource.
@@ -36,8 +38,9 @@ func cliRelease(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs.StringVar(&f.project, "project", "", "project id (required)")
 	fs.StringVar(&f.typ, "type", "", "wgt-android, wgt-ios, android, ios or firmware (required)")
 	fs.StringVar(&f.file, "file", "", "the file to upload: .wgt, .apk or firmware image (all types but ios)")
-	fs.StringVar(&f.version, "version", "", "display version, e.g. 1.2.0 (required)")
-	fs.Int64Var(&f.versionCode, "version-code", 0, "versionCode, greater than every earlier one of this type (required)")
+	fs.StringVar(&f.version, "version", "", "display version, e.g. 1.2.0 (default: what the package declares)")
+	fs.Int64Var(&f.versionCode, "version-code", 0, "versionCode, greater than every earlier one of this type (default: what the package declares)")
+	fs.BoolVar(&f.force, "force", false, "publish even when --version or --version-code differ from what the package declares")
 	fs.Int64Var(&f.nativeVersionCode, "native-version-code", 0, "wgt only: the versionCode of the native build it runs on")
 	fs.IntVar(&f.updateType, "update-type", 1, "1 user consent, 2 forced, 3 silent")
 	fs.StringVar(&f.changelog, "changelog", "", "changelog text, or @FILE to read it from FILE (@- for standard input)")
@@ -88,6 +91,18 @@ func cliRelease(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return fmt.Errorf("upload %s: %w", f.file, err)
 		}
 		body["storageKey"] = up.Key
+		if f.version == "" {
+			body["version"] = up.Version
+		}
+		if f.versionCode == 0 {
+			body["versionCode"] = up.VersionCode
+		}
+		if body["version"] == "" || body["versionCode"] == int64(0) {
+			return usageError{"release: the package declares no version: give --version and --version-code"}
+		}
+	}
+	if f.force {
+		body["force"] = true
 	}
 	var raw json.RawMessage
 	if err := api.call(ctx, "POST", "/api/v1/projects/"+url.PathEscape(f.project)+"/resources", body, &raw); err != nil {
@@ -119,10 +134,11 @@ func (f releaseFlags) check() (int, error) {
 	if f.project == "" {
 		problems = append(problems, "--project is required")
 	}
-	if strings.TrimSpace(f.version) == "" {
+	// With a file, the package's own version is the default.
+	if f.file == "" && strings.TrimSpace(f.version) == "" {
 		problems = append(problems, "--version is required")
 	}
-	if f.versionCode < 1 {
+	if f.versionCode < 0 || (f.file == "" && f.versionCode == 0) {
 		problems = append(problems, "--version-code is required (a positive whole number)")
 	}
 	if f.updateType < 1 || f.updateType > 3 {

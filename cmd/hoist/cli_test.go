@@ -127,7 +127,7 @@ func TestReleaseCLIEndToEnd(t *testing.T) {
 		RolloutPercent     int
 	}
 	if err := json.Unmarshal([]byte(out), &res); code != 0 || err != nil || res.Changelog != "1.2.0\n- faster checkout" ||
-		res.RolloutPercent != 100 || res.Size != int64(len(zipOf(t, "manifest.json", "www/index.html"))) || !strings.HasPrefix(res.URL, base+"/files/") {
+		res.RolloutPercent != 100 || res.Size != int64(len(zipOf(t, "manifest.json", "www/index.html"))) || res.URL != base+"/d/"+res.ID+"/1.2.0.wgt" {
 		t.Fatalf("release wgt: %d %v %q %q", code, err, out, stderr)
 	}
 
@@ -205,6 +205,23 @@ func TestReleaseCLIEndToEnd(t *testing.T) {
 		}
 	}
 
+	// The version a wgt declares is the default; a different one needs --force.
+	declared := filepath.Join(dir, "declared.wgt")
+	os.WriteFile(declared, zipWithManifest(t, `{"version":{"name":"1.3.0","code":"130"}}`), 0o644)
+	code, out, stderr = runHoist(t, env, "release", "--project", proj.ID, "--type", "wgt-android", "--file", declared, "--native-version-code", "100")
+	if code != 0 || !strings.Contains(out, "Released wgt-android 1.3.0 (versionCode 130)") {
+		t.Fatalf("release with the declared version: %d %q %q", code, out, stderr)
+	}
+	os.WriteFile(declared, zipWithManifest(t, `{"version":{"name":"1.3.1","code":"131"}}`), 0o644)
+	code, _, stderr = runHoist(t, env, "release", "--project", proj.ID, "--type", "wgt-android", "--file", declared, "--native-version-code", "100", "--version", "1.4.0", "--version-code", "140")
+	if code != 1 || !strings.Contains(stderr, "the package declares versionCode 131") {
+		t.Fatalf("mismatch: %d %q", code, stderr)
+	}
+	code, out, stderr = runHoist(t, env, "release", "--project", proj.ID, "--type", "wgt-android", "--file", declared, "--native-version-code", "100", "--version", "1.4.0", "--version-code", "140", "--force")
+	if code != 0 || !strings.Contains(out, "Released wgt-android 1.4.0 (versionCode 140)") {
+		t.Fatalf("forced: %d %q %q", code, out, stderr)
+	}
+
 	// HOIST_SERVER and HOIST_TOKEN stand in for a login; without either,
 	// the command says how to log in. The server's own commands ignore them.
 	code, out, _ = runHoist(t, cliEnv(t, "HOIST_SERVER="+base, "HOIST_TOKEN="+tok.Token), "resources", "--project", proj.ID, "--json")
@@ -229,6 +246,7 @@ func TestReleaseCLIEndToEnd(t *testing.T) {
 		t.Fatalf("login kept after logout: %v", err)
 	}
 	p.stop(t)
+
 }
 
 // hoist login reads the token from standard input when no flag or variable

@@ -505,11 +505,13 @@ func TestServePublishAndDownload(t *testing.T) {
 	if code := call("POST", "/api/v1/projects/"+proj.ID+"/resources", sess.AccessToken, map[string]any{"type": 3, "version": "1.0.0", "versionCode": 100, "storageKey": apkKey, "updateType": 1}, nil); code != 201 {
 		t.Fatalf("native %d", code)
 	}
-	var res struct{ URL string }
+	var res struct{ ID, URL string }
 	if code := call("POST", "/api/v1/projects/"+proj.ID+"/resources", sess.AccessToken, map[string]any{"type": 1, "version": "1.0.1", "versionCode": 101, "nativeVersionCode": 100, "storageKey": wgtKey, "updateType": 1}, &res); code != 201 {
 		t.Fatalf("wgt %d", code)
 	}
-	if res.URL != wgtURL || !strings.HasPrefix(res.URL, base+"/files/") {
+	// The resource's url is its stable link (ending in .wgt, as the
+	// upushy SDK needs); it redirects to the stored file.
+	if res.URL != base+"/d/"+res.ID+"/1.0.1.wgt" || !strings.HasPrefix(wgtURL, base+"/files/") {
 		t.Fatalf("resource url %q, upload url %q", res.URL, wgtURL)
 	}
 	resp, err := http.Get(res.URL)
@@ -547,6 +549,18 @@ func TestServePublishAndDownload(t *testing.T) {
 	if err != nil || len(r.ChecksPerDay) != 1 || r.ChecksPerDay[0].Count != checks || r.NewDevicesPerDay[0].Count != checks {
 		t.Fatalf("after shutdown: %+v %v", r, err)
 	}
+}
+
+// zipWithManifest is a wgt whose manifest.json is manifest.
+func zipWithManifest(tb testing.TB, manifest string) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("manifest.json")
+	w.Write([]byte(manifest))
+	w, _ = zw.Create("www/index.html")
+	w.Write([]byte("<html></html>"))
+	zw.Close()
+	return buf.Bytes()
 }
 
 func zipOf(tb testing.TB, names ...string) []byte {

@@ -10,9 +10,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"syscall"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/httpapi"
 	"github.com/hoist-ota/hoist/internal/mqtt"
@@ -25,6 +27,21 @@ type listeners struct {
 	http, mqttTCP, mqttWS net.Listener
 }
 
+// addrs are the bound addresses, for the panel and basic config.
+func (l listeners) addrs() httpapi.Listeners {
+	var a httpapi.Listeners
+	if l.http != nil {
+		a.HTTP = l.http.Addr().String()
+	}
+	if l.mqttTCP != nil {
+		a.MQTT = l.mqttTCP.Addr().String()
+	}
+	if l.mqttWS != nil {
+		a.MQTTWS = l.mqttWS.Addr().String()
+	}
+	return a
+}
+
 func (l listeners) close() {
 	for _, ln := range []net.Listener{l.http, l.mqttTCP, l.mqttWS} {
 		if ln != nil {
@@ -33,27 +50,40 @@ func (l listeners) close() {
 	}
 }
 
-func listen(key, addr string) (net.Listener, error) {
+// listen binds the address of a listener key. When the address is the
+// built-in default (the user did not set the key) and another process holds
+// it, as Mosquitto often holds 1883, it warns and takes a free port on the
+// same host instead, so `make run` comes up anywhere; an address the user
+// chose fails, naming its key.
+func listen(c config.Config, key, addr string, log *slog.Logger) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
+	if err != nil && errors.Is(err, syscall.EADDRINUSE) && !c.IsSet(key) {
+		host, _, _ := net.SplitHostPort(addr)
+		if ln, err = net.Listen("tcp", net.JoinHostPort(host, "0")); err == nil {
+			log.Warn("default address in use: listening on a free port instead; set the key to choose one",
+				"key", key, "env", config.EnvName(key), "default", addr, "addr", ln.Addr().String())
+			return ln, nil
+		}
+	}
 	if err != nil {
 		return nil, config.Problems{{Key: key, Message: fmt.Sprintf("cannot listen on %s: %v; set another address (port 0 picks a free one)", addr, err)}}
 	}
 	return ln, nil
 }
 
-func bindAll(c config.Config) (listeners, error) {
+func bindAll(c config.Config, log *slog.Logger) (listeners, error) {
 	var l listeners
 	var err error
-	if l.http, err = listen("http.addr", c.HTTP.Addr); err != nil {
+	if l.http, err = listen(c, "http.addr", c.HTTP.Addr, log); err != nil {
 		return l, err
 	}
 	if c.MQTT.Mode == config.MQTTEmbedded {
-		if l.mqttTCP, err = listen("mqtt.tcpAddr", c.MQTT.TCPAddr); err != nil {
+		if l.mqttTCP, err = listen(c, "mqtt.tcpAddr", c.MQTT.TCPAddr, log); err != nil {
 			l.close()
 			return l, err
 		}
 		if c.MQTT.WSAddr != "" {
-			if l.mqttWS, err = listen("mqtt.wsAddr", c.MQTT.WSAddr); err != nil {
+			if l.mqttWS, err = listen(c, "mqtt.wsAddr", c.MQTT.WSAddr, log); err != nil {
 				l.close()
 				return l, err
 			}
@@ -122,7 +152,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		log.Info("generated a JWT secret", "file", cfg.JWTSecretPath())
 	}
 
-	ls, err := bindAll(cfg)
+	ls, err := bindAll(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -145,6 +175,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer sv.close()
 
+	setupCode, err := firstRunCode(ctx, sv, log)
+	if err != nil {
+		return err
+	}
 	ms, err := newMQTT(cfg, ls, sv, log)
 	if err != nil {
 		return err
@@ -164,11 +198,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		LocalFiles:            sv.files.local,
 		MaxUploadBytes:        cfg.Storage.MaxUploadBytes,
 		Stats:                 sv.stats,
+		Downloads:             sv.downloads,
 		Metrics:               sv.metrics,
 		MetricsToken:          cfg.Metrics.Token,
 		OnCommandSubscription: func(product, device string) { resendPending(sv, log, product, device) },
 		Reports:               sv.reports,
 		Captcha:               sv.captcha,
+		SetupCode:             setupCode,
+		Listeners:             ls.addrs(),
 		Limits:                sv.limits,
 		BrokerAuth:            mqtt.NewAuth(sv.devices, mqtt.Credentials{Username: cfg.MQTT.Username, Password: cfg.MQTT.Password}),
 		HookSecret:            cfg.MQTT.HookSecret,
@@ -199,6 +236,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	statsCtx, stopStats := context.WithCancel(context.Background())
 	defer stopStats()
 	g.Go(func() error { return sv.stats.Run(statsCtx) })
+	g.Go(func() error { return sv.downloads.Run(statsCtx) })
 	otaCtx, stopOTA := context.WithCancel(context.Background())
 	defer stopOTA()
 	g.Go(func() error { return sv.ota.Run(otaCtx) })
@@ -276,4 +314,20 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		log.Info("stopped")
 	}
 	return err
+}
+
+// firstRunCode makes the one-time setup code of a fresh database (no
+// account yet) and prints it: registering the first account, who becomes
+// the administrator, needs it from anywhere but this machine. It is kept
+// in this process only (as a hash): each node of a fresh cluster prints
+// its own. nil when an account exists.
+func firstRunCode(ctx context.Context, sv *services, log *slog.Logger) (*account.SetupCode, error) {
+	setup, err := sv.accounts.SetupRequired(ctx)
+	if err != nil || !setup {
+		return nil, err
+	}
+	code, gate := account.NewSetupCode()
+	log.Warn("first run: no account yet. Register the first (admin) account in the panel with this setup code, "+
+		"or from this machine without it, or run hoist user create -admin", "setupCode", code)
+	return gate, nil
 }

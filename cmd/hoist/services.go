@@ -40,6 +40,7 @@ type services struct {
 	ota       *ota.Service
 	publisher *bridgePublisher // the OTA service's, set to the bridge by newMQTT
 	stats     *stats.Recorder
+	downloads *stats.Downloads
 	reports   *stats.Service
 	bus       *bus.Redis       // nil without Redis
 	changes   *bus.Poller      // release changes through the database, for every node
@@ -105,6 +106,7 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 	// 120 new devices a minute from one address: a whole office of phones
 	// installing at once passes, a script inventing uuids does not.
 	sv.stats = stats.NewRecorder(st.Stats(), stats.Options{NewDevicesPerIPPerMinute: 120}, log)
+	sv.downloads = stats.NewDownloads(st.Downloads(), 0, log)
 	if cfg.Metrics.Enabled {
 		sv.metrics = metrics.New()
 		for role, db := range st.Pools() {

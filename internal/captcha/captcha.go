@@ -70,8 +70,13 @@ func (s *Service) New(ctx context.Context) (Captcha, error) {
 // each captcha allows one guess. A wrong, expired or unknown captcha is an
 // apperr Invalid error on field "captcha".
 func (s *Service) Verify(ctx context.Context, id, answer string) error {
-	bad := apperr.Fields(apperr.FieldError{Field: "captcha", Message: "is wrong or expired; load a new one"})
-	if id == "" || answer == "" || len(id) > 64 {
+	bad := apperr.Fields(apperr.FieldError{Field: "captcha",
+		Message: "is wrong or expired; get a new one from GET /api/v1/auth/captcha and send its captchaId with the answer"})
+	if id == "" || answer == "" {
+		return apperr.Fields(apperr.FieldError{Field: "captcha",
+			Message: "is required: GET /api/v1/auth/captcha gives a captchaId and an image; send both captchaId and captcha (the image's answer)"})
+	}
+	if len(id) > 64 {
 		return bad
 	}
 	want, ok, err := s.kv.GetDel(ctx, KeyPrefix+id)

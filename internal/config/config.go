@@ -31,6 +31,9 @@ type Config struct {
 	MQTT           MQTT          `koanf:"mqtt"`
 	Ingest         Ingest        `koanf:"ingest"`
 	Log            Log           `koanf:"log"`
+
+	// set holds the keys the file or the environment gave a value (Load).
+	set map[string]bool
 }
 
 // Ingest configures how device messages are made durable before they are
@@ -56,6 +59,10 @@ func (c Config) SpoolPath() string {
 	}
 	return c.Ingest.SpoolDir
 }
+
+// IsSet reports whether key (e.g. "mqtt.tcpAddr") was given by the
+// configuration file or the environment rather than left at its default.
+func (c Config) IsSet(key string) bool { return c.set[key] }
 
 // HTTP configures the HTTP listener and its request handling.
 type HTTP struct {

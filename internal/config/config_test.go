@@ -44,6 +44,7 @@ func TestExampleFileLoadsValidatesAndDocumentsEveryKey(t *testing.T) {
 	}
 	want := Default()
 	want.resolve()
+	c.set = nil // which keys the file set is not a value
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("example values differ from Default():\n got %+v\nwant %+v", c, want)
 	}
@@ -351,5 +352,18 @@ func TestReadmeListsEveryEnvironmentVariable(t *testing.T) {
 		if !strings.Contains(string(raw), "`"+EnvName(key)+"`") {
 			t.Errorf("README.md does not document %s (%s)", EnvName(key), key)
 		}
+	}
+}
+
+func TestIsSetTellsGivenKeysFromDefaults(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.yaml")
+	os.WriteFile(path, []byte("mqtt:\n  wsAddr: 127.0.0.1:8083\n"), 0o600)
+	c, err := load(path, func() []string { return []string{"HOIST_HTTP_ADDR=:3000"} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.IsSet("http.addr") || !c.IsSet("mqtt.wsAddr") || c.IsSet("mqtt.tcpAddr") {
+		t.Fatalf("set %v", c.set)
 	}
 }

@@ -46,13 +46,15 @@ func load(path string, environ func() []string) (Config, error) {
 	}
 	known := leafKeys()
 	var problems Problems
+	var fileKeys []string
 
 	if path != "" {
 		fk := koanf.New(".")
 		if err := fk.Load(file.Provider(path), yaml.Parser()); err != nil {
 			return Config{}, fmt.Errorf("config: read %s: %w", path, err)
 		}
-		for _, key := range fk.Keys() {
+		fileKeys = fk.Keys()
+		for _, key := range fileKeys {
 			if _, ok := known[key]; !ok {
 				problems = append(problems, Problem{Key: key, Message: "unknown key"})
 			}
@@ -91,6 +93,13 @@ func load(path string, environ func() []string) (Config, error) {
 	}
 
 	var c Config
+	c.set = map[string]bool{}
+	for _, key := range ek.Keys() {
+		c.set[key] = true
+	}
+	for _, key := range fileKeys {
+		c.set[key] = true
+	}
 	if err := k.UnmarshalWithConf("", &c, koanf.UnmarshalConf{Tag: "koanf"}); err != nil {
 		// Values did not decode: validating them would only add noise.
 		return Config{}, append(problems, Problem{Message: err.Error()})
@@ -132,6 +141,9 @@ func leafKeys() map[string]reflect.Kind {
 	walk = func(prefix string, t reflect.Type) {
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
 			key := prefix + f.Tag.Get("koanf")
 			if f.Type.Kind() == reflect.Struct {
 				walk(key+".", f.Type)

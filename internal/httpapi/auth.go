@@ -83,19 +83,23 @@ type registerRequest struct {
 	Nickname  string `json:"nickname" example:"Alice"`
 	CaptchaID string `json:"captchaId"`
 	Captcha   string `json:"captcha" example:"12345"`
+	// SetupCode is the one-time code Hoist prints in its log on a fresh
+	// database; the first account needs it unless it registers from the
+	// server itself (basic config's setupCodeRequired says when).
+	SetupCode string `json:"setupCode" example:"K7QF-2MZX-9TRA"`
 }
 
 // handleRegister godoc
 //
 //	@Summary		Register; the first user becomes admin
-//	@Description	Needs open registration (auth.registration) except for the very first user.
+//	@Description	Needs open registration (auth.registration) except for the very first user. On a fresh database the first user registering from another machine must send setupCode, the one-time code printed in Hoist's log at start (403 naming setupCode otherwise); from the server itself (loopback, not through an untrusted proxy) it is not needed.
 //	@Tags			auth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		registerRequest	true	"new account"
 //	@Success		201		{object}	okEnvelope{data=sessionView}
 //	@Failure		400		{object}	errorEnvelope	"invalid fields or captcha"
-//	@Failure		403		{object}	errorEnvelope	"registration closed"
+//	@Failure		403		{object}	errorEnvelope	"registration closed, or the first account without the setup code"
 //	@Failure		409		{object}	errorEnvelope	"username taken"
 //	@Failure		429		{object}	errorEnvelope
 //	@Router			/api/v1/auth/register [post]
@@ -111,11 +115,18 @@ func (s *Server) handleRegister(c *gin.Context) {
 	if !s.checkCaptcha(c, req.CaptchaID, req.Captcha) {
 		return
 	}
+	if err := s.checkSetupCode(c, req.SetupCode); err != nil {
+		s.respondError(c, err)
+		return
+	}
 	sess, err := s.accounts.Register(c.Request.Context(),
 		account.NewUser{Username: req.Username, Password: req.Password, Email: req.Email, Nickname: req.Nickname}, client(c))
 	if err != nil {
 		s.respondError(c, err)
 		return
+	}
+	if s.setupCode != nil {
+		s.setupCode.Spend() // an account exists now
 	}
 	respondOK(c, http.StatusCreated, viewSession(sess))
 }

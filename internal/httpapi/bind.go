@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
+	"sort"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -14,10 +16,16 @@ import (
 	"github.com/hoist-ota/hoist/internal/page"
 )
 
+// nativeAPI is the prefix of the routes whose bodies may hold only the
+// fields the request documents. Other JSON bodies (broker hooks, seed 000's
+// /ota) come from software Hoist does not control and may carry more.
+const nativeAPI = "/api/v1/"
+
 // bindJSON decodes the request body into dst (a request DTO) and turns every
 // way it can fail into a 4xx apperr error: an empty body, malformed JSON, a
-// field of the wrong type (named in errors[]), trailing data, or a body over
-// the limit (413).
+// field of the wrong type (named in errors[]), on the native API a field the
+// request does not have (named, with its path: a misspelt field must not be
+// silently ignored), trailing data, or a body over the limit (413).
 func bindJSON(c *gin.Context, dst any) error {
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
@@ -31,7 +39,19 @@ func bindJSON(c *gin.Context, dst any) error {
 		return apperr.New(apperr.Invalid, "request body must be a JSON object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
+	strict := strings.HasPrefix(c.Request.URL.Path, nativeAPI)
+	if strict {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(dst); err != nil {
+		if strict && strings.HasPrefix(err.Error(), "json: unknown field ") {
+			field := unknownField(body, reflect.TypeOf(dst), "")
+			if field == "" {
+				field = strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			}
+			return &apperr.Error{Code: apperr.Invalid, Message: field + " is not a field of this request",
+				Fields: []apperr.FieldError{{Field: field, Message: "is not a field of this request"}}}
+		}
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
 		switch {
@@ -49,6 +69,63 @@ func bindJSON(c *gin.Context, dst any) error {
 		return apperr.New(apperr.Invalid, "malformed JSON: unexpected data after the object")
 	}
 	return nil
+}
+
+// unknownField returns the path ("target.everyone") of the first member of
+// the JSON object body that type t has no field for, matching names as
+// encoding/json does; "" when it finds none.
+func unknownField(body []byte, t reflect.Type, prefix string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return ""
+	}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(body, &members) != nil {
+		return ""
+	}
+	keys := make([]string, 0, len(members))
+	for k := range members {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		f, ok := fieldByJSONName(t, k)
+		if !ok {
+			return prefix + k
+		}
+		if p := unknownField(members[k], f.Type, prefix+k+"."); p != "" {
+			return p
+		}
+	}
+	return ""
+}
+
+// fieldByJSONName finds the struct field a JSON member name decodes into:
+// its json tag name (or Go name), exactly, else ignoring case.
+func fieldByJSONName(t reflect.Type, name string) (reflect.StructField, bool) {
+	var fold *reflect.StructField
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("json"), ",")[0]
+		if tag == "-" || !f.IsExported() {
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		if tag == name {
+			return f, true
+		}
+		if fold == nil && strings.EqualFold(tag, name) {
+			fold = &f
+		}
+	}
+	if fold != nil {
+		return *fold, true
+	}
+	return reflect.StructField{}, false
 }
 
 func jsonKind(goKind string) string {

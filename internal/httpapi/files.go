@@ -23,6 +23,14 @@ type fileView struct {
 	MD5    string `json:"md5"`
 	SHA256 string `json:"sha256"`
 	Kind   string `json:"kind" enums:"zip,apk,binary"`
+	// StorageKey repeats key under the name the resource takes.
+	StorageKey string `json:"storageKey"`
+	// Version and VersionCode are what the package declares (wgt
+	// manifest.json version.name/code; apk versionName/versionCode),
+	// absent when it declares nothing. A resource made from this file must
+	// use them unless it sets force.
+	Version     string `json:"version,omitempty" example:"1.2.0"`
+	VersionCode int64  `json:"versionCode,omitempty" example:"120"`
 }
 
 func (s *Server) respondFile(c *gin.Context, f release.File) {
@@ -32,7 +40,7 @@ func (s *Server) respondFile(c *gin.Context, f release.File) {
 		return
 	}
 	respondOK(c, http.StatusCreated, fileView{Key: f.Key, URL: s.absolute(c, u), Name: f.Name, Size: f.Size,
-		MD5: f.MD5, SHA256: f.SHA256, Kind: string(f.Kind)})
+		MD5: f.MD5, SHA256: f.SHA256, Kind: string(f.Kind), StorageKey: f.Key, Version: f.Version, VersionCode: f.VersionCode})
 }
 
 // handleFileUpload godoc

@@ -195,10 +195,10 @@ func TestAPITokens(t *testing.T) {
 		var ro createdAPITokenView
 		ts.mustOK(t, 201, "POST", "/api/v1/me/tokens", alice.AccessToken, map[string]any{"name": "dashboard", "readOnly": true}, &ro)
 		ts.mustOK(t, 200, "GET", "/api/v1/projects/"+b.ID, ro.Token, nil, nil)
-		for _, c := range []struct{ method, path string }{
-			{"PATCH", "/api/v1/projects/" + b.ID}, {"PATCH", "/api/v1/me"}, {"POST", "/api/v1/projects"}, {"DELETE", "/api/v1/me/tokens/" + scoped.ID},
+		for _, c := range []struct{ method, path, field string }{
+			{"PATCH", "/api/v1/projects/" + b.ID, "name"}, {"PATCH", "/api/v1/me", "nickname"}, {"POST", "/api/v1/projects", "name"}, {"DELETE", "/api/v1/me/tokens/" + scoped.ID, "name"},
 		} {
-			rec, env = ts.call(t, c.method, c.path, ro.Token, map[string]string{"name": "x"})
+			rec, env = ts.call(t, c.method, c.path, ro.Token, map[string]string{c.field: "x"})
 			mustErrorEnvelope(t, rec, env, http.StatusForbidden, apperr.Forbidden)
 		}
 

@@ -103,7 +103,7 @@ func TestResourceVersionRules(t *testing.T) {
 		wgt := ts.mustUpload(t, tok, pid, "app.wgt", wgtBytes(t))
 
 		native := ts.mustResource(t, tok, pid, map[string]any{"type": 3, "version": "1.0.0", "versionCode": 100, "storageKey": apk.Key, "updateType": 1, "changelog": "first"})
-		if native.Size != apk.Size || native.MD5 != apk.MD5 || native.Status != 1 || native.RolloutPercent != 100 || native.URL != apk.URL {
+		if native.Size != apk.Size || native.MD5 != apk.MD5 || native.Status != 1 || native.RolloutPercent != 100 || native.URL != "http://example.com/d/"+native.ID+"/1.0.0.apk" {
 			t.Fatalf("native %+v", native)
 		}
 		w := ts.mustResource(t, tok, pid, map[string]any{"type": 1, "version": "1.0.1", "versionCode": 101, "nativeVersionCode": 100, "storageKey": wgt.Key, "updateType": 3, "rolloutPercent": 30})
@@ -244,12 +244,18 @@ func TestResourceEditListAndDelete(t *testing.T) {
 			t.Fatalf("create events %v", got)
 		}
 
+		// Type and versionCode are not editable: naming them is a 400, not
+		// silently ignored.
+		rec, env := ts.call(t, "PATCH", "/api/v1/resources/"+w1.ID, tok, map[string]any{"changelog": "fixes", "type": 3})
+		if fs := fieldsOf(env); rec.Code != 400 || len(fs) != 1 || fs[0] != "type" {
+			t.Fatalf("patching the type: %s", rec.Body)
+		}
 		var patched resourceView
-		ts.mustOK(t, 200, "PATCH", "/api/v1/resources/"+w1.ID, tok, map[string]any{"changelog": "fixes", "rolloutPercent": 50, "updateType": 2, "type": 3, "versionCode": 999}, &patched)
+		ts.mustOK(t, 200, "PATCH", "/api/v1/resources/"+w1.ID, tok, map[string]any{"changelog": "fixes", "rolloutPercent": 50, "updateType": 2}, &patched)
 		if patched.Changelog != "fixes" || patched.RolloutPercent != 50 || patched.UpdateType != 2 || patched.Type != 1 || patched.VersionCode != 101 {
 			t.Fatalf("patched %+v", patched)
 		}
-		rec, env := ts.call(t, "PATCH", "/api/v1/resources/"+w1.ID, tok, map[string]any{"rolloutPercent": 101, "changelog": "never saved"})
+		rec, env = ts.call(t, "PATCH", "/api/v1/resources/"+w1.ID, tok, map[string]any{"rolloutPercent": 101, "changelog": "never saved"})
 		mustErrorEnvelope(t, rec, env, http.StatusBadRequest, apperr.Invalid)
 		ts.mustOK(t, 200, "GET", "/api/v1/resources/"+w1.ID, tok, nil, &patched)
 		if patched.Changelog != "fixes" {

@@ -20,8 +20,9 @@ type resourceView struct {
 	Version           string `json:"version" example:"1.2.0"`
 	VersionCode       int64  `json:"versionCode" example:"120"`
 	NativeVersionCode int64  `json:"nativeVersionCode" example:"100"`
-	// URL is absolute: the download (signed when storage signs) or, for
-	// type 4, the App Store link.
+	// URL is absolute: the stable download link /d/{id}/{version}.{ext}
+	// (it redirects to a freshly signed storage URL) or, for type 4 and
+	// imported resources, the stored link.
 	URL            string    `json:"url"`
 	UpdateType     int       `json:"updateType" enums:"1,2,3" example:"1"`
 	Status         int       `json:"status" enums:"0,1" example:"1"`
@@ -46,10 +47,12 @@ func (s *Server) absolute(c *gin.Context, u string) string {
 	return u
 }
 
+// viewResource renders a resource; its url is the same stable link the
+// update check hands out (or the stored URL of a resource without a file).
 func (s *Server) viewResource(c *gin.Context, r release.Resource) (resourceView, error) {
-	u, err := s.releases.DownloadURL(c.Request.Context(), r)
-	if err != nil {
-		return resourceView{}, err
+	u := r.DownloadPath()
+	if u == "" {
+		u = r.URL
 	}
 	return resourceView{ID: r.ID, ProjectID: r.ProjectID, Type: int(r.Type), Version: r.Version, VersionCode: r.VersionCode,
 		NativeVersionCode: r.NativeVersionCode, URL: s.absolute(c, u), UpdateType: int(r.UpdateType), Status: int(r.Status),
@@ -154,6 +157,10 @@ type resourceCreateRequest struct {
 	RolloutPercent *int   `json:"rolloutPercent" example:"100"`
 	// Product is the device product of a firmware (type 5).
 	Product string `json:"product"`
+	// Force publishes even when version or versionCode differ from what
+	// the uploaded package declares (its upload answer's version and
+	// versionCode); otherwise that is a 400.
+	Force bool `json:"force"`
 }
 
 // handleResourceCreate godoc
@@ -181,7 +188,7 @@ func (s *Server) handleResourceCreate(c *gin.Context) {
 	n := release.NewResource{Type: release.Type(req.Type), Version: req.Version, VersionCode: req.VersionCode,
 		NativeVersionCode: req.NativeVersionCode, URL: req.URL, StorageKey: req.StorageKey,
 		UpdateType: release.UpdateType(req.UpdateType), Changelog: req.Changelog, Remark: req.Remark,
-		RolloutPercent: req.RolloutPercent, Product: req.Product}
+		RolloutPercent: req.RolloutPercent, Product: req.Product, Force: req.Force}
 	if req.Status != nil {
 		st := release.Status(*req.Status)
 		n.Status = &st

@@ -71,7 +71,8 @@ func (s *Server) respondError(c *gin.Context, err error) {
 			msg = "internal server error"
 		}
 	}
+	msg, fields := localize(c.GetHeader("Accept-Language"), msg, ae.Fields)
 	c.AbortWithStatusJSON(status, errorEnvelope{
-		Success: false, StatusCode: status, Message: msg, Code: ae.Code, Errors: ae.Fields,
+		Success: false, StatusCode: status, Message: msg, Code: ae.Code, Errors: fields,
 	})
 }

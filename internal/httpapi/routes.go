@@ -150,9 +150,21 @@ func (s *Server) routes() {
 
 	// API docs.
 	if s.cfg.Docs {
-		e.GET("/docs", func(c *gin.Context) { c.Redirect(http.StatusFound, "/docs/index.html") })
-		e.GET("/docs/*any", ginSwagger.WrapHandler(swaggerFiles.Handler))
+		toIndex := func(c *gin.Context) { c.Redirect(http.StatusFound, "/docs/index.html") }
+		docs := ginSwagger.WrapHandler(swaggerFiles.Handler)
+		e.GET("/docs", toIndex)
+		e.GET("/docs/*any", func(c *gin.Context) {
+			if c.Param("any") == "/" { // "/docs/" is the UI too
+				toIndex(c)
+				return
+			}
+			docs(c)
+		})
 	}
+
+	// Stable download links of the update answer (public).
+	e.GET("/d/:id/:name", s.handleDownload)
+	e.HEAD("/d/:id/:name", s.handleDownload)
 
 	// Files of local storage (public; signed when configured).
 	if s.localFiles != nil {

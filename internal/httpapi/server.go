@@ -73,6 +73,9 @@ type Options struct {
 	MaxUploadBytes int64
 	// Stats records update checks; nil records nothing.
 	Stats *stats.Recorder
+	// Downloads counts downloads through the stable links; nil counts
+	// nothing.
+	Downloads *stats.Downloads
 	// Reports answers statistics reports.
 	Reports *stats.Service
 	// OnCommandSubscription is told when an external broker reports that a
@@ -86,6 +89,11 @@ type Options struct {
 	// under /api/hooks/; either unset disables them (404).
 	BrokerAuth *mqtt.Auth
 	HookSecret string
+	// Listeners are the addresses serve bound, shown in basic config.
+	Listeners Listeners
+	// SetupCode, when set, guards the first registration of a fresh
+	// database: from anywhere but this machine it needs the code.
+	SetupCode *account.SetupCode
 	// Captcha is nil when captchas are off.
 	Captcha *captcha.Service
 	Limits  Limits
@@ -94,6 +102,13 @@ type Options struct {
 	Log   *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+}
+
+// Listeners are the addresses Hoist listens on ("" when not listening).
+type Listeners struct {
+	HTTP   string `json:"http" example:"[::]:3000"`
+	MQTT   string `json:"mqtt,omitempty" example:"127.0.0.1:1883"`
+	MQTTWS string `json:"mqttWs,omitempty" example:"127.0.0.1:8083"`
 }
 
 // Server holds the handlers' dependencies.
@@ -112,6 +127,7 @@ type Server struct {
 	localFiles    *storage.Local
 	maxUpload     int64
 	stats         *stats.Recorder
+	downloads     *stats.Downloads
 	reports       *stats.Service
 	metrics       *metrics.Metrics
 	metricsToken  string
@@ -119,6 +135,8 @@ type Server struct {
 	updates       *snapcache.Cache[*compiledProject]
 	ids           *requestIDs
 	captcha       *captcha.Service
+	setupCode     *account.SetupCode
+	listeners     Listeners
 	loginLimit    *ratelimit.Limiter
 	registerLimit *ratelimit.Limiter
 	captchaLimit  *ratelimit.Limiter
@@ -135,8 +153,8 @@ type Server struct {
 func New(o Options) (*Server, error) {
 	s := &Server{
 		cfg: o.Config, publicBaseURL: o.PublicBaseURL, version: o.Version, db: o.DB, deps: o.Dependencies,
-		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha,
-		releases: o.Releases, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats,
+		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha, setupCode: o.SetupCode, listeners: o.Listeners,
+		releases: o.Releases, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats, downloads: o.Downloads,
 		reports: o.Reports, metrics: o.Metrics, metricsToken: o.MetricsToken, onCommandSub: o.OnCommandSubscription, devices: o.Devices, ota: o.OTA,
 		loginLimit: o.Limits.Login, registerLimit: o.Limits.Register, captchaLimit: o.Limits.Captcha,
 		panel: o.Panel, log: o.Log, now: o.Now,

@@ -39,15 +39,16 @@ var fixedNow = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 
 type testServer struct {
 	*Server
-	store    *store.Store
-	kv       *kv.Memory
-	logs     *bytes.Buffer
-	filesDir string       // the local storage root
-	blob     storage.Blob // the storage behind the release service
-	stats    *stats.Recorder
-	log      *slog.Logger
-	otaSvc   *ota.Service
-	pub      *recordingPublisher // what the OTA service published
+	store     *store.Store
+	kv        *kv.Memory
+	logs      *bytes.Buffer
+	filesDir  string       // the local storage root
+	blob      storage.Blob // the storage behind the release service
+	stats     *stats.Recorder
+	downloads *stats.Downloads
+	log       *slog.Logger
+	otaSvc    *ota.Service
+	pub       *recordingPublisher // what the OTA service published
 
 	mu      sync.Mutex
 	changes []string // project ids of release change events, in order
@@ -151,7 +152,8 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 	ts.Releases.SetProductOwner(ts.Options.Devices)
 	ts.Stats = stats.NewRecorder(st.Stats(), stats.Options{FlushEvery: time.Hour}, log)
 	ts.Reports = stats.NewService(st.Stats(), projects, func() time.Time { return fixedNow })
-	out := &testServer{store: st, kv: mem, logs: logs, filesDir: filesDir, blob: ts.blob, stats: ts.Stats, log: log}
+	ts.Downloads = stats.NewDownloads(st.Downloads(), time.Hour, log)
+	out := &testServer{store: st, kv: mem, logs: logs, filesDir: filesDir, blob: ts.blob, stats: ts.Stats, downloads: ts.Downloads, log: log}
 	out.pub = &recordingPublisher{}
 	if ts.publisher == nil {
 		ts.publisher = out.pub

@@ -37,7 +37,10 @@ type statsView struct {
 	NativeVersions []codeCountView `json:"nativeVersions"`
 	// Offers counts how often each resource was offered as an update the
 	// client applies (key: resource id).
-	Offers           []keyCountView `json:"offers"`
+	Offers []keyCountView `json:"offers"`
+	// Downloads counts GETs of each resource's stable download link
+	// (/d/{resourceId}/...); a resumed download may count twice.
+	Downloads        []keyCountView `json:"downloads"`
 	NewDevicesPerDay []dayCountView `json:"newDevicesPerDay"`
 }
 
@@ -55,7 +58,7 @@ func viewStats(r stats.Report) statsView {
 	code := func(c stats.CodeCount) codeCountView { return codeCountView{c.VersionCode, c.Count} }
 	return statsView{From: r.From, To: r.To, ChecksPerDay: mapSlice(r.ChecksPerDay, day), Platforms: mapSlice(r.Platforms, key),
 		Results: mapSlice(r.Results, key), WgtVersions: mapSlice(r.WgtVersions, code), NativeVersions: mapSlice(r.NativeVersions, code),
-		Offers: mapSlice(r.Offers, key), NewDevicesPerDay: mapSlice(r.NewDevicesPerDay, day)}
+		Offers: mapSlice(r.Offers, key), Downloads: mapSlice(r.Downloads, key), NewDevicesPerDay: mapSlice(r.NewDevicesPerDay, day)}
 }
 
 // handleStats godoc

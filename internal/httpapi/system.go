@@ -109,6 +109,13 @@ type basicConfigView struct {
 	// SetupRequired is true until the first account (the admin) exists; it
 	// may register even when registration is closed.
 	SetupRequired bool `json:"setupRequired" example:"false"`
+	// SetupCodeRequired is true when this client must send the setup code
+	// from Hoist's log to register the first account (it is not on the
+	// server's machine).
+	SetupCodeRequired bool `json:"setupCodeRequired" example:"false"`
+	// Listeners are the addresses this node listens on: a built-in default
+	// that was taken is replaced by a free port (see the start log).
+	Listeners *Listeners `json:"listeners,omitempty"`
 	// DirectUpload tells the panel it can upload straight to OSS (with
 	// upload-credentials) instead of through Hoist.
 	DirectUpload bool   `json:"directUpload" example:"false"`
@@ -129,13 +136,15 @@ func (s *Server) handleBasicConfig(c *gin.Context) {
 		return
 	}
 	respondOK(c, http.StatusOK, basicConfigView{
-		SetupRequired:    setup,
-		DirectUpload:     s.releases.DirectUploadAvailable(),
-		ServiceTime:      s.now().UnixMilli(),
-		UpdateURLSuffix:  UpdateURLSuffix,
-		RegistrationOpen: s.accounts.RegistrationOpen(),
-		CaptchaEnabled:   s.captcha != nil,
-		Version:          s.version,
+		SetupRequired:     setup,
+		SetupCodeRequired: s.setupCodeRequired(c, setup),
+		Listeners:         s.listenersView(),
+		DirectUpload:      s.releases.DirectUploadAvailable(),
+		ServiceTime:       s.now().UnixMilli(),
+		UpdateURLSuffix:   UpdateURLSuffix,
+		RegistrationOpen:  s.accounts.RegistrationOpen(),
+		CaptchaEnabled:    s.captcha != nil,
+		Version:           s.version,
 	})
 }
 

@@ -204,7 +204,7 @@ func validChannel(ch string) bool {
 // handleUpdateCheck godoc
 //
 //	@Summary		Update check (upushy-compatible, public)
-//	@Description	What the uni-app client asks at every launch. data.native is the newest enabled native build of the platform; data.wgt the newest enabled hot update built for the device's nativeVersionCode (any, when the device sends none). Resources rolled out to less than 100% are offered only to devices whose bucket fnv32a(resourceId+":"+systemInfo.uuid)%100 is below the percent. Version codes may be numbers or numeric strings. Served from memory: no database access per request.
+//	@Description	What the uni-app client asks at every launch. data.native is the newest enabled native build of the platform; data.wgt the newest enabled hot update built for the device's nativeVersionCode (any, when the device sends none). Resources rolled out to less than 100% are offered only to devices whose bucket fnv32a(resourceId+":"+deviceKey)%100 is below the percent, where deviceKey is systemInfo.uuid, else systemInfo.deviceId (the same key counts devices in the statistics). Version codes may be numbers or numeric strings. Served from memory: no database access per request.
 //	@Tags			public
 //	@Accept			json
 //	@Produce		json
@@ -224,6 +224,9 @@ func (s *Server) handleUpdateCheck(c *gin.Context) {
 		return
 	}
 	req, err := parseCheckRequest(in.Bytes())
+	if err != nil && !hasFieldErrors(err) {
+		err = notJSON(c.ContentType(), err)
+	}
 	if err == nil {
 		err = req.validate()
 	}
@@ -271,6 +274,21 @@ func (s *Server) handleUpdateCheck(c *gin.Context) {
 			s.metrics.CountUpdateCheck(chk.ProjectID, chk.Result.String())
 		}
 	}
+}
+
+// notJSON explains a body that is not JSON when its Content-Type says it
+// is a form, the usual mistake of hand-written clients.
+func notJSON(contentType string, err error) error {
+	switch contentType {
+	case "application/x-www-form-urlencoded", "multipart/form-data":
+		return apperr.New(apperr.Invalid, "the update check takes a JSON body (Content-Type: application/json), not a form (%s)", contentType)
+	}
+	return err
+}
+
+func hasFieldErrors(err error) bool {
+	var ae *apperr.Error
+	return errors.As(err, &ae) && len(ae.Fields) > 0
 }
 
 // jsonContentType is shared by every answer (header values are not

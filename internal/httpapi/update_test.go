@@ -85,7 +85,7 @@ func TestUpdateCheckSelection(t *testing.T) {
 		if idOf(o.Wgt) != "1.0.2" || idOf(o.Native) != "1.1.0" {
 			t.Fatalf("native 100: wgt %s native %s", idOf(o.Wgt), idOf(o.Native))
 		}
-		if o.Wgt.URL != f.wgt102.URL || !strings.HasPrefix(o.Wgt.URL, "http://example.com/files/") || o.Wgt.MD5 == "" || o.Wgt.NativeVersionCode != 100 {
+		if o.Wgt.URL != f.wgt102.URL || !strings.HasPrefix(o.Wgt.URL, "http://example.com/d/"+o.Wgt.ID+"/") || o.Wgt.MD5 == "" || o.Wgt.NativeVersionCode != 100 {
 			t.Fatalf("offered wgt %+v", o.Wgt)
 		}
 		o = ts.check(t, "/api/update", checkBody(pid, "android", "110", "110", ""))
@@ -245,4 +245,27 @@ func TestUpdateStatistics(t *testing.T) {
 		rec, env = ts.call(t, "GET", "/api/v1/projects/"+pid+"/stats?from=2026-05-01&to=2026-04-01", f.owner.AccessToken, nil)
 		mustErrorEnvelope(t, rec, env, http.StatusBadRequest, apperr.Invalid)
 	})
+}
+
+func TestUpdateCheckWithAFormBodySaysToSendJSON(t *testing.T) {
+	ts := mustServer(t, nil)
+	rec, env := ts.do(t, "POST", "/api/basic/update", strings.NewReader("projectId=abc&platform=android"),
+		"Content-Type", "application/x-www-form-urlencoded")
+	mustErrorEnvelope(t, rec, env, 400, apperr.Invalid)
+	if !strings.Contains(env.Message, "application/json") || !strings.Contains(env.Message, "form") {
+		t.Fatalf("message %q", env.Message)
+	}
+}
+
+func TestDocsWithATrailingSlashOpenTheUI(t *testing.T) {
+	ts := mustServer(t, func(s *testSetup) { s.Config.Docs = true })
+	for _, p := range []string{"/docs", "/docs/"} {
+		rec, _ := ts.do(t, "GET", p, nil)
+		if rec.Code != 302 || rec.Header().Get("Location") != "/docs/index.html" {
+			t.Fatalf("%s: %d %q", p, rec.Code, rec.Header().Get("Location"))
+		}
+	}
+	if rec, _ := ts.do(t, "GET", "/docs/index.html", nil); rec.Code != 200 {
+		t.Fatalf("index: %d", rec.Code)
+	}
 }

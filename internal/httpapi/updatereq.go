@@ -16,8 +16,12 @@ type checkRequest struct {
 	Platform          string // "android" or "ios" (constants, not copies)
 	WgtVersionCode    flexInt
 	NativeVersionCode flexInt
-	UUID              string // systemInfo.uuid when it is a string
-	SystemInfo        []byte // the raw systemInfo value, nil when absent
+	// UUID identifies the device for rollout buckets and statistics:
+	// systemInfo.uuid when it is a non-empty string, else
+	// systemInfo.deviceId (the upushy SDK fills uuid from an asynchronous
+	// callback that may come after the first check; deviceId is always sent).
+	UUID       string
+	SystemInfo []byte // the raw systemInfo value, nil when absent
 }
 
 // parseCheckRequest reads the update-check body. It runs on every app
@@ -202,21 +206,31 @@ func (p *scanner) skipValue() {
 	}
 }
 
-// uuidOf returns the string member "uuid" of the object v ("" when absent
-// or not a string; the last one wins, as in encoding/json).
+// uuidOf returns the string member "uuid" of the object v, or when that is
+// absent, empty or not a string the string member "deviceId" ("" when
+// neither; the last of duplicates wins, as in encoding/json).
 func (p *scanner) uuidOf(v []byte) string {
 	q := scanner{b: v, i: 1}
-	uuid := ""
+	uuid, deviceID := "", ""
 	for q.member() {
 		key := q.key()
 		start := q.i
 		q.skipValue()
-		if jsonKeyIs(key, "uuid") {
+		switch {
+		case jsonKeyIs(key, "uuid"):
 			uuid = ""
 			if val := v[start:q.i]; val[0] == '"' {
 				uuid = q.unquote(val)
 			}
+		case jsonKeyIs(key, "deviceId"):
+			deviceID = ""
+			if val := v[start:q.i]; val[0] == '"' {
+				deviceID = q.unquote(val)
+			}
 		}
+	}
+	if uuid == "" {
+		return deviceID
 	}
 	return uuid
 }

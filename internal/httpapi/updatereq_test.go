@@ -17,12 +17,16 @@ func reference(b []byte) (updateRequest, string, error) {
 		return r, "", err
 	}
 	var info struct {
-		UUID json.RawMessage `json:"uuid"`
+		UUID     json.RawMessage `json:"uuid"`
+		DeviceID json.RawMessage `json:"deviceId"`
 	}
 	uuid := ""
 	if len(r.SystemInfo) > 0 && r.SystemInfo[0] == '{' {
 		json.Unmarshal(r.SystemInfo, &info)
 		json.Unmarshal(info.UUID, &uuid) // a non-string uuid counts as none
+		if uuid == "" {                  // the SDK's uuid may arrive late: deviceId is always sent
+			json.Unmarshal(info.DeviceID, &uuid)
+		}
 	}
 	return r, uuid, nil
 }
@@ -57,6 +61,20 @@ func checkAgainstReference(t *testing.T, body string) {
 	}
 }
 
+func TestDeviceIDFallsBackToDeviceID(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"systemInfo":{"deviceId":"D1","brand":"x"}}`: "D1",
+		`{"systemInfo":{"deviceId":"D1","uuid":"U1"}}`: "U1",
+		`{"systemInfo":{"uuid":"","deviceId":"D1"}}`:   "D1",
+		`{"systemInfo":{"brand":"x"}}`:                 "",
+	} {
+		got, err := parseCheckRequest([]byte(body))
+		if err != nil || got.UUID != want {
+			t.Errorf("%s: device id %q (%v), want %q", body, got.UUID, err, want)
+		}
+	}
+}
+
 func TestParseCheckRequestAgreesWithEncodingJSON(t *testing.T) {
 	for _, body := range checkSeeds {
 		checkAgainstReference(t, body)
@@ -78,6 +96,10 @@ var checkSeeds = []string{
 	`{"projectId":"p","nativeVersionCode":"12x"}`,
 	`{"projectId":"p","wgtVersion":5}`,
 	`{"projectId":"p","systemInfo":"just a string"}`,
+	`{"projectId":"p","systemInfo":{"deviceId":"D1","brand":"x"}}`,
+	`{"projectId":"p","systemInfo":{"deviceId":"D1","uuid":"U1"}}`,
+	`{"projectId":"p","systemInfo":{"uuid":"","deviceId":"D1"}}`,
+	`{"projectId":"p","systemInfo":{"uuid":7,"DEVICEID":"D2","deviceId":5}}`,
 	`{"projectId":"p","\u0070latform":"ios"}`,
 	`{"projectId":"p","platformſ":"ios","ſystemInfo":{"uuid":"kelvin K"}}`,
 	`{"000000000":"000000","plAtform":""}`,

@@ -13,10 +13,12 @@ import (
 // cached; it is not filtered per principal (the update check is public).
 type Catalog struct {
 	Resources []Resource
-	// URLs[i] is the download URL of Resources[i] (a path for local
-	// storage, which the HTTP layer makes absolute).
+	// URLs[i] is the download URL of Resources[i]: its stable link
+	// (Resource.DownloadPath, a path the HTTP layer makes absolute), or the
+	// stored URL of a resource without a file.
 	URLs []string
-	// ValidUntil is when signed URLs in the catalog must be renewed.
+	// ValidUntil is when the catalog should be reloaded even without a
+	// change announcement.
 	ValidUntil time.Time
 }
 
@@ -38,14 +40,16 @@ func (s *Service) Catalog(ctx context.Context, projectID string) (Catalog, error
 	if err != nil {
 		return Catalog{}, fmt.Errorf("release: catalog %s: %w", projectID, err)
 	}
-	c := Catalog{ValidUntil: s.now().Add(min(s.opts.URLTTL/2, maxCatalogAge))}
+	// Stable links never expire: the link signs a fresh storage URL at
+	// each download.
+	c := Catalog{ValidUntil: s.now().Add(maxCatalogAge)}
 	for _, r := range rs {
 		if r.Type == TypeFirmware {
 			continue
 		}
-		u, err := s.DownloadURL(ctx, r)
-		if err != nil {
-			return Catalog{}, fmt.Errorf("release: catalog %s: %w", projectID, err)
+		u := r.DownloadPath()
+		if u == "" {
+			u = r.URL
 		}
 		c.Resources = append(c.Resources, r)
 		c.URLs = append(c.URLs, u)

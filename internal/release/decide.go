@@ -41,8 +41,8 @@ type Query struct {
 	// when HasNativeVersionCode is true, because 0 is a valid code.
 	NativeVersionCode    int64
 	HasNativeVersionCode bool
-	// UUID is systemInfo.uuid; empty means the device is offered only
-	// resources at 100% rollout.
+	// UUID is the device's key: systemInfo.uuid, else systemInfo.deviceId.
+	// Empty means the device is offered only resources at 100% rollout.
 	UUID string
 }
 

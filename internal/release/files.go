@@ -1,7 +1,6 @@
 package release
 
 import (
-	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
@@ -116,39 +115,34 @@ func (s *Service) RegisterUpload(ctx context.Context, p account.Principal, proje
 var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 func (s *Service) recordFile(ctx context.Context, p account.Principal, projectID, key, name string, obj storage.Object, declared Type) (File, error) {
-	kind, err := s.sniff(ctx, key, obj.Size)
+	in, err := s.inspect(ctx, key, obj.Size)
 	if err != nil {
 		return File{}, err
 	}
+	kind := in.Kind
 	if want := expectedType(name, declared); want != 0 && !want.Accepts(kind) {
 		return File{}, apperr.Fields(apperr.FieldError{Field: "file", Message: "content does not match: " + want.fileRule()})
 	}
 	f := File{Key: key, ProjectID: projectID, Name: name, Size: obj.Size, MD5: obj.MD5, SHA256: obj.SHA256,
-		Kind: kind, ContentType: obj.ContentType, CreatedBy: p.UserID, CreatedTime: s.now().UTC()}
+		Kind: kind, Version: truncate(in.Version, 100), VersionCode: in.VersionCode, ContentType: obj.ContentType,
+		CreatedBy: p.UserID, CreatedTime: s.now().UTC()}
 	if err := s.store.CreateFile(ctx, f); err != nil {
 		return File{}, fmt.Errorf("release: record file: %w", err)
 	}
 	return f, nil
 }
 
-// sniff reads a stored file's structure: a zip archive (from its central
-// directory), an apk (a zip with AndroidManifest.xml), or anything else.
-func (s *Service) sniff(ctx context.Context, key string, size int64) (FileKind, error) {
+// inspect reads a stored file's structure within fixed bounds
+// (inspectZip): a zip archive, an apk (a zip with AndroidManifest.xml), or
+// anything else, and the version a package declares. An archive over the
+// bounds is Invalid.
+func (s *Service) inspect(ctx context.Context, key string, size int64) (Inspection, error) {
 	f, _, err := s.blob.Open(ctx, key)
 	if err != nil {
-		return "", fmt.Errorf("release: read upload: %w", err)
+		return Inspection{}, fmt.Errorf("release: read upload: %w", err)
 	}
 	defer f.Close()
-	zr, err := zip.NewReader(&readerAt{rs: f}, size)
-	if err != nil {
-		return KindBinary, nil
-	}
-	for _, e := range zr.File {
-		if e.Name == "AndroidManifest.xml" {
-			return KindAPK, nil
-		}
-	}
-	return KindZip, nil
+	return inspectZip(&readerAt{rs: f}, size)
 }
 
 // readerAt gives zip the io.ReaderAt it needs over a ReadSeeker.

@@ -84,6 +84,9 @@ type NewResource struct {
 	Remark         string
 	RolloutPercent *int // nil: 100
 	Product        string
+	// Force publishes even when Version or VersionCode differ from what
+	// the uploaded package declares.
+	Force bool
 }
 
 // Patch is a change to a resource's editable fields; nil is unchanged.
@@ -227,6 +230,23 @@ func checkVersionCode(code, max int64) error {
 			Fields: []apperr.FieldError{{Field: "versionCode", Message: fmt.Sprintf("must be greater than %d", max)}}}
 	}
 	return nil
+}
+
+// agrees checks a new resource's version against what its package
+// declares (wgt and Android builds; nothing to check when the package
+// declares nothing).
+func (f File) agrees(n NewResource) error {
+	if !n.Type.IsWgt() && n.Type != TypeAndroid {
+		return nil
+	}
+	var fs fieldErrs
+	if f.VersionCode > 0 && n.VersionCode != f.VersionCode {
+		fs.add("versionCode", "the package declares versionCode %d (version %q); use it, or set force to publish anyway", f.VersionCode, f.Version)
+	}
+	if f.Version != "" && strings.TrimSpace(n.Version) != f.Version {
+		fs.add("version", "the package declares version %q; use it, or set force to publish anyway", f.Version)
+	}
+	return fs.err()
 }
 
 func asAppErr(err error, target **apperr.Error) bool { return errors.As(err, target) }

@@ -105,6 +105,11 @@ func (s *Service) Create(ctx context.Context, p account.Principal, projectID str
 		if f.Size == 0 {
 			return Resource{}, apperr.Fields(apperr.FieldError{Field: "storageKey", Message: "is an empty file"})
 		}
+		if !n.Force {
+			if err := f.agrees(n); err != nil {
+				return Resource{}, err
+			}
+		}
 		if _, err := s.blob.Stat(ctx, f.Key); err != nil {
 			if apperr.Is(err, apperr.NotFound) {
 				return Resource{}, apperr.Fields(apperr.FieldError{Field: "storageKey", Message: "the file is no longer in storage; upload it again"})

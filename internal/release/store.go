@@ -12,13 +12,17 @@ var SortKeys = []string{"createdTime", "versionCode"}
 
 // File is an uploaded file, recorded after it was stored and checked.
 type File struct {
-	Key         string
-	ProjectID   string
-	Name        string // the uploader's file name
-	Size        int64
-	MD5         string
-	SHA256      string // "" when unknown (direct OSS upload without it)
-	Kind        FileKind
+	Key       string
+	ProjectID string
+	Name      string // the uploader's file name
+	Size      int64
+	MD5       string
+	SHA256    string // "" when unknown (direct OSS upload without it)
+	Kind      FileKind
+	// Version and VersionCode are what the package declares (wgt
+	// manifest.json, apk AndroidManifest.xml); "" and 0 when nothing.
+	Version     string
+	VersionCode int64
 	ContentType string
 	CreatedBy   string
 	CreatedTime time.Time

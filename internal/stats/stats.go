@@ -97,6 +97,7 @@ type Report struct {
 	WgtVersions      []CodeCount
 	NativeVersions   []CodeCount
 	Offers           []KeyCount // key: resource id
+	Downloads        []KeyCount // key: resource id (through /d/)
 	NewDevicesPerDay []DayCount
 }
 

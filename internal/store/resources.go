@@ -22,6 +22,9 @@ type fileRow struct {
 	ContentType string
 	CreatedBy   string
 	CreatedAt   time.Time
+	// PackageVersion and PackageVersionCode are what the package declares.
+	PackageVersion     string
+	PackageVersionCode int64
 }
 
 func (fileRow) TableName() string { return "files" }
@@ -89,7 +92,8 @@ type releases struct{ s *Store }
 
 func (rs releases) CreateFile(ctx context.Context, f release.File) error {
 	row := fileRow{StorageKey: f.Key, ProjectID: f.ProjectID, Name: f.Name, Size: f.Size, MD5: f.MD5, SHA256: f.SHA256,
-		Kind: string(f.Kind), ContentType: f.ContentType, CreatedBy: f.CreatedBy, CreatedAt: f.CreatedTime}
+		Kind: string(f.Kind), ContentType: f.ContentType, CreatedBy: f.CreatedBy, CreatedAt: f.CreatedTime,
+		PackageVersion: f.Version, PackageVersionCode: f.VersionCode}
 	if err := rs.s.db.WithContext(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("store: create file: %w", translate(err, "file"))
 	}
@@ -102,7 +106,8 @@ func (rs releases) File(ctx context.Context, key string) (release.File, error) {
 		return release.File{}, fmt.Errorf("store: file: %w", translate(err, "file"))
 	}
 	return release.File{Key: r.StorageKey, ProjectID: r.ProjectID, Name: r.Name, Size: r.Size, MD5: r.MD5, SHA256: r.SHA256,
-		Kind: release.FileKind(r.Kind), ContentType: r.ContentType, CreatedBy: r.CreatedBy, CreatedTime: r.CreatedAt.UTC()}, nil
+		Kind: release.FileKind(r.Kind), ContentType: r.ContentType, CreatedBy: r.CreatedBy, CreatedTime: r.CreatedAt.UTC(),
+		Version: r.PackageVersion, VersionCode: r.PackageVersionCode}, nil
 }
 
 func (rs releases) CreateResource(ctx context.Context, r release.Resource, check func(int64, []int64) error) error {

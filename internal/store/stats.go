@@ -142,6 +142,10 @@ func (st statsStore) Report(ctx context.Context, projectID, from, to string) (st
 			return db.Model(&updateOfferRow{}).Where("project_id = ? AND day BETWEEN ? AND ?", projectID, from, to).
 				Select("resource_id AS `key`, SUM(offers) AS count").Group("resource_id").Order("count DESC").Scan(&r.Offers).Error
 		}},
+		{"downloads", func() error {
+			return db.Model(&updateDownloadRow{}).Where("project_id = ? AND day BETWEEN ? AND ?", projectID, from, to).
+				Select("resource_id AS `key`, SUM(downloads) AS count").Group("resource_id").Order("count DESC").Scan(&r.Downloads).Error
+		}},
 		{"new devices", func() error {
 			return db.Model(&updateDeviceRow{}).Where("project_id = ? AND first_seen_day BETWEEN ? AND ?", projectID, from, to).
 				Select("first_seen_day AS day, COUNT(*) AS count").Group("first_seen_day").Order("first_seen_day").Scan(&r.NewDevicesPerDay).Error

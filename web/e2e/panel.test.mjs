@@ -43,9 +43,10 @@ after(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true })
 })
 
-const wgt = (size) =>
+/** wgt is a hot-update package; its manifest declares version when given. */
+const wgt = (size, version) =>
   makeZip([
-    { name: 'manifest.json', data: Buffer.from(JSON.stringify({ name: 'shop', version: { name: '1.0.1', code: 101 } })) },
+    { name: 'manifest.json', data: Buffer.from(JSON.stringify({ name: 'shop', ...(version ? { version } : {}) })) },
     { name: 'www/app.js', data: randomBytes(size) },
   ])
 const apk = () => makeZip([{ name: 'AndroidManifest.xml', data: randomBytes(256) }, { name: 'classes.dex', data: randomBytes(4096) }])
@@ -165,7 +166,7 @@ test('panel: register, project, upload with progress, releases, update check, de
     const cdp = await page.context().newCDPSession(page)
     await cdp.send('Network.enable')
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 384 * 1024 })
-    const file = { name: 'shop-1.0.1.wgt', mimeType: 'application/octet-stream', buffer: wgt(1536 * 1024) }
+    const file = { name: 'shop-1.0.1.wgt', mimeType: 'application/octet-stream', buffer: wgt(1536 * 1024, { name: '1.0.1', code: '101' }) }
     await d.locator('input[type=file]').setInputFiles(file)
     const progress = d.getByTestId('upload-progress')
     await progress.waitFor()
@@ -186,8 +187,9 @@ test('panel: register, project, upload with progress, releases, update check, de
     t.diagnostic(`progress values seen: ${[...seen].filter((p) => typeof p === 'number').sort((a, b) => a - b).join(', ')}`)
     assert.ok(between.length > 0, 'the progress bar showed intermediate values')
     assert.equal(await progress.getAttribute('aria-valuenow').catch(() => null) ?? '100', '100')
-    await d.getByTestId('res-version').fill('1.0.1')
-    await d.getByTestId('res-version-code').fill('101')
+    // The version the package declares is the default.
+    assert.equal(await d.getByTestId('res-version').inputValue(), '1.0.1')
+    assert.equal(await d.getByTestId('res-version-code').inputValue(), '101')
     await d.getByTestId('res-changelog').fill('Fix the cart')
     await ui.screenshot('resource-form')
     await okIn(title)
@@ -195,7 +197,8 @@ test('panel: register, project, upload with progress, releases, update check, de
     const row = page.getByTestId('resources-1').locator('tr', { hasText: '1.0.1' })
     await row.waitFor()
     const href = await row.getByTestId('res-download').getAttribute('href')
-    assert.ok(href?.startsWith(`${server.baseURL}/files/`), href ?? '')
+    // The stable link, ending in .wgt as the upushy SDK needs; it redirects to the file.
+    assert.ok(href?.startsWith(`${server.baseURL}/d/`) && href.endsWith('/1.0.1.wgt'), href ?? '')
     const res = await page.request.get(href)
     assert.equal(res.status(), 200)
     assert.equal((await res.body()).length, file.buffer.length)
@@ -221,7 +224,7 @@ test('panel: register, project, upload with progress, releases, update check, de
     assert.equal(body.data.wgt?.version, '1.0.1')
     assert.equal(body.data.wgt?.versionCode, 101)
     assert.equal(body.data.wgt?.nativeVersionCode, 100)
-    assert.ok(body.data.wgt?.url.startsWith(`${server.baseURL}/files/`), body.data.wgt?.url)
+    assert.ok(/\.wgt$/i.test(body.data.wgt?.url) && body.data.wgt?.url.startsWith(`${server.baseURL}/d/`), body.data.wgt?.url)
     assert.equal(body.data.native?.versionCode, 100) // not newer than the device's: the client keeps it
   })
 

@@ -11,6 +11,7 @@ export interface LoginInput {
 export interface RegisterInput extends LoginInput {
   email?: string
   nickname?: string
+  setupCode?: string
 }
 
 const pub = { anonymous: true } as const

@@ -34,6 +34,8 @@ export interface ClientOptions extends ClientHooks {
   baseURL?: string
   adapter?: AxiosAdapter
   tokens: TokenStore
+  /** The panel's language, sent as Accept-Language: the server's messages follow it. */
+  language?: () => string
 }
 
 export interface UploadOptions {
@@ -106,6 +108,8 @@ export function createClient(opts: ClientOptions) {
 
   async function request<T>(config: AxiosRequestConfig): Promise<T> {
     const headers: Record<string, string> = {}
+    const lang = opts.language?.()
+    if (lang) headers['Accept-Language'] = lang
     if (!config.anonymous) {
       if (!opts.tokens.accessToken() && opts.tokens.refreshToken()) {
         try {

@@ -41,8 +41,10 @@ function setStorageKind(k: StorageKind): void {
 export function noteFileUrl(url: string | undefined): void {
   if (!url || storageKind() === 'no-direct') return
   try {
-    const remote = !new URL(url, location.href).pathname.startsWith('/files/')
-    setStorageKind(remote ? 'remote' : 'local')
+    const path = new URL(url, location.href).pathname
+    // A release's stable link (/d/...) is Hoist's whatever the storage: it tells nothing.
+    if (path.startsWith('/d/')) return
+    setStorageKind(path.startsWith('/files/') ? 'local' : 'remote')
   } catch {
     /* not a URL */
   }

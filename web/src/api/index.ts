@@ -1,5 +1,6 @@
 import { createClient } from './client'
 import { useSessionStore } from '@/stores/session'
+import { i18n } from '@/i18n'
 
 /** Web Locks serialise refreshes between tabs where the browser has them. */
 function webLock<T>(run: () => Promise<T>): Promise<T> {
@@ -12,6 +13,7 @@ function webLock<T>(run: () => Promise<T>): Promise<T> {
 export const api = createClient({
   baseURL: '/api',
   lock: webLock,
+  language: () => i18n.global.locale.value,
   tokens: {
     accessToken: () => useSessionStore().accessToken,
     refreshToken: () => useSessionStore().refreshToken(),

@@ -53,6 +53,12 @@ export interface Session {
 export interface BasicConfig {
   registrationOpen: boolean
   captchaEnabled: boolean
+  /** No account exists yet: the first to register becomes admin. */
+  setupRequired?: boolean
+  /** This browser must give the setup code from Hoist's log to register the first account. */
+  setupCodeRequired?: boolean
+  /** The addresses Hoist listens on (the HTTP, MQTT and MQTT-over-WebSocket listeners). */
+  listeners?: { http: string; mqtt?: string; mqttWs?: string }
   version: string
   serviceTime: number
   updateUrlSuffix: string
@@ -172,6 +178,11 @@ export interface UploadedFile {
   md5: string
   sha256: string
   kind: 'zip' | 'apk' | 'binary'
+  /** The same key under the name the resource takes. */
+  storageKey?: string
+  /** What the package declares (wgt manifest.json, apk manifest), if anything. */
+  version?: string
+  versionCode?: number
 }
 
 export interface UploadCredentials {
