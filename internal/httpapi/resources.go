@@ -34,7 +34,7 @@ type resourceView struct {
 	SHA256         string    `json:"sha256"`
 	StorageKey     string    `json:"storageKey,omitempty"`
 	Product        string    `json:"product,omitempty"`
-	CreatedBy      string    `json:"createdBy"`
+	CreatedBy      string    `json:"createdBy,omitempty"`
 	CreatedTime    time.Time `json:"createdTime"`
 	UpdatedTime    time.Time `json:"updatedTime"`
 }

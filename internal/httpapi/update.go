@@ -87,7 +87,7 @@ func (s *Server) renderResource(r release.Resource, url string) (renderedResourc
 	v := resourceView{ID: r.ID, ProjectID: r.ProjectID, Type: int(r.Type), Version: r.Version, VersionCode: r.VersionCode,
 		NativeVersionCode: r.NativeVersionCode, UpdateType: int(r.UpdateType), Status: int(r.Status), Changelog: r.Changelog,
 		Remark: r.Remark, RolloutPercent: r.RolloutPercent, Size: r.Size, MD5: r.MD5, SHA256: r.SHA256,
-		CreatedBy: r.CreatedBy, CreatedTime: r.CreatedTime, UpdatedTime: r.UpdatedTime}
+		CreatedTime: r.CreatedTime, UpdatedTime: r.UpdatedTime} // never createdBy: an internal user id
 	relative := strings.HasPrefix(url, "/")
 	if relative && s.publicBaseURL != "" {
 		url, relative = strings.TrimRight(s.publicBaseURL, "/")+url, false
@@ -267,6 +267,7 @@ func (s *Server) handleUpdateCheck(c *gin.Context) {
 
 	if s.stats != nil || s.metrics != nil {
 		chk := s.checkOf(&req, d)
+		chk.ClientIP = c.ClientIP() // bounds how many new devices one address adds
 		if s.stats != nil {
 			s.stats.Record(chk)
 		}

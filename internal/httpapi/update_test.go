@@ -31,6 +31,9 @@ func (ts *testServer) check(tb testing.TB, path string, body any) offer {
 	if rec.Code != 200 || !env.Success || env.StatusCode != 200 {
 		tb.Fatalf("check: %d %s", rec.Code, rec.Body)
 	}
+	if strings.Contains(rec.Body.String(), "createdBy") {
+		tb.Fatalf("the public answer names who created a resource (an internal user id): %s", rec.Body)
+	}
 	var o offer
 	if err := json.Unmarshal(env.Data, &o); err != nil {
 		tb.Fatal(err)
