@@ -46,6 +46,18 @@ func (s *ackStore) Del(key string) {
 	}
 }
 
+// Get hands out a copy of a stored PUBLISH: paho marks a resent one DUP on
+// the packet it gets here, which its writer may still be sending (a data
+// race inside paho with the plain memory store).
+func (s *ackStore) Get(key string) packets.ControlPacket {
+	m := s.Store.Get(key)
+	if p, ok := m.(*packets.PublishPacket); ok {
+		cp := *p
+		return &cp
+	}
+	return m
+}
+
 // Reset forgets what is pending without counting it acknowledged.
 func (s *ackStore) Reset() {
 	s.mu.Lock()

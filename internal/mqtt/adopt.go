@@ -212,7 +212,7 @@ func (x *external) adopt(ctx context.Context, id string) bool {
 	}
 	opts := paho.NewClientOptions().AddBroker(x.e.URL).SetClientID(id).
 		SetUsername(x.e.Username).SetPassword(x.e.Password).
-		SetProtocolVersion(4).SetCleanSession(false).SetOrderMatters(false).SetAutoAckDisabled(true).
+		SetProtocolVersion(4).SetCleanSession(false).SetOrderMatters(false).SetAutoAckDisabled(true).SetStore(newCopyingStore()).
 		SetAutoReconnect(false).SetConnectRetry(false).SetConnectTimeout(connectTimeout).
 		SetKeepAlive(30 * time.Second).SetDefaultPublishHandler(handler)
 	c := paho.NewClient(opts)

@@ -81,7 +81,7 @@ func NewExternalBridge(e External, o BridgeOptions) *Bridge {
 	x := &external{e: e, br: br, log: o.Log, peers: newPeers(e.ClientID)}
 	opts := paho.NewClientOptions().AddBroker(e.URL).SetClientID(e.ClientID).
 		SetUsername(e.Username).SetPassword(e.Password).
-		SetProtocolVersion(4).SetCleanSession(false).SetOrderMatters(false).
+		SetProtocolVersion(4).SetCleanSession(false).SetOrderMatters(false).SetStore(newCopyingStore()).
 		// Messages are acknowledged after they are handled (at least once).
 		SetAutoAckDisabled(true).
 		SetAutoReconnect(true).SetMaxReconnectInterval(e.ReconnectMax).SetConnectRetry(false).
