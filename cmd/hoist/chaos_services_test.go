@@ -19,17 +19,6 @@ import (
 // The fault suite's own service processes, on free ports under a temp dir,
 // stopped by PID: never the shared ones on 3306, 6379 and 1883.
 
-// freePort returns a loopback port nobody listens on now.
-func freePort(tb testing.TB) int {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 func listening(port int) bool {
 	c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
 	if err == nil {
@@ -101,7 +90,7 @@ func privateMariaDB(tb testing.TB) *service {
 	if out, err := install.CombinedOutput(); err != nil {
 		tb.Fatalf("mariadb-install-db: %v\n%s", err, out)
 	}
-	port := freePort(tb)
+	port := loopbackPort(tb)
 	dsn := fmt.Sprintf("root@tcp(127.0.0.1:%d)/", port)
 	ready := func() bool {
 		db, err := sql.Open("mysql", dsn)
@@ -123,7 +112,7 @@ func privateMariaDB(tb testing.TB) *service {
 func privateRedis(tb testing.TB) *service {
 	tb.Helper()
 	dir := tb.TempDir()
-	port := freePort(tb)
+	port := loopbackPort(tb)
 	s := newService(tb, dir, "redis", port, func() bool { return listening(port) }, "redis-server",
 		"--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
 	s.start(tb)
@@ -136,7 +125,7 @@ func privateRedis(tb testing.TB) *service {
 func privateMosquitto(tb testing.TB) *service {
 	tb.Helper()
 	dir := tb.TempDir()
-	port := freePort(tb)
+	port := loopbackPort(tb)
 	conf := filepath.Join(dir, "mosquitto.conf")
 	// user root: run as root, Mosquitto would drop to user mosquitto and
 	// could not write its persistence file in the test's directory.

@@ -204,7 +204,7 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 		w.broker = privateMosquitto(t)
 	}
 	files := t.TempDir()
-	firstHTTP := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	firstHTTP := fmt.Sprintf("127.0.0.1:%d", loopbackPort(t))
 	if mode == "rabbitmq" {
 		// RabbitMQ asks node1's hooks who may connect.
 		w.rabbit = newRabbitNode(t, 0, "http://"+firstHTTP, rabbitHookSecret)
@@ -217,7 +217,7 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 	for i, name := range names {
 		node := &chaosNode{name: name, http: firstHTTP}
 		if i > 0 {
-			node.http = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+			node.http = fmt.Sprintf("127.0.0.1:%d", loopbackPort(t))
 		}
 		env := []string{
 			"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "HOIST_LOG_FORMAT=json",
@@ -232,7 +232,7 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 		}
 		switch mode {
 		case "embedded":
-			node.mqtt = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+			node.mqtt = fmt.Sprintf("127.0.0.1:%d", loopbackPort(t))
 			env = append(env, "HOIST_MQTT_TCP_ADDR="+node.mqtt, "HOIST_MQTT_WS_ADDR=")
 		case "rabbitmq":
 			env = append(env, "HOIST_MQTT_MODE=rabbitmq", fmt.Sprintf("HOIST_MQTT_URL=amqp://127.0.0.1:%d/", w.rabbit.amqp),
@@ -262,13 +262,8 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 	base := "http://" + firstHTTP
 
 	// An admin, a project, a product, its devices and a firmware.
-	var sess struct{ AccessToken string }
-	apiCall(t, base, "POST", "/api/v1/auth/register", "", map[string]string{"username": "ops", "password": "correct horse battery"}, &sess)
-	var proj struct{ ID string }
-	apiCall(t, base, "POST", "/api/v1/projects", sess.AccessToken, map[string]string{"name": "Meters"}, &proj)
-	apiCall(t, base, "POST", "/api/v1/products", sess.AccessToken, map[string]string{"name": "meter", "projectId": proj.ID}, nil)
-	var tok struct{ Token string }
-	apiCall(t, base, "POST", "/api/v1/me/tokens", sess.AccessToken, map[string]string{"name": "chaos"}, &tok)
+	owner := mustFleetOwner(t, base)
+	proj, tok := struct{ ID string }{owner.ProjectID}, struct{ Token string }{owner.Token}
 	ctx := context.Background()
 	creds, err := createSimDevices(ctx, base, tok.Token, "meter", "", sc.devices)
 	if err != nil {

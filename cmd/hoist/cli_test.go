@@ -43,6 +43,32 @@ func apiCall(t *testing.T, base, method, path, token string, body, out any) int 
 	return resp.StatusCode
 }
 
+// fleetOwner is a registered operator with a project, product "meter" in
+// it, and an API token.
+type fleetOwner struct {
+	Access, Token, ProjectID string
+}
+
+// mustFleetOwner registers "ops" on a fresh server and creates project
+// "Meters" with product "meter" and an API token.
+func mustFleetOwner(t *testing.T, base string) fleetOwner {
+	t.Helper()
+	var sess struct{ AccessToken string }
+	if code := apiCall(t, base, "POST", "/api/v1/auth/register", "", map[string]string{"username": "ops", "password": "correct horse battery"}, &sess); code != 201 {
+		t.Fatalf("register %d", code)
+	}
+	var proj struct{ ID string }
+	apiCall(t, base, "POST", "/api/v1/projects", sess.AccessToken, map[string]string{"name": "Meters"}, &proj)
+	if code := apiCall(t, base, "POST", "/api/v1/products", sess.AccessToken, map[string]string{"name": "meter", "projectId": proj.ID}, nil); code != 201 {
+		t.Fatalf("product %d", code)
+	}
+	var tok struct{ Token string }
+	if code := apiCall(t, base, "POST", "/api/v1/me/tokens", sess.AccessToken, map[string]string{"name": "ops"}, &tok); code != 201 {
+		t.Fatalf("token %d", code)
+	}
+	return fleetOwner{Access: sess.AccessToken, Token: tok.Token, ProjectID: proj.ID}
+}
+
 // cliEnv is the environment of a CLI user: a home of their own (where the
 // login is stored) and nothing of the server's.
 func cliEnv(t *testing.T, extra ...string) []string {
@@ -288,15 +314,8 @@ func TestLoginTokenFromStdinAndRefused(t *testing.T) {
 func TestOTAWithTheCLI(t *testing.T) {
 	p := startServe(t, baseEnv(t, "HOIST_AUTH_CAPTCHA=off"))
 	base := "http://" + p.addr("http")
-	var sess struct{ AccessToken string }
-	apiCall(t, base, "POST", "/api/v1/auth/register", "", map[string]string{"username": "ops", "password": "correct horse battery"}, &sess)
-	var proj struct{ ID string }
-	apiCall(t, base, "POST", "/api/v1/projects", sess.AccessToken, map[string]string{"name": "Meters"}, &proj)
-	if code := apiCall(t, base, "POST", "/api/v1/products", sess.AccessToken, map[string]string{"name": "meter", "projectId": proj.ID}, nil); code != 201 {
-		t.Fatalf("product %d", code)
-	}
-	var tok struct{ Token string }
-	apiCall(t, base, "POST", "/api/v1/me/tokens", sess.AccessToken, map[string]string{"name": "ci"}, &tok)
+	owner := mustFleetOwner(t, base)
+	proj, tok := struct{ ID string }{owner.ProjectID}, struct{ Token string }{owner.Token}
 	env := cliEnv(t, "HOIST_SERVER="+base, "HOIST_TOKEN="+tok.Token)
 
 	// Three simulated devices tagged beta, on firmware 1.0.0.

@@ -42,13 +42,8 @@ func TestServeWithRabbitMQ(t *testing.T) {
 	p := startServe(t, env)
 	waitReady(t, base, p)
 
-	var sess struct{ AccessToken string }
-	apiCall(t, base, "POST", "/api/v1/auth/register", "", map[string]string{"username": "ops", "password": "correct horse battery"}, &sess)
-	var proj struct{ ID string }
-	apiCall(t, base, "POST", "/api/v1/projects", sess.AccessToken, map[string]string{"name": "Meters"}, &proj)
-	apiCall(t, base, "POST", "/api/v1/products", sess.AccessToken, map[string]string{"name": "meter", "projectId": proj.ID}, nil)
-	var tok struct{ Token string }
-	apiCall(t, base, "POST", "/api/v1/me/tokens", sess.AccessToken, map[string]string{"name": "e2e"}, &tok)
+	owner := mustFleetOwner(t, base)
+	proj, tok := struct{ ID string }{owner.ProjectID}, struct{ Token string }{owner.Token}
 	ctx := context.Background()
 	creds, err := createSimDevices(ctx, base, tok.Token, "meter", "blue", 3)
 	if err != nil {
