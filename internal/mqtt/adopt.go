@@ -134,18 +134,23 @@ func (x *external) presence(name string, payload []byte) {
 	if id == x.e.ClientID && v.State != presenceOnline && !x.handing.Load() {
 		// Our own Will from an earlier life (or a dropped connection): we
 		// are back; say so again.
-		go x.client.Publish(x.presenceTopic(x.e.ClientID), 1, true, presencePayload(presenceOnline))
+		go x.client.Publish(x.presenceTopic(x.e.ClientID), 0, true, presencePayload(presenceOnline))
 		return
 	}
 	x.peers.set(id, v.State, time.Now())
 }
+
+// Presence messages are published with QoS 0: paho stores QoS 1 publishes
+// and, on a persistent session, resends what it finds stored right after
+// connecting, racing the first send of a publish made from the connect
+// handler. The retained Will (QoS 1) is kept by the broker, not by paho.
 
 // announce says this node is online and subscribes to the presence of the
 // others (their retained states arrive at once). Without a shared
 // subscription too: every node receives every message then, and a dead
 // node's session would queue them all until it returns.
 func (x *external) announce(c paho.Client) {
-	if tok := c.Publish(x.presenceTopic(x.e.ClientID), 1, true, presencePayload(presenceOnline)); !tok.WaitTimeout(connectTimeout) || tok.Error() != nil {
+	if tok := c.Publish(x.presenceTopic(x.e.ClientID), 0, true, presencePayload(presenceOnline)); !tok.WaitTimeout(connectTimeout) || tok.Error() != nil {
 		x.log.Warn("mqtt: cannot announce this node's presence", "error", tok.Error())
 	}
 	if tok := c.Subscribe(x.presenceTopic("+"), 1, nil); !tok.WaitTimeout(connectTimeout) || tok.Error() != nil {
@@ -236,7 +241,7 @@ func (x *external) adopt(ctx context.Context, id string) bool {
 	inflight.Wait()
 	// An empty retained message clears the dead node's presence: nothing
 	// is left to take over.
-	if tok := c.Publish(x.presenceTopic(id), 1, true, []byte{}); !tok.WaitTimeout(connectTimeout) {
+	if tok := c.Publish(x.presenceTopic(id), 0, true, []byte{}); !tok.WaitTimeout(connectTimeout) {
 		x.log.Warn("mqtt: cannot clear a taken-over node's presence", "node", id)
 	}
 	x.br.adoptions.Add(1)
@@ -285,7 +290,7 @@ func (x *external) handOver() {
 		if state == presenceStopped {
 			payload = []byte{} // handed over: clear the retained presence
 		}
-		if tok := x.client.Publish(x.presenceTopic(x.e.ClientID), 1, true, payload); !tok.WaitTimeout(connectTimeout) {
+		if tok := x.client.Publish(x.presenceTopic(x.e.ClientID), 0, true, payload); !tok.WaitTimeout(connectTimeout) {
 			x.log.Warn("mqtt: cannot announce this node's stop")
 		}
 	}
