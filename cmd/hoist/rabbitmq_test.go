@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -65,6 +66,20 @@ func TestServeWithRabbitMQ(t *testing.T) {
 	}
 	if err := mqttConnect(ws, bad, "/ws"); err == nil {
 		t.Fatal("a wrong device secret was accepted over WebSocket")
+	}
+	// The same with MQTT.js, the client browsers and mini-programs use: its
+	// status report reaches Hoist.
+	runMQTTJS(t, ws, creds[1], "")
+	runMQTTJS(t, ws, bad, "refused")
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		var d struct{ LastStatus json.RawMessage }
+		code := apiCall(t, base, "GET", "/api/v1/products/meter/devices/"+creds[1].Name, tok.Token, nil, &d)
+		if code == 200 && strings.Contains(string(d.LastStatus), "mqttjs") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the MQTT.js device's status never reached Hoist: HTTP %d %s", code, d.LastStatus)
+		}
 	}
 	c := paho.NewClient(paho.NewClientOptions().AddBroker(broker).SetClientID(creds[0].Product + "/" + creds[0].Name + "/probe").
 		SetUsername(creds[0].Product + "/" + creds[0].Name).SetPassword(creds[0].Secret).SetProtocolVersion(4).SetConnectTimeout(10 * time.Second))
@@ -222,4 +237,28 @@ func missingReports(t *testing.T, db *sql.DB, campaignID string, acked []string)
 		}
 	}
 	return lost
+}
+
+// runMQTTJS runs testdata/mqttjs-device.cjs (MQTT.js from web/node_modules)
+// as device cred against url; expect "" wants it connected, subscribed and
+// its QoS 1 status acknowledged, "refused" wants the connection refused.
+// It skips when Node.js or web/node_modules/mqtt is missing (.ci/run
+// installs the panel's packages first).
+func runMQTTJS(t *testing.T, url string, cred devicesim.Credentials, expect string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node: skipped (Node.js not installed)")
+	}
+	modules, _ := filepath.Abs("../../web/node_modules")
+	if _, err := os.Stat(filepath.Join(modules, "mqtt")); err != nil {
+		t.Skip("MQTT.js: skipped (run npm ci in web/)")
+	}
+	cmd := exec.Command(node, "testdata/mqttjs-device.cjs")
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules, "URL="+url, "PRODUCT="+cred.Product, "DEVICE="+cred.Name,
+		"SECRET="+cred.Secret, "EXPECT="+expect)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("MQTT.js device %s (expect %q): %v\n%s", cred.Name, expect, err, out)
+	}
 }
