@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -263,21 +262,13 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 
 	// An admin, a project, a product, its devices and a firmware.
 	owner := mustFleetOwner(t, base)
-	proj, tok := struct{ ID string }{owner.ProjectID}, struct{ Token string }{owner.Token}
+	tok := struct{ Token string }{owner.Token}
 	ctx := context.Background()
 	creds, err := createSimDevices(ctx, base, tok.Token, "meter", "", sc.devices)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fw := filepath.Join(t.TempDir(), "meter-2.0.0.bin")
-	// 256 KiB: the devices report 25, 50 and 75 % on the way (9 reports each).
-	os.WriteFile(fw, bytes.Repeat([]byte("firmware"), 32<<10), 0o644)
-	code, out, stderr := runHoist(t, cliEnv(t, "HOIST_SERVER="+base, "HOIST_TOKEN="+tok.Token), "release", "--project", proj.ID,
-		"--type", "firmware", "--product", "meter", "--file", fw, "--version", "2.0.0", "--version-code", "200", "--json")
-	var res struct{ ID string }
-	if json.Unmarshal([]byte(out), &res); code != 0 || res.ID == "" {
-		t.Fatalf("release: %d %s %s", code, out, stderr)
-	}
+	res := struct{ ID string }{owner.mustFirmware(t, base)}
 
 	brokerURL := "tcp://" + w.nodes[0].mqtt
 	switch mode {

@@ -69,6 +69,22 @@ func mustFleetOwner(t *testing.T, base string) fleetOwner {
 	return fleetOwner{Access: sess.AccessToken, Token: tok.Token, ProjectID: proj.ID}
 }
 
+// mustFirmware releases firmware version 2.0.0 of product "meter" (256 KiB,
+// so that simulated devices report 25, 50 and 75 % on the way) with the
+// release CLI and returns its resource id.
+func (o fleetOwner) mustFirmware(t *testing.T, base string) string {
+	t.Helper()
+	fw := filepath.Join(t.TempDir(), "meter-2.0.0.bin")
+	os.WriteFile(fw, bytes.Repeat([]byte("firmware"), 32<<10), 0o644)
+	code, out, stderr := runHoist(t, cliEnv(t, "HOIST_SERVER="+base, "HOIST_TOKEN="+o.Token), "release", "--project", o.ProjectID,
+		"--type", "firmware", "--product", "meter", "--file", fw, "--version", "2.0.0", "--version-code", "200", "--json")
+	var res struct{ ID string }
+	if json.Unmarshal([]byte(out), &res); code != 0 || res.ID == "" {
+		t.Fatalf("release: %d %s %s", code, out, stderr)
+	}
+	return res.ID
+}
+
 // cliEnv is the environment of a CLI user: a home of their own (where the
 // login is stored) and nothing of the server's.
 func cliEnv(t *testing.T, extra ...string) []string {

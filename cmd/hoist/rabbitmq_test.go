@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -44,7 +43,7 @@ func TestServeWithRabbitMQ(t *testing.T) {
 	waitReady(t, base, p)
 
 	owner := mustFleetOwner(t, base)
-	proj, tok := struct{ ID string }{owner.ProjectID}, struct{ Token string }{owner.Token}
+	tok := struct{ Token string }{owner.Token}
 	ctx := context.Background()
 	creds, err := createSimDevices(ctx, base, tok.Token, "meter", "blue", 3)
 	if err != nil {
@@ -116,14 +115,7 @@ func TestServeWithRabbitMQ(t *testing.T) {
 	c.Disconnect(100)
 
 	// A campaign through RabbitMQ.
-	fw := filepath.Join(t.TempDir(), "meter-2.0.0.bin")
-	os.WriteFile(fw, bytes.Repeat([]byte("firmware"), 32<<10), 0o644)
-	code, out, stderr := runHoist(t, cliEnv(t, "HOIST_SERVER="+base, "HOIST_TOKEN="+tok.Token), "release", "--project", proj.ID,
-		"--type", "firmware", "--product", "meter", "--file", fw, "--version", "2.0.0", "--version-code", "200", "--json")
-	var res struct{ ID string }
-	if json.Unmarshal([]byte(out), &res); code != 0 || res.ID == "" {
-		t.Fatalf("release: %d %s %s", code, out, stderr)
-	}
+	res := struct{ ID string }{owner.mustFirmware(t, base)}
 	sim := devicesim.New(devicesim.Options{Broker: broker, Devices: creds, Firmware: "1.0.0"})
 	if err := sim.Start(ctx); err != nil {
 		t.Fatalf("devices through RabbitMQ: %v", err)

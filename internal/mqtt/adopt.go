@@ -206,14 +206,7 @@ func (x *external) adopt(ctx context.Context, id string) bool {
 			m.Ack()
 			return
 		}
-		t, ok := x.br.parse(m.Topic())
-		if !ok {
-			m.Ack()
-			return
-		}
-		if err := x.br.handle(context.Background(), t, m.Payload()); err == nil {
-			m.Ack()
-		}
+		x.take(m)
 	}
 	opts := paho.NewClientOptions().AddBroker(x.e.URL).SetClientID(id).
 		SetUsername(x.e.Username).SetPassword(x.e.Password).

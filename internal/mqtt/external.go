@@ -112,9 +112,15 @@ func (x *external) receive(_ paho.Client, m paho.Message) {
 		m.Ack()
 		return
 	}
+	x.take(m)
+}
+
+// take handles a device message and acknowledges it once durable, or at
+// once when malformed (redelivery cannot help).
+func (x *external) take(m paho.Message) {
 	t, ok := x.br.parse(m.Topic())
 	if !ok {
-		m.Ack() // malformed for good: redelivery cannot help
+		m.Ack()
 		return
 	}
 	if err := x.br.handle(context.Background(), t, m.Payload()); err == nil {

@@ -114,7 +114,7 @@ type IngestStore interface {
 // in batch order.
 func (s *Service) Ingest(ctx context.Context, msgs []Message) (outcomes []error, err error) {
 	b := s.prepare(msgs)
-	err = s.ingestStore.Ingest(ctx, func(tx IngestTx) error {
+	err = s.store.Ingest(ctx, func(tx IngestTx) error {
 		b.reset()
 		return b.apply(ctx, s, tx)
 	})
@@ -436,5 +436,5 @@ func keysOf[K comparable](set map[K]bool) []K {
 
 // SweepDedupe deletes dedupe marks older than retention; Run calls it.
 func (s *Service) SweepDedupe(ctx context.Context, retention time.Duration) (int64, error) {
-	return s.ingestStore.SweepMessages(ctx, s.stamp().Add(-retention))
+	return s.store.SweepMessages(ctx, s.stamp().Add(-retention))
 }

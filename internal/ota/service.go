@@ -80,16 +80,15 @@ func (o *Options) defaults() {
 // HandleProgress and HandleCommandReply, one message at a time) are for
 // the MQTT side and take no principal.
 type Service struct {
-	store       Store
-	ingestStore IngestStore
-	pub         Publisher
-	projects    *project.Service
-	devices     *device.Service
-	releases    *release.Service
-	blob        storage.Blob
-	opts        Options
-	now         func() time.Time
-	log         *slog.Logger
+	store    Store
+	pub      Publisher
+	projects *project.Service
+	devices  *device.Service
+	releases *release.Service
+	blob     storage.Blob
+	opts     Options
+	now      func() time.Time
+	log      *slog.Logger
 
 	reportsMu sync.Mutex
 	reports   map[State]int64 // progress reports received, by reported state
@@ -123,7 +122,7 @@ func (s *Service) countReport(st State) {
 // NewService returns the OTA and command service.
 func NewService(store Store, d Deps, opts Options, now func() time.Time, log *slog.Logger) *Service {
 	opts.defaults()
-	return &Service{store: store, ingestStore: store, pub: d.Publisher, projects: d.Projects, devices: d.Devices,
+	return &Service{store: store, pub: d.Publisher, projects: d.Projects, devices: d.Devices,
 		releases: d.Releases, blob: d.Blob, opts: opts, now: now, log: log}
 }
 
