@@ -71,18 +71,45 @@ async function uploadIn(title, file) {
 
 test('panel: register, project, upload with progress, releases, update check, devices, OTA, admin pages', async (top) => {
   const { page } = ui
-  // Each step saves a screenshot when it fails.
+  // Each step saves a screenshot when it fails and adds what the page and
+  // the server said to the error; the steps after a failed one are skipped
+  // (they depend on it), so the first failure is the one reported last.
+  let failed = ''
   const t = {
     diagnostic: (m) => top.diagnostic(m),
     test: (name, fn) =>
       top.test(name, async (st) => {
+        if (failed) {
+          st.skip(`an earlier step failed: ${failed}`)
+          return
+        }
         try {
           await fn(st)
         } catch (e) {
+          failed = name
           await ui.screenshot(`FAILED-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}`).catch(() => {})
+          if (e instanceof Error) e.message += `\n${await failureContext()}`
           throw e
         }
       }),
+  }
+
+  /** failureContext: the messages on screen, the page's errors, the server's warnings. */
+  async function failureContext() {
+    const shown = await page
+      .locator('.ant-message, .ant-alert, .ant-form-item-explain-error')
+      .allTextContents()
+      .catch(() => [])
+    const logged = readFileSync(server.logPath, 'utf8')
+      .split('\n')
+      .filter((l) => /"level":"(WARN|ERROR)"/.test(l))
+      .slice(-15)
+    return [
+      `on screen: ${JSON.stringify(shown)}`,
+      `page errors: ${JSON.stringify(ui.errors)}`,
+      'server warnings and errors (last 15):',
+      ...logged,
+    ].join('\n')
   }
 
   await t.test('first load: the sign-in page, within the bundle budget', async () => {
