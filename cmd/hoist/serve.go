@@ -193,6 +193,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Projects:              sv.projects,
 		Dicts:                 sv.dicts,
 		Releases:              sv.releases,
+		Checker:               sv.checker,
 		Devices:               sv.devices,
 		OTA:                   sv.ota,
 		LocalFiles:            sv.files.local,
@@ -255,9 +256,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		close(ingestDone)
 	}
 	if sv.bus != nil {
-		g.Go(func() error { return sv.bus.Run(gctx, api.InvalidateUpdates) })
+		g.Go(func() error { return sv.bus.Run(gctx, sv.checker.Invalidate) })
 	}
-	g.Go(func() error { return sv.changes.Run(gctx, api.InvalidateUpdates) })
+	g.Go(func() error { return sv.changes.Run(gctx, sv.checker.Invalidate) })
 	// The bridge stops after the HTTP drain (requests in flight may still
 	// publish commands), then the broker closes.
 	mqttCtx, stopMQTT := context.WithCancel(context.Background())

@@ -45,6 +45,7 @@ type services struct {
 	bus       *bus.Redis       // nil without Redis
 	changes   *bus.Poller      // release changes through the database, for every node
 	metrics   *metrics.Metrics // nil when metrics are off
+	checker   *release.Checker
 	files     files
 	captcha   *captcha.Service // nil when captchas are off
 	limits    httpapi.Limits
@@ -114,6 +115,14 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 		}
 	}
 	sv.reports = stats.NewService(st.Stats(), sv.projects, time.Now)
+	// The update check of every protocol; this node's own changes reach
+	// its next check at once, other nodes' through the bus and the poll.
+	recorders := []release.Recorder{sv.stats}
+	if sv.metrics != nil {
+		recorders = append(recorders, sv.metrics)
+	}
+	sv.checker = release.NewChecker(sv.releases, release.CheckerOptions{Recorders: recorders})
+	sv.releases.OnChange(sv.checker.Invalidate)
 	// Other nodes learn of release changes within a second over Redis, and
 	// within a poll of the database whether or not Redis is up.
 	sv.changes = bus.NewPoller(st.Changes(), time.Second, log)

@@ -31,7 +31,7 @@ func TestCrossNodeInvalidation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	a.releases.OnChange(func(pid string) { busA.Publish(ctx, pid) })
-	go busB.Run(ctx, b.InvalidateUpdates)
+	go busB.Run(ctx, b.checker.Invalidate)
 	time.Sleep(100 * time.Millisecond) // let B subscribe
 
 	f := newUpdateFixture(t, a)
@@ -64,7 +64,7 @@ func TestCrossNodeInvalidationWithoutRedis(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	a.releases.OnChange(func(pid string) { pollA.Record(ctx, pid) })
-	go pollB.Run(ctx, b.InvalidateUpdates)
+	go pollB.Run(ctx, b.checker.Invalidate)
 
 	f := newUpdateFixture(t, a)
 	pid := f.project.ID

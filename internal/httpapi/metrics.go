@@ -32,11 +32,11 @@ func methodLabel(m string) string {
 // registerMetrics exposes what the HTTP layer counts itself.
 func (s *Server) registerMetrics() {
 	s.metrics.Counter("hoist_update_cache_hits_total", "Update checks answered from the in-memory project answer.",
-		func() float64 { return float64(s.updates.Hits()) })
+		func() float64 { return float64(s.checker.Hits()) })
 	s.metrics.Counter("hoist_update_cache_loads_total", "Project answers built or rebuilt (first use, change, expiry).",
-		func() float64 { return float64(s.updates.Loads()) })
+		func() float64 { return float64(s.checker.Loads()) })
 	s.metrics.Counter("hoist_update_stale_answers_total", "Update checks answered with a project's last answer because rebuilding it failed (database down).",
-		func() float64 { return float64(s.updates.Stale()) })
+		func() float64 { return float64(s.checker.Stale()) })
 	if s.stats != nil {
 		s.metrics.Counter("hoist_stats_devices_dropped_total", "First-seen devices dropped: the queue was full or their client address created too many.",
 			func() float64 { return float64(s.stats.Dropped()) })

@@ -24,7 +24,6 @@ import (
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/ratelimit"
 	"github.com/hoist-ota/hoist/internal/release"
-	"github.com/hoist-ota/hoist/internal/snapcache"
 	"github.com/hoist-ota/hoist/internal/stats"
 	"github.com/hoist-ota/hoist/internal/storage"
 )
@@ -64,7 +63,10 @@ type Options struct {
 	Projects     *project.Service
 	Dicts        *dict.Service
 	Releases     *release.Service
-	Devices      *device.Service
+	// Checker answers the update check (every protocol); it must have
+	// no compiled answer yet (New registers the upushy view).
+	Checker *release.Checker
+	Devices *device.Service
 	// OTA sends device commands and runs OTA campaigns; required.
 	OTA *ota.Service
 	// LocalFiles serves GET /files/ when storage is local; nil with OSS.
@@ -132,7 +134,8 @@ type Server struct {
 	metrics       *metrics.Metrics
 	metricsToken  string
 	onCommandSub  func(product, device string)
-	updates       *snapcache.Cache[*compiledProject]
+	checker       *release.Checker
+	upushyView    release.ViewID
 	ids           *requestIDs
 	captcha       *captcha.Service
 	setupCode     *account.SetupCode
@@ -154,7 +157,7 @@ func New(o Options) (*Server, error) {
 	s := &Server{
 		cfg: o.Config, publicBaseURL: o.PublicBaseURL, version: o.Version, db: o.DB, deps: o.Dependencies,
 		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha, setupCode: o.SetupCode, listeners: o.Listeners,
-		releases: o.Releases, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats, downloads: o.Downloads,
+		releases: o.Releases, checker: o.Checker, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats, downloads: o.Downloads,
 		reports: o.Reports, metrics: o.Metrics, metricsToken: o.MetricsToken, onCommandSub: o.OnCommandSubscription, devices: o.Devices, ota: o.OTA,
 		loginLimit: o.Limits.Login, registerLimit: o.Limits.Register, captchaLimit: o.Limits.Captcha,
 		panel: o.Panel, log: o.Log, now: o.Now,
@@ -163,10 +166,8 @@ func New(o Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.updates = newUpdateCache(s)
+	s.upushyView = s.checker.AddView(s.renderUpushy)
 	s.ids = newRequestIDs()
-	// This node's own changes are visible to its next check at once.
-	s.releases.OnChange(s.InvalidateUpdates)
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	// X-Forwarded-For is believed only from the configured proxies; with

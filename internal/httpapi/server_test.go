@@ -48,6 +48,7 @@ type testServer struct {
 	downloads *stats.Downloads
 	log       *slog.Logger
 	otaSvc    *ota.Service
+	checker   *release.Checker
 	pub       *recordingPublisher // what the OTA service published
 
 	mu      sync.Mutex
@@ -165,6 +166,13 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 		Publisher: ts.publisher}, ota.Options{PublicBaseURL: ts.PublicBaseURL}, ts.otaNow, log)
 	out.otaSvc = ts.OTA
 	ts.Releases.OnChange(out.recordChange)
+	recorders := []release.Recorder{ts.Stats}
+	if ts.Metrics != nil {
+		recorders = append(recorders, ts.Metrics)
+	}
+	ts.Checker = release.NewChecker(ts.Releases, release.CheckerOptions{Recorders: recorders, Now: ts.Now})
+	ts.Releases.OnChange(ts.Checker.Invalidate)
+	out.checker = ts.Checker
 	srv, err := New(ts.Options)
 	if err != nil {
 		tb.Fatal(err)

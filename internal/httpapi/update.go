@@ -2,39 +2,21 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/release"
-	"github.com/hoist-ota/hoist/internal/snapcache"
-	"github.com/hoist-ota/hoist/internal/stats"
 )
 
 // maxUpdateBody bounds an update-check request (systemInfo included).
 const maxUpdateBody = 64 << 10
-
-// compiledProject is a project's update-check answer material: the decision
-// snapshot and each resource's JSON rendered once, so a request only looks
-// things up and copies bytes.
-type compiledProject struct {
-	missing  bool // the project does not exist (cached briefly)
-	snap     *release.Snapshot
-	rendered map[string]renderedResource // by resource id
-}
-
-// forChannel returns the snapshot for a release channel. Channels are not
-// implemented yet: every channel gets the default one. The cache is keyed
-// by project so that one invalidation reaches every channel of it.
-func (p *compiledProject) forChannel(string) *release.Snapshot { return p.snap }
 
 // renderedResource is a resource's JSON object split around its url value,
 // which for local storage without a public base URL depends on the Host of
@@ -59,31 +41,10 @@ func writeJSONStringBody(buf *bytes.Buffer, s string) {
 	buf.WriteString(s)
 }
 
-// negativeTTL is how long "no such project" is cached; project ids are
-// random, so a real project is practically never asked for before it exists.
-const negativeTTL = 30 * time.Second
-
-// loadProject builds a project's compiled answer from the release catalog.
-func (s *Server) loadProject(ctx context.Context, projectID string) (*compiledProject, time.Time, error) {
-	cat, err := s.releases.Catalog(ctx, projectID)
-	if apperr.Is(err, apperr.NotFound) {
-		return &compiledProject{missing: true}, s.now().Add(negativeTTL), nil
-	}
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	cp := &compiledProject{snap: release.NewSnapshot(cat.Resources), rendered: make(map[string]renderedResource, len(cat.Resources))}
-	for i, r := range cat.Resources {
-		rr, err := s.renderResource(r, cat.URLs[i])
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		cp.rendered[r.ID] = rr
-	}
-	return cp, cat.ValidUntil, nil
-}
-
-func (s *Server) renderResource(r release.Resource, url string) (renderedResource, error) {
+// renderUpushy renders a resource for the upushy update check: its JSON
+// split around the url value, which for local storage without a public
+// base URL depends on the Host of each request (release.ViewFunc).
+func (s *Server) renderUpushy(r release.Resource, url string) (any, error) {
 	v := resourceView{ID: r.ID, ProjectID: r.ProjectID, Type: int(r.Type), Version: r.Version, VersionCode: r.VersionCode,
 		NativeVersionCode: r.NativeVersionCode, UpdateType: int(r.UpdateType), Status: int(r.Status), Changelog: r.Changelog,
 		Remark: r.Remark, RolloutPercent: r.RolloutPercent, Size: r.Size, MD5: r.MD5, SHA256: r.SHA256,
@@ -110,15 +71,6 @@ func (s *Server) renderResource(r release.Resource, url string) (renderedResourc
 	}
 	p, _ := json.Marshal(url)
 	return renderedResource{head: b[:i+len(marker)-1], path: p[1 : len(p)-1], tail: b[i+len(marker)-1:], needBase: true}, nil
-}
-
-// InvalidateUpdates drops the cached update-check answer of a project; the
-// next check loads it again. It is called for this node's own changes and
-// for changes other nodes announce.
-func (s *Server) InvalidateUpdates(projectID string) { s.updates.Invalidate(projectID) }
-
-func newUpdateCache(s *Server) *snapcache.Cache[*compiledProject] {
-	return snapcache.New(s.loadProject, 100_000, s.now)
 }
 
 // updateRequest documents the upushy client's update-check body (the
@@ -239,42 +191,28 @@ func (s *Server) handleUpdateCheck(c *gin.Context) {
 		s.respondError(c, apperr.Fields(apperr.FieldError{Field: "channel", Message: "must be at most 32 of a-z 0-9 _ -"}))
 		return
 	}
-	cp, err := s.updates.Get(c.Request.Context(), req.ProjectID)
+	a, err := s.checker.Check(c.Request.Context(), &release.Request{ProjectID: req.ProjectID, Channel: channel,
+		Query: release.Query{Platform: release.Platform(req.Platform), NativeVersionCode: req.NativeVersionCode.v,
+			HasNativeVersionCode: req.NativeVersionCode.set, UUID: req.UUID},
+		WgtVersionCode: req.WgtVersionCode.v, SystemInfo: req.SystemInfo,
+		ClientIP: c.ClientIP()}) // bounds how many new devices one address adds
 	if err != nil {
-		s.respondError(c, apperr.Wrap(err, apperr.Unavailable, "update check temporarily unavailable"))
+		s.respondError(c, err)
 		return
 	}
-	if cp.missing {
-		s.respondError(c, apperr.New(apperr.NotFound, "project not found"))
-		return
-	}
-	q := release.Query{Platform: release.Platform(req.Platform), NativeVersionCode: req.NativeVersionCode.v,
-		HasNativeVersionCode: req.NativeVersionCode.set, UUID: req.UUID}
-	d := cp.forChannel(channel).Decide(q)
 
 	out := bufPool.Get().(*bytes.Buffer)
 	defer bufPool.Put(out)
 	out.Reset()
 	out.WriteString(`{"success":true,"statusCode":200,"message":"ok","data":{"wgt":`)
-	s.writeOffer(out, c, cp, d.Wgt)
+	s.writeOffer(out, c, &a, a.Wgt)
 	out.WriteString(`,"native":`)
-	s.writeOffer(out, c, cp, d.Native)
+	s.writeOffer(out, c, &a, a.Native)
 	out.WriteString("}}")
 	h := c.Writer.Header()
 	h["Content-Type"] = jsonContentType
 	c.Writer.WriteHeader(http.StatusOK)
 	c.Writer.Write(out.Bytes())
-
-	if s.stats != nil || s.metrics != nil {
-		chk := s.checkOf(&req, d)
-		chk.ClientIP = c.ClientIP() // bounds how many new devices one address adds
-		if s.stats != nil {
-			s.stats.Record(chk)
-		}
-		if s.metrics != nil {
-			s.metrics.CountUpdateCheck(chk.ProjectID, chk.Result.String())
-		}
-	}
 }
 
 // notJSON explains a body that is not JSON when its Content-Type says it
@@ -296,12 +234,12 @@ func hasFieldErrors(err error) bool {
 // modified once set).
 var jsonContentType = []string{"application/json; charset=utf-8"}
 
-func (s *Server) writeOffer(out *bytes.Buffer, c *gin.Context, cp *compiledProject, r *release.Resource) {
-	if r == nil {
+func (s *Server) writeOffer(out *bytes.Buffer, c *gin.Context, a *release.Answer, r *release.Resource) {
+	rr, ok := a.View(s.upushyView, r).(renderedResource)
+	if !ok {
 		out.WriteString("null")
 		return
 	}
-	rr := cp.rendered[r.ID]
 	out.Write(rr.head)
 	if !rr.needBase {
 		return
@@ -339,21 +277,6 @@ func readBounded(buf *bytes.Buffer, r *http.Request, limit int64) error {
 			return apperr.Wrap(err, apperr.Invalid, "could not read the request body")
 		}
 	}
-}
-
-// checkOf describes a served check for the statistics: what the stock
-// client will apply, which is a newer native build when there is one, else
-// a newer wgt (PROTOCOLS §2), not merely what the answer contained.
-func (s *Server) checkOf(req *checkRequest, d release.Decision) stats.Check {
-	c := stats.Check{ProjectID: req.ProjectID, Platform: req.Platform, WgtVersionCode: req.WgtVersionCode.v,
-		NativeVersionCode: req.NativeVersionCode.v, UUID: req.UUID, SystemInfo: req.SystemInfo, Time: s.now()}
-	switch {
-	case d.Native != nil && d.Native.VersionCode > req.NativeVersionCode.v:
-		c.NativeID, c.Result = d.Native.ID, stats.ResultNative
-	case d.Wgt != nil && d.Wgt.VersionCode > req.WgtVersionCode.v:
-		c.WgtID, c.Result = d.Wgt.ID, stats.ResultWgt
-	}
-	return c
 }
 
 // updateView documents the update-check answer.

@@ -12,6 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/hoist-ota/hoist/internal/release"
 )
 
 // Metrics holds the registry and the collectors fed on hot paths.
@@ -64,9 +66,10 @@ func (m *Metrics) ObserveHTTP(route, method string, status int, d time.Duration)
 	m.httpDuration.WithLabelValues(route, method).Observe(d.Seconds())
 }
 
-// CountUpdateCheck counts one answered update check.
-func (m *Metrics) CountUpdateCheck(projectID, result string) {
-	m.updateChecks.WithLabelValues(projectID, result).Inc()
+// Record counts one answered update check, by project and by what the
+// client will apply; a Metrics is a release.Recorder.
+func (m *Metrics) Record(o release.Outcome) {
+	m.updateChecks.WithLabelValues(o.ProjectID, o.Result.String()).Inc()
 }
 
 // Counter registers a counter whose value is read from f at scrape time

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hoist-ota/hoist/internal/release"
 )
 
 // Options configure a Recorder.
@@ -30,7 +32,7 @@ type countKey struct {
 	platform string
 	wgt      int64
 	native   int64
-	result   Result
+	result   release.Apply
 }
 
 type offerKey struct {
@@ -83,12 +85,12 @@ const maxUUID = 128
 // Record counts one check. It never blocks on the database: a full device
 // queue, or a client address over its new-device limit, drops the device
 // and counts the drop (Dropped). A new device's systemInfo is cut to a few
-// known, short fields.
-func (r *Recorder) Record(c Check) {
+// known, short fields. A Recorder is a release.Recorder.
+func (r *Recorder) Record(c release.Outcome) {
 	day := int32(c.Time.Unix() / 86400)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.checks[countKey{c.ProjectID, day, c.Platform, c.WgtVersionCode, c.NativeVersionCode, c.Result}]++
+	r.checks[countKey{c.ProjectID, day, string(c.Platform), c.WgtVersionCode, c.NativeVersionCode, c.Result}]++
 	if c.WgtID != "" {
 		r.offers[offerKey{c.ProjectID, day, c.WgtID}]++
 	}
@@ -110,7 +112,7 @@ func (r *Recorder) Record(c Check) {
 		clear(r.seen)
 	}
 	r.seen[k] = struct{}{}
-	r.devices = append(r.devices, NewDevice{ProjectID: c.ProjectID, UUID: c.UUID, Platform: c.Platform,
+	r.devices = append(r.devices, NewDevice{ProjectID: c.ProjectID, UUID: c.UUID, Platform: string(c.Platform),
 		FirstSeen: c.Time.UTC(), SystemInfo: boundSystemInfo(c.SystemInfo)})
 }
 

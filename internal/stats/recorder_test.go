@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hoist-ota/hoist/internal/release"
 	"github.com/hoist-ota/hoist/internal/stats"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
 )
@@ -41,7 +42,7 @@ func TestRunFlushesOnShutdown(t *testing.T) {
 			done := make(chan error)
 			go func() { done <- rec.Run(ctx) }()
 			for i := 0; i < 1000; i++ {
-				rec.Record(stats.Check{ProjectID: "p1", Platform: "android", WgtVersionCode: int64(i % 3), Result: stats.ResultWgt,
+				rec.Record(release.Outcome{ProjectID: "p1", Platform: "android", WgtVersionCode: int64(i % 3), Result: release.ApplyWgt,
 					WgtID: "w1", UUID: fmt.Sprint("u", i%10), SystemInfo: []byte(`{"uuid":"x"}`), Time: day})
 			}
 			cancel()
@@ -76,11 +77,11 @@ func TestFailedFlushKeepsCounts(t *testing.T) {
 	st := storetest.MustOpen(t, "sqlite").Stats()
 	f := &flaky{Store: st, fail: true}
 	rec := stats.NewRecorder(f, stats.Options{}, discard())
-	rec.Record(stats.Check{ProjectID: "p", Platform: "ios", Time: day, WgtID: "w", Result: stats.ResultWgt})
+	rec.Record(release.Outcome{ProjectID: "p", Platform: "ios", Time: day, WgtID: "w", Result: release.ApplyWgt})
 	if err := rec.Flush(context.Background()); err == nil {
 		t.Fatal("failure not reported")
 	}
-	rec.Record(stats.Check{ProjectID: "p", Platform: "ios", Time: day})
+	rec.Record(release.Outcome{ProjectID: "p", Platform: "ios", Time: day})
 	f.fail = false
 	if err := rec.Flush(context.Background()); err != nil {
 		t.Fatal(err)
@@ -99,9 +100,9 @@ func TestDeviceQueueIsBounded(t *testing.T) {
 	st := storetest.MustOpen(t, "sqlite").Stats()
 	rec := stats.NewRecorder(st, stats.Options{DeviceQueue: 5}, discard())
 	for i := 0; i < 8; i++ {
-		rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: fmt.Sprint("dev", i), Time: day})
+		rec.Record(release.Outcome{ProjectID: "p", Platform: "android", UUID: fmt.Sprint("dev", i), Time: day})
 	}
-	rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: "dev0", Time: day}) // known: not queued again
+	rec.Record(release.Outcome{ProjectID: "p", Platform: "android", UUID: "dev0", Time: day}) // known: not queued again
 	if rec.Dropped() != 3 {
 		t.Fatalf("dropped %d, want 3", rec.Dropped())
 	}
@@ -114,7 +115,7 @@ func TestDeviceQueueIsBounded(t *testing.T) {
 	}
 	// A device already in the database is not counted again by another node.
 	rec2 := stats.NewRecorder(st, stats.Options{}, discard())
-	rec2.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: "dev1", Time: day.Add(24 * time.Hour)})
+	rec2.Record(release.Outcome{ProjectID: "p", Platform: "android", UUID: "dev1", Time: day.Add(24 * time.Hour)})
 	rec2.Flush(context.Background())
 	r, _ = st.Report(context.Background(), "p", "2026-11-01", "2026-11-30")
 	if len(r.NewDevicesPerDay) != 1 {
@@ -141,9 +142,9 @@ func TestNewDeviceSystemInfoIsBounded(t *testing.T) {
 	long := strings.Repeat("m", 300)
 	info := `{"uuid":"u1","brand":"Xiaomi","model":"` + long + `","platform":"android","osVersion":14,` +
 		`"junk":"` + strings.Repeat("j", 4000) + `","nested":{"a":1},"brand2":true}`
-	rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: "u1", SystemInfo: []byte(info), Time: day})
-	rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: "u2", SystemInfo: []byte(`[1,2]`), Time: day})
-	rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: "u3", SystemInfo: []byte(`{"model":{"x":1}}`), Time: day})
+	rec.Record(release.Outcome{ProjectID: "p", Platform: "android", UUID: "u1", SystemInfo: []byte(info), Time: day})
+	rec.Record(release.Outcome{ProjectID: "p", Platform: "android", UUID: "u2", SystemInfo: []byte(`[1,2]`), Time: day})
+	rec.Record(release.Outcome{ProjectID: "p", Platform: "android", UUID: "u3", SystemInfo: []byte(`{"model":{"x":1}}`), Time: day})
 	if err := rec.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -168,14 +169,14 @@ func TestNewDevicesAreLimitedPerAddress(t *testing.T) {
 	c := &capture{Store: storetest.MustOpen(t, "sqlite").Stats()}
 	rec := stats.NewRecorder(c, stats.Options{NewDevicesPerIPPerMinute: 3}, discard())
 	for i := range 5 {
-		rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: fmt.Sprint("a", i), ClientIP: "10.0.0.1", Time: day})
+		rec.Record(release.Outcome{ProjectID: "p", Platform: "android", UUID: fmt.Sprint("a", i), ClientIP: "10.0.0.1", Time: day})
 	}
-	rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: "b0", ClientIP: "10.0.0.2", Time: day})
-	rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: "c0", Time: day}) // no address known: not limited
+	rec.Record(release.Outcome{ProjectID: "p", Platform: "android", UUID: "b0", ClientIP: "10.0.0.2", Time: day})
+	rec.Record(release.Outcome{ProjectID: "p", Platform: "android", UUID: "c0", Time: day}) // no address known: not limited
 	if rec.Dropped() != 2 {
 		t.Errorf("dropped %d, want 2", rec.Dropped())
 	}
-	rec.Record(stats.Check{ProjectID: "p", Platform: "android", UUID: "a4", ClientIP: "10.0.0.1", Time: day.Add(time.Minute)})
+	rec.Record(release.Outcome{ProjectID: "p", Platform: "android", UUID: "a4", ClientIP: "10.0.0.1", Time: day.Add(time.Minute)})
 	if err := rec.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}

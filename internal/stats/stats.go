@@ -10,47 +10,6 @@ import (
 	"time"
 )
 
-// Result is what the client will apply after one update check.
-type Result uint8
-
-// Results.
-const (
-	ResultNone Result = iota
-	ResultWgt
-	ResultNative
-)
-
-// String returns the stored name of r.
-func (r Result) String() string {
-	switch r {
-	case ResultWgt:
-		return "wgt"
-	case ResultNative:
-		return "native"
-	}
-	return "none"
-}
-
-// Check is one update check as the recorder sees it.
-type Check struct {
-	ProjectID         string
-	Platform          string // "android" or "ios"
-	WgtVersionCode    int64
-	NativeVersionCode int64
-	Result            Result
-	// WgtID and NativeID are the offered resources ("" when none).
-	WgtID, NativeID string
-	// UUID identifies the device (systemInfo.uuid), "" when unknown.
-	UUID string
-	// SystemInfo is the device's systemInfo JSON; it is read only if the
-	// device is queued as new, and must not be modified afterwards.
-	SystemInfo []byte
-	// ClientIP is the client's address, "" when unknown; it is read only
-	// if the device is new (Options.NewDevicesPerIPPerMinute).
-	ClientIP string
-	Time     time.Time
-}
-
 // CheckCount is an aggregated number of checks.
 type CheckCount struct {
 	ProjectID         string

@@ -1,0 +1,245 @@
+package release
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/snapcache"
+)
+
+// Checker answers the public update check for every client protocol, from
+// memory: per project it keeps a compiled answer (the decision Snapshot and
+// each resource rendered once per protocol), drops it when the project's
+// releases change (Invalidate, called for this node's changes and for those
+// other nodes announce), decides per request, and reports what the client
+// will do with the answer to the Recorders (statistics, metrics). A protocol
+// handler only parses its request and writes the views it is handed.
+//
+// While the database is down, a project whose answer was compiled before
+// keeps getting it (stale-if-error); one never compiled is Unavailable.
+type Checker struct {
+	src       CatalogSource
+	cache     *snapcache.Cache[*compiled]
+	recorders []Recorder
+	now       func() time.Time
+
+	mu    sync.Mutex
+	views []ViewFunc
+}
+
+// CatalogSource loads what the update check needs of a project; NotFound
+// when it does not exist. *Service is one.
+type CatalogSource interface {
+	Catalog(ctx context.Context, projectID string) (Catalog, error)
+}
+
+// Recorder is told of every answered check (statistics, metrics). Record
+// runs on the request's goroutine after the answer is decided: it must be
+// cheap and must not keep o.SystemInfo beyond the call unless it copies it.
+type Recorder interface {
+	Record(o Outcome)
+}
+
+// ViewFunc renders a resource once for one client protocol (its JSON, or
+// parts of it); url is the resource's download URL (Catalog.URLs).
+type ViewFunc func(r Resource, url string) (any, error)
+
+// ViewID names a registered ViewFunc.
+type ViewID int
+
+// CheckerOptions tune a Checker.
+type CheckerOptions struct {
+	// MaxProjects bounds how many compiled projects are kept (default
+	// 100,000).
+	MaxProjects int
+	// Recorders are told of every answered check.
+	Recorders []Recorder
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// NewChecker returns a Checker reading catalogs from src.
+func NewChecker(src CatalogSource, o CheckerOptions) *Checker {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxProjects <= 0 {
+		o.MaxProjects = 100_000
+	}
+	c := &Checker{src: src, recorders: o.Recorders, now: o.Now}
+	c.cache = snapcache.New(c.load, o.MaxProjects, o.Now)
+	return c
+}
+
+// AddView registers a protocol's rendering of resources and returns its id
+// for Answer.View. Views are registered while the server is built, before
+// the first check: registering one later is a programming error (answers
+// compiled without it would lack it) and panics.
+func (c *Checker) AddView(fn ViewFunc) ViewID {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cache.Loads() > 0 {
+		panic("release: Checker.AddView after the first check")
+	}
+	c.views = append(c.views, fn)
+	return ViewID(len(c.views) - 1)
+}
+
+// Invalidate drops a project's compiled answer; the next check compiles it
+// again (and, if that fails, still serves the dropped one).
+func (c *Checker) Invalidate(projectID string) { c.cache.Invalidate(projectID) }
+
+// Hits, Loads and Stale count checks answered from memory, compilations,
+// and checks answered with an outdated answer because compiling failed.
+func (c *Checker) Hits() uint64 { return c.cache.Hits() }
+
+// Loads counts compilations (first use, change, expiry).
+func (c *Checker) Loads() uint64 { return c.cache.Loads() }
+
+// Stale counts checks answered with a project's last answer because
+// compiling the current one failed (database down).
+func (c *Checker) Stale() uint64 { return c.cache.Stale() }
+
+// negativeTTL is how long "no such project" is kept; project ids are
+// random, so a real project is practically never asked for before it
+// exists.
+const negativeTTL = 30 * time.Second
+
+// compiled is a project's answer material.
+type compiled struct {
+	missing bool // the project does not exist (kept negativeTTL)
+	snap    *Snapshot
+	views   []map[string]any // views[ViewID][resource id]
+}
+
+func (c *Checker) load(ctx context.Context, projectID string) (*compiled, time.Time, error) {
+	cat, err := c.src.Catalog(ctx, projectID)
+	if apperr.Is(err, apperr.NotFound) {
+		return &compiled{missing: true}, c.now().Add(negativeTTL), nil
+	}
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	c.mu.Lock()
+	views := c.views
+	c.mu.Unlock()
+	cp := &compiled{snap: NewSnapshot(cat.Resources), views: make([]map[string]any, len(views))}
+	for v, fn := range views {
+		m := make(map[string]any, len(cat.Resources))
+		for i, r := range cat.Resources {
+			if m[r.ID], err = fn(r, cat.URLs[i]); err != nil {
+				return nil, time.Time{}, err
+			}
+		}
+		cp.views[v] = m
+	}
+	return cp, cat.ValidUntil, nil
+}
+
+// Request is one update check, as every protocol knows it.
+type Request struct {
+	ProjectID string
+	// Channel is the release channel asked for ("" for the default one).
+	Channel string
+	// Query is the device as the decision needs it.
+	Query
+	// WgtVersionCode is the device's installed hot update (0 when none);
+	// with Query.NativeVersionCode it tells what the client will apply.
+	WgtVersionCode int64
+	// SystemInfo is the device's own description, kept for a device seen
+	// for the first time; ClientIP bounds how many new devices one address
+	// may add. Both are only read during Check.
+	SystemInfo []byte
+	ClientIP   string
+}
+
+// Apply is what the client will do with an answer.
+type Apply uint8
+
+// What a client applies.
+const (
+	ApplyNone Apply = iota
+	ApplyWgt
+	ApplyNative
+)
+
+// String returns the stored name of a: "none", "wgt" or "native".
+func (a Apply) String() string {
+	switch a {
+	case ApplyWgt:
+		return "wgt"
+	case ApplyNative:
+		return "native"
+	}
+	return "none"
+}
+
+// Outcome is an answered check as statistics see it.
+type Outcome struct {
+	ProjectID         string
+	Channel           string
+	Platform          Platform
+	WgtVersionCode    int64
+	NativeVersionCode int64
+	Result            Apply
+	// WgtID and NativeID are the offered resources ("" when none).
+	WgtID, NativeID string
+	// UUID is the device's key, "" when unknown.
+	UUID string
+	// SystemInfo and ClientIP are the request's (see Request).
+	SystemInfo []byte
+	ClientIP   string
+	Time       time.Time
+}
+
+// Answer is the decision for one check and access to its rendered views.
+type Answer struct {
+	Decision
+	Outcome Outcome
+	cp      *compiled
+}
+
+// View returns a registered protocol's rendering of r, an offered resource
+// of this answer (nil when r is nil).
+func (a *Answer) View(id ViewID, r *Resource) any {
+	if r == nil || int(id) >= len(a.cp.views) {
+		return nil
+	}
+	return a.cp.views[id][r.ID]
+}
+
+// Check decides what to offer the device and reports the outcome to the
+// recorders. NotFound for an unknown project; Unavailable when the
+// project's answer cannot be compiled and none was compiled before.
+func (c *Checker) Check(ctx context.Context, req *Request) (Answer, error) {
+	cp, err := c.cache.Get(ctx, req.ProjectID)
+	if err != nil {
+		return Answer{}, apperr.Wrap(err, apperr.Unavailable, "update check temporarily unavailable")
+	}
+	if cp.missing {
+		return Answer{}, apperr.New(apperr.NotFound, "project not found")
+	}
+	a := Answer{Decision: cp.snap.Decide(req.Query), cp: cp}
+	a.Outcome = c.outcome(req, a.Decision)
+	for _, r := range c.recorders {
+		r.Record(a.Outcome)
+	}
+	return a, nil
+}
+
+// outcome says what the client will apply (PROTOCOLS §2): a newer native
+// build when there is one, else a newer wgt; not merely what was offered.
+func (c *Checker) outcome(req *Request, d Decision) Outcome {
+	o := Outcome{ProjectID: req.ProjectID, Channel: req.Channel, Platform: req.Platform,
+		WgtVersionCode: req.WgtVersionCode, NativeVersionCode: req.NativeVersionCode, UUID: req.UUID,
+		SystemInfo: req.SystemInfo, ClientIP: req.ClientIP, Time: c.now()}
+	switch {
+	case d.Native != nil && d.Native.VersionCode > req.NativeVersionCode:
+		o.NativeID, o.Result = d.Native.ID, ApplyNative
+	case d.Wgt != nil && d.Wgt.VersionCode > req.WgtVersionCode:
+		o.WgtID, o.Result = d.Wgt.ID, ApplyWgt
+	}
+	return o
+}
