@@ -93,7 +93,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "release channel (reserved; all channels get the default answer today)",
+                        "description": "release channel (default production); a device pinned to a channel gets that one whatever this says",
                         "name": "channel",
                         "in": "query"
                     },
@@ -133,7 +133,7 @@ const docTemplate = `{
                         }
                     },
                     "404": {
-                        "description": "unknown project",
+                        "description": "unknown project or channel",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorEnvelope"
                         }
@@ -799,7 +799,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "release channel (reserved; all channels get the default answer today)",
+                        "description": "release channel (default production); a device pinned to a channel gets that one whatever this says",
                         "name": "channel",
                         "in": "query"
                     },
@@ -839,7 +839,7 @@ const docTemplate = `{
                         }
                     },
                     "404": {
-                        "description": "unknown project",
+                        "description": "unknown project or channel",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorEnvelope"
                         }
@@ -4124,6 +4124,289 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/projects/{id}/channels": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "production first (every project has it), then the others by name, with their resource and pin counts and the update URL their devices use.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "channels"
+                ],
+                "summary": "Release channels of a project",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "project id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "type": "array",
+                                            "items": {
+                                                "$ref": "#/definitions/httpapi.channelView"
+                                            }
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Names match ^[a-z0-9][a-z0-9_-]{0,31}$ and are never changed. 409 when it exists.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "channels"
+                ],
+                "summary": "Add a release channel (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "project id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "channel",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.channelCreateRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.channelView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/projects/{id}/channels/{name}": {
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "409 while the channel has resources; production cannot be deleted (400).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "channels"
+                ],
+                "summary": "Delete an empty release channel and its pins (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "project id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "channel",
+                        "name": "name",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.okEnvelope"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/projects/{id}/explain": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Runs the update check's own decision (same compiled answer, channel choice and rollout buckets) for the device described, without counting it in the statistics, and lists every app resource of the platform with its verdict: offered, or skipped for one reason. uuid is the rollout key (deviceId when no uuid); pins match either.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "channels"
+                ],
+                "summary": "What would this device get, and why",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "project id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "android or ios",
+                        "name": "platform",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "the device's native build (absent: any native line)",
+                        "name": "nativeVersionCode",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "the device's installed wgt (default 0)",
+                        "name": "wgtVersionCode",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "systemInfo.uuid",
+                        "name": "uuid",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "systemInfo.deviceId",
+                        "name": "deviceId",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the channel of the device's update URL",
+                        "name": "channel",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.explainView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "no such project or channel",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/projects/{id}/files": {
             "post": {
                 "security": [
@@ -4557,6 +4840,180 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/projects/{id}/pins": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "channels"
+                ],
+                "summary": "Devices pinned to channels",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "project id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "only this channel's",
+                        "name": "channel",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "type": "array",
+                                            "items": {
+                                                "$ref": "#/definitions/httpapi.pinView"
+                                            }
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The device gets that channel whatever update URL it uses; a device pinned elsewhere moves. Takes effect at its next check.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "channels"
+                ],
+                "summary": "Pin a device to a channel (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "project id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "pin",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.pinRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.pinView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "no such project or channel",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/projects/{id}/pins/{deviceKey}": {
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "channels"
+                ],
+                "summary": "Unpin a device (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "project id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the pinned uuid or deviceId (URL-escaped)",
+                        "name": "deviceKey",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.okEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/projects/{id}/resources": {
             "get": {
                 "security": [
@@ -4589,6 +5046,12 @@ const docTemplate = `{
                         "type": "integer",
                         "description": "0 disabled, 1 enabled",
                         "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only this release channel",
+                        "name": "channel",
                         "in": "query"
                     },
                     {
@@ -4655,7 +5118,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "versionCode must exceed every versionCode of the project's resources of the same type; a wgt's nativeVersionCode must be an existing native build of its platform. Upload the file first (types 1, 2, 3, 5).",
+                "description": "versionCode must exceed every versionCode of the project's resources of the same channel and type; a wgt's nativeVersionCode must be an existing native build of its platform in its channel or in production. Upload the file first (types 1, 2, 3, 5). channel defaults to production and must exist.",
                 "consumes": [
                     "application/json"
                 ],
@@ -4788,7 +5251,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Checks per day and platform, what was offered, the versions devices run, offers per resource, new devices per day. Counts are written in batches every few seconds.",
+                "description": "Checks per day, channel and platform, what was offered, the versions devices run, offers per resource, new devices per day. Counts are written in batches every few seconds.",
                 "produces": [
                     "application/json"
                 ],
@@ -4814,6 +5277,12 @@ const docTemplate = `{
                         "type": "string",
                         "description": "last day, YYYY-MM-DD (default: today, UTC)",
                         "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only this release channel's checks, offers and downloads (new devices are the project's)",
+                        "name": "channel",
                         "in": "query"
                     }
                 ],
@@ -5077,6 +5546,140 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/resources/{id}/promote": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Copies it (same file, version and versionCode; no re-upload) into the channel, enabled, with origin \"promoted\" and originId. The target channel's version rules apply: its versionCode must be greater than the channel's. Firmware has no channels.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "channels"
+                ],
+                "summary": "Promote a resource to another channel (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "resource id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "target",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.promoteRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.resourceView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "same channel, firmware, bad percent",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "no such resource or channel",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "409": {
+                        "description": "versionCode not greater than the channel's",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/resources/{id}/rollback": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Disables it; for a wgt, also re-publishes the previous enabled wgt of the same channel and native build under the next versionCode (origin \"rollback\", changelog naming the withdrawn version), so devices that installed the bad one move back. Devices that report the previous versionCode are not offered the re-published copy. Native builds are only withdrawn. 400 when it is disabled already, is firmware, or (wgt) has no previous release.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "channels"
+                ],
+                "summary": "Roll a published resource back (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "resource id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.rollbackView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorEnvelope"
                         }
@@ -6050,6 +6653,38 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.channelCreateRequest": {
+            "type": "object",
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "example": "beta"
+                }
+            }
+        },
+        "httpapi.channelView": {
+            "type": "object",
+            "properties": {
+                "createdTime": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "beta"
+                },
+                "pins": {
+                    "type": "integer"
+                },
+                "resources": {
+                    "type": "integer"
+                },
+                "updateUrl": {
+                    "description": "UpdateURL is the update URL devices of this channel use (the stock\nSDK's update URL setting).",
+                    "type": "string",
+                    "example": "https://hoist.example.com/api/basic/update?channel=beta"
+                }
+            }
+        },
         "httpapi.codeCountView": {
             "type": "object",
             "properties": {
@@ -6598,6 +7233,39 @@ const docTemplate = `{
                 "success": {
                     "type": "boolean",
                     "example": false
+                }
+            }
+        },
+        "httpapi.explainView": {
+            "type": "object",
+            "properties": {
+                "applies": {
+                    "description": "Applies is what the stock client will do with the answer.",
+                    "type": "string",
+                    "enum": [
+                        "none",
+                        "wgt",
+                        "native"
+                    ]
+                },
+                "channel": {
+                    "type": "string"
+                },
+                "native": {
+                    "$ref": "#/definitions/httpapi.resourceView"
+                },
+                "pinned": {
+                    "description": "Pinned is true when the device is pinned to the channel.",
+                    "type": "boolean"
+                },
+                "trace": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.traceStepView"
+                    }
+                },
+                "wgt": {
+                    "$ref": "#/definitions/httpapi.resourceView"
                 }
             }
         },
@@ -7313,6 +7981,41 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.pinRequest": {
+            "type": "object",
+            "properties": {
+                "channel": {
+                    "type": "string",
+                    "example": "beta"
+                },
+                "deviceKey": {
+                    "description": "DeviceKey is the device's systemInfo.uuid or deviceId (at most 128\ncharacters).",
+                    "type": "string"
+                },
+                "note": {
+                    "type": "string"
+                }
+            }
+        },
+        "httpapi.pinView": {
+            "type": "object",
+            "properties": {
+                "channel": {
+                    "type": "string",
+                    "example": "beta"
+                },
+                "createdTime": {
+                    "type": "string"
+                },
+                "deviceKey": {
+                    "type": "string",
+                    "example": "5f1c9a7e-2b1d-4c55-9a1b-0c7d2e3f4a5b"
+                },
+                "note": {
+                    "type": "string"
+                }
+            }
+        },
         "httpapi.productCreateRequest": {
             "type": "object",
             "properties": {
@@ -7437,6 +8140,20 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.promoteRequest": {
+            "type": "object",
+            "properties": {
+                "channel": {
+                    "type": "string",
+                    "example": "production"
+                },
+                "rolloutPercent": {
+                    "description": "RolloutPercent of the copy, 1..100 (default 100).",
+                    "type": "integer",
+                    "example": 10
+                }
+            }
+        },
         "httpapi.readyView": {
             "type": "object",
             "properties": {
@@ -7522,6 +8239,11 @@ const docTemplate = `{
             "properties": {
                 "changelog": {
                     "type": "string"
+                },
+                "channel": {
+                    "description": "Channel is the release channel (default production); firmware has\nno other.",
+                    "type": "string",
+                    "example": "production"
                 },
                 "force": {
                     "description": "Force publishes even when version or versionCode differ from what\nthe uploaded package declares (its upload answer's version and\nversionCode); otherwise that is a 400.",
@@ -7625,6 +8347,11 @@ const docTemplate = `{
                 "changelog": {
                     "type": "string"
                 },
+                "channel": {
+                    "description": "Channel is the release channel the resource is published to.",
+                    "type": "string",
+                    "example": "production"
+                },
                 "createdBy": {
                     "type": "string"
                 },
@@ -7640,6 +8367,17 @@ const docTemplate = `{
                 "nativeVersionCode": {
                     "type": "integer",
                     "example": 100
+                },
+                "origin": {
+                    "description": "Origin is \"promoted\" (copied from originId) or \"rollback\"\n(re-publishes originId's file); absent for a plain publish.",
+                    "type": "string",
+                    "enum": [
+                        "promoted",
+                        "rollback"
+                    ]
+                },
+                "originId": {
+                    "type": "string"
                 },
                 "product": {
                     "type": "string"
@@ -7721,6 +8459,27 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.rollbackView": {
+            "type": "object",
+            "properties": {
+                "republished": {
+                    "description": "Republished is, for a wgt, the previous release's file published\nagain under the next versionCode; null for native builds.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.resourceView"
+                        }
+                    ]
+                },
+                "withdrawn": {
+                    "description": "Withdrawn is the rolled-back resource, now disabled.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.resourceView"
+                        }
+                    ]
+                }
+            }
+        },
         "httpapi.sessionView": {
             "type": "object",
             "properties": {
@@ -7747,6 +8506,13 @@ const docTemplate = `{
         "httpapi.statsView": {
             "type": "object",
             "properties": {
+                "channels": {
+                    "description": "Channels counts checks by the channel the device got.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.keyCountView"
+                    }
+                },
                 "checksPerDay": {
                     "type": "array",
                     "items": {
@@ -7835,6 +8601,61 @@ const docTemplate = `{
                 },
                 "readOnly": {
                     "type": "boolean"
+                }
+            }
+        },
+        "httpapi.traceStepView": {
+            "type": "object",
+            "properties": {
+                "bucket": {
+                    "description": "Bucket and Percent come with outside_rollout (bucket absent when the\ndevice sent no key).",
+                    "type": "integer"
+                },
+                "channel": {
+                    "type": "string"
+                },
+                "message": {
+                    "type": "string"
+                },
+                "percent": {
+                    "type": "integer"
+                },
+                "reason": {
+                    "description": "Reason is why a skipped candidate was not offered.",
+                    "type": "string",
+                    "enum": [
+                        "disabled",
+                        "other_channel",
+                        "native_mismatch",
+                        "not_newer",
+                        "outside_rollout",
+                        "superseded"
+                    ]
+                },
+                "resourceId": {
+                    "type": "string"
+                },
+                "type": {
+                    "type": "integer",
+                    "enum": [
+                        1,
+                        2,
+                        3,
+                        4
+                    ]
+                },
+                "verdict": {
+                    "type": "string",
+                    "enum": [
+                        "offered",
+                        "skipped"
+                    ]
+                },
+                "version": {
+                    "type": "string"
+                },
+                "versionCode": {
+                    "type": "integer"
                 }
             }
         },

@@ -545,7 +545,7 @@ func TestServePublishAndDownload(t *testing.T) {
 	}
 	defer st.Close()
 	day := time.Now().UTC().Format(time.DateOnly)
-	r, err := st.Stats().Report(context.Background(), proj.ID, day, day)
+	r, err := st.Stats().Report(context.Background(), proj.ID, day, day, "")
 	if err != nil || len(r.ChecksPerDay) != 1 || r.ChecksPerDay[0].Count != checks || r.NewDevicesPerDay[0].Count != checks {
 		t.Fatalf("after shutdown: %+v %v", r, err)
 	}

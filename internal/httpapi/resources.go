@@ -34,7 +34,13 @@ type resourceView struct {
 	SHA256         string    `json:"sha256"`
 	StorageKey     string    `json:"storageKey,omitempty"`
 	Product        string    `json:"product,omitempty"`
-	CreatedBy      string    `json:"createdBy,omitempty"`
+	// Channel is the release channel the resource is published to.
+	Channel string `json:"channel" example:"production"`
+	// Origin is "promoted" (copied from originId) or "rollback"
+	// (re-publishes originId's file); absent for a plain publish.
+	Origin    string `json:"origin,omitempty" enums:"promoted,rollback"`
+	OriginID  string `json:"originId,omitempty"`
+	CreatedBy string `json:"createdBy,omitempty"`
 	CreatedTime    time.Time `json:"createdTime"`
 	UpdatedTime    time.Time `json:"updatedTime"`
 }
@@ -57,7 +63,8 @@ func (s *Server) viewResource(c *gin.Context, r release.Resource) (resourceView,
 	return resourceView{ID: r.ID, ProjectID: r.ProjectID, Type: int(r.Type), Version: r.Version, VersionCode: r.VersionCode,
 		NativeVersionCode: r.NativeVersionCode, URL: s.absolute(c, u), UpdateType: int(r.UpdateType), Status: int(r.Status),
 		Changelog: r.Changelog, Remark: r.Remark, RolloutPercent: r.RolloutPercent, Size: r.Size, MD5: r.MD5, SHA256: r.SHA256,
-		StorageKey: r.StorageKey, Product: r.Product, CreatedBy: r.CreatedBy, CreatedTime: r.CreatedTime, UpdatedTime: r.UpdatedTime}, nil
+		StorageKey: r.StorageKey, Product: r.Product, Channel: r.Channel, Origin: r.Origin, OriginID: r.OriginID,
+		CreatedBy: r.CreatedBy, CreatedTime: r.CreatedTime, UpdatedTime: r.UpdatedTime}, nil
 }
 
 func (s *Server) respondResource(c *gin.Context, status int, r release.Resource) {
@@ -91,6 +98,7 @@ func queryInt(c *gin.Context, name string) (int, bool, error) {
 //	@Param		id			path		string	true	"project id"
 //	@Param		type		query		int		false	"1 wgt-android, 2 wgt-ios, 3 android, 4 ios, 5 firmware"
 //	@Param		status		query		int		false	"0 disabled, 1 enabled"
+//	@Param		channel		query		string	false	"only this release channel"
 //	@Param		pageNum		query		int		false	"page, from 1"
 //	@Param		pageSize	query		int		false	"records per page (max 100)"
 //	@Param		sortKey		query		string	false	"createdTime or versionCode"
@@ -112,7 +120,7 @@ func (s *Server) handleResourceList(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	f.Type = release.Type(typ)
+	f.Type, f.Channel = release.Type(typ), c.Query("channel")
 	if hasStatus {
 		status := release.Status(st)
 		f.Status = &status
@@ -157,6 +165,9 @@ type resourceCreateRequest struct {
 	RolloutPercent *int   `json:"rolloutPercent" example:"100"`
 	// Product is the device product of a firmware (type 5).
 	Product string `json:"product"`
+	// Channel is the release channel (default production); firmware has
+	// no other.
+	Channel string `json:"channel" example:"production"`
 	// Force publishes even when version or versionCode differ from what
 	// the uploaded package declares (its upload answer's version and
 	// versionCode); otherwise that is a 400.
@@ -166,7 +177,7 @@ type resourceCreateRequest struct {
 // handleResourceCreate godoc
 //
 //	@Summary		Publish a resource (maintainers, owners)
-//	@Description	versionCode must exceed every versionCode of the project's resources of the same type; a wgt's nativeVersionCode must be an existing native build of its platform. Upload the file first (types 1, 2, 3, 5).
+//	@Description	versionCode must exceed every versionCode of the project's resources of the same channel and type; a wgt's nativeVersionCode must be an existing native build of its platform in its channel or in production. Upload the file first (types 1, 2, 3, 5). channel defaults to production and must exist.
 //	@Tags			resources
 //	@Accept			json
 //	@Produce		json
@@ -188,7 +199,7 @@ func (s *Server) handleResourceCreate(c *gin.Context) {
 	n := release.NewResource{Type: release.Type(req.Type), Version: req.Version, VersionCode: req.VersionCode,
 		NativeVersionCode: req.NativeVersionCode, URL: req.URL, StorageKey: req.StorageKey,
 		UpdateType: release.UpdateType(req.UpdateType), Changelog: req.Changelog, Remark: req.Remark,
-		RolloutPercent: req.RolloutPercent, Product: req.Product, Force: req.Force}
+		RolloutPercent: req.RolloutPercent, Product: req.Product, Channel: req.Channel, Force: req.Force}
 	if req.Status != nil {
 		st := release.Status(*req.Status)
 		n.Status = &st

@@ -28,6 +28,8 @@ type statsView struct {
 	From         string         `json:"from" example:"2026-10-23"`
 	To           string         `json:"to" example:"2026-11-21"`
 	ChecksPerDay []dayCountView `json:"checksPerDay"`
+	// Channels counts checks by the channel the device got.
+	Channels []keyCountView `json:"channels"`
 	// Platforms counts checks by platform (key: android, ios).
 	Platforms []keyCountView `json:"platforms"`
 	// Results counts checks by what the client will apply (key: none, wgt,
@@ -56,27 +58,29 @@ func viewStats(r stats.Report) statsView {
 	day := func(d stats.DayCount) dayCountView { return dayCountView{d.Day, d.Count} }
 	key := func(k stats.KeyCount) keyCountView { return keyCountView{k.Key, k.Count} }
 	code := func(c stats.CodeCount) codeCountView { return codeCountView{c.VersionCode, c.Count} }
-	return statsView{From: r.From, To: r.To, ChecksPerDay: mapSlice(r.ChecksPerDay, day), Platforms: mapSlice(r.Platforms, key),
-		Results: mapSlice(r.Results, key), WgtVersions: mapSlice(r.WgtVersions, code), NativeVersions: mapSlice(r.NativeVersions, code),
+	return statsView{From: r.From, To: r.To, ChecksPerDay: mapSlice(r.ChecksPerDay, day), Channels: mapSlice(r.Channels, key),
+		Platforms: mapSlice(r.Platforms, key),
+		Results:   mapSlice(r.Results, key), WgtVersions: mapSlice(r.WgtVersions, code), NativeVersions: mapSlice(r.NativeVersions, code),
 		Offers: mapSlice(r.Offers, key), Downloads: mapSlice(r.Downloads, key), NewDevicesPerDay: mapSlice(r.NewDevicesPerDay, day)}
 }
 
 // handleStats godoc
 //
 //	@Summary		Update-check statistics of a project
-//	@Description	Checks per day and platform, what was offered, the versions devices run, offers per resource, new devices per day. Counts are written in batches every few seconds.
+//	@Description	Checks per day, channel and platform, what was offered, the versions devices run, offers per resource, new devices per day. Counts are written in batches every few seconds.
 //	@Tags			stats
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id		path		string	true	"project id"
 //	@Param			from	query		string	false	"first day, YYYY-MM-DD (default: 29 days before to)"
 //	@Param			to		query		string	false	"last day, YYYY-MM-DD (default: today, UTC)"
+//	@Param			channel	query		string	false	"only this release channel's checks, offers and downloads (new devices are the project's)"
 //	@Success		200		{object}	okEnvelope{data=statsView}
 //	@Failure		400		{object}	errorEnvelope
 //	@Failure		404		{object}	errorEnvelope
 //	@Router			/api/v1/projects/{id}/stats [get]
 func (s *Server) handleStats(c *gin.Context) {
-	r, err := s.reports.Report(c.Request.Context(), principal(c), c.Param("id"), c.Query("from"), c.Query("to"))
+	r, err := s.reports.Report(c.Request.Context(), principal(c), c.Param("id"), c.Query("from"), c.Query("to"), c.Query("channel"))
 	if err != nil {
 		s.respondError(c, err)
 		return

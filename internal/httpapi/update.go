@@ -138,21 +138,6 @@ func (r *checkRequest) validate() error {
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// validChannel accepts the channel query values reserved for release
-// channels: short names of [a-z0-9_-].
-func validChannel(ch string) bool {
-	if len(ch) > 32 {
-		return false
-	}
-	for i := 0; i < len(ch); i++ {
-		c := ch[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
 // handleUpdateCheck godoc
 //
 //	@Summary		Update check (upushy-compatible, public)
@@ -160,11 +145,11 @@ func validChannel(ch string) bool {
 //	@Tags			public
 //	@Accept			json
 //	@Produce		json
-//	@Param			channel	query		string			false	"release channel (reserved; all channels get the default answer today)"
+//	@Param			channel	query		string			false	"release channel (default production); a device pinned to a channel gets that one whatever this says"
 //	@Param			body	body		updateRequest	true	"the device"
 //	@Success		200		{object}	okEnvelope{data=updateView}
 //	@Failure		400		{object}	errorEnvelope
-//	@Failure		404		{object}	errorEnvelope	"unknown project"
+//	@Failure		404		{object}	errorEnvelope	"unknown project or channel"
 //	@Router			/api/update [post]
 //	@Router			/api/basic/update [post]
 func (s *Server) handleUpdateCheck(c *gin.Context) {
@@ -187,14 +172,14 @@ func (s *Server) handleUpdateCheck(c *gin.Context) {
 		return
 	}
 	channel := c.Query("channel")
-	if !validChannel(channel) {
+	if channel != "" && !release.ValidChannel(channel) {
 		s.respondError(c, apperr.Fields(apperr.FieldError{Field: "channel", Message: "must be at most 32 of a-z 0-9 _ -"}))
 		return
 	}
 	a, err := s.checker.Check(c.Request.Context(), &release.Request{ProjectID: req.ProjectID, Channel: channel,
 		Query: release.Query{Platform: release.Platform(req.Platform), NativeVersionCode: req.NativeVersionCode.v,
-			HasNativeVersionCode: req.NativeVersionCode.set, UUID: req.UUID},
-		WgtVersionCode: req.WgtVersionCode.v, SystemInfo: req.SystemInfo,
+			HasNativeVersionCode: req.NativeVersionCode.set, UUID: req.UUID, WgtVersionCode: req.WgtVersionCode.v},
+		DeviceID: req.DeviceID, SystemInfo: req.SystemInfo,
 		ClientIP: c.ClientIP()}) // bounds how many new devices one address adds
 	if err != nil {
 		s.respondError(c, err)

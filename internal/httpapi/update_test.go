@@ -187,7 +187,14 @@ func TestUpdateCheckBadInput(t *testing.T) {
 	}
 	rec, env = ts.call(t, "POST", "/api/basic/update?channel=Beta!", "", checkBody(pid, "android", 1, 1, ""))
 	mustErrorEnvelope(t, rec, env, http.StatusBadRequest, apperr.Invalid)
-	if o := ts.check(t, "/api/basic/update?channel=beta", checkBody(pid, "android", 100, 100, "")); idOf(o.Wgt) != "1.0.2" {
+	// A channel the project does not have is a 404; production always
+	// exists.
+	rec, env = ts.call(t, "POST", "/api/basic/update?channel=beta", "", checkBody(pid, "android", 1, 1, ""))
+	mustErrorEnvelope(t, rec, env, http.StatusNotFound, apperr.NotFound)
+	if !strings.Contains(env.Message, "channel beta") {
+		t.Fatalf("unknown channel: %q", env.Message)
+	}
+	if o := ts.check(t, "/api/basic/update?channel=production", checkBody(pid, "android", 100, 100, "")); idOf(o.Wgt) != "1.0.2" {
 		t.Fatalf("channel: %s", idOf(o.Wgt))
 	}
 	rec, env = ts.do(t, "POST", "/api/basic/update", strings.NewReader(`{"projectId":"`+pid+`","platform":"android","systemInfo":{"x":"`+strings.Repeat("a", 70<<10)+`"}}`))

@@ -20,7 +20,9 @@ type checkRequest struct {
 	// systemInfo.uuid when it is a non-empty string, else
 	// systemInfo.deviceId (the upushy SDK fills uuid from an asynchronous
 	// callback that may come after the first check; deviceId is always sent).
-	UUID       string
+	UUID string
+	// DeviceID is systemInfo.deviceId ("" when absent); pins may name it.
+	DeviceID   string
 	SystemInfo []byte // the raw systemInfo value, nil when absent
 }
 
@@ -85,11 +87,11 @@ func parseCheckRequest(b []byte) (checkRequest, error) {
 			r.NativeVersionCode = flexInt{}
 			r.NativeVersionCode.UnmarshalJSON(v)
 		case jsonKeyIs(key, "systemInfo"):
-			r.SystemInfo, r.UUID = nil, ""
+			r.SystemInfo, r.UUID, r.DeviceID = nil, "", ""
 			if v[0] != 'n' {
 				r.SystemInfo = v
 				if v[0] == '{' {
-					r.UUID = p.uuidOf(v)
+					r.UUID, r.DeviceID = p.deviceKeys(v)
 				}
 			}
 		case jsonKeyIs(key, "wgtVersion"), jsonKeyIs(key, "nativeVersion"):
@@ -206,10 +208,11 @@ func (p *scanner) skipValue() {
 	}
 }
 
-// uuidOf returns the string member "uuid" of the object v, or when that is
-// absent, empty or not a string the string member "deviceId" ("" when
-// neither; the last of duplicates wins, as in encoding/json).
-func (p *scanner) uuidOf(v []byte) string {
+// deviceKeys returns the device's key, the string member "uuid" of the
+// object v or, when that is absent, empty or not a string, the string
+// member "deviceId" ("" when neither), and deviceId itself ("" when absent;
+// the last of duplicates wins, as in encoding/json).
+func (p *scanner) deviceKeys(v []byte) (key, deviceID string) {
 	q := scanner{b: v, i: 1}
 	uuid, deviceID := "", ""
 	for q.member() {
@@ -230,9 +233,9 @@ func (p *scanner) uuidOf(v []byte) string {
 		}
 	}
 	if uuid == "" {
-		return deviceID
+		return deviceID, deviceID
 	}
-	return uuid
+	return uuid, deviceID
 }
 
 // jsonKeyIs reports whether the raw quoted key names want, matching as

@@ -11,29 +11,30 @@ import (
 
 // reference decodes a body with encoding/json into the documented request
 // type: what parseCheckRequest must agree with.
-func reference(b []byte) (updateRequest, string, error) {
+func reference(b []byte) (updateRequest, string, string, error) {
 	var r updateRequest
 	if err := json.Unmarshal(b, &r); err != nil {
-		return r, "", err
+		return r, "", "", err
 	}
 	var info struct {
 		UUID     json.RawMessage `json:"uuid"`
 		DeviceID json.RawMessage `json:"deviceId"`
 	}
-	uuid := ""
+	uuid, deviceID := "", ""
 	if len(r.SystemInfo) > 0 && r.SystemInfo[0] == '{' {
 		json.Unmarshal(r.SystemInfo, &info)
-		json.Unmarshal(info.UUID, &uuid) // a non-string uuid counts as none
-		if uuid == "" {                  // the SDK's uuid may arrive late: deviceId is always sent
-			json.Unmarshal(info.DeviceID, &uuid)
+		json.Unmarshal(info.UUID, &uuid)         // a non-string uuid counts as none
+		json.Unmarshal(info.DeviceID, &deviceID) // likewise
+		if uuid == "" {                          // the SDK's uuid may arrive late: deviceId is always sent
+			uuid = deviceID
 		}
 	}
-	return r, uuid, nil
+	return r, uuid, deviceID, nil
 }
 
 func checkAgainstReference(t *testing.T, body string) {
 	got, gotErr := parseCheckRequest([]byte(body))
-	want, wantUUID, wantErr := reference([]byte(body))
+	want, wantUUID, wantDeviceID, wantErr := reference([]byte(body))
 	var typ *json.UnmarshalTypeError
 	switch {
 	case wantErr != nil && errors.As(wantErr, &typ):
@@ -54,7 +55,7 @@ func checkAgainstReference(t *testing.T, body string) {
 	if wantPlatform != "" && wantPlatform != "android" && wantPlatform != "ios" {
 		wantPlatform = "other"
 	}
-	if got.ProjectID != want.ProjectID || got.Platform != wantPlatform || got.UUID != wantUUID ||
+	if got.ProjectID != want.ProjectID || got.Platform != wantPlatform || got.UUID != wantUUID || got.DeviceID != wantDeviceID ||
 		got.WgtVersionCode != want.WgtVersionCode || got.NativeVersionCode != want.NativeVersionCode ||
 		string(got.SystemInfo) != string(want.SystemInfo) {
 		t.Fatalf("%q:\n got %+v uuid %q\nwant %+v uuid %q", body, got, got.UUID, want, wantUUID)

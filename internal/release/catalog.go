@@ -17,6 +17,10 @@ type Catalog struct {
 	// (Resource.DownloadPath, a path the HTTP layer makes absolute), or the
 	// stored URL of a resource without a file.
 	URLs []string
+	// Channels names the project's channels besides DefaultChannel.
+	Channels []string
+	// Pins maps pinned devices' keys (uuid or deviceId) to their channel.
+	Pins map[string]string
 	// ValidUntil is when the catalog should be reloaded even without a
 	// change announcement.
 	ValidUntil time.Time
@@ -40,9 +44,28 @@ func (s *Service) Catalog(ctx context.Context, projectID string) (Catalog, error
 	if err != nil {
 		return Catalog{}, fmt.Errorf("release: catalog %s: %w", projectID, err)
 	}
+	chs, err := s.store.Channels(ctx, projectID)
+	if err != nil {
+		return Catalog{}, fmt.Errorf("release: catalog %s: %w", projectID, err)
+	}
+	pins, err := s.store.Pins(ctx, projectID, "")
+	if err != nil {
+		return Catalog{}, fmt.Errorf("release: catalog %s: %w", projectID, err)
+	}
 	// Stable links never expire: the link signs a fresh storage URL at
 	// each download.
 	c := Catalog{ValidUntil: s.now().Add(maxCatalogAge)}
+	for _, ch := range chs {
+		if ch.Name != DefaultChannel {
+			c.Channels = append(c.Channels, ch.Name)
+		}
+	}
+	if len(pins) > 0 {
+		c.Pins = make(map[string]string, len(pins))
+		for _, p := range pins {
+			c.Pins[p.DeviceKey] = p.Channel
+		}
+	}
 	for _, r := range rs {
 		if r.Type == TypeFirmware {
 			continue

@@ -109,9 +109,10 @@ const negativeTTL = 30 * time.Second
 
 // compiled is a project's answer material.
 type compiled struct {
-	missing bool // the project does not exist (kept negativeTTL)
-	snap    *Snapshot
-	views   []map[string]any // views[ViewID][resource id]
+	missing  bool                 // the project does not exist (kept negativeTTL)
+	channels map[string]*Snapshot // every channel of the project, empty ones too
+	pins     map[string]string    // device key → channel
+	views    []map[string]any     // views[ViewID][resource id]
 }
 
 func (c *Checker) load(ctx context.Context, projectID string) (*compiled, time.Time, error) {
@@ -125,7 +126,20 @@ func (c *Checker) load(ctx context.Context, projectID string) (*compiled, time.T
 	c.mu.Lock()
 	views := c.views
 	c.mu.Unlock()
-	cp := &compiled{snap: NewSnapshot(cat.Resources), views: make([]map[string]any, len(views))}
+	byChannel := map[string][]Resource{DefaultChannel: nil}
+	for _, ch := range cat.Channels {
+		byChannel[ch] = nil
+	}
+	for _, r := range cat.Resources {
+		if _, ok := byChannel[r.Channel]; ok {
+			byChannel[r.Channel] = append(byChannel[r.Channel], r)
+		}
+	}
+	cp := &compiled{channels: make(map[string]*Snapshot, len(byChannel)), pins: cat.Pins,
+		views: make([]map[string]any, len(views))}
+	for ch, rs := range byChannel {
+		cp.channels[ch] = NewSnapshot(rs)
+	}
 	for v, fn := range views {
 		m := make(map[string]any, len(cat.Resources))
 		for i, r := range cat.Resources {
@@ -141,13 +155,14 @@ func (c *Checker) load(ctx context.Context, projectID string) (*compiled, time.T
 // Request is one update check, as every protocol knows it.
 type Request struct {
 	ProjectID string
-	// Channel is the release channel asked for ("" for the default one).
+	// Channel is the release channel asked for ("" for DefaultChannel); a
+	// device pinned to a channel gets that one instead.
 	Channel string
-	// Query is the device as the decision needs it.
+	// Query is the device as the decision needs it (its UUID is the
+	// rollout key: systemInfo.uuid, else deviceId).
 	Query
-	// WgtVersionCode is the device's installed hot update (0 when none);
-	// with Query.NativeVersionCode it tells what the client will apply.
-	WgtVersionCode int64
+	// DeviceID is systemInfo.deviceId, which pins may name besides uuid.
+	DeviceID string
 	// SystemInfo is the device's own description, kept for a device seen
 	// for the first time; ClientIP bounds how many new devices one address
 	// may add. Both are only read during Check.
@@ -211,28 +226,54 @@ func (a *Answer) View(id ViewID, r *Resource) any {
 }
 
 // Check decides what to offer the device and reports the outcome to the
-// recorders. NotFound for an unknown project; Unavailable when the
-// project's answer cannot be compiled and none was compiled before.
+// recorders. NotFound for an unknown project or channel; Unavailable when
+// the project's answer cannot be compiled and none was compiled before.
 func (c *Checker) Check(ctx context.Context, req *Request) (Answer, error) {
-	cp, err := c.cache.Get(ctx, req.ProjectID)
+	cp, channel, _, err := c.resolve(ctx, req)
 	if err != nil {
-		return Answer{}, apperr.Wrap(err, apperr.Unavailable, "update check temporarily unavailable")
+		return Answer{}, err
 	}
-	if cp.missing {
-		return Answer{}, apperr.New(apperr.NotFound, "project not found")
-	}
-	a := Answer{Decision: cp.snap.Decide(req.Query), cp: cp}
-	a.Outcome = c.outcome(req, a.Decision)
+	a := Answer{Decision: cp.channels[channel].Decide(req.Query), cp: cp}
+	a.Outcome = c.outcome(req, channel, a.Decision)
 	for _, r := range c.recorders {
 		r.Record(a.Outcome)
 	}
 	return a, nil
 }
 
+// resolve finds the project's compiled answer and the device's channel: the
+// one it is pinned to (by uuid, else deviceId), else the one asked for,
+// else DefaultChannel. A channel the project does not have is NotFound,
+// pinned or not: the URL is wrong and should say so.
+func (c *Checker) resolve(ctx context.Context, req *Request) (cp *compiled, channel string, pinned bool, err error) {
+	cp, err = c.cache.Get(ctx, req.ProjectID)
+	if err != nil {
+		return nil, "", false, apperr.Wrap(err, apperr.Unavailable, "update check temporarily unavailable")
+	}
+	if cp.missing {
+		return nil, "", false, apperr.New(apperr.NotFound, "project not found")
+	}
+	channel = req.Channel
+	if channel == "" {
+		channel = DefaultChannel
+	} else if _, ok := cp.channels[channel]; !ok {
+		return nil, "", false, apperr.New(apperr.NotFound, "channel %s not found in this project", channel)
+	}
+	if len(cp.pins) > 0 {
+		if ch, ok := cp.pins[req.UUID]; ok && req.UUID != "" {
+			return cp, ch, true, nil
+		}
+		if ch, ok := cp.pins[req.DeviceID]; ok && req.DeviceID != "" {
+			return cp, ch, true, nil
+		}
+	}
+	return cp, channel, false, nil
+}
+
 // outcome says what the client will apply (PROTOCOLS §2): a newer native
 // build when there is one, else a newer wgt; not merely what was offered.
-func (c *Checker) outcome(req *Request, d Decision) Outcome {
-	o := Outcome{ProjectID: req.ProjectID, Channel: req.Channel, Platform: req.Platform,
+func (c *Checker) outcome(req *Request, channel string, d Decision) Outcome {
+	o := Outcome{ProjectID: req.ProjectID, Channel: channel, Platform: req.Platform,
 		WgtVersionCode: req.WgtVersionCode, NativeVersionCode: req.NativeVersionCode, UUID: req.UUID,
 		SystemInfo: req.SystemInfo, ClientIP: req.ClientIP, Time: c.now()}
 	switch {

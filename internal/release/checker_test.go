@@ -65,7 +65,9 @@ func TestCheckerDecidesRendersAndRecords(t *testing.T) {
 
 	// A device on native 100 with wgt 3: both offered, the client applies
 	// the newer native build.
-	a, err := c.Check(ctx, &Request{ProjectID: "p1", Query: android(100, "u1"), WgtVersionCode: 3, ClientIP: "10.0.0.1"})
+	q := android(100, "u1")
+	q.WgtVersionCode = 3
+	a, err := c.Check(ctx, &Request{ProjectID: "p1", Query: q, ClientIP: "10.0.0.1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +88,9 @@ func TestCheckerDecidesRendersAndRecords(t *testing.T) {
 	}
 
 	// Native 110 with wgt 5 installed: nothing newer, nothing applied.
-	a, err = c.Check(ctx, &Request{ProjectID: "p1", Query: android(110, "u1"), WgtVersionCode: 5})
+	q = android(110, "u1")
+	q.WgtVersionCode = 5
+	a, err = c.Check(ctx, &Request{ProjectID: "p1", Query: q})
 	if err != nil {
 		t.Fatal(err)
 	}

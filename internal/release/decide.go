@@ -32,6 +32,10 @@ type candidate struct {
 	r       *Resource
 	percent int    // effective rollout, 1..100
 	seed    uint32 // FNV-1a state after hashing r.ID + ":"
+	// floor is, for a rollback, the versionCode of the content it
+	// re-publishes: devices reporting that code or less are not offered it
+	// (they run it already; offering it again would loop forever).
+	floor int64
 }
 
 // Query is what the update check knows about the asking device.
@@ -44,6 +48,9 @@ type Query struct {
 	// UUID is the device's key: systemInfo.uuid, else systemInfo.deviceId.
 	// Empty means the device is offered only resources at 100% rollout.
 	UUID string
+	// WgtVersionCode is the device's installed hot update (0 when none):
+	// it only keeps rollbacks from devices that run their content already.
+	WgtVersionCode int64
 }
 
 // Decision is the answer of the update check: the resources to offer, nil
@@ -84,6 +91,9 @@ func NewSnapshot(resources []Resource) *Snapshot {
 		slot, _ := typeSlot(r.Type)
 		p := &s.plat[slot]
 		c := candidate{r: r, percent: effectivePercent(r.RolloutPercent), seed: seedFor(r.ID)}
+		if r.Origin == OriginRollback {
+			c.floor = r.OriginVersionCode
+		}
 		if r.Type.IsNative() {
 			p.native = append(p.native, c)
 			continue
@@ -124,10 +134,15 @@ func (s *Snapshot) Resources() []Resource {
 //     no native version code, the highest eligible wgt of any native line.
 //
 // A resource not eligible under rollout is skipped in favour of the next
-// lower one. An unknown platform gets an empty Decision rather than Android's
-// answer, so a validation gap upstream cannot ship the wrong build.
-// Decide does not allocate.
-func (s *Snapshot) Decide(q Query) Decision {
+// lower one, and so is a rollback for a device that reports the versionCode
+// of the content it re-publishes (or less). An unknown platform gets an
+// empty Decision rather than Android's answer, so a validation gap upstream
+// cannot ship the wrong build. Decide does not allocate.
+func (s *Snapshot) Decide(q Query) Decision { return s.decide(q, nil) }
+
+// decide is Decide, telling tr (when not nil) about every candidate it
+// looked at: Explain runs the very code the update check runs.
+func (s *Snapshot) decide(q Query, tr *tracer) Decision {
 	if s == nil {
 		return Decision{}
 	}
@@ -139,28 +154,50 @@ func (s *Snapshot) Decide(q Query) Decision {
 	wgt := p.wgt
 	if q.HasNativeVersionCode {
 		wgt = p.wgtByNative[q.NativeVersionCode]
+		if tr != nil {
+			tr.mismatched(p.wgt, q.NativeVersionCode)
+		}
 	}
 	return Decision{
-		Native: firstEligible(p.native, q.UUID),
-		Wgt:    firstEligible(wgt, q.UUID),
+		Native: firstEligible(p.native, q, q.NativeVersionCode, tr),
+		Wgt:    firstEligible(wgt, q, q.WgtVersionCode, tr),
 	}
 }
 
 // firstEligible returns the first candidate the device may receive, nil if
-// none.
-func firstEligible(list []candidate, uuid string) *Resource {
+// none. installed is the device's code of this kind (for the trace).
+func firstEligible(list []candidate, q Query, installed int64, tr *tracer) *Resource {
 	for i := range list {
 		c := &list[i]
-		if c.percent >= 100 {
-			return c.r
+		if why := c.ineligible(q); why != "" {
+			if tr != nil {
+				tr.skipped(c, why, q)
+			}
+			continue
 		}
-		// A device without a uuid has no stable bucket; giving it a
-		// rollout would make the rollout's size meaningless.
-		if uuid != "" && int(fnvString(c.seed, uuid)%100) < c.percent {
-			return c.r
+		if tr != nil {
+			tr.offered(c, installed)
+			tr.below(list[i+1:], installed)
 		}
+		return c.r
 	}
 	return nil
+}
+
+// ineligible says why the device may not receive c ("" when it may).
+func (c *candidate) ineligible(q Query) Reason {
+	if c.floor > 0 && q.WgtVersionCode <= c.floor {
+		return ReasonNotNewer
+	}
+	if c.percent >= 100 {
+		return ""
+	}
+	// A device without a uuid has no stable bucket; giving it a rollout
+	// would make the rollout's size meaningless.
+	if q.UUID != "" && int(fnvString(c.seed, q.UUID)%100) < c.percent {
+		return ""
+	}
+	return ReasonOutsideRollout
 }
 
 // effectivePercent maps stored rollout values to 1..100. Resources imported

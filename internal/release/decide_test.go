@@ -10,7 +10,7 @@ import (
 // res builds an enabled, fully rolled-out resource.
 func res(id string, t Type, versionCode, nativeVersionCode int64) Resource {
 	return Resource{
-		ID: id, ProjectID: "p1", Type: t, Version: fmt.Sprint(versionCode),
+		ID: id, ProjectID: "p1", Channel: DefaultChannel, Type: t, Version: fmt.Sprint(versionCode),
 		VersionCode: versionCode, NativeVersionCode: nativeVersionCode,
 		Status: StatusEnabled, RolloutPercent: 100, UpdateType: UpdateConsent,
 	}

@@ -18,6 +18,23 @@ const (
 	TypeFirmware   Type = 5 // device firmware for OTA
 )
 
+// Label names t for people: "wgt (Android)", "Android build", ….
+func (t Type) Label() string {
+	switch t {
+	case TypeWgtAndroid:
+		return "wgt (Android)"
+	case TypeWgtIOS:
+		return "wgt (iOS)"
+	case TypeAndroid:
+		return "Android build"
+	case TypeIOS:
+		return "iOS build"
+	case TypeFirmware:
+		return "firmware"
+	}
+	return "resource"
+}
+
 // UpdateType says how the client applies an update.
 type UpdateType int
 
@@ -52,7 +69,7 @@ type Resource struct {
 	ProjectID         string
 	Type              Type
 	Version           string // display version, e.g. "1.2.0"
-	VersionCode       int64  // strictly increasing per project and type
+	VersionCode       int64  // strictly increasing per project, channel and type
 	NativeVersionCode int64  // for wgt: the native versionCode it was built for; 0 otherwise
 	// URL is an absolute URL for type 4 (App Store link); StorageKey names
 	// the uploaded file for the other types.
@@ -67,10 +84,28 @@ type Resource struct {
 	Remark         string
 	RolloutPercent int    // 1..100
 	Product        string // firmware only: the device product it is for
-	CreatedBy      string
-	CreatedTime    time.Time
-	UpdatedTime    time.Time
+	// Channel is the release channel the resource is published to
+	// (DefaultChannel unless set); version rules hold per channel.
+	Channel string
+	// Origin says where the resource came from: "" (published),
+	// OriginPromoted (copied from OriginID, another channel's resource) or
+	// OriginRollback (re-publishes OriginID's file to undo a bad release).
+	Origin   string
+	OriginID string
+	// OriginVersionCode is, for a rollback, the versionCode its package
+	// declares (its origin's): a device reporting it runs that content
+	// already and is not offered the rollback again.
+	OriginVersionCode int64
+	CreatedBy         string
+	CreatedTime       time.Time
+	UpdatedTime       time.Time
 }
+
+// Origins of a resource.
+const (
+	OriginPromoted = "promoted"
+	OriginRollback = "rollback"
+)
 
 // IsWgt reports whether t is a hot-update package type.
 func (t Type) IsWgt() bool { return t == TypeWgtAndroid || t == TypeWgtIOS }

@@ -84,6 +84,9 @@ type NewResource struct {
 	Remark         string
 	RolloutPercent *int // nil: 100
 	Product        string
+	// Channel is the release channel ("": DefaultChannel); firmware has
+	// no other.
+	Channel string
 	// Force publishes even when Version or VersionCode differ from what
 	// the uploaded package declares.
 	Force bool
@@ -122,8 +125,8 @@ func checkEditable(fs *fieldErrs, version *string, changelog, remark *string, ut
 			fs.add("version", printable.Message)
 		}
 	}
-	if changelog != nil && utf8.RuneCountInString(*changelog) > 2000 {
-		fs.add("changelog", "must be at most 2000 characters")
+	if changelog != nil && utf8.RuneCountInString(*changelog) > maxChangelog {
+		fs.add("changelog", "must be at most %d characters", maxChangelog)
 	}
 	if remark != nil && utf8.RuneCountInString(*remark) > 255 {
 		fs.add("remark", "must be at most 255 characters")
@@ -178,6 +181,11 @@ func (n NewResource) validate() error {
 		}
 	} else if n.Product != "" {
 		fs.add("product", "is only for firmware")
+	}
+	if n.Channel != "" && !ValidChannel(n.Channel) {
+		fs.add("channel", "must name a channel of the project")
+	} else if n.Type == TypeFirmware && n.Channel != "" && n.Channel != DefaultChannel {
+		fs.add("channel", "firmware is released through OTA campaigns, not channels")
 	}
 	return fs.err()
 }

@@ -63,8 +63,8 @@ func (s *Service) changed(projectID string) {
 
 // Create adds a resource to a project (maintainers and owners), enforcing
 // the version rules in one transaction: the versionCode is greater than any
-// of its project and type; a wgt names an existing native build of its
-// platform; the file exists, belongs to the project, is not empty and suits
+// of its project, channel and type; a wgt names an existing native build of
+// its platform (in its channel or DefaultChannel); the file exists, belongs to the project, is not empty and suits
 // the type; a firmware's product belongs to the project (SetProductOwner).
 func (s *Service) Create(ctx context.Context, p account.Principal, projectID string, n NewResource) (Resource, error) {
 	if _, _, err := s.projects.Access(ctx, p, projectID, project.Publish); err != nil {
@@ -73,9 +73,19 @@ func (s *Service) Create(ctx context.Context, p account.Principal, projectID str
 	if err := n.validate(); err != nil {
 		return Resource{}, err
 	}
+	if n.Channel == "" {
+		n.Channel = DefaultChannel
+	}
+	if err := s.channelExists(ctx, projectID, n.Channel); err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return Resource{}, apperr.Fields(apperr.FieldError{Field: "channel",
+				Message: fmt.Sprintf("the project has no channel %s; create it first", n.Channel)})
+		}
+		return Resource{}, err
+	}
 	now := s.now().UTC()
 	r := Resource{
-		ID: secret.ID(), ProjectID: projectID, Type: n.Type, Version: strings.TrimSpace(n.Version),
+		ID: secret.ID(), ProjectID: projectID, Channel: n.Channel, Type: n.Type, Version: strings.TrimSpace(n.Version),
 		VersionCode: n.VersionCode, NativeVersionCode: n.NativeVersionCode, URL: n.URL, StorageKey: n.StorageKey,
 		UpdateType: n.UpdateType, Status: StatusEnabled, Changelog: n.Changelog, Remark: n.Remark,
 		RolloutPercent: 100, Product: n.Product, CreatedBy: p.UserID, CreatedTime: now, UpdatedTime: now,
@@ -118,24 +128,9 @@ func (s *Service) Create(ctx context.Context, p account.Principal, projectID str
 		}
 		r.Size, r.MD5, r.SHA256 = f.Size, f.MD5, f.SHA256
 	}
-	err := s.store.CreateResource(ctx, r, func(maxCode int64, natives []int64) error {
-		if err := checkVersionCode(r.VersionCode, maxCode); err != nil {
-			return err
-		}
-		if r.Type.IsWgt() && !contains(natives, r.NativeVersionCode) {
-			return apperr.Fields(apperr.FieldError{Field: "nativeVersionCode",
-				Message: fmt.Sprintf("must be the versionCode of a %s native resource of this project", r.Type.Platform())})
-		}
-		return nil
-	})
-	if apperr.Is(err, apperr.Conflict) && !hasFields(err) {
-		// Lost a race to the unique index: report it like the rule would.
-		return Resource{}, checkVersionCode(r.VersionCode, r.VersionCode)
-	}
-	if err != nil {
+	if err := s.insert(ctx, r); err != nil {
 		return Resource{}, err
 	}
-	s.changed(projectID)
 	return r, nil
 }
 

@@ -30,25 +30,39 @@ type File struct {
 
 // Filter narrows a resource list; zero values match everything.
 type Filter struct {
-	Type   Type
-	Status *Status
+	Type    Type
+	Status  *Status
+	Channel string
 }
 
-// Store keeps resources and files. Not found is apperr NotFound.
+// Store keeps resources, files, channels and pins. Not found is apperr
+// NotFound.
 type Store interface {
+	ChannelStore
 	CreateFile(ctx context.Context, f File) error
 	File(ctx context.Context, key string) (File, error)
 
 	// CreateResource inserts r after check approves it, in one transaction
-	// that holds the project's resources of r's type still: check gets the
-	// highest existing versionCode of r's project and type (0 if none) and,
-	// for a wgt, the versionCodes of the project's native resources of the
-	// matching platform.
+	// that holds the project's resources of r's channel and type still:
+	// check gets the highest existing versionCode of r's project, channel
+	// and type (0 if none) and, for a wgt, the versionCodes of the
+	// project's native resources of the matching platform in r's channel
+	// and in DefaultChannel.
 	CreateResource(ctx context.Context, r Resource, check func(maxCode int64, natives []int64) error) error
+	// RollbackResource, in one transaction, locks the resource id and the
+	// codes of its channel and type, finds the previous enabled resource
+	// (same channel, type and nativeVersionCode, the highest versionCode
+	// below id's; nil when none), calls plan, then disables id (updated at
+	// now) and inserts what plan returned (nothing when nil).
+	RollbackResource(ctx context.Context, id string, now time.Time,
+		plan func(bad Resource, prev *Resource, maxCode int64) (*Resource, error)) (Rolled, error)
 	Resource(ctx context.Context, id string) (Resource, error)
 	ListResources(ctx context.Context, projectID string, f Filter, pg page.Request) ([]Resource, int64, error)
 	// EnabledResources returns every enabled resource of a project.
 	EnabledResources(ctx context.Context, projectID string) ([]Resource, error)
+	// AppResources returns every app resource (types 1-4) of a project,
+	// enabled or not.
+	AppResources(ctx context.Context, projectID string) ([]Resource, error)
 	UpdateResource(ctx context.Context, id string, fn func(*Resource) error) (Resource, error)
 	// DeleteResource deletes the resource after check approves it given
 	// the enabled wgt resources built on it (for a native resource). When

@@ -29,6 +29,7 @@ type Options struct {
 type countKey struct {
 	project  string
 	day      int32 // days since the Unix epoch
+	channel  string
 	platform string
 	wgt      int64
 	native   int64
@@ -90,7 +91,7 @@ func (r *Recorder) Record(c release.Outcome) {
 	day := int32(c.Time.Unix() / 86400)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.checks[countKey{c.ProjectID, day, string(c.Platform), c.WgtVersionCode, c.NativeVersionCode, c.Result}]++
+	r.checks[countKey{c.ProjectID, day, c.Channel, string(c.Platform), c.WgtVersionCode, c.NativeVersionCode, c.Result}]++
 	if c.WgtID != "" {
 		r.offers[offerKey{c.ProjectID, day, c.WgtID}]++
 	}
@@ -154,7 +155,7 @@ func (r *Recorder) Flush(ctx context.Context) error {
 
 	cs := make([]CheckCount, 0, len(checks))
 	for k, n := range checks {
-		cs = append(cs, CheckCount{ProjectID: k.project, Day: dayString(k.day), Platform: k.platform,
+		cs = append(cs, CheckCount{ProjectID: k.project, Day: dayString(k.day), Channel: k.channel, Platform: k.platform,
 			WgtVersionCode: k.wgt, NativeVersionCode: k.native, Result: k.result.String(), Checks: n})
 	}
 	os := make([]OfferCount, 0, len(offers))

@@ -21,7 +21,7 @@ func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, ni
 
 func totalChecks(t *testing.T, st stats.Store, project string) int64 {
 	t.Helper()
-	r, err := st.Report(context.Background(), project, "2026-11-01", "2026-11-30")
+	r, err := st.Report(context.Background(), project, "2026-11-01", "2026-11-30", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestRunFlushesOnShutdown(t *testing.T) {
 			if n := totalChecks(t, st, "p1"); n != 1000 {
 				t.Fatalf("%d of 1000 checks written", n)
 			}
-			r, _ := st.Report(context.Background(), "p1", "2026-11-21", "2026-11-21")
+			r, _ := st.Report(context.Background(), "p1", "2026-11-21", "2026-11-21", "")
 			if len(r.Offers) != 1 || r.Offers[0].Count != 1000 || len(r.NewDevicesPerDay) != 1 || r.NewDevicesPerDay[0].Count != 10 {
 				t.Fatalf("offers %+v devices %+v", r.Offers, r.NewDevicesPerDay)
 			}
@@ -90,7 +90,7 @@ func TestFailedFlushKeepsCounts(t *testing.T) {
 		t.Fatalf("%d checks after recovery, want 2", n)
 	}
 	// Offers succeeded the first time and must not be counted twice.
-	r, _ := st.Report(context.Background(), "p", "2026-11-21", "2026-11-21")
+	r, _ := st.Report(context.Background(), "p", "2026-11-21", "2026-11-21", "")
 	if len(r.Offers) != 1 || r.Offers[0].Count != 1 {
 		t.Fatalf("offers %+v", r.Offers)
 	}
@@ -109,7 +109,7 @@ func TestDeviceQueueIsBounded(t *testing.T) {
 	if err := rec.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	r, _ := st.Report(context.Background(), "p", "2026-11-21", "2026-11-21")
+	r, _ := st.Report(context.Background(), "p", "2026-11-21", "2026-11-21", "")
 	if r.NewDevicesPerDay[0].Count != 5 {
 		t.Fatalf("devices %+v", r.NewDevicesPerDay)
 	}
@@ -117,7 +117,7 @@ func TestDeviceQueueIsBounded(t *testing.T) {
 	rec2 := stats.NewRecorder(st, stats.Options{}, discard())
 	rec2.Record(release.Outcome{ProjectID: "p", Platform: "android", UUID: "dev1", Time: day.Add(24 * time.Hour)})
 	rec2.Flush(context.Background())
-	r, _ = st.Report(context.Background(), "p", "2026-11-01", "2026-11-30")
+	r, _ = st.Report(context.Background(), "p", "2026-11-01", "2026-11-30", "")
 	if len(r.NewDevicesPerDay) != 1 {
 		t.Fatalf("a known device was counted as new again: %+v", r.NewDevicesPerDay)
 	}

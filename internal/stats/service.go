@@ -27,7 +27,7 @@ func NewService(store Store, projects *project.Service, now func() time.Time) *S
 // Report returns a project's statistics between two days (YYYY-MM-DD, UTC,
 // inclusive) to anyone who can read the project. Empty bounds default to
 // the 30 days ending today.
-func (s *Service) Report(ctx context.Context, p account.Principal, projectID, from, to string) (Report, error) {
+func (s *Service) Report(ctx context.Context, p account.Principal, projectID, from, to, channel string) (Report, error) {
 	if _, _, err := s.projects.Access(ctx, p, projectID, project.Read); err != nil {
 		return Report{}, err
 	}
@@ -54,5 +54,5 @@ func (s *Service) Report(ctx context.Context, p account.Principal, projectID, fr
 	if len(fs) > 0 {
 		return Report{}, apperr.Fields(fs...)
 	}
-	return s.store.Report(ctx, projectID, f.Format(time.DateOnly), t.Format(time.DateOnly))
+	return s.store.Report(ctx, projectID, f.Format(time.DateOnly), t.Format(time.DateOnly), channel)
 }

@@ -14,6 +14,7 @@ import (
 type CheckCount struct {
 	ProjectID         string
 	Day               string // YYYY-MM-DD, UTC
+	Channel           string // "" counts as release.DefaultChannel
 	Platform          string
 	WgtVersionCode    int64
 	NativeVersionCode int64
@@ -44,13 +45,16 @@ type Store interface {
 	AddChecks(ctx context.Context, cs []CheckCount) error
 	AddOffers(ctx context.Context, os []OfferCount) error
 	AddDevices(ctx context.Context, ds []NewDevice) error
-	Report(ctx context.Context, projectID, from, to string) (Report, error)
+	// Report sums a project's statistics; channel "" means every channel.
+	// Offers and downloads are of the channel's resources.
+	Report(ctx context.Context, projectID, from, to, channel string) (Report, error)
 }
 
 // Report is a project's statistics over a range of days.
 type Report struct {
 	From, To         string
 	ChecksPerDay     []DayCount
+	Channels         []KeyCount // key: channel
 	Platforms        []KeyCount // key: platform
 	Results          []KeyCount // key: result
 	WgtVersions      []CodeCount

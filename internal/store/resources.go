@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/hoist-ota/hoist/internal/page"
@@ -47,6 +48,10 @@ type resourceRow struct {
 	Remark            string
 	RolloutPercent    int
 	Product           string
+	Channel           string
+	Origin            string
+	OriginID          string
+	OriginVersionCode int64
 	CreatedBy         string
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
@@ -58,7 +63,11 @@ func fromResource(r release.Resource) resourceRow {
 	row := resourceRow{ID: r.ID, ProjectID: r.ProjectID, Type: int(r.Type), Version: r.Version, VersionCode: r.VersionCode,
 		NativeVersionCode: r.NativeVersionCode, URL: r.URL, Size: r.Size, MD5: r.MD5, SHA256: r.SHA256,
 		UpdateType: int(r.UpdateType), Status: int(r.Status), Changelog: r.Changelog, Remark: r.Remark,
-		RolloutPercent: r.RolloutPercent, Product: r.Product, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedTime, UpdatedAt: r.UpdatedTime}
+		RolloutPercent: r.RolloutPercent, Product: r.Product, Channel: r.Channel, Origin: r.Origin, OriginID: r.OriginID,
+		OriginVersionCode: r.OriginVersionCode, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedTime, UpdatedAt: r.UpdatedTime}
+	if row.Channel == "" {
+		row.Channel = release.DefaultChannel
+	}
 	if r.StorageKey != "" {
 		row.StorageKey = &r.StorageKey
 	}
@@ -70,6 +79,7 @@ func (row resourceRow) toResource() release.Resource {
 		VersionCode: row.VersionCode, NativeVersionCode: row.NativeVersionCode, URL: row.URL, Size: row.Size, MD5: row.MD5,
 		SHA256: row.SHA256, UpdateType: release.UpdateType(row.UpdateType), Status: release.Status(row.Status),
 		Changelog: row.Changelog, Remark: row.Remark, RolloutPercent: row.RolloutPercent, Product: row.Product,
+		Channel: row.Channel, Origin: row.Origin, OriginID: row.OriginID, OriginVersionCode: row.OriginVersionCode,
 		CreatedBy: row.CreatedBy, CreatedTime: row.CreatedAt.UTC(), UpdatedTime: row.UpdatedAt.UTC()}
 	if row.StorageKey != nil {
 		r.StorageKey = *row.StorageKey
@@ -111,23 +121,28 @@ func (rs releases) File(ctx context.Context, key string) (release.File, error) {
 }
 
 func (rs releases) CreateResource(ctx context.Context, r release.Resource, check func(int64, []int64) error) error {
+	if r.Channel == "" {
+		r.Channel = release.DefaultChannel
+	}
 	return rs.s.InTx(ctx, func(tx *Store) error {
 		db := tx.db.WithContext(ctx)
-		// Lock the project's resources of this type (and, on MySQL, the gap
-		// above them) so a concurrent create waits and then sees this one.
-		var codes []int64
-		if err := db.Model(&resourceRow{}).Clauses(clause.Locking{Strength: "UPDATE"}).
-			Where("project_id = ? AND type = ?", r.ProjectID, int(r.Type)).Pluck("version_code", &codes).Error; err != nil {
-			return fmt.Errorf("store: resource codes: %w", err)
+		if r.Channel != release.DefaultChannel {
+			// A channel being deleted waits for this insert, or this
+			// insert finds it gone.
+			var ch channelRow
+			if err := db.Clauses(clause.Locking{Strength: "SHARE"}).
+				Take(&ch, "project_id = ? AND name = ?", r.ProjectID, r.Channel).Error; err != nil {
+				return fmt.Errorf("store: channel %s: %w", r.Channel, translate(err, "channel"))
+			}
 		}
-		var maxCode int64
-		for _, c := range codes {
-			maxCode = max(maxCode, c)
+		maxCode, err := lockedMaxCode(db, r)
+		if err != nil {
+			return err
 		}
 		var natives []int64
 		if r.Type.IsWgt() {
-			if err := db.Model(&resourceRow{}).Where("project_id = ? AND type = ?", r.ProjectID, int(r.Type.NativeFor())).
-				Pluck("version_code", &natives).Error; err != nil {
+			if err := db.Model(&resourceRow{}).Where("project_id = ? AND type = ? AND channel IN ?", r.ProjectID,
+				int(r.Type.NativeFor()), []string{r.Channel, release.DefaultChannel}).Pluck("version_code", &natives).Error; err != nil {
 				return fmt.Errorf("store: native codes: %w", err)
 			}
 		}
@@ -140,6 +155,69 @@ func (rs releases) CreateResource(ctx context.Context, r release.Resource, check
 		}
 		return nil
 	})
+}
+
+// lockedMaxCode returns the highest versionCode of r's project, channel and
+// type (0 if none), locking those rows (and, on MySQL, the gap above them)
+// so that a concurrent create waits and then sees this one.
+func lockedMaxCode(db *gorm.DB, r release.Resource) (int64, error) {
+	var codes []int64
+	if err := db.Model(&resourceRow{}).Clauses(clause.Locking{Strength: "UPDATE"}).
+		Where("project_id = ? AND channel = ? AND type = ?", r.ProjectID, r.Channel, int(r.Type)).
+		Pluck("version_code", &codes).Error; err != nil {
+		return 0, fmt.Errorf("store: resource codes: %w", err)
+	}
+	var maxCode int64
+	for _, c := range codes {
+		maxCode = max(maxCode, c)
+	}
+	return maxCode, nil
+}
+
+func (rs releases) RollbackResource(ctx context.Context, id string, now time.Time,
+	plan func(bad release.Resource, prev *release.Resource, maxCode int64) (*release.Resource, error)) (release.Rolled, error) {
+	var out release.Rolled
+	err := rs.s.InTx(ctx, func(tx *Store) error {
+		db := tx.db.WithContext(ctx)
+		var row resourceRow
+		if err := db.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&row, "id = ?", id).Error; err != nil {
+			return fmt.Errorf("store: resource %s: %w", id, translate(err, "resource"))
+		}
+		bad := row.toResource()
+		maxCode, err := lockedMaxCode(db, bad)
+		if err != nil {
+			return err
+		}
+		var prevRows []resourceRow
+		if err := db.Where("project_id = ? AND channel = ? AND type = ? AND native_version_code = ? AND status = ? AND version_code < ?",
+			bad.ProjectID, bad.Channel, int(bad.Type), bad.NativeVersionCode, int(release.StatusEnabled), bad.VersionCode).
+			Order("version_code DESC").Limit(1).Find(&prevRows).Error; err != nil {
+			return fmt.Errorf("store: previous of %s: %w", id, err)
+		}
+		var prev *release.Resource
+		if len(prevRows) == 1 {
+			p := prevRows[0].toResource()
+			prev = &p
+		}
+		next, err := plan(bad, prev, maxCode)
+		if err != nil {
+			return err
+		}
+		if err := db.Model(&resourceRow{ID: id}).Updates(map[string]any{"status": int(release.StatusDisabled), "updated_at": now}).Error; err != nil {
+			return fmt.Errorf("store: withdraw %s: %w", id, err)
+		}
+		bad.Status, bad.UpdatedTime = release.StatusDisabled, now.UTC()
+		out = release.Rolled{Withdrawn: bad, Republished: next}
+		if next == nil {
+			return nil
+		}
+		nr := fromResource(*next)
+		if err := db.Create(&nr).Error; err != nil {
+			return fmt.Errorf("store: create rollback: %w", translate(err, "resource"))
+		}
+		return nil
+	})
+	return out, err
 }
 
 func (rs releases) Resource(ctx context.Context, id string) (release.Resource, error) {
@@ -158,6 +236,9 @@ func (rs releases) ListResources(ctx context.Context, projectID string, f releas
 	if f.Status != nil {
 		q = q.Where("status = ?", int(*f.Status))
 	}
+	if f.Channel != "" {
+		q = q.Where("channel = ?", f.Channel)
+	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("store: count resources: %w", err)
@@ -174,6 +255,16 @@ func (rs releases) EnabledResources(ctx context.Context, projectID string) ([]re
 	if err := rs.s.rdb.WithContext(ctx).Where("project_id = ? AND status = ?", projectID, int(release.StatusEnabled)).
 		Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: enabled resources: %w", err)
+	}
+	return toResources(rows), nil
+}
+
+func (rs releases) AppResources(ctx context.Context, projectID string) ([]release.Resource, error) {
+	var rows []resourceRow
+	if err := rs.s.rdb.WithContext(ctx).Where("project_id = ? AND type IN ?", projectID,
+		[]int{int(release.TypeWgtAndroid), int(release.TypeWgtIOS), int(release.TypeAndroid), int(release.TypeIOS)}).
+		Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: app resources: %w", err)
 	}
 	return toResources(rows), nil
 }

@@ -9,12 +9,14 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/hoist-ota/hoist/internal/config"
+	"github.com/hoist-ota/hoist/internal/release"
 	"github.com/hoist-ota/hoist/internal/stats"
 )
 
 type updateCheckRow struct {
 	ProjectID         string `gorm:"primaryKey"`
 	Day               string `gorm:"primaryKey"`
+	Channel           string `gorm:"primaryKey"`
 	Platform          string `gorm:"primaryKey"`
 	WgtVersionCode    int64  `gorm:"primaryKey"`
 	NativeVersionCode int64  `gorm:"primaryKey"`
@@ -63,11 +65,15 @@ func (st statsStore) addTo(col string) clause.Assignment {
 func (st statsStore) AddChecks(ctx context.Context, cs []stats.CheckCount) error {
 	rows := make([]updateCheckRow, len(cs))
 	for i, c := range cs {
-		rows[i] = updateCheckRow{c.ProjectID, c.Day, c.Platform, c.WgtVersionCode, c.NativeVersionCode, c.Result, c.Checks}
+		ch := c.Channel
+		if ch == "" {
+			ch = release.DefaultChannel
+		}
+		rows[i] = updateCheckRow{c.ProjectID, c.Day, ch, c.Platform, c.WgtVersionCode, c.NativeVersionCode, c.Result, c.Checks}
 	}
 	err := st.s.InTx(ctx, func(tx *Store) error {
 		return tx.db.WithContext(ctx).Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "project_id"}, {Name: "day"}, {Name: "platform"}, {Name: "wgt_version_code"}, {Name: "native_version_code"}, {Name: "result"}},
+			Columns:   []clause.Column{{Name: "project_id"}, {Name: "day"}, {Name: "channel"}, {Name: "platform"}, {Name: "wgt_version_code"}, {Name: "native_version_code"}, {Name: "result"}},
 			DoUpdates: clause.Set{st.addTo("checks")},
 		}).CreateInBatches(&rows, batchRows).Error
 	})
@@ -113,11 +119,24 @@ func (st statsStore) AddDevices(ctx context.Context, ds []stats.NewDevice) error
 	return nil
 }
 
-func (st statsStore) Report(ctx context.Context, projectID, from, to string) (stats.Report, error) {
+func (st statsStore) Report(ctx context.Context, projectID, from, to, channel string) (stats.Report, error) {
 	r := stats.Report{From: from, To: to}
 	db := st.s.rdb.WithContext(ctx)
 	checks := func() *gorm.DB {
-		return db.Model(&updateCheckRow{}).Where("project_id = ? AND day BETWEEN ? AND ?", projectID, from, to)
+		q := db.Model(&updateCheckRow{}).Where("project_id = ? AND day BETWEEN ? AND ?", projectID, from, to)
+		if channel != "" {
+			q = q.Where("channel = ?", channel)
+		}
+		return q
+	}
+	// Offers and downloads are counted per resource, which is of one
+	// channel.
+	ofChannel := func(q *gorm.DB) *gorm.DB {
+		if channel == "" {
+			return q
+		}
+		return q.Where("resource_id IN (?)", db.Model(&resourceRow{}).Select("id").
+			Where("project_id = ? AND channel = ?", projectID, channel))
 	}
 	queries := []struct {
 		what string
@@ -125,6 +144,9 @@ func (st statsStore) Report(ctx context.Context, projectID, from, to string) (st
 	}{
 		{"days", func() error {
 			return checks().Select("day, SUM(checks) AS count").Group("day").Order("day").Scan(&r.ChecksPerDay).Error
+		}},
+		{"channels", func() error {
+			return checks().Select("channel AS `key`, SUM(checks) AS count").Group("channel").Order("count DESC").Scan(&r.Channels).Error
 		}},
 		{"platforms", func() error {
 			return checks().Select("platform AS `key`, SUM(checks) AS count").Group("platform").Order("count DESC").Scan(&r.Platforms).Error
@@ -139,11 +161,11 @@ func (st statsStore) Report(ctx context.Context, projectID, from, to string) (st
 			return checks().Select("native_version_code AS version_code, SUM(checks) AS count").Group("native_version_code").Order("version_code DESC").Scan(&r.NativeVersions).Error
 		}},
 		{"offers", func() error {
-			return db.Model(&updateOfferRow{}).Where("project_id = ? AND day BETWEEN ? AND ?", projectID, from, to).
+			return ofChannel(db.Model(&updateOfferRow{}).Where("project_id = ? AND day BETWEEN ? AND ?", projectID, from, to)).
 				Select("resource_id AS `key`, SUM(offers) AS count").Group("resource_id").Order("count DESC").Scan(&r.Offers).Error
 		}},
 		{"downloads", func() error {
-			return db.Model(&updateDownloadRow{}).Where("project_id = ? AND day BETWEEN ? AND ?", projectID, from, to).
+			return ofChannel(db.Model(&updateDownloadRow{}).Where("project_id = ? AND day BETWEEN ? AND ?", projectID, from, to)).
 				Select("resource_id AS `key`, SUM(downloads) AS count").Group("resource_id").Order("count DESC").Scan(&r.Downloads).Error
 		}},
 		{"new devices", func() error {
