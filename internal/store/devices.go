@@ -181,13 +181,9 @@ func (ds devices) ListDevices(ctx context.Context, product string, f device.Devi
 		q = q.Where("online = ?", *f.Online)
 	}
 	q = namePrefix(q, "name", f.Search)
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: count devices: %w", err)
-	}
-	var rows []deviceRow
-	if err := paged(q, pg, deviceSort, "name").Find(&rows).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: list devices: %w", err)
+	rows, total, err := listPage[deviceRow](q, pg, listing{what: "devices", sort: deviceSort, tie: "name"})
+	if err != nil {
+		return nil, 0, err
 	}
 	out := make([]device.Device, len(rows))
 	at := make(map[string]int, len(rows))

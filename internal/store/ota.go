@@ -147,19 +147,9 @@ func (o otaStore) ListCampaigns(ctx context.Context, f ota.CampaignFilter, pg pa
 	if f.Product != "" {
 		q = q.Where("c.product = ?", f.Product)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: count campaigns: %w", err)
-	}
-	var rows []campaignRow
-	if err := paged(q.Select("c.*"), pg, map[string]string{"createdTime": "c.created_at"}, "c.id").Scan(&rows).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: list campaigns: %w", err)
-	}
-	out := make([]ota.Campaign, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCampaign()
-	}
-	return out, total, nil
+	rows, total, err := listPage[campaignRow](q, pg, listing{what: "campaigns", sort: map[string]string{"createdTime": "c.created_at"},
+		tie: "c.id", sel: "c.*"})
+	return mapRows(rows, campaignRow.toCampaign), total, err
 }
 
 // openStates are the states expiry and cancellation end, as strings.
@@ -201,22 +191,11 @@ func (o otaStore) ListEntries(ctx context.Context, campaignID string, state ota.
 	if state != "" {
 		q = q.Where("state = ?", string(state))
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: count campaign devices: %w", err)
-	}
 	if _, ok := entrySort[pg.Sort]; !ok {
 		pg.Sort = "device"
 	}
-	var rows []entryRow
-	if err := paged(q, pg, entrySort, "device").Find(&rows).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: list campaign devices: %w", err)
-	}
-	out := make([]ota.Entry, len(rows))
-	for i, r := range rows {
-		out[i] = r.toEntry()
-	}
-	return out, total, nil
+	rows, total, err := listPage[entryRow](q, pg, listing{what: "campaign devices", sort: entrySort, tie: "device"})
+	return mapRows(rows, entryRow.toEntry), total, err
 }
 
 // PendingUpgrades returns the campaigns whose command a device has not

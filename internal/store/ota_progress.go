@@ -52,26 +52,18 @@ func (o otaStore) History(ctx context.Context, campaignID, device string, pg pag
 	if device != "" {
 		q = q.Where("device = ?", device)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: count ota history: %w", err)
-	}
 	if _, ok := historySort[pg.Sort]; !ok {
 		pg.Sort = "receivedAt"
 	}
-	var rows []historyRow
-	if err := paged(q, pg, historySort, "id").Find(&rows).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: ota history: %w", err)
-	}
-	out := make([]ota.HistoryEntry, len(rows))
-	for i, r := range rows {
-		out[i] = ota.HistoryEntry{ID: r.ID, Product: r.Product, Device: r.Device, MessageID: r.MessageID, State: ota.State(r.State),
+	rows, total, err := listPage[historyRow](q, pg, listing{what: "ota history", sort: historySort})
+	return mapRows(rows, func(r historyRow) ota.HistoryEntry {
+		h := ota.HistoryEntry{ID: r.ID, Product: r.Product, Device: r.Device, MessageID: r.MessageID, State: ota.State(r.State),
 			Raw: json.RawMessage(r.Raw), ReceivedAt: r.ReceivedAt.UTC()}
 		if r.CampaignID != nil {
-			out[i].CampaignID = *r.CampaignID
+			h.CampaignID = *r.CampaignID
 		}
-	}
-	return out, total, nil
+		return h
+	}), total, err
 }
 
 type progressRow struct {

@@ -81,26 +81,20 @@ func (ds devices) ListProducts(ctx context.Context, f device.ProductFilter, pg p
 		q = q.Where("p.project_id = ?", f.ProjectID)
 	}
 	q = namePrefix(q, "p.name", f.Search)
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: count products: %w", err)
-	}
-	var rows []struct {
+	type listed struct {
 		Row                      productRow `gorm:"embedded"`
 		DeviceCount, OnlineCount int64
 	}
-	q = q.Select("p.name, p.project_id, p.description, p.created_at, p.updated_at, " +
-		"(SELECT COUNT(*) FROM devices d WHERE d.product = p.name) AS device_count, " +
-		"(SELECT COUNT(*) FROM devices d WHERE d.product = p.name AND d.online) AS online_count")
-	if err := paged(q, pg, map[string]string{"createdTime": "p.created_at", "name": "p.name"}, "p.name").Scan(&rows).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: list products: %w", err)
-	}
-	out := make([]device.Product, len(rows))
-	for i, r := range rows {
-		out[i] = r.Row.toProduct()
-		out[i].DeviceCount, out[i].OnlineCount = r.DeviceCount, r.OnlineCount
-	}
-	return out, total, nil
+	rows, total, err := listPage[listed](q, pg, listing{what: "products",
+		sort: map[string]string{"createdTime": "p.created_at", "name": "p.name"}, tie: "p.name",
+		sel: "p.name, p.project_id, p.description, p.created_at, p.updated_at, " +
+			"(SELECT COUNT(*) FROM devices d WHERE d.product = p.name) AS device_count, " +
+			"(SELECT COUNT(*) FROM devices d WHERE d.product = p.name AND d.online) AS online_count"})
+	return mapRows(rows, func(r listed) device.Product {
+		p := r.Row.toProduct()
+		p.DeviceCount, p.OnlineCount = r.DeviceCount, r.OnlineCount
+		return p
+	}), total, err
 }
 
 func (ds devices) UpdateProduct(ctx context.Context, name string, fn func(*device.Product) error) (device.Product, error) {

@@ -76,28 +76,22 @@ func (ps projects) ListProjects(ctx context.Context, userID string, all bool, pg
 	if !all {
 		q = q.Where("m.user_id IS NOT NULL")
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: count projects: %w", err)
-	}
-	var rows []struct {
+	type listed struct {
 		ID, Name, Description, OwnerID string
 		CreatedAt, UpdatedAt           time.Time
 		Role                           *string
 	}
-	q = q.Select("p.id, p.name, p.description, p.owner_id, p.created_at, p.updated_at, m.role")
-	if err := paged(q, pg, map[string]string{"createdTime": "p.created_at", "name": "p.name"}, "p.id").Scan(&rows).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: list projects: %w", err)
-	}
-	out := make([]project.Listed, len(rows))
-	for i, r := range rows {
+	rows, total, err := listPage[listed](q, pg, listing{what: "projects",
+		sort: map[string]string{"createdTime": "p.created_at", "name": "p.name"}, tie: "p.id",
+		sel: "p.id, p.name, p.description, p.owner_id, p.created_at, p.updated_at, m.role"})
+	return mapRows(rows, func(r listed) project.Listed {
 		pr := projectRow{ID: r.ID, Name: r.Name, Description: r.Description, OwnerID: r.OwnerID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-		out[i] = project.Listed{Project: pr.toProject()}
+		l := project.Listed{Project: pr.toProject()}
 		if r.Role != nil {
-			out[i].Role = project.Role(*r.Role)
+			l.Role = project.Role(*r.Role)
 		}
-	}
-	return out, total, nil
+		return l
+	}), total, err
 }
 
 func (ps projects) UpdateProject(ctx context.Context, id string, fn func(*project.Project) error) (project.Project, error) {

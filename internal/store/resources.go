@@ -239,15 +239,9 @@ func (rs releases) ListResources(ctx context.Context, projectID string, f releas
 	if f.Channel != "" {
 		q = q.Where("channel = ?", f.Channel)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: count resources: %w", err)
-	}
-	var rows []resourceRow
-	if err := paged(q, pg, map[string]string{"createdTime": "created_at", "versionCode": "version_code"}).Find(&rows).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: list resources: %w", err)
-	}
-	return toResources(rows), total, nil
+	rows, total, err := listPage[resourceRow](q, pg, listing{what: "resources",
+		sort: map[string]string{"createdTime": "created_at", "versionCode": "version_code"}})
+	return toResources(rows), total, err
 }
 
 func (rs releases) EnabledResources(ctx context.Context, projectID string) ([]release.Resource, error) {

@@ -188,21 +188,13 @@ func (a accounts) ListLoginAttempts(ctx context.Context, userID string, pg page.
 	if userID != "" {
 		q = q.Where("user_id = ?", userID)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: count login log: %w", err)
-	}
-	var rows []loginLogRow
-	if err := paged(q, pg, map[string]string{"createdTime": "created_at"}).Find(&rows).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: list login log: %w", err)
-	}
-	out := make([]account.LoginAttempt, len(rows))
-	for i, r := range rows {
-		out[i] = account.LoginAttempt{ID: r.ID, Username: r.Username, IP: r.IP, UserAgent: r.UserAgent,
+	rows, total, err := listPage[loginLogRow](q, pg, listing{what: "login log", sort: map[string]string{"createdTime": "created_at"}})
+	return mapRows(rows, func(r loginLogRow) account.LoginAttempt {
+		a := account.LoginAttempt{ID: r.ID, Username: r.Username, IP: r.IP, UserAgent: r.UserAgent,
 			Result: account.LoginResult(r.Result), CreatedTime: r.CreatedAt.UTC()}
 		if r.UserID != nil {
-			out[i].UserID = *r.UserID
+			a.UserID = *r.UserID
 		}
-	}
-	return out, total, nil
+		return a
+	}), total, err
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/hoist-ota/hoist/internal/account"
@@ -117,37 +116,8 @@ func (a accounts) ListUsers(ctx context.Context, search string, pg page.Request)
 		like := "%" + escapeLike(strings.ToLower(search)) + "%"
 		q = q.Where("username_key LIKE ? ESCAPE '!' OR LOWER(nickname) LIKE ? ESCAPE '!' OR LOWER(email) LIKE ? ESCAPE '!'", like, like, like)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: count users: %w", err)
-	}
-	var rows []userRow
-	if err := paged(q, pg, userSort).Find(&rows).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: list users: %w", err)
-	}
-	out := make([]account.User, len(rows))
-	for i, r := range rows {
-		out[i] = r.toUser()
-	}
-	return out, total, nil
-}
-
-// paged applies a page request; columns maps whitelisted sort keys to
-// columns, and the key column (default "id") breaks ties so pages never
-// overlap.
-func paged(q *gorm.DB, pg page.Request, columns map[string]string, key ...string) *gorm.DB {
-	col, ok := columns[pg.Sort]
-	if !ok {
-		col = columns["createdTime"]
-	}
-	tie := "id"
-	if len(key) > 0 {
-		tie = key[0]
-	}
-	return q.Order(clause.OrderBy{Columns: []clause.OrderByColumn{
-		{Column: clause.Column{Name: col, Raw: true}, Desc: pg.Desc},
-		{Column: clause.Column{Name: tie, Raw: true}, Desc: pg.Desc},
-	}}).Offset(pg.Offset()).Limit(pg.Size)
+	rows, total, err := listPage[userRow](q, pg, listing{what: "users", sort: userSort})
+	return mapRows(rows, userRow.toUser), total, err
 }
 
 // escapeLike escapes LIKE wildcards with '!'.
