@@ -422,9 +422,12 @@ func TestBearerCredentialsOnly(t *testing.T) {
 }
 
 func TestAccessTokenExpires(t *testing.T) {
-	ts := mustServer(t, func(s *testSetup) { s.Account.AccessTTL = time.Second })
+	clock := newTestClock()
+	ts := mustServer(t, func(s *testSetup) { s.Account.AccessTTL = time.Second; s.accountNow = clock.Now })
 	s := ts.mustRegister(t, "alice")
-	time.Sleep(time.Second + 5*time.Second + 100*time.Millisecond) // TTL plus the 5 s leeway
+	clock.Advance(time.Second + 5*time.Second - time.Millisecond) // within TTL plus the 5 s leeway
+	ts.mustOK(t, 200, "GET", "/api/v1/me", s.AccessToken, nil, nil)
+	clock.Advance(2 * time.Millisecond)
 	rec, env := ts.call(t, "GET", "/api/v1/me", s.AccessToken, nil)
 	mustErrorEnvelope(t, rec, env, http.StatusUnauthorized, apperr.Unauthorized)
 }

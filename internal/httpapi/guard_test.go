@@ -56,7 +56,7 @@ func TestBodyReadTimeoutIsPerRead(t *testing.T) {
 		body := `{"username":"nobody","password":"not-the-password"}`
 		step := (len(body) + 11) / 12
 		for i := 0; i < len(body); i += step {
-			time.Sleep(100 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond) // deliberate pacing: a slow client, not a wait for a result
 			pw.Write([]byte(body[i:min(i+step, len(body))]))
 		}
 		pw.Close()

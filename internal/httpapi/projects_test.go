@@ -232,12 +232,15 @@ func TestAPITokens(t *testing.T) {
 }
 
 func TestAPITokenExpiry(t *testing.T) {
-	ts := mustServer(t, nil)
+	clock := newTestClock()
+	ts := mustServer(t, func(s *testSetup) { s.accountNow = clock.Now })
 	s := ts.mustRegister(t, "alice")
 	var tok createdAPITokenView
-	ts.mustOK(t, 201, "POST", "/api/v1/me/tokens", s.AccessToken, map[string]any{"name": "short", "expiresAt": time.Now().Add(1500 * time.Millisecond)}, &tok)
+	ts.mustOK(t, 201, "POST", "/api/v1/me/tokens", s.AccessToken, map[string]any{"name": "short", "expiresAt": clock.Now().Add(time.Hour)}, &tok)
 	ts.mustOK(t, 200, "GET", "/api/v1/me", tok.Token, nil, nil)
-	time.Sleep(1600 * time.Millisecond)
+	clock.Advance(time.Hour - time.Second)
+	ts.mustOK(t, 200, "GET", "/api/v1/me", tok.Token, nil, nil)
+	clock.Advance(2 * time.Second)
 	rec, env := ts.call(t, "GET", "/api/v1/me", tok.Token, nil)
 	mustErrorEnvelope(t, rec, env, http.StatusUnauthorized, apperr.Unauthorized)
 }

@@ -89,6 +89,30 @@ type testSetup struct {
 	shared      *testServer      // another node: share its database and files
 	publisher   ota.Publisher    // nil: a recordingPublisher
 	otaNow      func() time.Time // the OTA service's clock; nil: time.Now
+	accountNow  func() time.Time // the account service's clock; nil: time.Now
+}
+
+// testClock is a clock a test moves by hand.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// newTestClock starts at a whole second (JWT times have second precision).
+func newTestClock() *testClock { return &testClock{now: time.Now().Truncate(time.Second)} }
+
+// Now returns the clock's time.
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward.
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 // mustServer builds a server on a fresh SQLite store with real services.
@@ -132,7 +156,10 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 	if ts.withCaptcha {
 		ts.Captcha = captcha.NewService(mem)
 	}
-	accounts := account.NewService(st.Accounts(), ts.Account, time.Now, log)
+	if ts.accountNow == nil {
+		ts.accountNow = time.Now
+	}
+	accounts := account.NewService(st.Accounts(), ts.Account, ts.accountNow, log)
 	projects := project.NewService(st.Projects(), time.Now, log)
 	accounts.SetProjectChecker(projects)
 	ts.Options.Accounts, ts.Options.Projects = accounts, projects
