@@ -251,8 +251,8 @@ func TestExplainReasonsAndBadInput(t *testing.T) {
 		t.Fatalf("explain %+v", ex)
 	}
 	for q, status := range map[string]int{
-		"platform=windows":                      400,
-		"platform=android&nativeVersionCode=-1": 400,
+		"platform=windows":                                  400,
+		"platform=android&nativeVersionCode=-1":             400,
 		"platform=android&uuid=" + strings.Repeat("u", 129): 400,
 		"platform=android&channel=Nope!":                    400,
 		"platform=android&channel=nope":                     404,

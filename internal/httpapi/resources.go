@@ -23,26 +23,26 @@ type resourceView struct {
 	// URL is absolute: the stable download link /d/{id}/{version}.{ext}
 	// (it redirects to a freshly signed storage URL) or, for type 4 and
 	// imported resources, the stored link.
-	URL            string    `json:"url"`
-	UpdateType     int       `json:"updateType" enums:"1,2,3" example:"1"`
-	Status         int       `json:"status" enums:"0,1" example:"1"`
-	Changelog      string    `json:"changelog"`
-	Remark         string    `json:"remark"`
-	RolloutPercent int       `json:"rolloutPercent" example:"100"`
-	Size           int64     `json:"size"`
-	MD5            string    `json:"md5"`
-	SHA256         string    `json:"sha256"`
-	StorageKey     string    `json:"storageKey,omitempty"`
-	Product        string    `json:"product,omitempty"`
+	URL            string `json:"url"`
+	UpdateType     int    `json:"updateType" enums:"1,2,3" example:"1"`
+	Status         int    `json:"status" enums:"0,1" example:"1"`
+	Changelog      string `json:"changelog"`
+	Remark         string `json:"remark"`
+	RolloutPercent int    `json:"rolloutPercent" example:"100"`
+	Size           int64  `json:"size"`
+	MD5            string `json:"md5"`
+	SHA256         string `json:"sha256"`
+	StorageKey     string `json:"storageKey,omitempty"`
+	Product        string `json:"product,omitempty"`
 	// Channel is the release channel the resource is published to.
 	Channel string `json:"channel" example:"production"`
 	// Origin is "promoted" (copied from originId) or "rollback"
 	// (re-publishes originId's file); absent for a plain publish.
-	Origin    string `json:"origin,omitempty" enums:"promoted,rollback"`
-	OriginID  string `json:"originId,omitempty"`
-	CreatedBy string `json:"createdBy,omitempty"`
-	CreatedTime    time.Time `json:"createdTime"`
-	UpdatedTime    time.Time `json:"updatedTime"`
+	Origin      string    `json:"origin,omitempty" enums:"promoted,rollback"`
+	OriginID    string    `json:"originId,omitempty"`
+	CreatedBy   string    `json:"createdBy,omitempty"`
+	CreatedTime time.Time `json:"createdTime"`
+	UpdatedTime time.Time `json:"updatedTime"`
 }
 
 // absolute makes a storage path ("/files/...") absolute for this request.
