@@ -87,6 +87,7 @@ type testSetup struct {
 	blob        storage.Blob     // nil: local storage in a temp dir
 	sts         release.STS      // nil: no direct uploads
 	shared      *testServer      // another node: share its database and files
+	store       *store.Store     // nil: a fresh database of the driver
 	publisher   ota.Publisher    // nil: a recordingPublisher
 	otaNow      func() time.Time // the OTA service's clock; nil: time.Now
 	accountNow  func() time.Time // the account service's clock; nil: time.Now
@@ -147,9 +148,12 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 		mutate(&ts)
 	}
 	var st *store.Store
-	if ts.shared != nil {
+	switch {
+	case ts.shared != nil:
 		st, ts.blob = ts.shared.store, ts.shared.blob
-	} else {
+	case ts.store != nil:
+		st = ts.store
+	default:
 		st = storetest.MustOpen(tb, driver)
 	}
 	ts.DB = st

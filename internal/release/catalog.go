@@ -77,5 +77,6 @@ func (s *Service) Catalog(ctx context.Context, projectID string) (Catalog, error
 		c.Resources = append(c.Resources, r)
 		c.URLs = append(c.URLs, u)
 	}
+	s.known.replace(projectID, c.Resources)
 	return c, nil
 }

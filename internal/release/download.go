@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
 )
@@ -56,8 +57,17 @@ func safeName(v string) string {
 // not: the stock client downloads the URL it was given, and the rollout was
 // applied when that URL was offered); a device outside a partial rollout is
 // Forbidden.
+//
+// While the database is unreachable, a resource of the last catalog this
+// node loaded (the update check's stale answer offers those) is still
+// served from memory; others are Unavailable.
 func (s *Service) Download(ctx context.Context, id, deviceKey string) (Resource, string, error) {
 	r, err := s.store.Resource(ctx, id)
+	if apperr.Is(err, apperr.Unavailable) {
+		if k, ok := s.known.get(id); ok {
+			r, err = k, nil
+		}
+	}
 	if apperr.Is(err, apperr.NotFound) || (err == nil && (r.Status != StatusEnabled || r.StorageKey == "")) {
 		return Resource{}, "", apperr.New(apperr.NotFound, "download not found")
 	}
@@ -72,4 +82,42 @@ func (s *Service) Download(ctx context.Context, id, deviceKey string) (Resource,
 		return Resource{}, "", fmt.Errorf("release: download %s: %w", id, err)
 	}
 	return r, u, nil
+}
+
+// lastKnown keeps, per project, the resources of the last catalog loaded,
+// for downloads while the database is unreachable (stale-if-error, as the
+// update check's answers).
+type lastKnown struct {
+	mu        sync.RWMutex
+	byProject map[string][]string // project → resource ids
+	byID      map[string]Resource
+}
+
+// replace sets a project's resources.
+func (k *lastKnown) replace(projectID string, rs []Resource) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.byID == nil {
+		k.byProject, k.byID = map[string][]string{}, map[string]Resource{}
+	}
+	for _, id := range k.byProject[projectID] {
+		delete(k.byID, id)
+	}
+	ids := make([]string, 0, len(rs))
+	for _, r := range rs {
+		ids = append(ids, r.ID)
+		k.byID[r.ID] = r
+	}
+	k.byProject[projectID] = ids
+}
+
+// forget drops a project's resources (after a change on this node: until
+// the next catalog, nothing of it is served from memory).
+func (k *lastKnown) forget(projectID string) { k.replace(projectID, nil) }
+
+func (k *lastKnown) get(id string) (Resource, bool) {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	r, ok := k.byID[id]
+	return r, ok
 }

@@ -38,6 +38,8 @@ type Service struct {
 
 	mu        sync.RWMutex
 	listeners []func(projectID string)
+
+	known lastKnown // the last catalogs, for downloads during an outage
 }
 
 // NewService returns the release service. sts may be nil.
@@ -54,6 +56,7 @@ func (s *Service) OnChange(fn func(projectID string)) {
 }
 
 func (s *Service) changed(projectID string) {
+	s.known.forget(projectID)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, fn := range s.listeners {
