@@ -158,20 +158,21 @@ func (rs releases) CreateResource(ctx context.Context, r release.Resource, check
 }
 
 // lockedMaxCode returns the highest versionCode of r's project, channel and
-// type (0 if none), locking those rows (and, on MySQL, the gap above them)
-// so that a concurrent create waits and then sees this one.
+// type (0 if none) with one read of the unique index, locking that entry
+// and, on MySQL, the gap above it (a next-key lock), so that a concurrent
+// create in the same channel and type waits and then sees this one. SQLite
+// has one writer: the transaction itself serialises creates.
 func lockedMaxCode(db *gorm.DB, r release.Resource) (int64, error) {
 	var codes []int64
 	if err := db.Model(&resourceRow{}).Clauses(clause.Locking{Strength: "UPDATE"}).
 		Where("project_id = ? AND channel = ? AND type = ?", r.ProjectID, r.Channel, int(r.Type)).
-		Pluck("version_code", &codes).Error; err != nil {
+		Order("version_code DESC").Limit(1).Pluck("version_code", &codes).Error; err != nil {
 		return 0, fmt.Errorf("store: resource codes: %w", err)
 	}
-	var maxCode int64
-	for _, c := range codes {
-		maxCode = max(maxCode, c)
+	if len(codes) == 0 {
+		return 0, nil
 	}
-	return maxCode, nil
+	return codes[0], nil
 }
 
 func (rs releases) RollbackResource(ctx context.Context, id string, now time.Time,
