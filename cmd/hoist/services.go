@@ -19,6 +19,7 @@ import (
 	"github.com/hoist-ota/hoist/internal/ota"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/ratelimit"
+	"github.com/hoist-ota/hoist/internal/redisx"
 	"github.com/hoist-ota/hoist/internal/release"
 	"github.com/hoist-ota/hoist/internal/stats"
 	"github.com/hoist-ota/hoist/internal/store"
@@ -42,7 +43,7 @@ type services struct {
 	stats     *stats.Recorder
 	downloads *stats.Downloads
 	reports   *stats.Service
-	bus       *bus.Redis       // nil without Redis
+	bus       bus.Bus          // nil without Redis
 	changes   *bus.Poller      // release changes through the database, for every node
 	metrics   *metrics.Metrics // nil when metrics are off
 	checker   *release.Checker
@@ -68,7 +69,7 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 			sv.redis.Close()
 			return nil, err
 		}
-		sv.kv = kv.NewRedis(sv.redis, cfg.Redis.Prefix)
+		sv.kv = redisx.NewKV(sv.redis, cfg.Redis.Prefix)
 	} else {
 		if !cfg.Embedded() {
 			log.Warn("no redis.addr: captchas and rate limits are kept per node; run a single node or configure Redis")
@@ -128,7 +129,7 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 	sv.changes = bus.NewPoller(st.Changes(), time.Second, log)
 	sv.releases.OnChange(func(projectID string) { sv.changes.Record(context.Background(), projectID) })
 	if sv.redis != nil {
-		sv.bus = bus.NewRedis(sv.redis, cfg.Redis.Prefix+"release-changed", log)
+		sv.bus = redisx.NewBus(sv.redis, cfg.Redis.Prefix+"release-changed", log)
 		sv.releases.OnChange(func(projectID string) { sv.bus.Publish(context.Background(), projectID) })
 	}
 	if cfg.Auth.CaptchaOn() {

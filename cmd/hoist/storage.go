@@ -8,13 +8,15 @@ import (
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/release"
 	"github.com/hoist-ota/hoist/internal/storage"
+	"github.com/hoist-ota/hoist/internal/storage/local"
+	"github.com/hoist-ota/hoist/internal/storage/oss"
 )
 
 // files is the configured file storage.
 type files struct {
 	blob  storage.Blob
-	local *storage.Local // nil with OSS
-	sts   release.STS    // nil without direct uploads
+	local storage.URLVerifier // local disk serves its own links; nil with OSS
+	sts   release.STS         // nil without direct uploads
 	opts  release.Options
 }
 
@@ -32,7 +34,7 @@ func newFiles(cfg config.Config) (files, error) {
 	f := files{opts: release.Options{MaxUploadBytes: st.MaxUploadBytes, URLTTL: st.URLTTL}}
 	switch st.Driver {
 	case "oss":
-		o, err := storage.NewOSS(storage.OSSConfig{Endpoint: st.OSS.Endpoint, Bucket: st.OSS.Bucket,
+		o, err := oss.New(oss.Config{Endpoint: st.OSS.Endpoint, Bucket: st.OSS.Bucket,
 			AccessKeyID: st.OSS.AccessKeyID, AccessKeySecret: st.OSS.AccessKeySecret,
 			PublicBaseURL: st.OSS.PublicBaseURL, Signed: st.OSS.Signed})
 		if err != nil {
@@ -40,7 +42,7 @@ func newFiles(cfg config.Config) (files, error) {
 		}
 		f.blob = o
 		if st.STS.RoleArn != "" {
-			s, err := storage.NewSTS(storage.STSConfig{Endpoint: st.STS.Endpoint, AccessKeyID: st.OSS.AccessKeyID,
+			s, err := oss.NewSTS(oss.STSConfig{Endpoint: st.STS.Endpoint, AccessKeyID: st.OSS.AccessKeyID,
 				AccessKeySecret: st.OSS.AccessKeySecret, RoleArn: st.STS.RoleArn, Region: st.OSS.Region,
 				Bucket: st.OSS.Bucket, DurationSeconds: st.STS.DurationSeconds})
 			if err != nil {
@@ -50,7 +52,7 @@ func newFiles(cfg config.Config) (files, error) {
 			f.opts.Direct = release.DirectUpload{Region: st.OSS.Region, Bucket: st.OSS.Bucket, Endpoint: st.OSS.Endpoint}
 		}
 	default:
-		l, err := storage.NewLocal(storage.LocalConfig{Dir: st.Local.Dir, Signed: st.Local.SignedURLs,
+		l, err := local.New(local.Config{Dir: st.Local.Dir, Signed: st.Local.SignedURLs,
 			SignKey: fileSignKey(cfg.JWT.Secret)})
 		if err != nil {
 			return files{}, fmt.Errorf("storage.local.dir (HOIST_STORAGE_LOCAL_DIR): %w", err)

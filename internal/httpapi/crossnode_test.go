@@ -9,6 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hoist-ota/hoist/internal/bus"
+	"github.com/hoist-ota/hoist/internal/redisx"
 	"github.com/hoist-ota/hoist/internal/secret"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
 )
@@ -27,7 +28,7 @@ func TestCrossNodeInvalidation(t *testing.T) {
 	rc := redis.NewClient(&redis.Options{Addr: addr})
 	defer rc.Close()
 	channel := "hoist-test:" + secret.ID()
-	busA, busB := bus.NewRedis(rc, channel, a.log), bus.NewRedis(rc, channel, b.log)
+	busA, busB := redisx.NewBus(rc, channel, a.log), redisx.NewBus(rc, channel, b.log)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	a.releases.OnChange(func(pid string) { busA.Publish(ctx, pid) })

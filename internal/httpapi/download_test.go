@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/hoist-ota/hoist/internal/release"
-	"github.com/hoist-ota/hoist/internal/storage"
+	"github.com/hoist-ota/hoist/internal/storage/oss"
 )
 
 // sdkInstalls is the upushy uni-app SDK's own rule for "download and
@@ -169,11 +169,11 @@ func TestDownloadLinkRedirectsToASignedOSSURL(t *testing.T) {
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
 	ts := mustServer(t, func(s *testSetup) {
-		oss, err := storage.NewOSS(storage.OSSConfig{Endpoint: srv.URL, Bucket: "hoist", AccessKeyID: "ak", AccessKeySecret: "sk", Signed: true})
+		bucket, err := oss.New(oss.Config{Endpoint: srv.URL, Bucket: "hoist", AccessKeyID: "ak", AccessKeySecret: "sk", Signed: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.blob = oss
+		s.blob = bucket
 		s.PublicBaseURL = "https://hoist.example.com"
 	})
 	f := newReleaseFixture(t, ts)

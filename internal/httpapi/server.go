@@ -69,8 +69,9 @@ type Options struct {
 	Devices *device.Service
 	// OTA sends device commands and runs OTA campaigns; required.
 	OTA *ota.Service
-	// LocalFiles serves GET /files/ when storage is local; nil with OSS.
-	LocalFiles *storage.Local
+	// LocalFiles serves GET /files/ when storage is local (the local
+	// backend checks the links it signed); nil with OSS.
+	LocalFiles storage.URLVerifier
 	// MaxUploadBytes bounds upload request bodies.
 	MaxUploadBytes int64
 	// Stats records update checks; nil records nothing.
@@ -126,7 +127,7 @@ type Server struct {
 	releases      *release.Service
 	devices       *device.Service
 	ota           *ota.Service
-	localFiles    *storage.Local
+	localFiles    storage.URLVerifier
 	maxUpload     int64
 	stats         *stats.Recorder
 	downloads     *stats.Downloads

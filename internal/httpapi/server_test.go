@@ -31,6 +31,7 @@ import (
 	"github.com/hoist-ota/hoist/internal/release"
 	"github.com/hoist-ota/hoist/internal/stats"
 	"github.com/hoist-ota/hoist/internal/storage"
+	"github.com/hoist-ota/hoist/internal/storage/local"
 	"github.com/hoist-ota/hoist/internal/store"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
 )
@@ -173,11 +174,11 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 	ts.Options.BrokerAuth = mqtt.NewAuth(ts.Options.Devices, testBrokerAccount)
 	filesDir := tb.TempDir()
 	if ts.blob == nil {
-		local, err := storage.NewLocal(storage.LocalConfig{Dir: filesDir, Signed: ts.signedFiles, SignKey: testSecret})
+		disk, err := local.New(local.Config{Dir: filesDir, Signed: ts.signedFiles, SignKey: testSecret})
 		if err != nil {
 			tb.Fatal(err)
 		}
-		ts.blob, ts.LocalFiles = local, local
+		ts.blob, ts.LocalFiles = disk, disk
 	}
 	ts.MaxUploadBytes = ts.Release.MaxUploadBytes
 	ts.Releases = release.NewService(st.Releases(), projects, ts.blob, ts.sts, ts.Release, time.Now, log)

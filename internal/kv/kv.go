@@ -1,6 +1,7 @@
 // Package kv is the small expiring key-value store behind captchas, rate
-// limits and other short-lived shared state: in process for a single node,
-// Redis when several nodes must agree.
+// limits and other short-lived shared state: the Store interface and Memory,
+// in process for a single node. redisx.KV implements it on Redis when
+// several nodes must agree; kvtest is the contract both pass.
 package kv
 
 import (

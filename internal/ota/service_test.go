@@ -17,7 +17,7 @@ import (
 	"github.com/hoist-ota/hoist/internal/page"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/release"
-	"github.com/hoist-ota/hoist/internal/storage"
+	"github.com/hoist-ota/hoist/internal/storage/local"
 	"github.com/hoist-ota/hoist/internal/store"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
 )
@@ -76,7 +76,7 @@ func mustWorld(tb testing.TB, st *store.Store, opts ota.Options) world {
 	if _, err := devices.CreateProduct(ctx, owner, device.ProductFields{Name: "thermo", ProjectID: pr.ID}); err != nil {
 		tb.Fatal(err)
 	}
-	blob, err := storage.NewLocal(storage.LocalConfig{Dir: tb.TempDir(), Signed: true, SignKey: []byte("sign-key-sign-key-sign-key-sign-key")})
+	blob, err := local.New(local.Config{Dir: tb.TempDir(), Signed: true, SignKey: []byte("sign-key-sign-key-sign-key-sign-key")})
 	if err != nil {
 		tb.Fatal(err)
 	}

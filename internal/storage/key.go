@@ -101,3 +101,17 @@ func cleanExt(ext string) string {
 	}
 	return ext
 }
+
+// ValidKeyPrefix checks a key prefix such as an upload credential's:
+// "{valid key}/". It returns nil or an apperr.Invalid error naming the field
+// "keyPrefix".
+func ValidKeyPrefix(prefix string) error {
+	base, ok := strings.CutSuffix(prefix, "/")
+	if !ok {
+		return apperr.Fields(apperr.FieldError{Field: "keyPrefix", Message: "must end with /"})
+	}
+	if msg := keyProblem(base); msg != "" {
+		return apperr.Fields(apperr.FieldError{Field: "keyPrefix", Message: msg})
+	}
+	return nil
+}

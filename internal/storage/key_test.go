@@ -99,13 +99,13 @@ func TestNewKey(t *testing.T) {
 
 func TestValidPrefix(t *testing.T) {
 	for _, p := range []string{"p1/", "p1/2024-05/", "a/b/c/"} {
-		if err := validPrefix(p); err != nil {
-			t.Errorf("validPrefix(%q) = %v, want nil", p, err)
+		if err := ValidKeyPrefix(p); err != nil {
+			t.Errorf("ValidKeyPrefix(%q) = %v, want nil", p, err)
 		}
 	}
 	for _, p := range []string{"", "/", "p1", "p1//", "/p1/", "../", "p1/../", "p*/", "p1/.x/", `p\1/`} {
-		if err := validPrefix(p); !apperr.Is(err, apperr.Invalid) {
-			t.Errorf("validPrefix(%q) = %v, want invalid", p, err)
+		if err := ValidKeyPrefix(p); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("ValidKeyPrefix(%q) = %v, want invalid", p, err)
 		}
 	}
 }

@@ -14,22 +14,22 @@ import (
 	"github.com/hoist-ota/hoist/internal/apperr"
 )
 
-// errTooLarge is what a meter's Read returns once its limit is passed. Puts
-// report it as apperr.TooLarge through meter.tooLarge, never directly.
+// errTooLarge is what a Meter's Read returns once its limit is passed. Puts
+// report it as apperr.TooLarge through Meter.TooLarge, never directly.
 var errTooLarge = errors.New("storage: size limit exceeded")
 
-// errStopped is what a meter's Read returns after stop.
+// errStopped is what a Meter's Read returns after stop.
 var errStopped = errors.New("storage: upload finished")
 
-// meter wraps an upload's reader: it counts and hashes the bytes that pass,
+// Meter wraps an upload's reader: it counts and hashes the bytes that pass,
 // fails once more than max bytes arrive, and fails when ctx ends.
 //
 // The mutex matters for OSS: net/http reads a request body on its own
 // goroutine and may still do so after the request returned (after an early
-// response). stop, called before Put returns, waits for a Read in flight and
+// response). Stop, called before Put returns, waits for a Read in flight and
 // makes later ones fail, so the caller's reader is never touched after Put
 // returns and the counts read afterwards are final.
-type meter struct {
+type Meter struct {
 	mu      sync.Mutex
 	ctx     context.Context
 	r       io.Reader
@@ -42,13 +42,14 @@ type meter struct {
 	sha     hash.Hash
 }
 
-// newMeter returns a meter over r; max <= 0 means no limit.
-func newMeter(ctx context.Context, r io.Reader, max int64) *meter {
-	return &meter{ctx: ctx, r: r, max: max, md5: md5.New(), sha: sha256.New()}
+// NewMeter returns a Meter over r that fails once more than max bytes
+// arrive (max <= 0 means no limit) and once ctx ends.
+func NewMeter(ctx context.Context, r io.Reader, max int64) *Meter {
+	return &Meter{ctx: ctx, r: r, max: max, md5: md5.New(), sha: sha256.New()}
 }
 
 // Read implements io.Reader.
-func (m *meter) Read(p []byte) (int, error) {
+func (m *Meter) Read(p []byte) (int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.stopped {
@@ -76,35 +77,38 @@ func (m *meter) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// stop ends the meter: it waits for a Read in flight and fails later ones.
-func (m *meter) stop() {
+// Stop ends the Meter: it waits for a Read in flight and fails later ones.
+func (m *Meter) Stop() {
 	m.mu.Lock()
 	m.stopped = true
 	m.mu.Unlock()
 }
 
-// exceeded reports whether more than max bytes arrived.
-func (m *meter) exceeded() bool {
+// Exceeded reports whether more than max bytes arrived.
+func (m *Meter) Exceeded() bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.over
 }
 
-// sourceErr returns the error the wrapped reader failed with, if any: the
-// uploader's fault (a dropped connection), not the backend's.
-func (m *meter) sourceErr() error {
+// SourceErr returns the error the wrapped reader failed with, if any: the
+// uploader's fault (a dropped connection), not the backend's. Nil when it
+// did not fail.
+func (m *Meter) SourceErr() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.srcErr
 }
 
-// tooLarge returns the client-facing error for an upload over the limit.
-func (m *meter) tooLarge() error {
+// TooLarge returns the client-facing apperr.TooLarge error for an upload
+// over the limit.
+func (m *Meter) TooLarge() error {
 	return apperr.New(apperr.TooLarge, "file is larger than the limit of %d bytes", m.max)
 }
 
-// object returns the Object of what passed through the meter.
-func (m *meter) object(key, contentType string) Object {
+// Object returns the Object of what passed through the Meter: Key,
+// Size, MD5, SHA256 and ContentType as given; ModTime is the caller's.
+func (m *Meter) Object(key, contentType string) Object {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return Object{
@@ -127,11 +131,11 @@ func Digest(ctx context.Context, b Blob, key string) (Object, error) {
 		return Object{}, err
 	}
 	defer f.Close()
-	m := newMeter(ctx, f, 0)
+	m := NewMeter(ctx, f, 0)
 	if _, err := io.Copy(io.Discard, m); err != nil {
 		return Object{}, fmt.Errorf("storage: digest %s: %w", key, err)
 	}
-	got := m.object(key, obj.ContentType)
+	got := m.Object(key, obj.ContentType)
 	if got.Size != obj.Size {
 		return Object{}, fmt.Errorf("storage: digest %s: read %d bytes, expected %d", key, got.Size, obj.Size)
 	}

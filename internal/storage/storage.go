@@ -1,8 +1,10 @@
-// Package storage keeps Hoist's uploaded release files (wgt hot-update
-// packages, apk builds, firmware images). Blob is the one interface the rest
-// of Hoist uses; Local keeps files on disk and OSS keeps them in an Aliyun OSS
-// bucket. STS issues short-lived OSS credentials that let a browser upload
-// straight to the bucket under one key prefix.
+// Package storage is the contract of Hoist's file storage for uploaded
+// release files (wgt hot-update packages, apk builds, firmware images): the
+// Blob interface the rest of Hoist uses, the Object a Put returns, the key
+// rules, upload Credentials, and the metering every backend shares. It
+// imports no SDK. The implementations live in storage/local (local disk) and
+// storage/oss (an Aliyun OSS bucket, and STS credentials that let a browser
+// upload straight to it); only the wiring in cmd/hoist imports them.
 //
 // Nothing here speaks HTTP to clients or touches the database: the HTTP layer
 // serves local files (GET /files/{key}) and the release service records the
@@ -82,12 +84,36 @@ type Object struct {
 	ModTime     time.Time
 }
 
+// URLVerifier is what the HTTP layer needs of a backend whose URLs point
+// back at Hoist (local disk, "/files/{key}"): whether they are signed, and
+// the check of a signed URL's expires and sig query values.
+type URLVerifier interface {
+	// Signed reports whether URLs are signed, that is whether a download
+	// must pass VerifySignature.
+	Signed() bool
+	// VerifySignature returns nil when sig signs key and expires and now is
+	// not after expires; otherwise an apperr.Forbidden error (apperr.Invalid
+	// for a malformed key).
+	VerifySignature(key, expires, sig string, now time.Time) error
+}
+
+// Credentials are temporary credentials for a browser's direct upload to
+// the bucket (see storage/oss.STS). They are secrets: hand them only to the
+// uploader, never log them.
+type Credentials struct {
+	AccessKeyID     string
+	AccessKeySecret string
+	SecurityToken   string
+	Expiration      time.Time
+}
+
 // defaultContentType is the type of files whose extension says nothing.
 const defaultContentType = "application/octet-stream"
 
-// contentTypeFor returns explicit when set, else a type derived from key's
-// extension, else application/octet-stream.
-func contentTypeFor(key, explicit string) string {
+// ContentType returns explicit when set, else a type derived from key's
+// extension, else application/octet-stream. Backends store it with an
+// object (PutOptions.ContentType empty means: derive it).
+func ContentType(key, explicit string) string {
 	if explicit != "" {
 		return explicit
 	}

@@ -1,4 +1,4 @@
-package storage
+package local
 
 import (
 	"context"
@@ -10,14 +10,15 @@ import (
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/storage"
 )
 
 // URL implements Blob. It returns {prefix}{key}, e.g. "/files/p1/2024-05/ab.wgt";
 // keys need no escaping. With signing on it appends
 // "?expires={unix seconds}&sig={hex HMAC-SHA256 of key+"\n"+expires}", the
 // expiry being now+ttl rounded up to a whole second.
-func (l *Local) URL(ctx context.Context, key string, ttl time.Duration) (string, error) {
-	if err := ValidKey(key); err != nil {
+func (l *Disk) URL(ctx context.Context, key string, ttl time.Duration) (string, error) {
+	if err := storage.ValidKey(key); err != nil {
 		return "", fmt.Errorf("storage: url %s: %w", key, err)
 	}
 	u := l.prefix + key
@@ -34,15 +35,15 @@ func (l *Local) URL(ctx context.Context, key string, ttl time.Duration) (string,
 
 // Signed reports whether URL signs URLs, that is whether the file handler
 // must call VerifySignature.
-func (l *Local) Signed() bool { return l.signed }
+func (l *Disk) Signed() bool { return l.signed }
 
 // VerifySignature checks the expires and sig query values of a URL made by
 // URL for key, at time now. It returns nil when sig is the signature of key
 // and expires and now is not after expires; otherwise an apperr.Forbidden
 // error (apperr.Invalid for a malformed key). The comparison takes constant
 // time. It works whenever a signing key was configured, even with Signed off.
-func (l *Local) VerifySignature(key, expires, sig string, now time.Time) error {
-	if err := ValidKey(key); err != nil {
+func (l *Disk) VerifySignature(key, expires, sig string, now time.Time) error {
+	if err := storage.ValidKey(key); err != nil {
 		return fmt.Errorf("storage: verify %s: %w", key, err)
 	}
 	forbidden := apperr.New(apperr.Forbidden, "invalid or expired download link")
@@ -65,7 +66,7 @@ func (l *Local) VerifySignature(key, expires, sig string, now time.Time) error {
 }
 
 // sign returns the HMAC-SHA256 of key and expires under the signing key.
-func (l *Local) sign(key, expires string) []byte {
+func (l *Disk) sign(key, expires string) []byte {
 	mac := hmac.New(sha256.New, l.signKey)
 	mac.Write([]byte(key + "\n" + expires))
 	return mac.Sum(nil)

@@ -1,4 +1,4 @@
-package storage
+package oss
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/alibabacloud-go/tea/dara"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/storage"
 )
 
 // STS duration limits (seconds): Aliyun's minimum, and the largest maximum
@@ -56,15 +57,6 @@ type STSConfig struct {
 	// DurationSeconds is the credentials' lifetime, MinSTSDuration to
 	// MaxSTSDuration (and no more than the role allows).
 	DurationSeconds int
-}
-
-// Credentials are temporary OSS credentials for a browser's direct upload.
-// They are secrets: hand them only to the uploader, never log them.
-type Credentials struct {
-	AccessKeyID     string
-	AccessKeySecret string
-	SecurityToken   string
-	Expiration      time.Time
 }
 
 // STS issues upload credentials by assuming a RAM role with a policy that
@@ -123,17 +115,17 @@ func NewSTS(cfg STSConfig) (*STS, error) {
 // must end with "/" and be a valid key without that slash; a bad keyPrefix
 // or sessionName is an apperr.Invalid error and no request is made. A
 // failing or malformed STS answer is an apperr.Unavailable error.
-func (s *STS) Issue(ctx context.Context, keyPrefix, sessionName string) (Credentials, error) {
-	if err := validPrefix(keyPrefix); err != nil {
-		return Credentials{}, fmt.Errorf("storage: sts: issue %s: %w", keyPrefix, err)
+func (s *STS) Issue(ctx context.Context, keyPrefix, sessionName string) (storage.Credentials, error) {
+	if err := storage.ValidKeyPrefix(keyPrefix); err != nil {
+		return storage.Credentials{}, fmt.Errorf("storage: sts: issue %s: %w", keyPrefix, err)
 	}
 	if !validSessionName(sessionName) {
-		return Credentials{}, fmt.Errorf("storage: sts: issue %s: %w", keyPrefix, apperr.Fields(apperr.FieldError{
+		return storage.Credentials{}, fmt.Errorf("storage: sts: issue %s: %w", keyPrefix, apperr.Fields(apperr.FieldError{
 			Field: "sessionName", Message: "must be 2 to 64 of letters, digits, '.', '@', '_' and '-'"}))
 	}
 	policy, err := uploadPolicy(s.bucket, keyPrefix)
 	if err != nil {
-		return Credentials{}, fmt.Errorf("storage: sts: issue %s: %w", keyPrefix, err)
+		return storage.Credentials{}, fmt.Errorf("storage: sts: issue %s: %w", keyPrefix, err)
 	}
 	req := &sts.AssumeRoleRequest{
 		RoleArn:         dara.String(s.roleArn),
@@ -144,51 +136,39 @@ func (s *STS) Issue(ctx context.Context, keyPrefix, sessionName string) (Credent
 	resp, err := s.client.AssumeRoleWithContext(ctx, req, &dara.RuntimeOptions{})
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return Credentials{}, fmt.Errorf("storage: sts: issue %s: %w", keyPrefix, ctxErr)
+			return storage.Credentials{}, fmt.Errorf("storage: sts: issue %s: %w", keyPrefix, ctxErr)
 		}
-		return Credentials{}, fmt.Errorf("storage: sts: issue %s: %w", keyPrefix,
+		return storage.Credentials{}, fmt.Errorf("storage: sts: issue %s: %w", keyPrefix,
 			apperr.Wrap(err, apperr.Unavailable, "upload credentials unavailable"))
 	}
 	creds, err := credentialsOf(resp)
 	if err != nil {
-		return Credentials{}, fmt.Errorf("storage: sts: issue %s: %w", keyPrefix,
+		return storage.Credentials{}, fmt.Errorf("storage: sts: issue %s: %w", keyPrefix,
 			apperr.Wrap(err, apperr.Unavailable, "upload credentials unavailable"))
 	}
 	return creds, nil
 }
 
 // credentialsOf extracts the credentials of an AssumeRole answer.
-func credentialsOf(resp *sts.AssumeRoleResponse) (Credentials, error) {
+func credentialsOf(resp *sts.AssumeRoleResponse) (storage.Credentials, error) {
 	if resp == nil || resp.Body == nil || resp.Body.Credentials == nil {
-		return Credentials{}, errors.New("answer without credentials")
+		return storage.Credentials{}, errors.New("answer without credentials")
 	}
 	c := resp.Body.Credentials
-	creds := Credentials{
+	creds := storage.Credentials{
 		AccessKeyID:     dara.StringValue(c.AccessKeyId),
 		AccessKeySecret: dara.StringValue(c.AccessKeySecret),
 		SecurityToken:   dara.StringValue(c.SecurityToken),
 	}
 	if creds.AccessKeyID == "" || creds.AccessKeySecret == "" || creds.SecurityToken == "" {
-		return Credentials{}, errors.New("answer with incomplete credentials")
+		return storage.Credentials{}, errors.New("answer with incomplete credentials")
 	}
 	exp, err := time.Parse(time.RFC3339, dara.StringValue(c.Expiration))
 	if err != nil {
-		return Credentials{}, fmt.Errorf("answer with a bad expiration: %w", err)
+		return storage.Credentials{}, fmt.Errorf("answer with a bad expiration: %w", err)
 	}
 	creds.Expiration = exp
 	return creds, nil
-}
-
-// validPrefix checks an upload key prefix: "{valid key}/".
-func validPrefix(prefix string) error {
-	base, ok := strings.CutSuffix(prefix, "/")
-	if !ok {
-		return apperr.Fields(apperr.FieldError{Field: "keyPrefix", Message: "must end with /"})
-	}
-	if msg := keyProblem(base); msg != "" {
-		return apperr.Fields(apperr.FieldError{Field: "keyPrefix", Message: msg})
-	}
-	return nil
 }
 
 // validSessionName reports whether s is a valid STS RoleSessionName.
@@ -220,7 +200,7 @@ type policyStatement struct {
 }
 
 // uploadPolicy returns the policy JSON allowing only uploadActions on
-// acs:oss:*:*:{bucket}/{prefix}*. prefix must have passed validPrefix.
+// acs:oss:*:*:{bucket}/{prefix}*. prefix must have passed storage.ValidKeyPrefix.
 func uploadPolicy(bucket, prefix string) (string, error) {
 	doc := policyDocument{
 		Version: "1",

@@ -1,4 +1,4 @@
-package storage
+package oss
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+	alioss "github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
 
 // ossFile reads an object with ranged GETs: the first Read after Open or a
@@ -17,7 +17,7 @@ import (
 // size. Not safe for concurrent use, like *os.File's offset.
 type ossFile struct {
 	ctx    context.Context
-	bucket *oss.Bucket
+	bucket *alioss.Bucket
 	key    string
 	size   int64
 	off    int64
@@ -50,12 +50,12 @@ func (f *ossFile) Read(p []byte) (int, error) {
 
 // get starts a GET of the object from the current offset to its end.
 func (f *ossFile) get() error {
-	res, err := f.bucket.DoGetObject(&oss.GetObjectRequest{ObjectKey: f.key}, []oss.Option{
-		oss.WithContext(f.ctx),
-		oss.Range(f.off, f.size-1),
+	res, err := f.bucket.DoGetObject(&alioss.GetObjectRequest{ObjectKey: f.key}, []alioss.Option{
+		alioss.WithContext(f.ctx),
+		alioss.Range(f.off, f.size-1),
 		// Standard behaviour: a range past the end is a 416 error, not
 		// the whole object with 200.
-		oss.RangeBehavior("standard"),
+		alioss.RangeBehavior("standard"),
 	})
 	if err != nil {
 		return fmt.Errorf("storage: read %s: %w", f.key, ossError(err))

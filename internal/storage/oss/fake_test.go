@@ -1,4 +1,4 @@
-package storage
+package oss
 
 import (
 	"bytes"
@@ -35,7 +35,8 @@ type fakeOSS struct {
 	mu       sync.Mutex
 	objects  map[string]fakeObject
 	requests []fakeRequest
-	inflight int // handlers running
+	inflight int           // handlers running
+	idle     chan struct{} // closed while inflight is 0
 }
 
 type fakeObject struct {
@@ -59,7 +60,8 @@ type fakeRequest struct {
 
 func newFakeOSS(tb testing.TB, bucket, ak, sk string) *fakeOSS {
 	tb.Helper()
-	f := &fakeOSS{t: tb, bucket: bucket, ak: ak, sk: sk, objects: map[string]fakeObject{}}
+	f := &fakeOSS{t: tb, bucket: bucket, ak: ak, sk: sk, objects: map[string]fakeObject{}, idle: make(chan struct{})}
+	close(f.idle)
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	tb.Cleanup(f.srv.Close)
 	return f
@@ -86,11 +88,16 @@ func (f *fakeOSS) record(r fakeRequest) {
 
 func (f *fakeOSS) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
+	if f.inflight == 0 {
+		f.idle = make(chan struct{})
+	}
 	f.inflight++
 	f.mu.Unlock()
 	defer func() {
 		f.mu.Lock()
-		f.inflight--
+		if f.inflight--; f.inflight == 0 {
+			close(f.idle)
+		}
 		f.mu.Unlock()
 	}()
 	rec := &fakeRequest{Method: r.Method, Header: r.Header.Clone(), Query: r.URL.RawQuery,
@@ -168,18 +175,18 @@ func (f *fakeOSS) serve(w http.ResponseWriter, r *http.Request) {
 // recorded requests.
 func (f *fakeOSS) settle(tb testing.TB) []fakeRequest {
 	tb.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	f.mu.Lock()
+	idle := f.idle
+	f.mu.Unlock()
+	select {
+	case <-idle:
+		return f.seen()
+	case <-time.After(5 * time.Second):
 		f.mu.Lock()
 		n := f.inflight
 		f.mu.Unlock()
-		if n == 0 {
-			return f.seen()
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("fake OSS still has %d requests running", n)
-		}
-		time.Sleep(10 * time.Millisecond)
+		tb.Fatalf("fake OSS still has %d requests running", n)
+		return nil
 	}
 }
 

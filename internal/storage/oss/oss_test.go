@@ -1,4 +1,4 @@
-package storage
+package oss
 
 import (
 	"bytes"
@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/storage"
+	"github.com/hoist-ota/hoist/internal/storage/storagetest"
 )
 
 const (
@@ -25,20 +27,20 @@ const (
 	testSK     = "test-secret-never-in-errors"
 )
 
-func mustOSS(tb testing.TB, cfg OSSConfig) *OSS {
+func mustOSS(tb testing.TB, cfg Config) *Bucket {
 	tb.Helper()
-	o, err := NewOSS(cfg)
+	o, err := New(cfg)
 	if err != nil {
-		tb.Fatalf("NewOSS: %v", err)
+		tb.Fatalf("New: %v", err)
 	}
 	return o
 }
 
 // newTestOSS returns a fake OSS and an OSS backend pointed at it.
-func newTestOSS(tb testing.TB, signed bool) (*fakeOSS, *OSS) {
+func newTestOSS(tb testing.TB, signed bool) (*fakeOSS, *Bucket) {
 	tb.Helper()
 	fake := newFakeOSS(tb, testBucket, testAK, testSK)
-	return fake, mustOSS(tb, OSSConfig{Endpoint: fake.srv.URL, Bucket: testBucket,
+	return fake, mustOSS(tb, Config{Endpoint: fake.srv.URL, Bucket: testBucket,
 		AccessKeyID: testAK, AccessKeySecret: testSK, Signed: signed})
 }
 
@@ -56,11 +58,11 @@ func assertServerCall(tb testing.TB, r fakeRequest, method, key string, status i
 func TestOSSPutStatOpenDelete(t *testing.T) {
 	ctx := context.Background()
 	fake, o := newTestOSS(t, false)
-	data := payload(300_000+17, 5)
-	key := NewKey("p1", time.Now(), ".apk")
+	data := storagetest.Payload(300_000+17, 5)
+	key := storage.NewKey("p1", time.Now(), ".apk")
 	const ct = "application/vnd.android.package-archive"
 
-	obj, err := o.Put(ctx, key, bytes.NewReader(data), PutOptions{MaxSize: 1 << 20, ContentType: ct})
+	obj, err := o.Put(ctx, key, bytes.NewReader(data), storage.PutOptions{MaxSize: 1 << 20, ContentType: ct})
 	if err != nil {
 		t.Fatalf("Put: %v", err)
 	}
@@ -117,7 +119,7 @@ func TestOSSPutStatOpenDelete(t *testing.T) {
 		t.Fatalf("GET Range = %q, want %q", get.Header.Get("Range"), want)
 	}
 
-	dg, err := Digest(ctx, o, key)
+	dg, err := storage.Digest(ctx, o, key)
 	if err != nil || dg.MD5 != obj.MD5 || dg.SHA256 != obj.SHA256 || dg.Size != obj.Size {
 		t.Fatalf("Digest = %+v, %v; want the digests of Put", dg, err)
 	}
@@ -145,7 +147,7 @@ func TestOSSPutStatOpenDelete(t *testing.T) {
 
 func TestOSSPutTooLarge(t *testing.T) {
 	fake, o := newTestOSS(t, false)
-	_, err := o.Put(context.Background(), "p1/big.bin", bytes.NewReader(payload(500_000, 6)), PutOptions{MaxSize: 100_000})
+	_, err := o.Put(context.Background(), "p1/big.bin", bytes.NewReader(storagetest.Payload(500_000, 6)), storage.PutOptions{MaxSize: 100_000})
 	if !apperr.Is(err, apperr.TooLarge) {
 		t.Fatalf("Put over the limit = %v, want too_large", err)
 	}
@@ -155,8 +157,8 @@ func TestOSSPutTooLarge(t *testing.T) {
 func TestOSSPutReaderFails(t *testing.T) {
 	fake, o := newTestOSS(t, false)
 	boom := errors.New("connection reset by client")
-	r := &failingReader{r: bytes.NewReader(payload(300_000, 7)), n: 150_000, err: boom}
-	_, err := o.Put(context.Background(), "p1/x.bin", r, PutOptions{MaxSize: 1 << 20})
+	r := &storagetest.FailingReader{R: bytes.NewReader(storagetest.Payload(300_000, 7)), N: 150_000, Err: boom}
+	_, err := o.Put(context.Background(), "p1/x.bin", r, storage.PutOptions{MaxSize: 1 << 20})
 	if !errors.Is(err, boom) {
 		t.Fatalf("Put = %v, want the reader's error", err)
 	}
@@ -166,8 +168,8 @@ func TestOSSPutReaderFails(t *testing.T) {
 func TestOSSPutCancelled(t *testing.T) {
 	fake, o := newTestOSS(t, false)
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &cancelingReader{r: bytes.NewReader(payload(300_000, 8)), cancel: cancel}
-	_, err := o.Put(ctx, "p1/x.bin", r, PutOptions{})
+	r := &storagetest.CancelingReader{R: bytes.NewReader(storagetest.Payload(300_000, 8)), Cancel: cancel}
+	_, err := o.Put(ctx, "p1/x.bin", r, storage.PutOptions{})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Put = %v, want context.Canceled", err)
 	}
@@ -202,7 +204,7 @@ func TestOSSBadKeysMakeNoRequest(t *testing.T) {
 	ctx := context.Background()
 	fake, o := newTestOSS(t, true)
 	for _, key := range []string{"", "/abs", "../x", "a//b", `a\b`, ".hidden", "a?b"} {
-		if _, err := o.Put(ctx, key, strings.NewReader("x"), PutOptions{}); !apperr.Is(err, apperr.Invalid) {
+		if _, err := o.Put(ctx, key, strings.NewReader("x"), storage.PutOptions{}); !apperr.Is(err, apperr.Invalid) {
 			t.Errorf("Put(%q) = %v, want invalid", key, err)
 		}
 		if _, err := o.Stat(ctx, key); !apperr.Is(err, apperr.Invalid) {
@@ -225,7 +227,7 @@ func TestOSSBadKeysMakeNoRequest(t *testing.T) {
 
 func TestOSSServiceErrorIsUnavailable(t *testing.T) {
 	fake := newFakeOSS(t, testBucket, testAK, testSK)
-	o := mustOSS(t, OSSConfig{Endpoint: fake.srv.URL, Bucket: testBucket, AccessKeyID: testAK, AccessKeySecret: "wrong-secret"})
+	o := mustOSS(t, Config{Endpoint: fake.srv.URL, Bucket: testBucket, AccessKeyID: testAK, AccessKeySecret: "wrong-secret"})
 	_, err := o.Stat(context.Background(), "p1/x.bin")
 	if !apperr.Is(err, apperr.Unavailable) {
 		t.Fatalf("Stat with a wrong secret = %v, want unavailable", err)
@@ -242,8 +244,8 @@ func TestOSSSignedURL(t *testing.T) {
 	ctx := context.Background()
 	fake, o := newTestOSS(t, true)
 	key := "p1/2024-05/0123456789abcdef0123456789abcdef.bin"
-	data := payload(4096, 9)
-	if _, err := o.Put(ctx, key, bytes.NewReader(data), PutOptions{}); err != nil {
+	data := storagetest.Payload(4096, 9)
+	if _, err := o.Put(ctx, key, bytes.NewReader(data), storage.PutOptions{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -297,13 +299,13 @@ func TestOSSPublicURL(t *testing.T) {
 	ctx := context.Background()
 	key := "p1/2024-05/a.wgt"
 	tests := []struct {
-		cfg  OSSConfig
+		cfg  Config
 		want string
 	}{
-		{OSSConfig{Endpoint: "oss-cn-hangzhou.aliyuncs.com", PublicBaseURL: "https://cdn.example.com/"}, "https://cdn.example.com/" + key},
-		{OSSConfig{Endpoint: "oss-cn-hangzhou.aliyuncs.com", PublicBaseURL: "https://cdn.example.com/hoist"}, "https://cdn.example.com/hoist/" + key},
-		{OSSConfig{Endpoint: "oss-cn-hangzhou.aliyuncs.com"}, "https://" + testBucket + ".oss-cn-hangzhou.aliyuncs.com/" + key},
-		{OSSConfig{Endpoint: "http://127.0.0.1:9000"}, "http://127.0.0.1:9000/" + testBucket + "/" + key},
+		{Config{Endpoint: "oss-cn-hangzhou.aliyuncs.com", PublicBaseURL: "https://cdn.example.com/"}, "https://cdn.example.com/" + key},
+		{Config{Endpoint: "oss-cn-hangzhou.aliyuncs.com", PublicBaseURL: "https://cdn.example.com/hoist"}, "https://cdn.example.com/hoist/" + key},
+		{Config{Endpoint: "oss-cn-hangzhou.aliyuncs.com"}, "https://" + testBucket + ".oss-cn-hangzhou.aliyuncs.com/" + key},
+		{Config{Endpoint: "http://127.0.0.1:9000"}, "http://127.0.0.1:9000/" + testBucket + "/" + key},
 	}
 	for _, tt := range tests {
 		tt.cfg.Bucket, tt.cfg.AccessKeyID, tt.cfg.AccessKeySecret = testBucket, testAK, testSK
@@ -313,7 +315,7 @@ func TestOSSPublicURL(t *testing.T) {
 		}
 	}
 	// Signing wins over a CDN base; without a scheme the endpoint is https.
-	signed := mustOSS(t, OSSConfig{Endpoint: "oss-cn-hangzhou.aliyuncs.com", Bucket: testBucket, AccessKeyID: testAK,
+	signed := mustOSS(t, Config{Endpoint: "oss-cn-hangzhou.aliyuncs.com", Bucket: testBucket, AccessKeyID: testAK,
 		AccessKeySecret: testSK, PublicBaseURL: "https://cdn.example.com", Signed: true})
 	got, err := signed.URL(ctx, key, time.Minute)
 	if err != nil || !strings.HasPrefix(got, "https://"+testBucket+".oss-cn-hangzhou.aliyuncs.com/p1%2F2024-05%2Fa.wgt?") &&
@@ -328,7 +330,7 @@ func TestOSSObjectHeaders(t *testing.T) {
 	h.Set("ETag", `"5EB63BBBE01EEED093CB22BB8F5ACDC3"`)
 	h.Set("Last-Modified", "Fri, 24 Feb 2012 06:07:48 GMT")
 	if obj := ossObject("k.bin", h); obj.MD5 != "5eb63bbbe01eeed093cb22bb8f5acdc3" || obj.Size != 42 ||
-		obj.ModTime.IsZero() || obj.ContentType != defaultContentType {
+		obj.ModTime.IsZero() || obj.ContentType != "application/octet-stream" {
 		t.Errorf("object from a plain ETag = %+v", obj)
 	}
 	h.Set("ETag", `"5EB63BBBE01EEED093CB22BB8F5ACDC3-3"`) // multipart
@@ -342,18 +344,18 @@ func TestOSSObjectHeaders(t *testing.T) {
 }
 
 func TestNewOSSRejectsBadConfig(t *testing.T) {
-	ok := OSSConfig{Endpoint: "oss-cn-hangzhou.aliyuncs.com", Bucket: "b", AccessKeyID: "a", AccessKeySecret: "s"}
-	for name, mut := range map[string]func(*OSSConfig){
-		"no endpoint":     func(c *OSSConfig) { c.Endpoint = "" },
-		"no bucket":       func(c *OSSConfig) { c.Bucket = "" },
-		"no key":          func(c *OSSConfig) { c.AccessKeyID = "" },
-		"no secret":       func(c *OSSConfig) { c.AccessKeySecret = "" },
-		"bad public base": func(c *OSSConfig) { c.PublicBaseURL = "cdn.example.com" },
+	ok := Config{Endpoint: "oss-cn-hangzhou.aliyuncs.com", Bucket: "b", AccessKeyID: "a", AccessKeySecret: "s"}
+	for name, mut := range map[string]func(*Config){
+		"no endpoint":     func(c *Config) { c.Endpoint = "" },
+		"no bucket":       func(c *Config) { c.Bucket = "" },
+		"no key":          func(c *Config) { c.AccessKeyID = "" },
+		"no secret":       func(c *Config) { c.AccessKeySecret = "" },
+		"bad public base": func(c *Config) { c.PublicBaseURL = "cdn.example.com" },
 	} {
 		cfg := ok
 		mut(&cfg)
-		if _, err := NewOSS(cfg); err == nil {
-			t.Errorf("%s: NewOSS succeeded", name)
+		if _, err := New(cfg); err == nil {
+			t.Errorf("%s: New succeeded", name)
 		}
 	}
 }

@@ -1,4 +1,7 @@
-package storage
+// Package local is the storage.Blob on local disk: one file per key under a
+// root directory, written atomically, with optionally signed "/files/{key}"
+// URLs that the HTTP layer serves and checks (storage.URLVerifier).
+package local
 
 import (
 	"context"
@@ -13,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/storage"
 )
 
 // Local file modes: files are readable by the owner and group (an operator's
@@ -26,12 +30,12 @@ const (
 	localTmpDir = ".tmp"
 	// DefaultURLPrefix is the path local files are served under.
 	DefaultURLPrefix = "/files/"
-	// minSignKeyLen is the shortest HMAC key Local accepts for signing.
+	// minSignKeyLen is the shortest HMAC key Disk accepts for signing.
 	minSignKeyLen = 32
 )
 
-// LocalConfig is the part of the configuration the local backend needs.
-type LocalConfig struct {
+// Config is the part of the configuration the local backend needs.
+type Config struct {
 	// Dir is the root directory; it is created when missing.
 	Dir string
 	// URLPrefix is the path files are served under, starting and ending
@@ -47,9 +51,9 @@ type LocalConfig struct {
 	Now func() time.Time
 }
 
-// Local stores files under a root directory, one file per key at
+// Disk stores files under a root directory, one file per key at
 // {root}/{key}. It is safe for concurrent use.
-type Local struct {
+type Disk struct {
 	root    string
 	tmp     string
 	prefix  string
@@ -58,13 +62,16 @@ type Local struct {
 	now     func() time.Time
 }
 
-var _ Blob = (*Local)(nil)
+var (
+	_ storage.Blob        = (*Disk)(nil)
+	_ storage.URLVerifier = (*Disk)(nil)
+)
 
-// NewLocal returns a Local rooted at cfg.Dir, creating the directory (and its
+// New returns a Disk rooted at cfg.Dir, creating the directory (and its
 // area for uploads in progress) when missing. It fails on an empty Dir, a
 // malformed URLPrefix, a short SignKey with Signed set, or a directory it
 // cannot create.
-func NewLocal(cfg LocalConfig) (*Local, error) {
+func New(cfg Config) (*Disk, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("storage: local: dir is required")
 	}
@@ -90,7 +97,7 @@ func NewLocal(cfg LocalConfig) (*Local, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Local{
+	return &Disk{
 		root:    root,
 		tmp:     tmp,
 		prefix:  prefix,
@@ -101,33 +108,33 @@ func NewLocal(cfg LocalConfig) (*Local, error) {
 }
 
 // path returns the file of a valid key.
-func (l *Local) path(key string) string {
+func (l *Disk) path(key string) string {
 	return filepath.Join(l.root, filepath.FromSlash(key))
 }
 
 // Put implements Blob. The bytes go to a temporary file under the root, which
 // is synced and then renamed onto {root}/{key}, so readers see either the old
 // file or the whole new one. Any failure removes the temporary file.
-func (l *Local) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) (Object, error) {
-	if err := ValidKey(key); err != nil {
-		return Object{}, fmt.Errorf("storage: put %s: %w", key, err)
+func (l *Disk) Put(ctx context.Context, key string, r io.Reader, opts storage.PutOptions) (storage.Object, error) {
+	if err := storage.ValidKey(key); err != nil {
+		return storage.Object{}, fmt.Errorf("storage: put %s: %w", key, err)
 	}
-	m := newMeter(ctx, r, opts.MaxSize)
+	m := storage.NewMeter(ctx, r, opts.MaxSize)
 	modTime, err := l.write(ctx, key, m)
 	if err != nil {
-		if m.exceeded() {
-			err = m.tooLarge()
+		if m.Exceeded() {
+			err = m.TooLarge()
 		}
-		return Object{}, fmt.Errorf("storage: put %s: %w", key, err)
+		return storage.Object{}, fmt.Errorf("storage: put %s: %w", key, err)
 	}
-	obj := m.object(key, contentTypeFor(key, opts.ContentType))
+	obj := m.Object(key, storage.ContentType(key, opts.ContentType))
 	obj.ModTime = modTime
 	return obj, nil
 }
 
 // write copies m into a temporary file and renames it onto key's path. It
 // returns the new file's modification time.
-func (l *Local) write(ctx context.Context, key string, m *meter) (modTime time.Time, err error) {
+func (l *Disk) write(ctx context.Context, key string, m *storage.Meter) (modTime time.Time, err error) {
 	f, err := os.CreateTemp(l.tmp, "upload-*")
 	if err != nil {
 		return time.Time{}, err
@@ -187,30 +194,30 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-// Stat implements Blob. Local keeps no digests: MD5 and SHA256 are empty and
+// Stat implements Blob. Disk keeps no digests: MD5 and SHA256 are empty and
 // ContentType comes from the key's extension.
-func (l *Local) Stat(ctx context.Context, key string) (Object, error) {
-	if err := ValidKey(key); err != nil {
-		return Object{}, fmt.Errorf("storage: stat %s: %w", key, err)
+func (l *Disk) Stat(ctx context.Context, key string) (storage.Object, error) {
+	if err := storage.ValidKey(key); err != nil {
+		return storage.Object{}, fmt.Errorf("storage: stat %s: %w", key, err)
 	}
 	fi, err := os.Stat(l.path(key))
 	if err != nil {
-		return Object{}, fmt.Errorf("storage: stat %s: %w", key, notFound(err))
+		return storage.Object{}, fmt.Errorf("storage: stat %s: %w", key, notFound(err))
 	}
 	if !fi.Mode().IsRegular() {
-		return Object{}, fmt.Errorf("storage: stat %s: %w", key, errNoFile())
+		return storage.Object{}, fmt.Errorf("storage: stat %s: %w", key, errNoFile())
 	}
 	return localObject(key, fi), nil
 }
 
 // Open implements Blob; the File is the *os.File itself.
-func (l *Local) Open(ctx context.Context, key string) (File, Object, error) {
-	if err := ValidKey(key); err != nil {
-		return nil, Object{}, fmt.Errorf("storage: open %s: %w", key, err)
+func (l *Disk) Open(ctx context.Context, key string) (storage.File, storage.Object, error) {
+	if err := storage.ValidKey(key); err != nil {
+		return nil, storage.Object{}, fmt.Errorf("storage: open %s: %w", key, err)
 	}
 	f, err := os.Open(l.path(key))
 	if err != nil {
-		return nil, Object{}, fmt.Errorf("storage: open %s: %w", key, notFound(err))
+		return nil, storage.Object{}, fmt.Errorf("storage: open %s: %w", key, notFound(err))
 	}
 	fi, err := f.Stat()
 	if err == nil && !fi.Mode().IsRegular() {
@@ -218,7 +225,7 @@ func (l *Local) Open(ctx context.Context, key string) (File, Object, error) {
 	}
 	if err != nil {
 		f.Close()
-		return nil, Object{}, fmt.Errorf("storage: open %s: %w", key, err)
+		return nil, storage.Object{}, fmt.Errorf("storage: open %s: %w", key, err)
 	}
 	return f, localObject(key, fi), nil
 }
@@ -226,8 +233,8 @@ func (l *Local) Open(ctx context.Context, key string) (File, Object, error) {
 // Delete implements Blob. A key naming a directory (a prefix of other keys)
 // is left alone, as if missing. Emptied directories are kept: removing them
 // would race with a Put creating a file in them.
-func (l *Local) Delete(ctx context.Context, key string) error {
-	if err := ValidKey(key); err != nil {
+func (l *Disk) Delete(ctx context.Context, key string) error {
+	if err := storage.ValidKey(key); err != nil {
 		return fmt.Errorf("storage: delete %s: %w", key, err)
 	}
 	p := l.path(key)
@@ -247,11 +254,11 @@ func (l *Local) Delete(ctx context.Context, key string) error {
 }
 
 // localObject returns the Object of a file on disk.
-func localObject(key string, fi fs.FileInfo) Object {
-	return Object{
+func localObject(key string, fi fs.FileInfo) storage.Object {
+	return storage.Object{
 		Key:         key,
 		Size:        fi.Size(),
-		ContentType: contentTypeFor(key, ""),
+		ContentType: storage.ContentType(key, ""),
 		ModTime:     fi.ModTime(),
 	}
 }

@@ -1,4 +1,9 @@
-package storage
+// Package oss is the storage.Blob on an Aliyun OSS bucket (Bucket), and the
+// STS issuer of short-lived credentials that let a browser upload straight
+// to the bucket under one key prefix. It is the only package that imports
+// the Aliyun SDKs; the rest of Hoist sees storage.Blob and
+// storage.Credentials.
+package oss
 
 import (
 	"context"
@@ -14,17 +19,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+	alioss "github.com/aliyun/aliyun-oss-go-sdk/oss"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/storage"
 )
 
 // discardTimeout bounds the clean-up delete after a failed Put, which runs
 // even when the Put's context has ended.
 const discardTimeout = 30 * time.Second
 
-// OSSConfig is the part of the configuration the OSS backend needs.
-type OSSConfig struct {
+// Config is the part of the configuration the OSS backend needs.
+type Config struct {
 	// Endpoint is the OSS endpoint, e.g. "oss-cn-hangzhou.aliyuncs.com";
 	// without a scheme, https is used. An IP endpoint (tests) gets
 	// path-style requests ("/{bucket}/{key}").
@@ -40,20 +46,20 @@ type OSSConfig struct {
 	Signed bool
 }
 
-// OSS stores files as objects of one Aliyun OSS bucket, named by their key.
+// Bucket stores files as objects of one Aliyun OSS bucket, named by their key.
 // It is safe for concurrent use.
-type OSS struct {
-	bucket     *oss.Bucket
+type Bucket struct {
+	bucket     *alioss.Bucket
 	publicBase string
 	signed     bool
 }
 
-var _ Blob = (*OSS)(nil)
+var _ storage.Blob = (*Bucket)(nil)
 
-// NewOSS returns an OSS backend for cfg. It makes no request; it fails when a
+// New returns a Bucket for cfg. It makes no request; it fails when a
 // required field (Endpoint, Bucket, AccessKeyID, AccessKeySecret) is empty or
 // Endpoint or PublicBaseURL is malformed.
-func NewOSS(cfg OSSConfig) (*OSS, error) {
+func New(cfg Config) (*Bucket, error) {
 	switch {
 	case cfg.Endpoint == "":
 		return nil, errors.New("storage: oss: endpoint is required")
@@ -81,7 +87,7 @@ func NewOSS(cfg OSSConfig) (*OSS, error) {
 	} else {
 		publicBase = ep.Scheme + "://" + cfg.Bucket + "." + ep.Host
 	}
-	client, err := oss.New(ep.Scheme+"://"+ep.Host, cfg.AccessKeyID, cfg.AccessKeySecret)
+	client, err := alioss.New(ep.Scheme+"://"+ep.Host, cfg.AccessKeyID, cfg.AccessKeySecret)
 	if err != nil {
 		return nil, fmt.Errorf("storage: oss: %w", err)
 	}
@@ -89,7 +95,7 @@ func NewOSS(cfg OSSConfig) (*OSS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: oss: %w", err)
 	}
-	return &OSS{bucket: bucket, publicBase: publicBase, signed: cfg.Signed}, nil
+	return &Bucket{bucket: bucket, publicBase: publicBase, signed: cfg.Signed}, nil
 }
 
 // Put implements Blob with one streamed PutObject (chunked transfer, as the
@@ -97,33 +103,33 @@ func NewOSS(cfg OSSConfig) (*OSS, error) {
 // the CRC-64 OSS reports against the bytes sent. After any failure Put
 // deletes key, in case OSS kept an object the caller will never record;
 // a failure of that delete is not reported.
-func (o *OSS) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) (Object, error) {
-	if err := ValidKey(key); err != nil {
-		return Object{}, fmt.Errorf("storage: put %s: %w", key, err)
+func (o *Bucket) Put(ctx context.Context, key string, r io.Reader, opts storage.PutOptions) (storage.Object, error) {
+	if err := storage.ValidKey(key); err != nil {
+		return storage.Object{}, fmt.Errorf("storage: put %s: %w", key, err)
 	}
-	ct := contentTypeFor(key, opts.ContentType)
-	m := newMeter(ctx, r, opts.MaxSize)
+	ct := storage.ContentType(key, opts.ContentType)
+	m := storage.NewMeter(ctx, r, opts.MaxSize)
 	var hdr http.Header
-	err := o.bucket.PutObject(key, m, oss.WithContext(ctx), oss.ContentType(ct), oss.GetResponseHeader(&hdr))
-	m.stop()
-	if err == nil && m.exceeded() {
-		err = errTooLarge // cannot happen (the body failed), but never keep an oversized file
+	err := o.bucket.PutObject(key, m, alioss.WithContext(ctx), alioss.ContentType(ct), alioss.GetResponseHeader(&hdr))
+	m.Stop()
+	if err == nil && m.Exceeded() {
+		err = m.TooLarge() // cannot happen (the body failed), but never keep an oversized file
 	}
 	if err != nil {
 		o.discard(ctx, key)
 		switch {
-		case m.exceeded():
-			err = m.tooLarge()
+		case m.Exceeded():
+			err = m.TooLarge()
 		case ctx.Err() != nil:
 			err = ctx.Err()
-		case m.sourceErr() != nil:
-			err = m.sourceErr()
+		case m.SourceErr() != nil:
+			err = m.SourceErr()
 		default:
 			err = ossError(err)
 		}
-		return Object{}, fmt.Errorf("storage: put %s: %w", key, err)
+		return storage.Object{}, fmt.Errorf("storage: put %s: %w", key, err)
 	}
-	obj := m.object(key, ct)
+	obj := m.Object(key, ct)
 	obj.ModTime = time.Now()
 	if t, err := http.ParseTime(hdr.Get("Date")); err == nil {
 		obj.ModTime = t
@@ -132,22 +138,22 @@ func (o *OSS) Put(ctx context.Context, key string, r io.Reader, opts PutOptions)
 }
 
 // discard deletes key after a failed Put, even when ctx has ended.
-func (o *OSS) discard(ctx context.Context, key string) {
+func (o *Bucket) discard(ctx context.Context, key string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), discardTimeout)
 	defer cancel()
-	_ = o.bucket.DeleteObject(key, oss.WithContext(ctx))
+	_ = o.bucket.DeleteObject(key, alioss.WithContext(ctx))
 }
 
 // Stat implements Blob with a HEAD request. MD5 comes from the Content-MD5
 // header, or from the ETag when that is a plain MD5 (objects uploaded in one
 // PUT); SHA256 is always empty.
-func (o *OSS) Stat(ctx context.Context, key string) (Object, error) {
-	if err := ValidKey(key); err != nil {
-		return Object{}, fmt.Errorf("storage: stat %s: %w", key, err)
+func (o *Bucket) Stat(ctx context.Context, key string) (storage.Object, error) {
+	if err := storage.ValidKey(key); err != nil {
+		return storage.Object{}, fmt.Errorf("storage: stat %s: %w", key, err)
 	}
-	hdr, err := o.bucket.GetObjectDetailedMeta(key, oss.WithContext(ctx))
+	hdr, err := o.bucket.GetObjectDetailedMeta(key, alioss.WithContext(ctx))
 	if err != nil {
-		return Object{}, fmt.Errorf("storage: stat %s: %w", key, ossError(err))
+		return storage.Object{}, fmt.Errorf("storage: stat %s: %w", key, ossError(err))
 	}
 	return ossObject(key, hdr), nil
 }
@@ -155,21 +161,21 @@ func (o *OSS) Stat(ctx context.Context, key string) (Object, error) {
 // Open implements Blob. The File issues ranged GETs under ctx, one per
 // contiguous run of reads; it is for reading an object through Hoist (Digest),
 // while clients download from URL.
-func (o *OSS) Open(ctx context.Context, key string) (File, Object, error) {
+func (o *Bucket) Open(ctx context.Context, key string) (storage.File, storage.Object, error) {
 	obj, err := o.Stat(ctx, key)
 	if err != nil {
-		return nil, Object{}, err
+		return nil, storage.Object{}, err
 	}
 	return &ossFile{ctx: ctx, bucket: o.bucket, key: key, size: obj.Size}, obj, nil
 }
 
 // Delete implements Blob. OSS itself answers a delete of a missing object
 // with success.
-func (o *OSS) Delete(ctx context.Context, key string) error {
-	if err := ValidKey(key); err != nil {
+func (o *Bucket) Delete(ctx context.Context, key string) error {
+	if err := storage.ValidKey(key); err != nil {
 		return fmt.Errorf("storage: delete %s: %w", key, err)
 	}
-	if err := o.bucket.DeleteObject(key, oss.WithContext(ctx)); err != nil {
+	if err := o.bucket.DeleteObject(key, alioss.WithContext(ctx)); err != nil {
 		err = ossError(err)
 		if apperr.Is(err, apperr.NotFound) {
 			return nil
@@ -182,8 +188,8 @@ func (o *OSS) Delete(ctx context.Context, key string) error {
 // URL implements Blob: {PublicBaseURL}/{key} for a public bucket, else a GET
 // URL signed with the access key that expires after ttl (rounded up to whole
 // seconds).
-func (o *OSS) URL(ctx context.Context, key string, ttl time.Duration) (string, error) {
-	if err := ValidKey(key); err != nil {
+func (o *Bucket) URL(ctx context.Context, key string, ttl time.Duration) (string, error) {
+	if err := storage.ValidKey(key); err != nil {
 		return "", fmt.Errorf("storage: url %s: %w", key, err)
 	}
 	if !o.signed {
@@ -194,20 +200,20 @@ func (o *OSS) URL(ctx context.Context, key string, ttl time.Duration) (string, e
 			apperr.New(apperr.Invalid, "signed URL lifetime must be at least one second"))
 	}
 	secs := int64((ttl + time.Second - 1) / time.Second)
-	u, err := o.bucket.SignURL(key, oss.HTTPGet, secs)
+	u, err := o.bucket.SignURL(key, alioss.HTTPGet, secs)
 	if err != nil {
 		return "", fmt.Errorf("storage: url %s: %w", key, ossError(err))
 	}
 	return u, nil
 }
 
-// ossObject builds an Object from the headers of a HEAD or GET response.
-func ossObject(key string, hdr http.Header) Object {
-	obj := Object{Key: key, ContentType: hdr.Get("Content-Type")}
+// ossObject builds an storage.Object from the headers of a HEAD or GET response.
+func ossObject(key string, hdr http.Header) storage.Object {
+	obj := storage.Object{Key: key, ContentType: hdr.Get("Content-Type")}
 	obj.Size, _ = strconv.ParseInt(hdr.Get("Content-Length"), 10, 64)
 	obj.ModTime, _ = http.ParseTime(hdr.Get("Last-Modified"))
 	if obj.ContentType == "" {
-		obj.ContentType = contentTypeFor(key, "")
+		obj.ContentType = storage.ContentType(key, "")
 	}
 	if sum, err := base64.StdEncoding.DecodeString(hdr.Get("Content-MD5")); err == nil && len(sum) == 16 {
 		obj.MD5 = hex.EncodeToString(sum)
@@ -231,7 +237,7 @@ func isHexMD5(s string) bool {
 // error stays itself, anything else is apperr.Unavailable with the SDK error
 // as its cause (which carries OSS's code and request id, never a secret).
 func ossError(err error) error {
-	var se oss.ServiceError
+	var se alioss.ServiceError
 	if errors.As(err, &se) && se.StatusCode == http.StatusNotFound && se.Code != "NoSuchBucket" {
 		return apperr.Wrap(err, apperr.NotFound, "file not found")
 	}

@@ -1,4 +1,4 @@
-package storage
+package oss
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/storage"
 )
 
 const (
@@ -101,7 +102,7 @@ func TestSTSIssue(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Issue: %v", err)
 	}
-	want := Credentials{
+	want := storage.Credentials{
 		AccessKeyID:     "STS.NUgYrLnoC37mZZCNnAbez****",
 		AccessKeySecret: "CVwjCkNzTMupZ8NbTCxCBRq3K16jtcWFTJAyBEv2****",
 		SecurityToken:   "CAIS8AF1q6Ft5B2yfSjIr5bkKeLgj5tj7YWDQUKEjFIZeMp/hrzD1zz2IHFPeHJrBeAYt/o3nmxX7f4Zlrp6SJtIXleCZtF94oxN9h2gb4fb4wZI2j2Q****",

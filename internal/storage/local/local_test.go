@@ -1,4 +1,4 @@
-package storage
+package local
 
 import (
 	"bytes"
@@ -7,9 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"io/fs"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -21,30 +19,22 @@ import (
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/storage"
+	"github.com/hoist-ota/hoist/internal/storage/storagetest"
 )
 
 var testSignKey = []byte("0123456789abcdef0123456789abcdef")
 
-func mustLocal(tb testing.TB, cfg LocalConfig) *Local {
+func mustLocal(tb testing.TB, cfg Config) *Disk {
 	tb.Helper()
 	if cfg.Dir == "" {
 		cfg.Dir = tb.TempDir()
 	}
-	l, err := NewLocal(cfg)
+	l, err := New(cfg)
 	if err != nil {
-		tb.Fatalf("NewLocal: %v", err)
+		tb.Fatalf("New: %v", err)
 	}
 	return l
-}
-
-// payload returns n deterministic pseudo-random bytes.
-func payload(n int, seed uint64) []byte {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
-	return b
 }
 
 // filesUnder lists every non-directory entry below dir.
@@ -76,11 +66,11 @@ func assertNoFiles(tb testing.TB, dir string) {
 func TestLocalPutStatOpenDelete(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	l := mustLocal(t, LocalConfig{Dir: dir})
-	data := payload(1<<20+123, 1)
-	key := NewKey("p1", time.Now(), ".wgt")
+	l := mustLocal(t, Config{Dir: dir})
+	data := storagetest.Payload(1<<20+123, 1)
+	key := storage.NewKey("p1", time.Now(), ".wgt")
 
-	obj, err := l.Put(ctx, key, bytes.NewReader(data), PutOptions{MaxSize: int64(len(data)), ContentType: "application/zip"})
+	obj, err := l.Put(ctx, key, bytes.NewReader(data), storage.PutOptions{MaxSize: int64(len(data)), ContentType: "application/zip"})
 	if err != nil {
 		t.Fatalf("Put: %v", err)
 	}
@@ -125,7 +115,7 @@ func TestLocalPutStatOpenDelete(t *testing.T) {
 		t.Fatalf("Content-Range = %q", got)
 	}
 
-	dg, err := Digest(ctx, l, key)
+	dg, err := storage.Digest(ctx, l, key)
 	if err != nil || dg.MD5 != obj.MD5 || dg.SHA256 != obj.SHA256 || dg.Size != obj.Size {
 		t.Fatalf("Digest = %+v, %v; want the digests of Put", dg, err)
 	}
@@ -147,11 +137,11 @@ func TestLocalPutStatOpenDelete(t *testing.T) {
 
 func TestLocalPutReplacesAndEmpty(t *testing.T) {
 	ctx := context.Background()
-	l := mustLocal(t, LocalConfig{})
-	if _, err := l.Put(ctx, "p/k.bin", bytes.NewReader([]byte("first")), PutOptions{}); err != nil {
+	l := mustLocal(t, Config{})
+	if _, err := l.Put(ctx, "p/k.bin", bytes.NewReader([]byte("first")), storage.PutOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	obj, err := l.Put(ctx, "p/k.bin", bytes.NewReader(nil), PutOptions{MaxSize: 10})
+	obj, err := l.Put(ctx, "p/k.bin", bytes.NewReader(nil), storage.PutOptions{MaxSize: 10})
 	if err != nil {
 		t.Fatalf("empty Put: %v", err)
 	}
@@ -168,10 +158,10 @@ func TestLocalPutReplacesAndEmpty(t *testing.T) {
 func TestLocalPutTooLarge(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	l := mustLocal(t, LocalConfig{Dir: dir})
-	data := payload(300_001, 2)
+	l := mustLocal(t, Config{Dir: dir})
+	data := storagetest.Payload(300_001, 2)
 
-	_, err := l.Put(ctx, "p/2024-05/big.apk", bytes.NewReader(data), PutOptions{MaxSize: 300_000})
+	_, err := l.Put(ctx, "p/2024-05/big.apk", bytes.NewReader(data), storage.PutOptions{MaxSize: 300_000})
 	if !apperr.Is(err, apperr.TooLarge) {
 		t.Fatalf("Put over the limit = %v, want too_large", err)
 	}
@@ -181,63 +171,32 @@ func TestLocalPutTooLarge(t *testing.T) {
 	}
 
 	// Exactly the limit is fine.
-	obj, err := l.Put(ctx, "p/2024-05/big.apk", bytes.NewReader(data[:300_000]), PutOptions{MaxSize: 300_000})
+	obj, err := l.Put(ctx, "p/2024-05/big.apk", bytes.NewReader(data[:300_000]), storage.PutOptions{MaxSize: 300_000})
 	if err != nil || obj.Size != 300_000 {
 		t.Fatalf("Put at the limit = %+v, %v", obj, err)
 	}
 }
 
-// failingReader yields n bytes, then fails with err.
-type failingReader struct {
-	r   io.Reader
-	n   int
-	err error
-}
-
-func (f *failingReader) Read(p []byte) (int, error) {
-	if f.n <= 0 {
-		return 0, f.err
-	}
-	if len(p) > f.n {
-		p = p[:f.n]
-	}
-	n, err := f.r.Read(p)
-	f.n -= n
-	return n, err
-}
-
 func TestLocalPutReaderFails(t *testing.T) {
 	dir := t.TempDir()
-	l := mustLocal(t, LocalConfig{Dir: dir})
+	l := mustLocal(t, Config{Dir: dir})
 	boom := errors.New("connection reset by client")
-	r := &failingReader{r: bytes.NewReader(payload(200_000, 3)), n: 100_000, err: boom}
+	r := &storagetest.FailingReader{R: bytes.NewReader(storagetest.Payload(200_000, 3)), N: 100_000, Err: boom}
 
-	_, err := l.Put(context.Background(), "p/x.bin", r, PutOptions{MaxSize: 1 << 20})
+	_, err := l.Put(context.Background(), "p/x.bin", r, storage.PutOptions{MaxSize: 1 << 20})
 	if !errors.Is(err, boom) {
 		t.Fatalf("Put = %v, want the reader's error", err)
 	}
 	assertNoFiles(t, dir)
 }
 
-// cancelingReader cancels its context after the first read.
-type cancelingReader struct {
-	r      io.Reader
-	cancel context.CancelFunc
-}
-
-func (c *cancelingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.cancel()
-	return n, err
-}
-
 func TestLocalPutCancelled(t *testing.T) {
 	dir := t.TempDir()
-	l := mustLocal(t, LocalConfig{Dir: dir})
+	l := mustLocal(t, Config{Dir: dir})
 
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &cancelingReader{r: bytes.NewReader(payload(500_000, 4)), cancel: cancel}
-	_, err := l.Put(ctx, "p/x.bin", r, PutOptions{})
+	r := &storagetest.CancelingReader{R: bytes.NewReader(storagetest.Payload(500_000, 4)), Cancel: cancel}
+	_, err := l.Put(ctx, "p/x.bin", r, storage.PutOptions{})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Put with context cancelled midway = %v, want context.Canceled", err)
 	}
@@ -246,15 +205,15 @@ func TestLocalPutCancelled(t *testing.T) {
 	// A body that ends with its only read: the cancellation arrives with
 	// the last bytes and still leaves nothing.
 	ctx, cancel = context.WithCancel(context.Background())
-	r = &cancelingReader{r: iotest.DataErrReader(bytes.NewReader([]byte("tiny"))), cancel: cancel}
-	if _, err := l.Put(ctx, "p/y.bin", r, PutOptions{}); !errors.Is(err, context.Canceled) {
+	r = &storagetest.CancelingReader{R: iotest.DataErrReader(bytes.NewReader([]byte("tiny"))), Cancel: cancel}
+	if _, err := l.Put(ctx, "p/y.bin", r, storage.PutOptions{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Put cancelled after the last read = %v, want context.Canceled", err)
 	}
 	assertNoFiles(t, dir)
 
 	ctx, cancel = context.WithCancel(context.Background())
 	cancel()
-	if _, err := l.Put(ctx, "p/z.bin", bytes.NewReader([]byte("x")), PutOptions{}); !errors.Is(err, context.Canceled) {
+	if _, err := l.Put(ctx, "p/z.bin", bytes.NewReader([]byte("x")), storage.PutOptions{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Put with a cancelled context = %v, want context.Canceled", err)
 	}
 	assertNoFiles(t, dir)
@@ -263,9 +222,9 @@ func TestLocalPutCancelled(t *testing.T) {
 func TestLocalBadKeys(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	l := mustLocal(t, LocalConfig{Dir: dir, Signed: true, SignKey: testSignKey})
+	l := mustLocal(t, Config{Dir: dir, Signed: true, SignKey: testSignKey})
 	for _, key := range []string{"", "/etc/passwd", "../escape", "a/../../b", `a\b`, "a//b", ".tmp/x", "a b"} {
-		if _, err := l.Put(ctx, key, bytes.NewReader([]byte("x")), PutOptions{}); !apperr.Is(err, apperr.Invalid) {
+		if _, err := l.Put(ctx, key, bytes.NewReader([]byte("x")), storage.PutOptions{}); !apperr.Is(err, apperr.Invalid) {
 			t.Errorf("Put(%q) = %v, want invalid", key, err)
 		}
 		if _, err := l.Stat(ctx, key); !apperr.Is(err, apperr.Invalid) {
@@ -290,8 +249,8 @@ func TestLocalBadKeys(t *testing.T) {
 func TestLocalDirectoriesAreNotFiles(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	l := mustLocal(t, LocalConfig{Dir: dir})
-	if _, err := l.Put(ctx, "p/2024-05/a.bin", bytes.NewReader([]byte("a")), PutOptions{}); err != nil {
+	l := mustLocal(t, Config{Dir: dir})
+	if _, err := l.Put(ctx, "p/2024-05/a.bin", bytes.NewReader([]byte("a")), storage.PutOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, key := range []string{"p", "p/2024-05", "p/2024-05/a.bin/below"} {
@@ -314,20 +273,20 @@ func TestLocalURL(t *testing.T) {
 	ctx := context.Background()
 	key := "p1/2024-05/0123456789abcdef0123456789abcdef.wgt"
 
-	plain := mustLocal(t, LocalConfig{})
+	plain := mustLocal(t, Config{})
 	if u, err := plain.URL(ctx, key, time.Minute); err != nil || u != "/files/"+key {
 		t.Fatalf("unsigned URL = %q, %v", u, err)
 	}
 	if plain.Signed() {
 		t.Fatal("Signed() = true without signing")
 	}
-	custom := mustLocal(t, LocalConfig{URLPrefix: "/dl/"})
+	custom := mustLocal(t, Config{URLPrefix: "/dl/"})
 	if u, _ := custom.URL(ctx, key, 0); u != "/dl/"+key {
 		t.Fatalf("URL with prefix /dl/ = %q", u)
 	}
 
 	now := time.Unix(1_700_000_000, 0)
-	l := mustLocal(t, LocalConfig{Signed: true, SignKey: testSignKey, Now: func() time.Time { return now }})
+	l := mustLocal(t, Config{Signed: true, SignKey: testSignKey, Now: func() time.Time { return now }})
 	raw, err := l.URL(ctx, key, 10*time.Minute)
 	if err != nil {
 		t.Fatalf("signed URL: %v", err)
@@ -369,7 +328,7 @@ func TestLocalURL(t *testing.T) {
 			t.Errorf("%s: VerifySignature = %v, want forbidden", b.name, err)
 		}
 	}
-	other := mustLocal(t, LocalConfig{Signed: true, SignKey: []byte("another-key-another-key-another-key!")})
+	other := mustLocal(t, Config{Signed: true, SignKey: []byte("another-key-another-key-another-key!")})
 	if err := other.VerifySignature(key, exp, sig, now); !apperr.Is(err, apperr.Forbidden) {
 		t.Errorf("signature under another key = %v, want forbidden", err)
 	}
@@ -382,14 +341,14 @@ func TestLocalURL(t *testing.T) {
 }
 
 func TestNewLocalRejectsBadConfig(t *testing.T) {
-	for name, cfg := range map[string]LocalConfig{
+	for name, cfg := range map[string]Config{
 		"no dir":          {},
 		"prefix no slash": {Dir: t.TempDir(), URLPrefix: "files"},
 		"prefix no tail":  {Dir: t.TempDir(), URLPrefix: "/files"},
 		"short key":       {Dir: t.TempDir(), Signed: true, SignKey: []byte("short")},
 	} {
-		if _, err := NewLocal(cfg); err == nil {
-			t.Errorf("%s: NewLocal succeeded", name)
+		if _, err := New(cfg); err == nil {
+			t.Errorf("%s: New succeeded", name)
 		}
 	}
 }
