@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,8 +33,29 @@ func TestCrossNodeInvalidation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	a.releases.OnChange(func(pid string) { busA.Publish(ctx, pid) })
-	go busB.Run(ctx, b.checker.Invalidate)
-	time.Sleep(100 * time.Millisecond) // let B subscribe
+	// B is subscribed once it hears a probe (Redis pub/sub drops what is
+	// published before the subscription).
+	heard := make(chan struct{})
+	var once sync.Once
+	go busB.Run(ctx, func(pid string) {
+		if pid == "probe" {
+			once.Do(func() { close(heard) })
+			return
+		}
+		b.checker.Invalidate(pid)
+	})
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		busA.Publish(ctx, "probe")
+		select {
+		case <-heard:
+		case <-time.After(50 * time.Millisecond):
+			if time.Now().After(deadline) {
+				t.Fatal("node B never subscribed to the bus")
+			}
+			continue
+		}
+		break
+	}
 
 	f := newUpdateFixture(t, a)
 	pid := f.project.ID
