@@ -15,6 +15,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/hoist-ota/hoist/internal/client"
 	"github.com/hoist-ota/hoist/internal/config"
 )
 
@@ -140,7 +141,7 @@ func normalizeServer(s string) (string, error) {
 // client returns an API client for the server and token of the flags, the
 // environment or the stored login, in that order. The stored token is only
 // ever sent to the stored server.
-func (c *cliFlags) client() (*apiClient, error) {
+func (c *cliFlags) client() (*client.Client, error) {
 	server, token := c.server, c.token
 	if server == "" {
 		server = os.Getenv(envServer)
@@ -168,6 +169,11 @@ func (c *cliFlags) client() (*apiClient, error) {
 		return nil, err
 	}
 	return newAPIClient(server, token), nil
+}
+
+// newAPIClient returns the API client of the release CLI.
+func newAPIClient(server, token string) *client.Client {
+	return client.New(server, client.Options{Token: token, UserAgent: "hoist-cli/" + version})
 }
 
 // printJSON writes v indented, for scripts.

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,13 +13,6 @@ import (
 
 	"golang.org/x/term"
 )
-
-// me is the part of GET /api/v1/me the CLI shows.
-type me struct {
-	ID       string `json:"id"`
-	Username string `json:"username"`
-	Role     string `json:"role"`
-}
 
 // cliLogin runs `hoist login --server URL [--token T]`: it checks the token
 // against the server and stores both for later commands. Without --token
@@ -56,18 +48,16 @@ func cliLogin(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	var raw json.RawMessage
-	if err := newAPIClient(server, token).call(ctx, "GET", "/api/v1/me", nil, &raw); err != nil {
+	u, err := newAPIClient(server, token).Me(ctx)
+	if err != nil {
 		return err
 	}
-	var u me
-	json.Unmarshal(raw, &u)
 	path, err := saveLogin(storedLogin{Server: server, Token: token})
 	if err != nil {
 		return fmt.Errorf("login: store the login: %w", err)
 	}
 	if c.json {
-		return printJSON(stdout, raw)
+		return printJSON(stdout, u)
 	}
 	fmt.Fprintf(stdout, "Logged in to %s as %s (%s). Stored in %s.\n", server, u.Username, u.Role, path)
 	return nil

@@ -5,26 +5,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hoist-ota/hoist/internal/client"
 )
 
 const otaUsage = `hoist ota start --resource ID --product P (--tag T | --device D | --all) [--ttl 24h] [--json]
        hoist ota watch CAMPAIGN_ID [--interval 2s] [--json]
        hoist ota resume CAMPAIGN_ID [--json]`
 
-// cliCampaign is the part of an OTA campaign the CLI shows.
-type cliCampaign struct {
-	ID         string           `json:"id"`
-	ResourceID string           `json:"resourceId"`
-	Product    string           `json:"product"`
-	Version    string           `json:"version"`
-	Status     string           `json:"status"`
-	Total      int64            `json:"total"`
-	Counts     map[string]int64 `json:"counts"`
-}
+// cliCampaign is a campaign with the CLI's views of its counts.
+type cliCampaign struct{ client.Campaign }
 
 // otaStates orders the per-device states of PROTOCOLS §3 for display;
 // states the server adds are shown after them.
@@ -129,30 +122,20 @@ func otaStart(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case *ttl != 0 && (*ttl < time.Minute || *ttl > 720*time.Hour):
 		return usageError{"ota start: --ttl must be from 1m to 720h"}
 	}
-	target := map[string]any{"all": true}
-	switch {
-	case *tag != "":
-		target = map[string]any{"tag": *tag}
-	case *device != "":
-		target = map[string]any{"device": *device}
-	}
-	body := map[string]any{"resourceId": *resource, "product": *product, "target": target}
-	if *ttl != 0 {
-		body["ttlSeconds"] = int64(ttl.Seconds())
-	}
+	body := client.NewCampaign{ResourceID: *resource, Product: *product,
+		Target: client.CampaignTarget{Tag: *tag, Device: *device, All: *all}, TTLSeconds: int64(ttl.Seconds())}
 	api, err := c.client()
 	if err != nil {
 		return err
 	}
-	var raw json.RawMessage
-	if err := api.call(ctx, "POST", "/api/v1/ota/campaigns", body, &raw); err != nil {
+	created, err := api.CreateCampaign(ctx, body)
+	if err != nil {
 		return err
 	}
 	if c.json {
-		return printJSON(stdout, raw)
+		return printJSON(stdout, created)
 	}
-	var cp cliCampaign
-	json.Unmarshal(raw, &cp)
+	cp := cliCampaign{created}
 	fmt.Fprintf(stdout, "Started campaign %s: %s\nFollow it with: hoist ota watch %s\n", cp.ID, cp.countsLine(), cp.ID)
 	return nil
 }
@@ -171,19 +154,14 @@ func otaResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	var raw json.RawMessage
-	if err := api.call(ctx, "POST", "/api/v1/ota/campaigns/"+pos[0]+"/resume", nil, &raw); err != nil {
+	res, err := api.ResumeCampaign(ctx, pos[0])
+	if err != nil {
 		return err
 	}
 	if c.json {
-		return printJSON(stdout, raw)
+		return printJSON(stdout, res)
 	}
-	var res struct {
-		Campaign cliCampaign
-		Resent   int
-	}
-	json.Unmarshal(raw, &res)
-	fmt.Fprintf(stdout, "Sent the command again to %d open devices of campaign %s: %s\n", res.Resent, res.Campaign.ID, res.Campaign.countsLine())
+	fmt.Fprintf(stdout, "Sent the command again to %d open devices of campaign %s: %s\n", res.Resent, res.Campaign.ID, cliCampaign{res.Campaign}.countsLine())
 	return nil
 }
 
@@ -206,26 +184,22 @@ func otaWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	path := "/api/v1/ota/campaigns/" + url.PathEscape(pos[0])
 	last := ""
 	for {
-		var raw json.RawMessage
-		if err := api.call(ctx, "GET", path, nil, &raw); err != nil {
+		got, err := api.Campaign(ctx, pos[0])
+		if err != nil {
 			if ctx.Err() != nil {
 				return nil // interrupted
 			}
 			return err
 		}
-		var cp cliCampaign
-		if err := json.Unmarshal(raw, &cp); err != nil {
-			return fmt.Errorf("unexpected campaign from the server: %w", err)
-		}
+		cp := cliCampaign{got}
 		if line := cp.countsLine() + " " + cp.Status; line != last {
 			last = line
 			if c.json {
-				var compact strings.Builder
-				json.NewEncoder(&compact).Encode(raw) // one JSON object per line
-				fmt.Fprint(stdout, compact.String())
+				if err := json.NewEncoder(stdout).Encode(got); err != nil { // one JSON object per line
+					return err
+				}
 			} else {
 				status := ""
 				if cp.Status != "" {

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"strings"
+
+	"github.com/hoist-ota/hoist/internal/client"
 )
 
 const releaseUsage = `hoist release --project ID --type TYPE [--version V --version-code N] [flags]
@@ -69,51 +69,45 @@ func cliRelease(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 
-	body := map[string]any{
-		"type": typ, "version": f.version, "versionCode": f.versionCode, "nativeVersionCode": f.nativeVersionCode,
-		"updateType": f.updateType, "changelog": changelog, "remark": f.remark,
+	body := client.NewResource{
+		Type: typ, Version: f.version, VersionCode: f.versionCode, NativeVersionCode: f.nativeVersionCode,
+		UpdateType: f.updateType, Changelog: changelog, Remark: f.remark, Force: f.force,
 	}
 	if f.rollout != 0 {
-		body["rolloutPercent"] = f.rollout
+		body.RolloutPercent = &f.rollout
 	}
 	if f.disabled {
-		body["status"] = 0
+		off := 0
+		body.Status = &off
 	}
 	switch typ {
-	case 4:
-		body["url"] = f.url
-	case 5:
-		body["product"] = f.product
+	case client.TypeIOS:
+		body.URL = f.url
+	case client.TypeFirmware:
+		body.Product = f.product
 	}
 	if f.file != "" {
-		up, err := api.upload(ctx, f.project, typ, f.file, stderr)
+		up, err := upload(ctx, api, f.project, typ, f.file, stderr)
 		if err != nil {
 			return fmt.Errorf("upload %s: %w", f.file, err)
 		}
-		body["storageKey"] = up.Key
+		body.StorageKey = up.Key
 		if f.version == "" {
-			body["version"] = up.Version
+			body.Version = up.Version
 		}
 		if f.versionCode == 0 {
-			body["versionCode"] = up.VersionCode
+			body.VersionCode = up.VersionCode
 		}
-		if body["version"] == "" || body["versionCode"] == int64(0) {
+		if body.Version == "" || body.VersionCode == 0 {
 			return usageError{"release: the package declares no version: give --version and --version-code"}
 		}
 	}
-	if f.force {
-		body["force"] = true
-	}
-	var raw json.RawMessage
-	if err := api.call(ctx, "POST", "/api/v1/projects/"+url.PathEscape(f.project)+"/resources", body, &raw); err != nil {
+	r, err := api.CreateResource(ctx, f.project, body)
+	if err != nil {
 		return err
 	}
 	if c.json {
-		return printJSON(stdout, raw)
-	}
-	var r apiResource
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return fmt.Errorf("unexpected resource from the server: %w", err)
+		return printJSON(stdout, r)
 	}
 	fmt.Fprintf(stdout, "Released %s %s (versionCode %d) as %s: %s, rollout %d%%.\n",
 		typeName(r.Type), r.Version, r.VersionCode, r.ID, statusName(r.Status), r.RolloutPercent)

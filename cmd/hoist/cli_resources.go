@@ -2,40 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hoist-ota/hoist/internal/client"
 )
-
-// apiResource is a resource as the API shows it.
-type apiResource struct {
-	ID                string    `json:"id"`
-	ProjectID         string    `json:"projectId"`
-	Type              int       `json:"type"`
-	Version           string    `json:"version"`
-	VersionCode       int64     `json:"versionCode"`
-	NativeVersionCode int64     `json:"nativeVersionCode"`
-	URL               string    `json:"url"`
-	UpdateType        int       `json:"updateType"`
-	Status            int       `json:"status"`
-	RolloutPercent    int       `json:"rolloutPercent"`
-	Size              int64     `json:"size"`
-	Product           string    `json:"product"`
-	CreatedTime       time.Time `json:"createdTime"`
-}
-
-// cliProject is a project as the API shows it.
-type cliProject struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	MyRole      string    `json:"myRole"`
-	UpdateURL   string    `json:"updateUrl"`
-	CreatedTime time.Time `json:"createdTime"`
-}
 
 // resourceTypes are the --type names, by wire value.
 var resourceTypes = []string{1: "wgt-android", 2: "wgt-ios", 3: "android", 4: "ios", 5: "firmware"}
@@ -66,36 +40,6 @@ func statusName(s int) string {
 	return "disabled"
 }
 
-// listAll fetches every page of a list endpoint (PROTOCOLS §1 lists).
-func listAll(ctx context.Context, c *apiClient, path string, q url.Values) ([]json.RawMessage, error) {
-	all := []json.RawMessage{} // an empty list prints as [], not null
-	for num := 1; ; num++ {
-		q.Set("pageNum", strconv.Itoa(num))
-		q.Set("pageSize", "100")
-		var pg struct {
-			Total   int64             `json:"total"`
-			Records []json.RawMessage `json:"records"`
-		}
-		if err := c.call(ctx, "GET", path+"?"+q.Encode(), nil, &pg); err != nil {
-			return nil, err
-		}
-		all = append(all, pg.Records...)
-		if len(pg.Records) == 0 || int64(len(all)) >= pg.Total {
-			return all, nil
-		}
-	}
-}
-
-func decodeAll[T any](raw []json.RawMessage) ([]T, error) {
-	out := make([]T, len(raw))
-	for i, r := range raw {
-		if err := json.Unmarshal(r, &out[i]); err != nil {
-			return nil, fmt.Errorf("unexpected record from the server: %w", err)
-		}
-	}
-	return out, nil
-}
-
 func day(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
 
 // cliProjects runs `hoist projects`.
@@ -112,16 +56,12 @@ func cliProjects(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	raw, err := listAll(ctx, api, "/api/v1/projects", url.Values{})
+	ps, err := api.Projects(ctx)
 	if err != nil {
 		return err
 	}
 	if c.json {
-		return printJSON(stdout, raw)
-	}
-	ps, err := decodeAll[cliProject](raw)
-	if err != nil {
-		return err
+		return printJSON(stdout, ps)
 	}
 	rows := make([][]string, len(ps))
 	for i, p := range ps {
@@ -146,20 +86,20 @@ func cliResources(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *projectID == "" {
 		return usageError{"resources: --project is required"}
 	}
-	q := url.Values{"sortKey": {"createdTime"}, "order": {"DESC"}}
+	filter := client.ResourceFilter{SortKey: "createdTime", Order: "DESC"}
 	if *typ != "" {
 		t, ok := parseType(*typ)
 		if !ok {
 			return usageError{fmt.Sprintf("resources: --type %q: use wgt-android, wgt-ios, android, ios or firmware", *typ)}
 		}
-		q.Set("type", strconv.Itoa(t))
+		filter.Type = t
 	}
 	switch *status {
 	case "":
 	case "enabled", "1":
-		q.Set("status", "1")
+		filter.Status = "1"
 	case "disabled", "0":
-		q.Set("status", "0")
+		filter.Status = "0"
 	default:
 		return usageError{fmt.Sprintf("resources: --status %q: use enabled or disabled", *status)}
 	}
@@ -167,16 +107,12 @@ func cliResources(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	raw, err := listAll(ctx, api, "/api/v1/projects/"+url.PathEscape(*projectID)+"/resources", q)
+	rs, err := api.Resources(ctx, *projectID, filter)
 	if err != nil {
 		return err
 	}
 	if c.json {
-		return printJSON(stdout, raw)
-	}
-	rs, err := decodeAll[apiResource](raw)
-	if err != nil {
-		return err
+		return printJSON(stdout, rs)
 	}
 	rows := make([][]string, len(rs))
 	for i, r := range rs {
@@ -224,18 +160,20 @@ func cliResource(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(pos) != want {
 		return usageError{"resource: usage: " + resourceUsage}
 	}
-	var patch map[string]any
+	var patch *client.ResourcePatch
 	switch action {
 	case "enable":
-		patch = map[string]any{"status": 1}
+		on := 1
+		patch = &client.ResourcePatch{Status: &on}
 	case "disable":
-		patch = map[string]any{"status": 0}
+		off := 0
+		patch = &client.ResourcePatch{Status: &off}
 	case "rollout":
 		p, err := strconv.Atoi(strings.TrimSuffix(pos[1], "%"))
 		if err != nil || p < 1 || p > 100 {
 			return usageError{fmt.Sprintf("resource rollout: PERCENT %q: give a whole number from 1 to 100", pos[1])}
 		}
-		patch = map[string]any{"rolloutPercent": p}
+		patch = &client.ResourcePatch{RolloutPercent: &p}
 	case "show":
 	default:
 		return usageError{fmt.Sprintf("resource: unknown action %q; usage: %s", action, resourceUsage)}
@@ -244,22 +182,17 @@ func cliResource(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	var raw json.RawMessage
-	path := "/api/v1/resources/" + url.PathEscape(pos[0])
+	var r client.Resource
 	if patch == nil {
-		err = api.call(ctx, "GET", path, nil, &raw)
+		r, err = api.Resource(ctx, pos[0])
 	} else {
-		err = api.call(ctx, "PATCH", path, patch, &raw)
+		r, err = api.UpdateResource(ctx, pos[0], *patch)
 	}
 	if err != nil {
 		return err
 	}
 	if c.json {
-		return printJSON(stdout, raw)
-	}
-	var r apiResource
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return fmt.Errorf("unexpected resource from the server: %w", err)
+		return printJSON(stdout, r)
 	}
 	if action == "show" {
 		return describeResource(stdout, r)
@@ -270,7 +203,7 @@ func cliResource(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 // describeResource prints one resource as aligned key: value lines.
-func describeResource(w io.Writer, r apiResource) error {
+func describeResource(w io.Writer, r client.Resource) error {
 	rows := [][]string{
 		{"id:", r.ID}, {"project:", r.ProjectID}, {"type:", typeName(r.Type)}, {"version:", r.Version},
 		{"versionCode:", strconv.FormatInt(r.VersionCode, 10)},
