@@ -91,7 +91,7 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 		return nil, err
 	}
 	sv.releases = release.NewService(st.Releases(), sv.projects, sv.files.blob, sv.files.sts, sv.files.opts, time.Now, log)
-	devKey, err := deviceSecretKey(ctx, st)
+	devKey, err := device.SecretKey(ctx, st)
 	if err != nil {
 		sv.close()
 		return nil, err

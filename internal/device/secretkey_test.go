@@ -1,4 +1,4 @@
-package main
+package device_test
 
 import (
 	"bytes"
@@ -6,12 +6,14 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hoist-ota/hoist/internal/config"
+	"github.com/hoist-ota/hoist/internal/device"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
 )
 
 // Every node (and every restart) must hash device secrets with the same
 // key, whoever creates it first.
-func TestDeviceSecretKeyIsSharedAndStable(t *testing.T) {
+func TestSecretKeyIsSharedAndStable(t *testing.T) {
 	for _, d := range storetest.Drivers() {
 		t.Run(d, func(t *testing.T) {
 			st := storetest.MustOpen(t, d)
@@ -21,7 +23,7 @@ func TestDeviceSecretKeyIsSharedAndStable(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					k, err := deviceSecretKey(context.Background(), st)
+					k, err := device.SecretKey(context.Background(), st)
 					if err != nil {
 						t.Error(err)
 					}
@@ -34,10 +36,22 @@ func TestDeviceSecretKeyIsSharedAndStable(t *testing.T) {
 					t.Fatalf("keys differ: %x vs %x", k, keys[0])
 				}
 			}
-			again, _ := deviceSecretKey(context.Background(), st)
+			again, _ := device.SecretKey(context.Background(), st)
 			if !bytes.Equal(again, keys[0]) {
 				t.Fatal("key changed on restart")
 			}
 		})
+	}
+}
+
+// A damaged stored key is refused rather than replaced: replacing it
+// would lock every device out.
+func TestSecretKeyRefusesABadStoredKey(t *testing.T) {
+	st := storetest.MustOpen(t, config.DriverSQLite)
+	if err := st.PutSetting(context.Background(), device.SettingSecretKey, "not hex"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := device.SecretKey(context.Background(), st); err == nil {
+		t.Fatal("a bad stored key was accepted")
 	}
 }
