@@ -106,7 +106,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		printImportReport(stdout, rep)
 	}
 	if !f.dryRun {
-		announceImport(ctx, cfg, st, rep.Projects, stderr)
+		announceImport(ctx, cfg, rep.Projects, stderr)
 	}
 	return nil
 }
@@ -235,21 +235,19 @@ func printImportReport(w io.Writer, rep upushy.Report) {
 // are dropped now rather than when they expire (at most minutes later).
 // Without Redis there is no bus: a single node's answers expire by
 // themselves. Failures are reported, not returned: the import is done.
-func announceImport(ctx context.Context, cfg config.Config, st *store.Store, projects []string, stderr io.Writer) {
+func announceImport(ctx context.Context, cfg config.Config, projects []string, stderr io.Writer) {
 	if cfg.Redis.Addr == "" || len(projects) == 0 {
 		return
 	}
 	log := newLogger(cfg.Log, stderr)
-	sv, err := newServices(ctx, cfg, st, log)
+	rc, err := connectRedis(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "hoist: import done, but running nodes were not told:", err)
 		return
 	}
-	defer sv.close()
-	if sv.bus == nil {
-		return
-	}
+	defer rc.Close()
+	changes := releaseBus(rc, cfg, log)
 	for _, id := range projects {
-		sv.bus.Publish(ctx, id)
+		changes.Publish(ctx, id)
 	}
 }

@@ -58,17 +58,11 @@ type services struct {
 func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) (*services, error) {
 	sv := &services{}
 	if cfg.Redis.Addr != "" {
-		sv.redis = redis.NewClient(&redis.Options{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB})
-		err := retry(ctx, log, "redis.addr (HOIST_REDIS_ADDR): "+cfg.Redis.Addr+" does not answer", cfg.StartupTimeout,
-			func(ctx context.Context) error {
-				pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-				defer cancel()
-				return sv.redis.Ping(pctx).Err()
-			})
+		rc, err := connectRedis(ctx, cfg, log)
 		if err != nil {
-			sv.redis.Close()
 			return nil, err
 		}
+		sv.redis = rc
 		sv.kv = redisx.NewKV(sv.redis, cfg.Redis.Prefix)
 	} else {
 		if !cfg.Embedded() {
@@ -129,7 +123,7 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 	sv.changes = bus.NewPoller(st.Changes(), time.Second, log)
 	sv.releases.OnChange(func(projectID string) { sv.changes.Record(context.Background(), projectID) })
 	if sv.redis != nil {
-		sv.bus = redisx.NewBus(sv.redis, cfg.Redis.Prefix+"release-changed", log)
+		sv.bus = releaseBus(sv.redis, cfg, log)
 		sv.releases.OnChange(func(projectID string) { sv.bus.Publish(context.Background(), projectID) })
 	}
 	if cfg.Auth.CaptchaOn() {
@@ -141,6 +135,28 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 		Captcha:  ratelimit.New(sv.kv, "captcha", captchaPerMinute, time.Minute),
 	}
 	return sv, nil
+}
+
+// connectRedis connects to cfg.Redis, retrying for cfg.StartupTimeout; it
+// fails when Redis does not answer by then.
+func connectRedis(ctx context.Context, cfg config.Config, log *slog.Logger) (*redis.Client, error) {
+	rc := redis.NewClient(&redis.Options{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB})
+	err := retry(ctx, log, "redis.addr (HOIST_REDIS_ADDR): "+cfg.Redis.Addr+" does not answer", cfg.StartupTimeout,
+		func(ctx context.Context) error {
+			pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			return rc.Ping(pctx).Err()
+		})
+	if err != nil {
+		rc.Close()
+		return nil, err
+	}
+	return rc, nil
+}
+
+// releaseBus is the Redis channel on which nodes announce release changes.
+func releaseBus(rc *redis.Client, cfg config.Config, log *slog.Logger) *redisx.Bus {
+	return redisx.NewBus(rc, cfg.Redis.Prefix+"release-changed", log)
 }
 
 // close releases what newServices opened.
