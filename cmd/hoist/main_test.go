@@ -135,6 +135,18 @@ func (p *proc) addr(name string) string {
 	return p.addrs[name]
 }
 
+// waitFor polls cond until it holds, failing the test after 10 s.
+func waitFor(tb testing.TB, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond) // the poll interval
+	}
+}
+
 // findLog returns the first JSON log line with the given msg.
 func (p *proc) findLog(msg string) map[string]any {
 	p.mu.Lock()
@@ -293,19 +305,27 @@ func TestServeDrainsInFlightRequests(t *testing.T) {
 	}
 	defer conn.Close()
 	fmt.Fprintf(conn, "POST /api/nope HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n")
+	// Pacing, not a wait for a result: give the server the moment to read
+	// the headers, so that the request is active (the case under test)
+	// rather than a new connection (which the drain waits for as well).
 	time.Sleep(200 * time.Millisecond)
 
 	exited := make(chan int, 1)
 	go func() { code, _ := p.stop(t); exited <- code }()
-	time.Sleep(300 * time.Millisecond)
+	// The drain has begun once the listener refuses connections; the
+	// answer read below proves the process waited for the request.
+	waitFor(t, "shutdown to begin", func() bool { return p.findLog("shutting down") != nil })
+	waitFor(t, "new connections to be refused during shutdown", func() bool {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err != nil
+	})
 	select {
 	case code := <-exited:
 		t.Fatalf("exited (%d) with a request in flight", code)
 	default:
-	}
-	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-		c.Close()
-		t.Fatal("new connection accepted during shutdown")
 	}
 	fmt.Fprint(conn, "hello")
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
