@@ -70,12 +70,7 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 		}
 		sv.kv = kv.NewMemory(nil)
 	}
-	sv.accounts = account.NewService(st.Accounts(), account.Options{
-		Secret:           []byte(cfg.JWT.Secret),
-		AccessTTL:        cfg.JWT.AccessTTL,
-		RefreshTTL:       cfg.JWT.RefreshTTL,
-		RegistrationOpen: cfg.Auth.RegistrationOpen(),
-	}, time.Now, log)
+	sv.accounts = newAccounts(cfg, st, log)
 	sv.projects = project.NewService(st.Projects(), time.Now, log)
 	sv.accounts.SetProjectChecker(sv.projects)
 	sv.dicts = dict.NewService(st.Dicts(), time.Now, log)
@@ -135,6 +130,16 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 		Captcha:  ratelimit.New(sv.kv, "captcha", captchaPerMinute, time.Minute),
 	}
 	return sv, nil
+}
+
+// newAccounts is the account service of cfg on st.
+func newAccounts(cfg config.Config, st *store.Store, log *slog.Logger) *account.Service {
+	return account.NewService(st.Accounts(), account.Options{
+		Secret:           []byte(cfg.JWT.Secret),
+		AccessTTL:        cfg.JWT.AccessTTL,
+		RefreshTTL:       cfg.JWT.RefreshTTL,
+		RegistrationOpen: cfg.Auth.RegistrationOpen(),
+	}, time.Now, log)
 }
 
 // connectRedis connects to cfg.Redis, retrying for cfg.StartupTimeout; it

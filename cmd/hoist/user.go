@@ -64,16 +64,11 @@ func user(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if _, err := cfg.EnsureJWTSecret(); err != nil {
 		return err
 	}
-	sv, err := newServices(ctx, cfg, st, log)
-	if err != nil {
-		return err
-	}
-	defer sv.close()
 	role := account.RoleUser
 	if *admin {
 		role = account.RoleAdmin
 	}
-	u, err := sv.accounts.CreateUser(ctx, account.NewUser{Username: name, Password: password, Email: *email}, role)
+	u, err := newAccounts(cfg, st, log).CreateUser(ctx, account.NewUser{Username: name, Password: password, Email: *email}, role)
 	if err != nil {
 		return err
 	}
