@@ -8,17 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
-	"os"
 	"syscall"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/httpapi"
-	"github.com/hoist-ota/hoist/internal/mqtt"
-	"github.com/hoist-ota/hoist/web"
 )
 
 // listeners are every socket serve binds, bound before anything starts so
@@ -139,182 +133,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	log := newLogger(cfg.Log, sink)
 	routeLibraryLogs(log)
 
-	if cfg.Embedded() {
-		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-			return fmt.Errorf("create data dir %s: %w", cfg.DataDir, err)
-		}
-	}
-	created, err := cfg.EnsureJWTSecret()
+	a, err := buildApp(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	if created {
-		log.Info("generated a JWT secret", "file", cfg.JWTSecretPath())
-	}
-
-	ls, err := bindAll(cfg, log)
-	if err != nil {
-		return err
-	}
-	defer ls.close()
-
-	st, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	applied, err := st.Migrate(ctx, version)
-	if err != nil {
-		return err
-	}
-	log.Info("database ready", "driver", cfg.DB.Driver, "migrationsApplied", len(applied))
-
-	sv, err := newServices(ctx, cfg, st, log)
-	if err != nil {
-		return err
-	}
-	defer sv.close()
-
-	setupCode, err := firstRunCode(ctx, sv, log)
-	if err != nil {
-		return err
-	}
-	ms, err := newMQTT(cfg, ls, sv, log)
-	if err != nil {
-		return err
-	}
-	api, err := httpapi.New(httpapi.Options{
-		Dependencies:          dependencies(sv, ms),
-		Config:                cfg.HTTP,
-		PublicBaseURL:         cfg.PublicBaseURL,
-		Version:               version,
-		DB:                    st,
-		Accounts:              sv.accounts,
-		Projects:              sv.projects,
-		Dicts:                 sv.dicts,
-		Releases:              sv.releases,
-		Checker:               sv.checker,
-		Devices:               sv.devices,
-		OTA:                   sv.ota,
-		LocalFiles:            sv.files.local,
-		MaxUploadBytes:        cfg.Storage.MaxUploadBytes,
-		Stats:                 sv.stats,
-		Downloads:             sv.downloads,
-		Metrics:               sv.metrics,
-		MetricsToken:          cfg.Metrics.Token,
-		OnCommandSubscription: func(product, device string) { resendPending(sv, log, product, device) },
-		Reports:               sv.reports,
-		Captcha:               sv.captcha,
-		SetupCode:             setupCode,
-		Listeners:             ls.addrs(),
-		Limits:                sv.limits,
-		BrokerAuth:            mqtt.NewAuth(sv.devices, mqtt.Credentials{Username: cfg.MQTT.Username, Password: cfg.MQTT.Password}),
-		HookSecret:            cfg.MQTT.HookSecret,
-		Panel:                 web.Panel(),
-		Log:                   log,
-	})
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{
-		Handler:           api.Handler(),
-		ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout,
-		IdleTimeout:       cfg.HTTP.IdleTimeout,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-
-	if sv.metrics != nil {
-		ms.registerMetrics(sv.metrics, sv.ota)
-	}
-	broker := ms.broker
-	if broker != nil {
-		defer broker.Close()
-	}
-
-	g, gctx := errgroup.WithContext(ctx)
-	// Statistics stop after the HTTP drain, so the last requests' counts
-	// are in their final flush.
-	statsCtx, stopStats := context.WithCancel(context.Background())
-	defer stopStats()
-	g.Go(func() error { return sv.stats.Run(statsCtx) })
-	g.Go(func() error { return sv.downloads.Run(statsCtx) })
-	otaCtx, stopOTA := context.WithCancel(context.Background())
-	defer stopOTA()
-	g.Go(func() error { return sv.ota.Run(otaCtx) })
-	// The committer stops after the bridge, which waits for the device
-	// messages in flight: each is committed (or spooled) and acknowledged
-	// before the database closes.
-	ingestCtx, stopIngest := context.WithCancel(context.Background())
-	defer stopIngest()
-	ingestDone := make(chan struct{})
-	if ms.ingest != nil {
-		g.Go(func() error {
-			defer close(ingestDone)
-			return ms.ingest.Run(ingestCtx)
-		})
-	} else {
-		close(ingestDone)
-	}
-	if sv.bus != nil {
-		g.Go(func() error { return sv.bus.Run(gctx, sv.checker.Invalidate) })
-	}
-	g.Go(func() error { return sv.changes.Run(gctx, sv.checker.Invalidate) })
-	// The bridge stops after the HTTP drain (requests in flight may still
-	// publish commands), then the broker closes.
-	mqttCtx, stopMQTT := context.WithCancel(context.Background())
-	defer stopMQTT()
-	bridgeDone := make(chan struct{})
-	if ms.bridge != nil {
-		g.Go(func() error {
-			defer close(bridgeDone)
-			return ms.bridge.Run(mqttCtx)
-		})
-	} else {
-		close(bridgeDone)
-	}
-	// The broker starts before HTTP, so that a "listening" http line means
-	// everything is up.
-	if broker != nil {
-		if err := broker.Start(); err != nil {
-			return err
-		}
-		log.Info("listening", "listener", "mqtt", "addr", ls.mqttTCP.Addr().String())
-		if ls.mqttWS != nil {
-			log.Info("listening", "listener", "mqtt-ws", "addr", ls.mqttWS.Addr().String(), "path", mqtt.WSPath)
-		}
-	}
-	g.Go(func() error {
-		log.Info("listening", "listener", "http", "addr", ls.http.Addr().String())
-		if err := srv.Serve(ls.http); !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("http: %w", err)
-		}
-		return nil
-	})
-	g.Go(func() error {
-		<-gctx.Done()
-		log.Info("shutting down", "drainTimeout", cfg.HTTP.ShutdownTimeout)
-		sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
-		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			log.Warn("http drain incomplete", "error", err)
-			srv.Close()
-		}
-		stopStats()
-		stopMQTT()
-		<-bridgeDone
-		if broker != nil {
-			broker.Close()
-		}
-		stopIngest()
-		<-ingestDone
-		stopOTA()
-		return nil
-	})
-	err = g.Wait()
-	if err == nil {
-		log.Info("stopped")
-	}
-	return err
+	defer a.close()
+	return a.run(ctx)
 }
 
 // firstRunCode makes the one-time setup code of a fresh database (no
