@@ -12,7 +12,7 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/store"
-	"github.com/hoist-ota/hoist/internal/upushy"
+	"github.com/hoist-ota/hoist/internal/upushyimport"
 )
 
 const importUsage = "hoist import upushy --upushy-config env.production.yaml [--owner ADMIN] [--dry-run] [--json] [-config FILE]\n" +
@@ -72,16 +72,16 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
 	defer cancel()
 
-	src, err := upushy.Open(ctx, dsn)
+	src, err := upushyimport.Open(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	data, err := upushy.Read(ctx, src, loc)
+	data, err := upushyimport.Read(ctx, src, loc)
 	if err != nil {
 		return err
 	}
-	im := upushy.NewImporter(upushy.Stores{}, opts, time.Now)
+	im := upushyimport.NewImporter(upushyimport.Stores{}, opts, time.Now)
 	if err := im.Check(data); err != nil {
 		return err // before the Hoist database is even opened
 	}
@@ -113,31 +113,31 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // resolve turns the flags into the upushy DSN, the importer's options and
 // the time zone; a missing database or a bad value is a usage error.
-func (f importFlags) resolve() (string, upushy.Options, *time.Location, error) {
-	var uc upushy.Config
+func (f importFlags) resolve() (string, upushyimport.Options, *time.Location, error) {
+	var uc upushyimport.Config
 	if f.upushyConfig != "" {
-		c, err := upushy.LoadConfig(f.upushyConfig)
+		c, err := upushyimport.LoadConfig(f.upushyConfig)
 		if err != nil {
-			return "", upushy.Options{}, nil, err
+			return "", upushyimport.Options{}, nil, err
 		}
 		uc = c
 	}
 	dsn := cmpOr(f.dsn, uc.DSN)
 	if dsn == "" {
-		return "", upushy.Options{}, nil, usageError{"import: give --upushy-config (upushy's env.production.yaml) or --dsn\nusage: " + importUsage}
+		return "", upushyimport.Options{}, nil, usageError{"import: give --upushy-config (upushy's env.production.yaml) or --dsn\nusage: " + importUsage}
 	}
-	opts := upushy.Options{URLBase: f.urlBase, Owner: f.owner}
+	opts := upushyimport.Options{URLBase: f.urlBase, Owner: f.owner}
 	bucket, endpoint := cmpOr(f.bucket, uc.OSSBucket), cmpOr(f.endpoint, uc.OSSEndpoint)
 	if opts.URLBase == "" && (bucket != "" || endpoint != "") {
-		base, err := upushy.OSSBase(bucket, endpoint)
+		base, err := upushyimport.OSSBase(bucket, endpoint)
 		if err != nil {
-			return "", upushy.Options{}, nil, usageError{"import: --oss-bucket and --oss-endpoint (or upushy's ALIYUN_OSS_BUCKET and ALIYUN_OSS_ENDPOINT): " + err.Error()}
+			return "", upushyimport.Options{}, nil, usageError{"import: --oss-bucket and --oss-endpoint (or upushy's ALIYUN_OSS_BUCKET and ALIYUN_OSS_ENDPOINT): " + err.Error()}
 		}
 		opts.URLBase = base
 	}
-	loc, err := upushy.ParseTimeZone(f.timeZone)
+	loc, err := upushyimport.ParseTimeZone(f.timeZone)
 	if err != nil {
-		return "", upushy.Options{}, nil, err
+		return "", upushyimport.Options{}, nil, err
 	}
 	return dsn, opts, loc, nil
 }
@@ -170,10 +170,10 @@ func prepareSchema(ctx context.Context, st *store.Store, dryRun bool) error {
 
 // runImport imports data in one transaction and keeps the report as the
 // last import's; a dry run rolls everything back.
-func runImport(ctx context.Context, st *store.Store, data upushy.Data, opts upushy.Options, dryRun bool, source string) (upushy.Report, error) {
-	var rep upushy.Report
+func runImport(ctx context.Context, st *store.Store, data upushyimport.Data, opts upushyimport.Options, dryRun bool, source string) (upushyimport.Report, error) {
+	var rep upushyimport.Report
 	err := st.InTx(ctx, func(tx *store.Store) error {
-		im := upushy.NewImporter(upushy.Stores{Accounts: tx.Accounts(), Projects: tx.Projects(), Releases: tx.Releases()}, opts, time.Now)
+		im := upushyimport.NewImporter(upushyimport.Stores{Accounts: tx.Accounts(), Projects: tx.Projects(), Releases: tx.Releases()}, opts, time.Now)
 		var err error
 		rep, err = im.Import(ctx, data)
 		rep.Time, rep.DryRun, rep.Source = time.Now().UTC(), dryRun, source
@@ -187,7 +187,7 @@ func runImport(ctx context.Context, st *store.Store, data upushy.Data, opts upus
 		if err != nil {
 			return err
 		}
-		return tx.PutSetting(ctx, upushy.LastReportSetting, string(b))
+		return tx.PutSetting(ctx, upushyimport.LastReportSetting, string(b))
 	})
 	if errors.Is(err, errDryRun) {
 		err = nil
@@ -204,7 +204,7 @@ func sourceName(dsn string) string {
 	return c.Addr + "/" + c.DBName
 }
 
-func printImportReport(w io.Writer, rep upushy.Report) {
+func printImportReport(w io.Writer, rep upushyimport.Report) {
 	if rep.DryRun {
 		fmt.Fprintln(w, "dry run: nothing was written; \"imported\" below means it would be")
 	}
@@ -218,9 +218,9 @@ func printImportReport(w io.Writer, rep upushy.Report) {
 		}
 		fmt.Fprintln(w, line)
 	}
-	for _, k := range []string{upushy.KindUser, upushy.KindProject, upushy.KindResource} {
+	for _, k := range []string{upushyimport.KindUser, upushyimport.KindProject, upushyimport.KindResource} {
 		fmt.Fprintf(w, "%ss: %d imported, %d already present, %d skipped\n", k,
-			rep.Count(k, upushy.Imported), rep.Count(k, upushy.Present), rep.Count(k, upushy.Skipped))
+			rep.Count(k, upushyimport.Imported), rep.Count(k, upushyimport.Present), rep.Count(k, upushyimport.Skipped))
 	}
 	if rep.URLBase != "" {
 		fmt.Fprintln(w, "OSS object keys under:", rep.URLBase)

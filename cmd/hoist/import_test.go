@@ -12,8 +12,8 @@ import (
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/store"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
-	"github.com/hoist-ota/hoist/internal/upushy"
-	"github.com/hoist-ota/hoist/internal/upushy/upushytest"
+	"github.com/hoist-ota/hoist/internal/upushyimport"
+	"github.com/hoist-ota/hoist/internal/upushyimport/upushytest"
 )
 
 // An upushy 0.6 installation moves to Hoist with one command built from
@@ -249,7 +249,7 @@ func queryLines(t *testing.T, db *sql.DB, q, prefix string) []string {
 // thing a second import rewrites.
 func dataTables(lines []string) []string {
 	return slices.DeleteFunc(slices.Clone(lines), func(l string) bool {
-		return strings.HasPrefix(l, "settings: "+upushy.LastReportSetting+"|")
+		return strings.HasPrefix(l, "settings: "+upushyimport.LastReportSetting+"|")
 	})
 }
 

@@ -10,12 +10,12 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
-	"github.com/hoist-ota/hoist/internal/upushy"
+	"github.com/hoist-ota/hoist/internal/upushyimport"
 )
 
 // settingReader reads a named instance setting. The store passed as
 // Options.DB is one; `hoist import upushy` keeps the last import's report
-// there (upushy.LastReportSetting).
+// there (upushyimport.LastReportSetting).
 type settingReader interface {
 	Setting(ctx context.Context, name string) (string, error)
 }
@@ -75,7 +75,7 @@ func (s *Server) handleUpushyLastImport(c *gin.Context) {
 		respondOK(c, http.StatusOK, nil)
 		return
 	}
-	raw, err := sr.Setting(c.Request.Context(), upushy.LastReportSetting)
+	raw, err := sr.Setting(c.Request.Context(), upushyimport.LastReportSetting)
 	if apperr.Is(err, apperr.NotFound) {
 		respondOK(c, http.StatusOK, nil) // none yet: not an error for the panel
 		return

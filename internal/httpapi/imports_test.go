@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
-	"github.com/hoist-ota/hoist/internal/upushy"
+	"github.com/hoist-ota/hoist/internal/upushyimport"
 )
 
 // The last upushy import's report, as `hoist import upushy` keeps it, is
@@ -21,7 +21,7 @@ func TestUpushyLastImport(t *testing.T) {
 
 		const report = `{"time":"2026-12-04T07:00:00Z","dryRun":false,"source":"db:3306/upushy","urlBase":"https://b.oss-cn-hangzhou.aliyuncs.com",` +
 			`"entries":[{"kind":"user","id":"c83ba5ec5150e2d56f38bb205b1d673f","name":"李雷","outcome":"imported","reason":"renamed","newName":"upushy-c83ba5ec"}],"changedProjects":[]}`
-		if err := ts.store.PutSetting(context.Background(), upushy.LastReportSetting, report); err != nil {
+		if err := ts.store.PutSetting(context.Background(), upushyimport.LastReportSetting, report); err != nil {
 			t.Fatal(err)
 		}
 		var got importReportView

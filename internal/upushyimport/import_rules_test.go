@@ -1,4 +1,4 @@
-package upushy_test
+package upushyimport_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/store"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
-	"github.com/hoist-ota/hoist/internal/upushy"
+	"github.com/hoist-ota/hoist/internal/upushyimport"
 )
 
 const (
@@ -17,8 +17,8 @@ const (
 	projP     = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 )
 
-func src(id string, typ int, code int64, url string) upushy.Source {
-	return upushy.Source{ID: id, ProjectID: projP, Version: "1.0", VersionCode: code, URL: url, UpdateType: 1, Type: typ, Status: 1,
+func src(id string, typ int, code int64, url string) upushyimport.Source {
+	return upushyimport.Source{ID: id, ProjectID: projP, Version: "1.0", VersionCode: code, URL: url, UpdateType: 1, Type: typ, Status: 1,
 		CreatedTime: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)}
 }
 
@@ -26,10 +26,10 @@ func src(id string, typ int, code int64, url string) upushy.Source {
 // keys without a base (skipped, not a stop, as they are not most), App
 // Store links of any scheme, and ids Hoist cannot keep.
 func TestImportURLRules(t *testing.T) {
-	d := upushy.Data{
-		Users:    []upushy.User{{ID: userA, Username: "alice", Password: hashAlice}},
-		Projects: []upushy.Project{{ID: projP, UserID: userA, Name: "P"}, {ID: "2b1d54c3-6c1e-4a4e-9a49-5f0b7c2d8e11", UserID: userA, Name: "dashed"}},
-		Sources: []upushy.Source{
+	d := upushyimport.Data{
+		Users:    []upushyimport.User{{ID: userA, Username: "alice", Password: hashAlice}},
+		Projects: []upushyimport.Project{{ID: projP, UserID: userA, Name: "P"}, {ID: "2b1d54c3-6c1e-4a4e-9a49-5f0b7c2d8e11", UserID: userA, Name: "dashed"}},
+		Sources: []upushyimport.Source{
 			src("10000000000000000000000000000001", 3, 1, "https://cdn.example.com/a b.apk"),
 			src("10000000000000000000000000000002", 1, 2, "http://old.example.com/x.wgt"),
 			src("10000000000000000000000000000003", 1, 3, "2022-01/key with space.wgt"),
@@ -40,16 +40,16 @@ func TestImportURLRules(t *testing.T) {
 	}
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		rep, err := upushy.NewImporter(stores(st), upushy.Options{}, now).Import(ctx, d)
+		rep, err := upushyimport.NewImporter(stores(st), upushyimport.Options{}, now).Import(ctx, d)
 		if err != nil {
 			t.Fatal(err)
 		}
 		check(t, rep, map[string]want{
-			"2b1d54c3-6c1e-4a4e-9a49-5f0b7c2d8e11": {upushy.Skipped, "not 32 lowercase hex"},
-			"10000000000000000000000000000001":     {upushy.Imported, "absolute URL kept as stored"},
-			"10000000000000000000000000000003":     {upushy.Skipped, "is an OSS object key and no base is known (pass --upushy-config"},
-			"10000000000000000000000000000004":     {upushy.Imported, ""},
-			"10000000000000000000000000000006":     {upushy.Skipped, "type 7"},
+			"2b1d54c3-6c1e-4a4e-9a49-5f0b7c2d8e11": {upushyimport.Skipped, "not 32 lowercase hex"},
+			"10000000000000000000000000000001":     {upushyimport.Imported, "absolute URL kept as stored"},
+			"10000000000000000000000000000003":     {upushyimport.Skipped, "is an OSS object key and no base is known (pass --upushy-config"},
+			"10000000000000000000000000000004":     {upushyimport.Imported, ""},
+			"10000000000000000000000000000006":     {upushyimport.Skipped, "type 7"},
 		})
 		for id, u := range map[string]string{
 			"10000000000000000000000000000001": "https://cdn.example.com/a%20b.apk",
@@ -61,8 +61,8 @@ func TestImportURLRules(t *testing.T) {
 			}
 		}
 		// With the base, the key comes in on the next run, escaped.
-		rep, err = upushy.NewImporter(stores(st), upushy.Options{URLBase: "https://cdn.example.com/"}, now).Import(ctx, d)
-		if err != nil || rep.Count(upushy.KindResource, upushy.Imported) != 1 {
+		rep, err = upushyimport.NewImporter(stores(st), upushyimport.Options{URLBase: "https://cdn.example.com/"}, now).Import(ctx, d)
+		if err != nil || rep.Count(upushyimport.KindResource, upushyimport.Imported) != 1 {
 			t.Fatalf("%v %+v", err, rep)
 		}
 		if r, _ := st.Releases().Resource(ctx, "10000000000000000000000000000003"); r.URL != "https://cdn.example.com/2022-01/key%20with%20space.wgt" {

@@ -1,4 +1,4 @@
-package upushy_test
+package upushyimport_test
 
 import (
 	"context"
@@ -15,19 +15,19 @@ import (
 	"github.com/hoist-ota/hoist/internal/release"
 	"github.com/hoist-ota/hoist/internal/store"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
-	"github.com/hoist-ota/hoist/internal/upushy"
-	"github.com/hoist-ota/hoist/internal/upushy/upushytest"
+	"github.com/hoist-ota/hoist/internal/upushyimport"
+	"github.com/hoist-ota/hoist/internal/upushyimport/upushytest"
 )
 
-func readDSN(t *testing.T, dsn string, loc *time.Location) upushy.Data {
+func readDSN(t *testing.T, dsn string, loc *time.Location) upushyimport.Data {
 	t.Helper()
 	ctx := context.Background()
-	db, err := upushy.Open(ctx, dsn)
+	db, err := upushyimport.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	d, err := upushy.Read(ctx, db, loc)
+	d, err := upushyimport.Read(ctx, db, loc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestReadUpushyDatabase(t *testing.T) {
 	if len(d.Users) != 5 || len(d.Projects) != 4 || len(d.Sources) != 14 {
 		t.Fatalf("read %d users, %d projects, %d sources", len(d.Users), len(d.Projects), len(d.Sources))
 	}
-	native := find(d.Sources, func(s upushy.Source) bool { return s.ID == upushytest.NativeID })
+	native := find(d.Sources, func(s upushyimport.Source) bool { return s.ID == upushytest.NativeID })
 	want := time.Date(2021, 2, 7, 14, 49, 25, 538e6, time.UTC)
 	if native.Type != 3 || native.VersionCode != 1119 || !native.CreatedTime.Equal(want) || !strings.Contains(native.Changelog, "\nbuild:1119") ||
 		native.URL != "2021-2-7/1612709287834.__UNI__B843CC0_0207224602.apk" {
@@ -81,42 +81,42 @@ func TestReadDatetimeColumnsInTimeZone(t *testing.T) {
 		}
 	}
 	db.Close()
-	shanghai, err := upushy.ParseTimeZone("Asia/Shanghai")
+	shanghai, err := upushyimport.ParseTimeZone("Asia/Shanghai")
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := time.Date(2021, 2, 7, 14, 49, 25, 538e6, time.UTC)
 	d := readDSN(t, dsn, shanghai)
-	native := find(d.Sources, func(s upushy.Source) bool { return s.ID == upushytest.NativeID })
-	alice := find(d.Users, func(u upushy.User) bool { return u.ID == upushytest.AliceID })
+	native := find(d.Sources, func(s upushyimport.Source) bool { return s.ID == upushytest.NativeID })
+	alice := find(d.Users, func(u upushyimport.User) bool { return u.ID == upushytest.AliceID })
 	if !native.CreatedTime.Equal(want) || !alice.CreatedTime.Equal(time.Date(2020, 7, 5, 9, 0, 0, 0, time.UTC)) ||
 		!strings.Contains(d.Times, "DATETIME") || !strings.Contains(d.Times, "Asia/Shanghai") {
 		t.Fatalf("in Asia/Shanghai: native %v, alice %v, %q", native.CreatedTime, alice.CreatedTime, d.Times)
 	}
 	d = readDSN(t, dsn, nil)
-	native = find(d.Sources, func(s upushy.Source) bool { return s.ID == upushytest.NativeID })
+	native = find(d.Sources, func(s upushyimport.Source) bool { return s.ID == upushytest.NativeID })
 	if !native.CreatedTime.Equal(want.Add(8 * time.Hour)) {
 		t.Fatalf("as UTC: %v", native.CreatedTime)
 	}
-	if _, err := upushy.ParseTimeZone("Mars/Olympus"); !apperr.Is(err, apperr.Invalid) {
+	if _, err := upushyimport.ParseTimeZone("Mars/Olympus"); !apperr.Is(err, apperr.Invalid) {
 		t.Fatalf("unknown zone: %v", err)
 	}
 }
 
 // want is the expected outcome of a record and a part of its reason.
 type want struct {
-	outcome upushy.Outcome
+	outcome upushyimport.Outcome
 	reason  string
 }
 
-func check(t *testing.T, rep upushy.Report, wants map[string]want) {
+func check(t *testing.T, rep upushyimport.Report, wants map[string]want) {
 	t.Helper()
 	seen := map[string]bool{}
 	for _, e := range rep.Entries {
 		seen[e.ID] = true
 		w, ok := wants[e.ID]
 		if !ok {
-			if e.Outcome != upushy.Imported && e.Outcome != upushy.Present {
+			if e.Outcome != upushyimport.Imported && e.Outcome != upushyimport.Present {
 				t.Errorf("unexpected entry %+v", e)
 			}
 			continue
@@ -132,34 +132,34 @@ func check(t *testing.T, rep upushy.Report, wants map[string]want) {
 	}
 }
 
-func stores(st *store.Store) upushy.Stores {
-	return upushy.Stores{Accounts: st.Accounts(), Projects: st.Projects(), Releases: st.Releases()}
+func stores(st *store.Store) upushyimport.Stores {
+	return upushyimport.Stores{Accounts: st.Accounts(), Projects: st.Projects(), Releases: st.Releases()}
 }
 
 var now = func() time.Time { return time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC) }
 
 func TestImportKeepsIdsAndIsIdempotent(t *testing.T) {
 	d := readDSN(t, upushytest.DSN(t), nil)
-	opts := upushy.Options{URLBase: upushytest.OSSBase, Owner: "alice"}
+	opts := upushyimport.Options{URLBase: upushytest.OSSBase, Owner: "alice"}
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		rep, err := upushy.NewImporter(stores(st), opts, now).Import(ctx, d)
+		rep, err := upushyimport.NewImporter(stores(st), opts, now).Import(ctx, d)
 		if err != nil {
 			t.Fatal(err)
 		}
 		first := map[string]want{
-			upushytest.AliceID:      {upushy.Imported, "admin: the first user"},
-			upushytest.BobID:        {upushy.Imported, `email "bob at example" dropped`},
-			upushytest.LiLeiID:      {upushy.Imported, `username "李雷" is not allowed in Hoist (3 to 50 of A-Za-z0-9_.-): signs in as "upushy-c83ba5ec"`},
-			upushytest.DaveID:       {upushy.Imported, `signs in as "dave_smith"`},
-			upushytest.CarolID:      {upushy.Skipped, "password hash"},
-			upushytest.CarolProject: {upushy.Imported, "its upushy owner (user 8f965a13a5f49864dc8eeb955b52396f) is not in Hoist: owned by alice (--owner)"},
-			upushytest.LiLeiProject: {upushy.Imported, ""},
-			upushytest.DupWgtID:     {upushy.Skipped, "duplicate: resource " + upushytest.WgtID + " has the same versionCode 1125"},
+			upushytest.AliceID:      {upushyimport.Imported, "admin: the first user"},
+			upushytest.BobID:        {upushyimport.Imported, `email "bob at example" dropped`},
+			upushytest.LiLeiID:      {upushyimport.Imported, `username "李雷" is not allowed in Hoist (3 to 50 of A-Za-z0-9_.-): signs in as "upushy-c83ba5ec"`},
+			upushytest.DaveID:       {upushyimport.Imported, `signs in as "dave_smith"`},
+			upushytest.CarolID:      {upushyimport.Skipped, "password hash"},
+			upushytest.CarolProject: {upushyimport.Imported, "its upushy owner (user 8f965a13a5f49864dc8eeb955b52396f) is not in Hoist: owned by alice (--owner)"},
+			upushytest.LiLeiProject: {upushyimport.Imported, ""},
+			upushytest.DupWgtID:     {upushyimport.Skipped, "duplicate: resource " + upushytest.WgtID + " has the same versionCode 1125"},
 		}
 		check(t, rep, first)
-		if len(rep.Projects) != 4 || rep.Count(upushy.KindResource, upushy.Imported) != 13 || rep.Count(upushy.KindUser, upushy.Imported) != 4 {
-			t.Fatalf("changed projects %v, %d resources", rep.Projects, rep.Count(upushy.KindResource, upushy.Imported))
+		if len(rep.Projects) != 4 || rep.Count(upushyimport.KindResource, upushyimport.Imported) != 13 || rep.Count(upushyimport.KindUser, upushyimport.Imported) != 4 {
+			t.Fatalf("changed projects %v, %d resources", rep.Projects, rep.Count(upushyimport.KindResource, upushyimport.Imported))
 		}
 		renamed := map[string]string{}
 		for _, e := range rep.Entries {
@@ -215,19 +215,19 @@ func TestImportKeepsIdsAndIsIdempotent(t *testing.T) {
 
 		// Again: nothing changes, everything is reported as present, and
 		// the skipped records are skipped for the same reasons.
-		again, err := upushy.NewImporter(stores(st), opts, now).Import(ctx, d)
+		again, err := upushyimport.NewImporter(stores(st), opts, now).Import(ctx, d)
 		if err != nil {
 			t.Fatal(err)
 		}
 		second := map[string]want{}
 		for id, w := range first {
-			if w.outcome == upushy.Imported {
-				w = want{upushy.Present, "already in Hoist"}
+			if w.outcome == upushyimport.Imported {
+				w = want{upushyimport.Present, "already in Hoist"}
 			}
 			second[id] = w
 		}
 		check(t, again, second)
-		if len(again.Projects) != 0 || again.Count(upushy.KindResource, upushy.Imported)+again.Count(upushy.KindUser, upushy.Imported) != 0 {
+		if len(again.Projects) != 0 || again.Count(upushyimport.KindResource, upushyimport.Imported)+again.Count(upushyimport.KindUser, upushyimport.Imported) != 0 {
 			t.Fatalf("second run changed %v", again.Projects)
 		}
 		for _, e := range again.Entries {
@@ -248,7 +248,7 @@ func TestImportStopsWithoutBaseOrOwner(t *testing.T) {
 	d := readDSN(t, upushytest.DSN(t), nil)
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		_, err := upushy.NewImporter(stores(st), upushy.Options{}, now).Import(ctx, d)
+		_, err := upushyimport.NewImporter(stores(st), upushyimport.Options{}, now).Import(ctx, d)
 		msg := ""
 		if err != nil {
 			msg = err.Error()
@@ -259,13 +259,13 @@ func TestImportStopsWithoutBaseOrOwner(t *testing.T) {
 				t.Errorf("want %q in %v", part, err)
 			}
 		}
-		_, err = upushy.NewImporter(stores(st), upushy.Options{URLBase: upushytest.OSSBase, Owner: "nobody"}, now).Import(ctx, d)
+		_, err = upushyimport.NewImporter(stores(st), upushyimport.Options{URLBase: upushytest.OSSBase, Owner: "nobody"}, now).Import(ctx, d)
 		if !apperr.Is(err, apperr.Invalid) || !strings.Contains(err.Error(), `--owner "nobody" is not a Hoist user`) {
 			t.Fatalf("unknown owner: %v", err)
 		}
 		// Check writes nothing; the owner is looked up after the users, so
 		// the command runs the import in a transaction.
-		_, err = upushy.NewImporter(stores(st), upushy.Options{URLBase: upushytest.OSSBase}, now).Import(ctx, d)
+		_, err = upushyimport.NewImporter(stores(st), upushyimport.Options{URLBase: upushytest.OSSBase}, now).Import(ctx, d)
 		if !apperr.Is(err, apperr.Invalid) {
 			t.Fatalf("no owner: %v", err)
 		}

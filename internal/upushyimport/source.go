@@ -1,4 +1,4 @@
-// Package upushy imports an upushy-server installation into Hoist: its users
+// Package upushyimport imports an upushy-server installation into Hoist: its users
 // (who keep their passwords), projects and resources, keeping project and
 // resource ids so that apps configured with a projectId keep getting updates
 // once they point at Hoist.
@@ -9,7 +9,7 @@
 // characters made by its guid()). For types 1-3, app_source.url holds an
 // object key of upushy's OSS bucket, not a URL: upushy put
 // https://{bucket}.{endpoint}.aliyuncs.com/ before it when it answered.
-package upushy
+package upushyimport
 
 import (
 	"context"

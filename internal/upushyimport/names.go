@@ -1,4 +1,4 @@
-package upushy
+package upushyimport
 
 import (
 	"strings"
