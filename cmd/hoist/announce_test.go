@@ -10,7 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hoist-ota/hoist/internal/config"
-	"github.com/hoist-ota/hoist/internal/secret"
+	"github.com/hoist-ota/hoist/internal/ids"
 )
 
 // An import tells running nodes which projects changed, on the release
@@ -21,7 +21,7 @@ func TestAnnounceImportPublishesOnTheReleaseBus(t *testing.T) {
 		t.Skip("HOIST_TEST_REDIS_ADDR not set")
 	}
 	cfg := config.Default()
-	cfg.Redis.Addr, cfg.Redis.Prefix = addr, "announce-"+secret.ID()+":"
+	cfg.Redis.Addr, cfg.Redis.Prefix = addr, "announce-"+ids.New()+":"
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	rc := redis.NewClient(&redis.Options{Addr: addr})

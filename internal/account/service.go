@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/ids"
 	"github.com/hoist-ota/hoist/internal/page"
 	"github.com/hoist-ota/hoist/internal/secret"
 )
@@ -141,7 +142,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, p Principal, n NewUser, r
 func (s *Service) newUser(n NewUser) User {
 	now := s.now().UTC()
 	return User{
-		ID: secret.ID(), Username: n.Username, Email: n.Email, Nickname: n.Nickname,
+		ID: ids.New(), Username: n.Username, Email: n.Email, Nickname: n.Nickname,
 		PasswordHash: hashPassword(n.Password, s.opts.Argon2), TokenVersion: 1,
 		CreatedTime: now, UpdatedTime: now,
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/ids"
 	"github.com/hoist-ota/hoist/internal/printable"
 	"github.com/hoist-ota/hoist/internal/secret"
 )
@@ -24,7 +25,7 @@ var errBadRefresh = apperr.New(apperr.Unauthorized, "invalid or expired refresh 
 // startSession issues an access token and the first refresh token of a new
 // family.
 func (s *Service) startSession(ctx context.Context, u User, cl Client) (Session, error) {
-	return s.issue(ctx, u, secret.ID(), cl)
+	return s.issue(ctx, u, ids.New(), cl)
 }
 
 func (s *Service) issue(ctx context.Context, u User, family string, cl Client) (Session, error) {
@@ -35,7 +36,7 @@ func (s *Service) issue(ctx context.Context, u User, family string, cl Client) (
 	}
 	refresh := secret.Token(refreshTokenPrefix)
 	err = s.store.CreateRefreshToken(ctx, RefreshToken{
-		ID: secret.ID(), UserID: u.ID, FamilyID: family, Hash: secret.Hash(refresh),
+		ID: ids.New(), UserID: u.ID, FamilyID: family, Hash: secret.Hash(refresh),
 		ExpiresAt: now.Add(s.opts.RefreshTTL), IP: cl.IP, UserAgent: truncate(cl.UserAgent, 255), CreatedTime: now,
 	})
 	if err != nil {
@@ -200,7 +201,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, p Principal, n NewAPIToken
 	}
 	plain := secret.Token(APITokenPrefix)
 	t := APIToken{
-		ID: secret.ID(), UserID: p.UserID, Name: strings.TrimSpace(n.Name), Hash: secret.Hash(plain),
+		ID: ids.New(), UserID: p.UserID, Name: strings.TrimSpace(n.Name), Hash: secret.Hash(plain),
 		Prefix: plain[:len(APITokenPrefix)+6], ProjectID: n.ProjectID, ReadOnly: n.ReadOnly,
 		ExpiresAt: n.ExpiresAt, CreatedTime: now,
 	}

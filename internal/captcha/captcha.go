@@ -13,6 +13,7 @@ import (
 	"github.com/mojocn/base64Captcha"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/ids"
 	"github.com/hoist-ota/hoist/internal/kv"
 	"github.com/hoist-ota/hoist/internal/secret"
 )
@@ -59,7 +60,7 @@ func (s *Service) New(ctx context.Context) (Captcha, error) {
 	if err != nil {
 		return Captcha{}, fmt.Errorf("captcha: draw: %w", err)
 	}
-	id := secret.ID()
+	id := ids.New()
 	if err := s.kv.SetEx(ctx, KeyPrefix+id, answer, TTL); err != nil {
 		return Captcha{}, fmt.Errorf("captcha: store: %w", err)
 	}

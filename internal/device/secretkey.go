@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
-	"github.com/hoist-ota/hoist/internal/secret"
+	"github.com/hoist-ota/hoist/internal/ids"
 )
 
 // SettingSecretKey names the stored key device secrets are hashed with.
@@ -38,7 +38,7 @@ func SecretKey(ctx context.Context, s Settings) ([]byte, error) {
 		if !apperr.Is(err, apperr.NotFound) {
 			return nil, fmt.Errorf("device: secret key: %w", err)
 		}
-		if err := s.AddSetting(ctx, SettingSecretKey, secret.ID()+secret.ID()); err != nil && !apperr.Is(err, apperr.Conflict) {
+		if err := s.AddSetting(ctx, SettingSecretKey, ids.New()+ids.New()); err != nil && !apperr.Is(err, apperr.Conflict) {
 			return nil, fmt.Errorf("device: secret key: %w", err)
 		}
 	}

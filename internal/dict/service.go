@@ -9,7 +9,7 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
-	"github.com/hoist-ota/hoist/internal/secret"
+	"github.com/hoist-ota/hoist/internal/ids"
 )
 
 // Service reads and edits dictionaries. Any signed-in principal may read;
@@ -98,7 +98,7 @@ func (s *Service) CreateItem(ctx context.Context, p account.Principal, code stri
 		return Item{}, err
 	}
 	now := s.stamp()
-	it := Item{ID: secret.ID(), TypeCode: code, Enabled: true, CreatedTime: now, UpdatedTime: now}
+	it := Item{ID: ids.New(), TypeCode: code, Enabled: true, CreatedTime: now, UpdatedTime: now}
 	f.apply(&it)
 	err := s.store.CreateItem(ctx, it, func(t Type) error {
 		if t.Builtin {

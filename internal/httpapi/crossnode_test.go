@@ -10,8 +10,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hoist-ota/hoist/internal/bus"
+	"github.com/hoist-ota/hoist/internal/ids"
 	"github.com/hoist-ota/hoist/internal/redisx"
-	"github.com/hoist-ota/hoist/internal/secret"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
 )
 
@@ -28,7 +28,7 @@ func TestCrossNodeInvalidation(t *testing.T) {
 
 	rc := redis.NewClient(&redis.Options{Addr: addr})
 	defer rc.Close()
-	channel := "hoist-test:" + secret.ID()
+	channel := "hoist-test:" + ids.New()
 	busA, busB := redisx.NewBus(rc, channel, a.log), redisx.NewBus(rc, channel, b.log)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -10,10 +10,10 @@ import (
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/device"
+	"github.com/hoist-ota/hoist/internal/ids"
 	"github.com/hoist-ota/hoist/internal/page"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/release"
-	"github.com/hoist-ota/hoist/internal/secret"
 	"github.com/hoist-ota/hoist/internal/topic"
 )
 
@@ -65,8 +65,8 @@ func (s *Service) CreateCampaign(ctx context.Context, p account.Principal, n New
 	}
 	now := s.stamp()
 	kind, value := n.Target.Kind()
-	c := Campaign{ID: secret.ID(), ProjectID: pr.ProjectID, Product: n.Product, ResourceID: r.ID, Version: r.Version,
-		TargetKind: kind, TargetValue: value, RequestID: secret.ID(), ExpiresAt: expiry(now, n.TTL),
+	c := Campaign{ID: ids.New(), ProjectID: pr.ProjectID, Product: n.Product, ResourceID: r.ID, Version: r.Version,
+		TargetKind: kind, TargetValue: value, RequestID: ids.New(), ExpiresAt: expiry(now, n.TTL),
 		CreatedBy: p.UserID, CreatedTime: now, UpdatedTime: now}
 	url, err := s.downloadURL(ctx, r, c.ExpiresAt.Sub(now)+urlMargin, n.BaseURL)
 	if err != nil {

@@ -13,8 +13,8 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/ids"
 	"github.com/hoist-ota/hoist/internal/project"
-	"github.com/hoist-ota/hoist/internal/secret"
 	"github.com/hoist-ota/hoist/internal/topic"
 )
 
@@ -43,7 +43,7 @@ func (s *Service) SendCommand(ctx context.Context, p account.Principal, n NewCom
 		}
 	}
 	now := s.stamp()
-	c := Command{RequestID: secret.ID(), Product: n.Product, Device: n.Device, Tag: n.Tag, Name: n.Name, Encoding: n.Encoding,
+	c := Command{RequestID: ids.New(), Product: n.Product, Device: n.Device, Tag: n.Tag, Name: n.Name, Encoding: n.Encoding,
 		Data: data, ExpiresAt: expiry(now, n.TTL), CreatedBy: p.UserID, CreatedTime: now}
 	return c, s.send(ctx, c)
 }
@@ -263,7 +263,7 @@ func (s *Service) SendUpgrade(ctx context.Context, p account.Principal, product,
 		return Sent{}, err
 	}
 	now := s.stamp()
-	c := Command{RequestID: secret.ID(), Product: product, Device: device, Name: CommandUpgrade, Encoding: topic.EncodingPlain,
+	c := Command{RequestID: ids.New(), Product: product, Device: device, Name: CommandUpgrade, Encoding: topic.EncodingPlain,
 		ExpiresAt: expiry(now, u.TTL), CreatedBy: p.UserID, CreatedTime: now}
 	body, err := json.Marshal(upgradePayload{URL: u.URL, Version: u.Version, Size: u.Size, MD5: strings.ToLower(u.MD5),
 		SHA256: strings.ToLower(u.SHA256), Type: u.Type, RequestID: c.RequestID, ExpiresAt: c.ExpiresAt.Unix()})

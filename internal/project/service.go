@@ -8,8 +8,8 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/ids"
 	"github.com/hoist-ota/hoist/internal/page"
-	"github.com/hoist-ota/hoist/internal/secret"
 )
 
 // Service manages projects and decides access to them.
@@ -61,7 +61,7 @@ func (s *Service) Create(ctx context.Context, p account.Principal, f Fields) (Pr
 		return Project{}, err
 	}
 	now := s.now().UTC()
-	pr := Project{ID: secret.ID(), OwnerID: p.UserID, CreatedTime: now, UpdatedTime: now}
+	pr := Project{ID: ids.New(), OwnerID: p.UserID, CreatedTime: now, UpdatedTime: now}
 	f.apply(&pr)
 	err := s.store.CreateProject(ctx, pr, Member{ProjectID: pr.ID, UserID: p.UserID, Role: RoleOwner, CreatedTime: now})
 	if err != nil {

@@ -7,8 +7,8 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/ids"
 	"github.com/hoist-ota/hoist/internal/project"
-	"github.com/hoist-ota/hoist/internal/secret"
 )
 
 // Promote copies an app resource to another channel of its project
@@ -45,7 +45,7 @@ func (s *Service) Promote(ctx context.Context, p account.Principal, id, channel 
 	}
 	now := s.now().UTC()
 	r := src
-	r.ID, r.Channel, r.Origin, r.OriginID = secret.ID(), channel, OriginPromoted, src.ID
+	r.ID, r.Channel, r.Origin, r.OriginID = ids.New(), channel, OriginPromoted, src.ID
 	r.Status, r.RolloutPercent, r.CreatedBy, r.CreatedTime, r.UpdatedTime = StatusEnabled, 100, p.UserID, now, now
 	if rolloutPercent != nil {
 		r.RolloutPercent = *rolloutPercent
@@ -121,7 +121,7 @@ func (s *Service) Rollback(ctx context.Context, p account.Principal, id string) 
 				bad.Type.Label(), bad.NativeVersionCode, bad.Channel, bad.Version, bad.VersionCode)
 		}
 		r := *prev
-		r.ID, r.VersionCode, r.Status, r.RolloutPercent = secret.ID(), maxCode+1, StatusEnabled, 100
+		r.ID, r.VersionCode, r.Status, r.RolloutPercent = ids.New(), maxCode+1, StatusEnabled, 100
 		r.Origin, r.OriginID, r.OriginVersionCode = OriginRollback, prev.ID, prev.VersionCode
 		if prev.Origin == OriginRollback {
 			// A rollback of a rollback re-publishes the same content.

@@ -10,9 +10,9 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/ids"
 	"github.com/hoist-ota/hoist/internal/page"
 	"github.com/hoist-ota/hoist/internal/project"
-	"github.com/hoist-ota/hoist/internal/secret"
 	"github.com/hoist-ota/hoist/internal/storage"
 )
 
@@ -88,7 +88,7 @@ func (s *Service) Create(ctx context.Context, p account.Principal, projectID str
 	}
 	now := s.now().UTC()
 	r := Resource{
-		ID: secret.ID(), ProjectID: projectID, Channel: n.Channel, Type: n.Type, Version: strings.TrimSpace(n.Version),
+		ID: ids.New(), ProjectID: projectID, Channel: n.Channel, Type: n.Type, Version: strings.TrimSpace(n.Version),
 		VersionCode: n.VersionCode, NativeVersionCode: n.NativeVersionCode, URL: n.URL, StorageKey: n.StorageKey,
 		UpdateType: n.UpdateType, Status: StatusEnabled, Changelog: n.Changelog, Remark: n.Remark,
 		RolloutPercent: 100, Product: n.Product, CreatedBy: p.UserID, CreatedTime: now, UpdatedTime: now,

@@ -1,5 +1,5 @@
-// Package secret makes identifiers and bearer secrets from crypto/rand and
-// hashes secrets for storage. Secrets are stored only as SHA-256 hashes: they
+// Package secret makes bearer secrets (API tokens, refresh tokens, device
+// secrets) from crypto/rand and hashes them for storage. Secrets are stored only as SHA-256 hashes: they
 // are long random strings, so a fast hash is enough (no password stretching).
 package secret
 
@@ -10,14 +10,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 )
-
-// ID returns a new 32-character lowercase hex identifier (128 random bits),
-// the id format of users, projects and resources (PROTOCOLS §1).
-func ID() string {
-	var b [16]byte
-	rand.Read(b[:]) // never fails (crypto/rand panics rather than return short)
-	return hex.EncodeToString(b[:])
-}
 
 // Token returns prefix followed by 256 random bits in unpadded base64url.
 func Token(prefix string) string {

@@ -10,8 +10,8 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/hoist-ota/hoist/internal/config"
+	"github.com/hoist-ota/hoist/internal/ids"
 	"github.com/hoist-ota/hoist/internal/ota"
-	"github.com/hoist-ota/hoist/internal/secret"
 )
 
 // messageRow is a device message's dedupe mark.
@@ -65,7 +65,7 @@ type ingestTx struct{ o otaStore }
 const tupleChunk = 300
 
 func (t ingestTx) MarkNew(ctx context.Context, keys []ota.MessageKey, kinds []ota.MessageKind, at time.Time) (map[ota.MessageKey]bool, error) {
-	batch := secret.ID()[:16]
+	batch := ids.New()[:16]
 	rows := make([]messageRow, len(keys))
 	for i, k := range keys {
 		rows[i] = messageRow{Product: k.Product, Device: k.Device, MessageID: k.MessageID, Kind: string(kinds[i]), BatchID: batch, ReceivedAt: at}
