@@ -1,9 +1,10 @@
 import { api } from './index'
-import type { NativeLatest, Page, PageQuery, Resource, ResourceCreate, ResourcePatch } from './types'
+import type { NativeLatest, Page, PageQuery, Resource, ResourceCreate, ResourcePatch, Rolled } from './types'
 
 export interface ResourceQuery extends PageQuery {
   type?: number
   status?: number
+  channel?: string
 }
 
 export const resourcesApi = {
@@ -11,8 +12,14 @@ export const resourcesApi = {
     api.get<Page<Resource>>(`/v1/projects/${projectId}/resources`, { params: q }),
   create: (projectId: string, r: ResourceCreate) =>
     api.post<Resource>(`/v1/projects/${projectId}/resources`, r),
-  get: (id: string) => api.get<Resource>(`/v1/resources/${id}`),
+  /** silent: the caller handles a failure (a deleted release) itself. */
+  get: (id: string, silent = false) => api.get<Resource>(`/v1/resources/${id}`, { silent }),
   update: (id: string, p: ResourcePatch) => api.patch<Resource>(`/v1/resources/${id}`, p),
   remove: (id: string) => api.delete(`/v1/resources/${id}`),
+  /** Copies the release into another channel (same file); the target's version rules apply. */
+  promote: (id: string, channel: string, rolloutPercent?: number) =>
+    api.post<Resource>(`/v1/resources/${id}/promote`, { channel, rolloutPercent }),
+  /** Withdraws the release; for a wgt, re-publishes the previous one under the next versionCode. */
+  rollback: (id: string) => api.post<Rolled>(`/v1/resources/${id}/rollback`),
   nativeLatest: (projectId: string) => api.get<NativeLatest>(`/v1/projects/${projectId}/resources/native/latest`),
 }

@@ -6,6 +6,8 @@ export interface StatsRange {
   from?: string
   /** Last day, YYYY-MM-DD (default: today, UTC). */
   to?: string
+  /** Only checks, offers and downloads of this channel. */
+  channel?: string
 }
 
 export const statsApi = {

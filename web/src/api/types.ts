@@ -141,10 +141,17 @@ export interface Resource {
   sha256: string
   storageKey?: string
   product?: string
+  /** The release channel (production unless published elsewhere). */
+  channel: string
+  /** promoted: copied from originId; rollback: re-publishes originId's file. Absent for a plain publish. */
+  origin?: ResourceOrigin
+  originId?: string
   createdBy: string
   createdTime: string
   updatedTime: string
 }
+
+export type ResourceOrigin = 'promoted' | 'rollback'
 
 export interface ResourceCreate {
   type: ResourceType
@@ -159,6 +166,8 @@ export interface ResourceCreate {
   remark: string
   rolloutPercent: number
   product?: string
+  /** Default production. */
+  channel?: string
 }
 
 export type ResourcePatch = Partial<
@@ -379,4 +388,69 @@ export interface Stats {
   nativeVersions: CodeCount[] | null
   offers: KeyCount[] | null
   newDevicesPerDay: DayCount[] | null
+  /** Checks by the channel the device got. */
+  channels?: KeyCount[] | null
+}
+
+/** The channel every project has. */
+export const DEFAULT_CHANNEL = 'production'
+
+export interface Channel {
+  name: string
+  resources: number
+  pins: number
+  /** The update URL devices of this channel use. */
+  updateUrl: string
+  /** Absent for production. */
+  createdTime?: string
+}
+
+/** A device (systemInfo.uuid or deviceId) pinned to a channel. */
+export interface Pin {
+  deviceKey: string
+  channel: string
+  note: string
+  createdTime: string
+}
+
+/** What a rollback did: the withdrawn release and, for a wgt, the re-published previous one. */
+export interface Rolled {
+  withdrawn: Resource
+  republished: Resource | null
+}
+
+export interface ExplainQuery {
+  platform: 'android' | 'ios'
+  nativeVersionCode?: number
+  wgtVersionCode?: number
+  uuid?: string
+  deviceId?: string
+  channel?: string
+}
+
+export type TraceReason = 'disabled' | 'other_channel' | 'native_mismatch' | 'not_newer' | 'outside_rollout' | 'superseded'
+
+export interface TraceStep {
+  resourceId: string
+  type: ResourceType
+  version: string
+  versionCode: number
+  channel: string
+  verdict: 'offered' | 'skipped'
+  reason?: TraceReason | ''
+  /** With outside_rollout: the device's bucket (absent without a device key) and the percent. */
+  bucket?: number
+  percent?: number
+  /** The server's sentence (English). */
+  message: string
+}
+
+export interface Explanation {
+  channel: string
+  pinned: boolean
+  native: Resource | null
+  wgt: Resource | null
+  /** What the stock client does with the answer. */
+  applies: 'none' | 'wgt' | 'native'
+  trace: TraceStep[]
 }

@@ -90,6 +90,9 @@ export function useStats(projectId: Ref<string | null | undefined>, range: Ref<S
       other(),
     ),
   )
+  const channels = computed<Share[]>(() =>
+    shares(colored((stats.value?.channels ?? []).map((c) => ({ key: c.key, label: c.key, count: c.count }))), SHOWN, other()),
+  )
   const wgtVersions = computed(() => versions(stats.value?.wgtVersions, [1, 2]))
   const nativeVersions = computed(() => versions(stats.value?.nativeVersions, [3, 4]))
   const offers = computed<Share[]>(() =>
@@ -109,7 +112,7 @@ export function useStats(projectId: Ref<string | null | undefined>, range: Ref<S
     ),
   )
 
-  return { stats, loading, load, checks, newDevices, totalChecks, totalNewDevices, platforms, results, wgtVersions, nativeVersions, offers }
+  return { stats, loading, load, checks, newDevices, totalChecks, totalNewDevices, platforms, results, channels, wgtVersions, nativeVersions, offers }
 }
 
 function resultLabel(key: string): string {
