@@ -327,6 +327,188 @@ test('panel: register, project, upload with progress, releases, update check, de
     await ui.screenshot('stats')
   })
 
+  await t.test('channels: add beta; its update URL is shown with copy', async () => {
+    await page.getByTestId('menu-projects').click()
+    await page.getByTestId('project-link').first().click()
+    await openTab('Channels')
+    const panel = page.getByTestId('channels-panel')
+    await panel.getByTestId('channels-table').getByText('production').waitFor() // every project has it
+    await panel.getByTestId('channel-name').fill('Beta')
+    await ui.expectErrors([/status of 400/], async () => {
+      await panel.getByTestId('add-channel').click()
+      await panel.locator('.ant-form-item-explain-error').first().waitFor()
+    })
+    await panel.getByTestId('channel-name').fill('beta')
+    await panel.getByTestId('add-channel').click()
+    await page.getByText('Channel beta added').waitFor()
+    const url = panel.getByTestId('channel-url-beta').getByTestId('copy-value')
+    assert.equal(await url.textContent(), `${server.baseURL}/api/basic/update?channel=beta`)
+  })
+
+  /** pick chooses an option of an ant-design select. */
+  async function pick(select, option) {
+    await select.click()
+    await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`).click()
+  }
+
+  await t.test('publish a wgt to beta', async () => {
+    await openTab('Releases')
+    await openTab('Wgt (Android)')
+    await page.getByTestId('resources-1').getByTestId('new-resource').click()
+    const title = 'New release: Wgt (Android)'
+    const d = dialog(title)
+    await pick(d.getByTestId('res-channel'), 'beta')
+    await uploadIn(title, { name: 'shop-1.1.0.wgt', mimeType: 'application/octet-stream', buffer: wgt(2048, { name: '1.1.0', code: '110' }) })
+    assert.equal(await d.getByTestId('res-version-code').inputValue(), '110')
+    await d.getByTestId('res-changelog').fill('New checkout, for testers')
+    await okIn(title)
+    await page.getByText('Release 1.1.0 published').waitFor()
+    await page.getByTestId('resources-1').locator('tr', { hasText: '1.1.0' }).getByText('beta', { exact: true }).waitFor()
+    // The channel filter shows beta's releases only.
+    await pick(page.getByTestId('resources-1').getByTestId('channel-filter'), 'beta')
+    await page.waitForURL(/channel=beta/)
+    await page.getByTestId('resources-1').locator('tr', { hasText: '1.0.2' }).waitFor({ state: 'detached' })
+    await page.getByTestId('resources-1').locator('tr', { hasText: '1.1.0' }).waitFor()
+    await ui.screenshot('releases-beta')
+    await page.getByTestId('resources-1').getByTestId('channel-filter').locator('.ant-select-clear').click()
+    await page.getByTestId('resources-1').locator('tr', { hasText: '1.0.2' }).waitFor()
+  })
+
+  await t.test('pin a device to beta', async () => {
+    await openTab('Channels')
+    const pins = page.getByTestId('pins-panel')
+    await pins.getByTestId('pin-device').fill('e2e-beta-phone')
+    await pins.getByTestId('pin-channel').getByText('beta').waitFor() // the first channel besides production
+    await pins.getByTestId('pin-note').fill('QA phone')
+    await pins.getByTestId('add-pin').click()
+    await page.getByText('e2e-beta-phone pinned to beta').waitFor()
+    await pins.getByTestId('pins-table').locator('tr', { hasText: 'e2e-beta-phone' }).getByText('QA phone').waitFor()
+    const beta = page.getByTestId('channels-table').locator('tr', { hasText: 'beta' })
+    await beta.locator('td').nth(2).getByText('1', { exact: true }).waitFor() // one release
+    await beta.locator('td').nth(3).getByText('1', { exact: true }).waitFor() // one pinned device
+    await ui.screenshot('channels')
+  })
+
+  await t.test('simulate the pinned device: the beta wgt is offered, production skipped as another channel', async () => {
+    await page.getByTestId('pins-table').locator('tr', { hasText: 'e2e-beta-phone' }).getByTestId('pin-simulate').click()
+    const title = 'Simulate a device'
+    const d = dialog(title)
+    assert.equal(await d.getByTestId('sim-uuid').inputValue(), 'e2e-beta-phone')
+    await d.getByTestId('sim-native').fill('100')
+    await d.getByTestId('sim-wgt').fill('100')
+    await okIn(title)
+    await d.getByTestId('sim-channel-got').getByText('beta', { exact: true }).waitFor()
+    await d.getByTestId('sim-answer').getByText('pinned', { exact: true }).waitFor()
+    assert.equal(await d.getByTestId('sim-wgt-offered').textContent(), '1.1.0 (110)')
+    assert.equal(await d.getByTestId('sim-applies').textContent(), 'Install the wgt update')
+    const trace = d.getByTestId('sim-trace')
+    await trace.locator('tr', { hasText: '1.1.0 (110)' }).getByTestId('sim-verdict').getByText('Offered').waitFor()
+    const prod = trace.locator('tr', { hasText: '1.0.2 (102)' })
+    await prod.getByTestId('sim-verdict').getByText('Other channel').waitFor()
+    await prod.getByText('It is in channel production; this device gets channel beta.').waitFor()
+    await ui.screenshot('simulate')
+    await page.keyboard.press('Escape')
+    await d.waitFor({ state: 'hidden' })
+    await page.waitForURL((u) => !new URL(u).searchParams.has('simulate'))
+    // The same in Chinese.
+    await page.getByTestId('lang-switch').click()
+    await page.getByTestId('lang-zh-CN').click()
+    await page.getByTestId('pins-table').locator('tr', { hasText: 'e2e-beta-phone' }).getByTestId('pin-simulate').click()
+    const zh = dialog('模拟设备')
+    await zh.getByTestId('sim-native').fill('100')
+    await zh.getByTestId('sim-wgt').fill('100')
+    await okIn('模拟设备')
+    await zh.getByTestId('sim-trace').locator('tr', { hasText: '1.0.2 (102)' }).getByText('其他渠道').waitFor()
+    await ui.screenshot('simulate-zh')
+    await page.keyboard.press('Escape')
+    await zh.waitFor({ state: 'hidden' })
+    await page.getByTestId('lang-switch').click()
+    await page.getByTestId('lang-en').click()
+    await page.getByRole('tab', { name: 'Channels', exact: true }).waitFor()
+  })
+
+  await t.test('promote the beta wgt to production', async () => {
+    await openTab('Releases')
+    const table = page.getByTestId('resources-1')
+    await table.locator('tr', { hasText: '1.1.0' }).getByTestId('res-promote').click()
+    const title = 'Promote 1.1.0 (110)'
+    const d = dialog(title)
+    await d.getByTestId('promote-preview')
+      .getByText('Devices on production that run a lower version code get 1.1.0 (110): the same file as in beta, no upload.')
+      .waitFor()
+    await ui.screenshot('promote-confirm')
+    await okIn(title)
+    await page.getByText('1.1.0 (110) promoted to production').waitFor()
+    const copy = table.locator('tr', { hasText: 'promoted from beta' })
+    await copy.getByText('production', { exact: true }).waitFor()
+    await copy.getByRole('cell', { name: '110', exact: true }).waitFor()
+  })
+
+  await t.test('roll back the promoted wgt: the confirmation says what devices get', async () => {
+    const table = page.getByTestId('resources-1')
+    const copy = table.locator('tr', { hasText: 'promoted from beta' })
+    await copy.getByTestId('res-rollback').click()
+    const title = 'Roll back 1.1.0 (110)?'
+    const d = dialog(title)
+    // The previous enabled release of production is 1.0.2 (1.0.1 is disabled); the next code is 111.
+    await d.getByTestId('rollback-preview')
+      .getByText('1.1.0 (110) is withdrawn; devices that installed it get 1.0.2 again as 111.', { exact: true })
+      .waitFor()
+    await ui.screenshot('rollback-confirm')
+    await d.getByTestId('rollback-confirm').click()
+    const result = d.getByTestId('rollback-result')
+    await result.getByText('1.1.0 (110) is withdrawn.').waitFor()
+    await result.getByText('1.0.2 is published again as 111 in production.').waitFor()
+    await ui.screenshot('rollback-done')
+    await d.getByTestId('rollback-close').click()
+    await d.waitFor({ state: 'hidden' })
+    const again = table.locator('tr', { hasText: 'rollback of 1.1.0 (110): 1.0.2 (102) again' })
+    await again.getByRole('cell', { name: '111', exact: true }).waitFor()
+    await copy.locator('[data-testid=res-status-switch][aria-checked=false]').waitFor() // withdrawn
+    assert.match((await copy.getAttribute('class')) ?? '', /row--disabled/) // and dimmed
+    await ui.screenshot('releases-after-rollback')
+  })
+
+  await t.test('statistics: checks per channel and a channel filter; a link to simulate', async () => {
+    // The pinned phone checks with the plain update URL: it gets beta.
+    const res = await page.request.post(`${server.baseURL}/api/basic/update`, {
+      data: { projectId, platform: 'android', wgtVersionCode: 100, nativeVersionCode: 100, systemInfo: { uuid: 'e2e-beta-phone', platform: 'android' } },
+    })
+    assert.equal((await res.json()).data.wgt?.versionCode, 110)
+    await page.getByTestId('menu-stats').click()
+    const card = page.getByTestId('channels-card')
+    for (let i = 0; i < 30 && !(await card.getByText('beta', { exact: true }).isVisible()); i++) {
+      await page.waitForTimeout(1000)
+      await page.getByTestId('stats-page').getByRole('button', { name: 'Reload' }).click()
+    }
+    await card.getByText('beta', { exact: true }).waitFor()
+    await card.getByText('production', { exact: true }).waitFor()
+    await page.getByTestId('stats-total-checks').getByText('2').waitFor()
+    await pick(page.getByTestId('stats-channel'), 'beta')
+    await page.waitForURL(/channel=beta/)
+    await page.getByTestId('stats-total-checks').getByText('1').waitFor()
+    await ui.screenshot('stats-beta')
+    await page.getByTestId('stats-simulate').click()
+    const d = dialog('Simulate a device')
+    await d.getByTestId('sim-uuid').waitFor()
+    await d.locator('.ant-modal-close').click()
+    await d.waitFor({ state: 'hidden' })
+  })
+
+  await t.test('delete an empty channel; one with releases cannot be', async () => {
+    await openTab('Channels')
+    const panel = page.getByTestId('channels-panel')
+    await panel.getByTestId('channel-name').fill('canary')
+    await panel.getByTestId('add-channel').click()
+    await page.getByText('Channel canary added').waitFor()
+    const rows = panel.getByTestId('channels-table')
+    assert.equal(await rows.locator('tr', { hasText: 'beta' }).getByTestId('delete-channel').isDisabled(), true)
+    await rows.locator('tr', { hasText: 'canary' }).getByTestId('delete-channel').click()
+    await page.locator('.ant-popconfirm').getByRole('button', { name: 'Delete' }).click()
+    await page.getByText('Channel canary deleted').waitFor()
+    await rows.locator('tr', { hasText: 'canary' }).waitFor({ state: 'detached' })
+  })
+
   await t.test('products: create one in the project', async () => {
     await page.getByTestId('menu-products').click()
     await page.getByTestId('products-page').getByText('No device products yet').waitFor()
