@@ -17,7 +17,8 @@ const releaseUsage = `hoist release --project ID --type TYPE [--version V --vers
   --version-code default to what the package declares (a wgt's manifest.json,
   an apk's AndroidManifest.xml); a different value is refused unless --force.
   An ios resource is an App Store link (--url) and takes no file; a firmware
-  names its device product (--product).
+  names its device product (--product). --channel publishes to a release
+  channel other than production.
 
   hoist release --project 866116d35b382bb6e1ae0cbb484b9950 --type wgt-android \
     --file app.wgt --version 1.2.0 --version-code 120 --native-version-code 100 \
@@ -25,7 +26,7 @@ const releaseUsage = `hoist release --project ID --type TYPE [--version V --vers
 
 // releaseFlags are the flags of `hoist release`.
 type releaseFlags struct {
-	project, typ, file, version, changelog, url, product, remark string
+	project, typ, file, version, changelog, url, product, remark, channel string
 	versionCode, nativeVersionCode                               int64
 	updateType, rollout                                          int
 	disabled, force                                              bool
@@ -48,6 +49,7 @@ func cliRelease(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs.IntVar(&f.rollout, "rollout", 0, "offer it to this percentage of devices first (1-100; default 100)")
 	fs.BoolVar(&f.disabled, "disabled", false, "create it disabled (enable later with hoist resource enable)")
 	fs.StringVar(&f.product, "product", "", "firmware only: the device product")
+	fs.StringVar(&f.channel, "channel", "", "the release channel (default production; firmware has no other)")
 	fs.StringVar(&f.url, "url", "", "ios only: the https App Store link")
 	pos, err := parseCLI(fs, args)
 	if err != nil {
@@ -71,7 +73,7 @@ func cliRelease(ctx context.Context, args []string, stdin io.Reader, stdout, std
 
 	body := client.NewResource{
 		Type: typ, Version: f.version, VersionCode: f.versionCode, NativeVersionCode: f.nativeVersionCode,
-		UpdateType: f.updateType, Changelog: changelog, Remark: f.remark, Force: f.force,
+		UpdateType: f.updateType, Changelog: changelog, Remark: f.remark, Force: f.force, Channel: f.channel,
 	}
 	if f.rollout != 0 {
 		body.RolloutPercent = &f.rollout

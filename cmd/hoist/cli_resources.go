@@ -140,9 +140,9 @@ func humanSize(n int64) string {
 	return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 }
 
-const resourceUsage = `hoist resource enable ID | disable ID | rollout ID PERCENT | show ID  [--json]`
+const resourceUsage = `hoist resource enable ID | disable ID | rollout ID PERCENT | show ID | promote ID CHANNEL | rollback ID  [--json]`
 
-// cliResource runs `hoist resource enable|disable|rollout|show ID [PERCENT]`.
+// cliResource runs `hoist resource enable|disable|rollout|show|promote|rollback ID [PERCENT|CHANNEL]`.
 func cliResource(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newCLIFlagSet("resource", resourceUsage, stderr)
 	pos, err := parseCLI(fs, args)
@@ -154,11 +154,15 @@ func cliResource(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	action, pos := pos[0], pos[1:]
 	want := 1
-	if action == "rollout" {
+	if action == "rollout" || action == "promote" {
 		want = 2
 	}
 	if len(pos) != want {
 		return usageError{"resource: usage: " + resourceUsage}
+	}
+	switch action {
+	case "promote", "rollback":
+		return cliChannelAction(ctx, c, action, pos, stdout)
 	}
 	var patch *client.ResourcePatch
 	switch action {
@@ -219,4 +223,37 @@ func describeResource(w io.Writer, r client.Resource) error {
 		[]string{"updateType:", updateTypes[r.UpdateType]}, []string{"size:", humanSize(r.Size)},
 		[]string{"url:", r.URL}, []string{"created:", day(r.CreatedTime)})
 	return table(w, nil, rows)
+}
+
+// cliChannelAction runs `hoist resource promote ID CHANNEL` and
+// `hoist resource rollback ID`.
+func cliChannelAction(ctx context.Context, c *cliFlags, action string, pos []string, stdout io.Writer) error {
+	api, err := c.client()
+	if err != nil {
+		return err
+	}
+	if action == "promote" {
+		r, err := api.Promote(ctx, pos[0], pos[1], nil)
+		if err != nil {
+			return err
+		}
+		if c.json {
+			return printJSON(stdout, r)
+		}
+		fmt.Fprintf(stdout, "%s %s %s (versionCode %d) promoted to %s\n", r.ID, typeName(r.Type), r.Version, r.VersionCode, r.Channel)
+		return nil
+	}
+	out, err := api.Rollback(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return printJSON(stdout, out)
+	}
+	w := out.Withdrawn
+	fmt.Fprintf(stdout, "%s %s (versionCode %d) withdrawn\n", typeName(w.Type), w.Version, w.VersionCode)
+	if r := out.Republished; r != nil {
+		fmt.Fprintf(stdout, "%s %s re-published as versionCode %d (%s)\n", r.ID, r.Version, r.VersionCode, r.Channel)
+	}
+	return nil
 }

@@ -264,6 +264,30 @@ func TestReleaseCLIEndToEnd(t *testing.T) {
 		t.Fatalf("forced: %d %q %q", code, out, stderr)
 	}
 
+	// Channels: release to beta, promote to production, roll it back.
+	if code := apiCall(t, base, "POST", "/api/v1/projects/"+proj.ID+"/channels", sess.AccessToken, map[string]string{"name": "beta"}, nil); code != 201 {
+		t.Fatalf("channel: %d", code)
+	}
+	code, out, stderr = runHoist(t, env, "release", "--project", proj.ID, "--type", "wgt-android", "--file", wgt, "--channel", "beta",
+		"--version", "1.5.0", "--version-code", "150", "--native-version-code", "100", "--json")
+	var beta struct{ ID, Channel string }
+	if json.Unmarshal([]byte(out), &beta); code != 0 || beta.Channel != "beta" {
+		t.Fatalf("release to beta: %d %q %q", code, out, stderr)
+	}
+	code, out, stderr = runHoist(t, env, "resource", "promote", beta.ID, "production")
+	promoted := strings.Fields(out)
+	if code != 0 || !strings.Contains(out, "1.5.0 (versionCode 150) promoted to production") || len(promoted) == 0 {
+		t.Fatalf("promote: %d %q %q", code, out, stderr)
+	}
+	code, out, stderr = runHoist(t, env, "resource", "rollback", promoted[0])
+	if code != 0 || !strings.Contains(out, "1.5.0 (versionCode 150) withdrawn") || !strings.Contains(out, "1.4.0 re-published as versionCode 151 (production)") {
+		t.Fatalf("rollback: %d %q %q", code, out, stderr)
+	}
+	code, _, stderr = runHoist(t, env, "resource", "promote", beta.ID, "beta")
+	if code != exitFail || !strings.Contains(stderr, "channel") {
+		t.Fatalf("promote to its own channel: %d %q", code, stderr)
+	}
+
 	// HOIST_SERVER and HOIST_TOKEN stand in for a login; without either,
 	// the command says how to log in. The server's own commands ignore them.
 	code, out, _ = runHoist(t, cliEnv(t, "HOIST_SERVER="+base, "HOIST_TOKEN="+tok.Token), "resources", "--project", proj.ID, "--json")

@@ -122,6 +122,24 @@ func (c *Client) UpdateResource(ctx context.Context, id string, p ResourcePatch)
 	return out, c.call(ctx, http.MethodPatch, "/api/v1/resources/"+esc(id), p, &out)
 }
 
+// Promote copies a resource into another channel (rolloutPercent nil:
+// 100).
+func (c *Client) Promote(ctx context.Context, id, channel string, rolloutPercent *int) (Resource, error) {
+	var out Resource
+	body := struct {
+		Channel        string `json:"channel"`
+		RolloutPercent *int   `json:"rolloutPercent,omitempty"`
+	}{channel, rolloutPercent}
+	return out, c.call(ctx, http.MethodPost, "/api/v1/resources/"+esc(id)+"/promote", body, &out)
+}
+
+// Rollback withdraws a published resource and, for a wgt, re-publishes the
+// previous one under the next versionCode.
+func (c *Client) Rollback(ctx context.Context, id string) (Rolled, error) {
+	var out Rolled
+	return out, c.call(ctx, http.MethodPost, "/api/v1/resources/"+esc(id)+"/rollback", nil, &out)
+}
+
 // CreateCampaign starts an OTA campaign.
 func (c *Client) CreateCampaign(ctx context.Context, n NewCampaign) (Campaign, error) {
 	var out Campaign

@@ -172,6 +172,13 @@ type NewResource struct {
 	Force bool `json:"force,omitempty"`
 }
 
+// Rolled is what a rollback did (rollbackView).
+type Rolled struct {
+	Withdrawn Resource `json:"withdrawn"`
+	// Republished is nil for native builds.
+	Republished *Resource `json:"republished"`
+}
+
 // ResourcePatch changes a resource; nil fields stay (resourcePatchRequest).
 type ResourcePatch struct {
 	Version        *string `json:"version,omitempty"`
