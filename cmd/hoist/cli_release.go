@@ -27,9 +27,9 @@ const releaseUsage = `hoist release --project ID --type TYPE [--version V --vers
 // releaseFlags are the flags of `hoist release`.
 type releaseFlags struct {
 	project, typ, file, version, changelog, url, product, remark, channel string
-	versionCode, nativeVersionCode                               int64
-	updateType, rollout                                          int
-	disabled, force                                              bool
+	versionCode, nativeVersionCode                                        int64
+	updateType, rollout                                                   int
+	disabled, force                                                       bool
 }
 
 // cliRelease runs `hoist release`: upload the file, then create the resource.
