@@ -11,8 +11,8 @@ import (
 	"github.com/hoist-ota/hoist/internal/ingest"
 	"github.com/hoist-ota/hoist/internal/metrics"
 	"github.com/hoist-ota/hoist/internal/mqtt"
+	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 	"github.com/hoist-ota/hoist/internal/ota"
-	"github.com/hoist-ota/hoist/internal/topic"
 )
 
 // mqttSide is serve's MQTT: the embedded broker (nil unless mqtt.mode is

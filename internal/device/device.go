@@ -17,7 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
-	"github.com/hoist-ota/hoist/internal/topic"
+	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 )
 
 // Limits of the registry.

@@ -26,7 +26,7 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
-	"github.com/hoist-ota/hoist/internal/topic"
+	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 )
 
 // Credentials identify one device.

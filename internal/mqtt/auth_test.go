@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
-	"github.com/hoist-ota/hoist/internal/topic"
+	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 )
 
 func TestClientIDMatches(t *testing.T) {

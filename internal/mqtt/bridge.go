@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
-	"github.com/hoist-ota/hoist/internal/topic"
+	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 )
 
 // DeviceMessage is one device → server message as the broker delivered it.

@@ -13,7 +13,7 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/config"
-	"github.com/hoist-ota/hoist/internal/topic"
+	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 )
 
 // External is how the bridge reaches an external broker (EMQX, Mosquitto).

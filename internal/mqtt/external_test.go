@@ -13,7 +13,7 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
-	"github.com/hoist-ota/hoist/internal/topic"
+	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 )
 
 // testBrokerURL is the shared broker of the external-mode tests, or a skip.

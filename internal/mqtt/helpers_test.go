@@ -19,9 +19,9 @@ import (
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/device"
+	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
-	"github.com/hoist-ota/hoist/internal/topic"
 )
 
 // fleet is a real device registry on a fresh SQLite database with product

@@ -15,7 +15,7 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/device"
-	"github.com/hoist-ota/hoist/internal/topic"
+	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 )
 
 // hookTimeout bounds each registry call a hook makes on a client's

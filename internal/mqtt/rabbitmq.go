@@ -14,7 +14,7 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/config"
-	"github.com/hoist-ota/hoist/internal/topic"
+	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 )
 
 // RabbitMQ is how the bridge reaches RabbitMQ: devices speak MQTT to its

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
-	"github.com/hoist-ota/hoist/internal/topic"
+	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 )
 
 // CommandUpgrade is the command name of an OTA request (PROTOCOLS §3).

@@ -11,10 +11,10 @@ import (
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/device"
 	"github.com/hoist-ota/hoist/internal/ids"
+	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 	"github.com/hoist-ota/hoist/internal/page"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/release"
-	"github.com/hoist-ota/hoist/internal/topic"
 )
 
 // upgradePayload is the ota_upgrade command (PROTOCOLS §3).

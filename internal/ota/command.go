@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
-	"github.com/hoist-ota/hoist/internal/topic"
+	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 )
 
 // Command limits.

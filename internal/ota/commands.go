@@ -14,8 +14,8 @@ import (
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/ids"
+	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 	"github.com/hoist-ota/hoist/internal/project"
-	"github.com/hoist-ota/hoist/internal/topic"
 )
 
 var errCommandNotFound = apperr.New(apperr.NotFound, "command not found")

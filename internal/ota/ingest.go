@@ -8,7 +8,7 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/device"
-	"github.com/hoist-ota/hoist/internal/topic"
+	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 )
 
 // MessageKind is the kind of a device → server message (PROTOCOLS §3).

@@ -6,8 +6,8 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 	"github.com/hoist-ota/hoist/internal/project"
-	"github.com/hoist-ota/hoist/internal/topic"
 )
 
 // ResumeCampaign sends a campaign's ota_upgrade command again to its
