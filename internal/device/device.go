@@ -17,7 +17,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
-	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 )
 
 // Limits of the registry.
@@ -128,8 +127,27 @@ var ProductSortKeys = []string{"createdTime", "name"}
 // DeviceSortKeys are the sort keys of device lists, the default first.
 var DeviceSortKeys = []string{"createdTime", "name", "lastSeen"}
 
-// ValidName reports whether s may name a product, device or tag.
-func ValidName(s string) bool { return topic.ValidName(s) }
+// MaxNameLen is the longest product, device or tag name.
+const MaxNameLen = 64
+
+// ValidName reports whether s may name a product, device or tag (and, in
+// ota, a command or a request id): 1 to MaxNameLen bytes of
+// [A-Za-z0-9_.-]. This is the rule; the MQTT topic codec
+// (internal/mqtt/topic) keeps the same check for its wire levels, and its
+// tests hold the two equal. Such a name is one MQTT topic level, never a
+// wildcard and never '$'-prefixed.
+func ValidName(s string) bool {
+	if len(s) == 0 || len(s) > MaxNameLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 const nameRule = "must be 1 to 64 characters of A-Z a-z 0-9 _ . - (no / + # $ or spaces)"
 

@@ -15,7 +15,9 @@ import (
 const MaxNameLen = 64
 
 // ValidName reports whether s may be used as a product, device, tag, command,
-// message id or request id: 1 to 64 bytes of [A-Za-z0-9_.-]. Such a name is
+// message id or request id: 1 to 64 bytes of [A-Za-z0-9_.-]. It is the wire
+// check of device.ValidName, which owns the rule (the codec stays free of the
+// domain; its tests hold the two equal). Such a name is
 // exactly one topic level and can never be a wildcard or start with '$'.
 // "." and ".." are valid names: MQTT gives them no path meaning.
 func ValidName(s string) bool {
