@@ -69,6 +69,7 @@ func (a *app) build(ctx context.Context) error {
 	if a.ms, err = newMQTT(cfg, a.ls, a.sv, log); err != nil {
 		return err
 	}
+	a.sv.newOTA(cfg, a.st, a.ms.sender(), log)
 	if a.api, err = a.newAPI(setupCode); err != nil {
 		return err
 	}
@@ -125,7 +126,7 @@ func (a *app) newAPI(setupCode *account.SetupCode) (*httpapi.Server, error) {
 		Downloads:             sv.downloads,
 		Metrics:               sv.metrics,
 		MetricsToken:          cfg.Metrics.Token,
-		OnCommandSubscription: func(product, device string) { resendPending(sv, log, product, device) },
+		OnCommandSubscription: func(product, device string) { resendPending(sv.ota, log, product, device) },
 		Reports:               sv.reports,
 		Captcha:               sv.captcha,
 		SetupCode:             setupCode,

@@ -116,14 +116,15 @@ func benchReportsThrough(b *testing.B, mode, driver, url string) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	sv.newOTA(cfg, st, ms.sender(), storetest.Logger())
 	if ms.broker != nil {
-		if err := ms.broker.Start(); err != nil {
+		if err := ms.broker.Start(func(product, device string) { resendPending(sv.ota, storetest.Logger(), product, device) }); err != nil {
 			b.Fatal(err)
 		}
 		defer ms.broker.Close()
 		url = "tcp://" + ls.mqttTCP.Addr().String()
 	}
-	go ms.ingest.Run(ctx)
+	go ms.ingest.Run(ctx, sv.ota.Ingest)
 	go ms.bridge.Run(ctx)
 	go sv.ota.Run(ctx)
 

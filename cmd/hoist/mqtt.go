@@ -4,14 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"log/slog"
-	"sync/atomic"
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/ingest"
 	"github.com/hoist-ota/hoist/internal/metrics"
 	"github.com/hoist-ota/hoist/internal/mqtt"
-	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 	"github.com/hoist-ota/hoist/internal/ota"
 )
 
@@ -25,8 +23,10 @@ type mqttSide struct {
 }
 
 // newMQTT builds the broker on the bound listeners, the bridge, and the
-// committer that applies device messages (spooling them in
-// cfg.SpoolPath() while the database cannot take them).
+// committer that makes device messages durable (spooling them in
+// cfg.SpoolPath() while the database cannot take them). It needs only the
+// device registry of sv: the OTA service is built after it, on sender()
+// (see newOTA).
 func newMQTT(cfg config.Config, ls listeners, sv *services, log *slog.Logger) (mqttSide, error) {
 	log = log.With("component", "mqtt")
 	var spool *ingest.Spool
@@ -39,7 +39,7 @@ func newMQTT(cfg config.Config, ls listeners, sv *services, log *slog.Logger) (m
 			log.Info("device messages spooled by an earlier run will be replayed", "batches", n, "dir", dir)
 		}
 	}
-	committer := ingest.New(ingest.Options{Apply: sv.ota.Ingest, Spool: spool, Log: log.With("component", "ingest")})
+	committer := ingest.New(ingest.Options{Spool: spool, Log: log.With("component", "ingest")})
 	opts := mqtt.BridgeOptions{Sink: deviceSink{committer}, Log: log}
 	switch cfg.MQTT.Mode {
 	case config.MQTTEmbedded:
@@ -51,7 +51,6 @@ func newMQTT(cfg config.Config, ls listeners, sv *services, log *slog.Logger) (m
 			}
 		}
 		b, err := mqtt.NewBroker(ls.mqttTCP, ls.mqttWS, mqtt.BrokerOptions{Devices: sv.devices, TLS: tlsCfg, Log: log,
-			OnCommandSubscription: func(product, device string) { resendPending(sv, log, product, device) },
 			Limits: mqtt.Limits{ConnectTimeout: cfg.MQTT.ConnectTimeout, ConnectRatePerIP: cfg.MQTT.ConnectRatePerIP,
 				ConnectBurstPerIP: cfg.MQTT.ConnectBurstPerIP, AuthFailuresPerMinute: cfg.MQTT.AuthFailuresPerMinute},
 			// The proxy in front of HTTP also terminates wss for /mqtt.
@@ -64,51 +63,34 @@ func newMQTT(cfg config.Config, ls listeners, sv *services, log *slog.Logger) (m
 			b.Close()
 			return mqttSide{}, err
 		}
-		sv.publisher.set(br)
 		sv.devices.OnRevoke(func(product, device string) { b.Disconnect(product, device) })
 		return mqttSide{broker: b, bridge: br, ingest: committer}, nil
 	case config.MQTTExternal:
 		br := mqtt.NewExternalBridge(mqtt.ExternalConfig(cfg.MQTT), opts)
-		sv.publisher.set(br)
 		return mqttSide{bridge: br, ingest: committer}, nil
 	case config.MQTTRabbitMQ:
 		br := mqtt.NewRabbitMQBridge(mqtt.RabbitMQConfig(cfg.MQTT), opts)
-		sv.publisher.set(br)
 		return mqttSide{bridge: br, ingest: committer}, nil
 	}
 	return mqttSide{}, nil
 }
 
-// bridgePublisher is the OTA service's Publisher: the bridge once newMQTT
-// has built it (services are built first), ota.Off before that and with
-// mqtt.mode off.
-type bridgePublisher struct {
-	bridge atomic.Pointer[mqtt.Bridge]
-}
-
-func (p *bridgePublisher) set(b *mqtt.Bridge) { p.bridge.Store(b) }
-
-// Publish implements ota.Publisher.
-func (p *bridgePublisher) Publish(ctx context.Context, topic string, payload []byte) error {
-	if b := p.bridge.Load(); b != nil {
-		return b.Publish(ctx, topic, payload)
+// sender is what the OTA service sends its commands through: the bridge,
+// or ota.Off (503 "MQTT is off") with mqtt.mode off.
+func (ms mqttSide) sender() ota.Sender {
+	if ms.bridge == nil {
+		return ota.Off{}
 	}
-	return ota.Off{}.Publish(ctx, topic, payload)
+	return ms.bridge
 }
 
-// deviceSink hands the bridge's device messages to the committer.
+// deviceSink hands the bridge's device messages, decoded for ota by the
+// MQTT layer, to the committer.
 type deviceSink struct{ c *ingest.Committer }
-
-// messageKinds maps topic kinds to the OTA service's message kinds.
-var messageKinds = map[topic.DeviceTopicKind]ota.MessageKind{
-	topic.StatusReport: ota.KindStatus, topic.OTAStatus: ota.KindProgress, topic.CommandReply: ota.KindReply,
-}
 
 // Submit implements mqtt.Sink.
 func (s deviceSink) Submit(ctx context.Context, m mqtt.DeviceMessage) error {
-	t := m.Topic
-	return s.c.Submit(ctx, ota.Message{Kind: messageKinds[t.Kind], Product: t.Product, Device: t.Device, MessageID: t.MessageID,
-		Command: t.Command, RequestID: t.RequestID, Payload: m.Payload, At: m.At})
+	return s.c.Submit(ctx, m.OTA())
 }
 
 // registerMetrics exposes the MQTT side's and OTA's own counters.
@@ -157,10 +139,10 @@ func (ms mqttSide) registerMetrics(m *metrics.Metrics, o *ota.Service) {
 }
 
 // resendPending sends a device the OTA commands it missed while offline.
-func resendPending(sv *services, log *slog.Logger, product, device string) {
+func resendPending(o *ota.Service, log *slog.Logger, product, device string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if n, err := sv.ota.ResendPending(ctx, product, device); err != nil {
+	if n, err := o.ResendPending(ctx, product, device); err != nil {
 		log.Warn("pending OTA commands not resent", "device", product+"/"+device, "error", err)
 	} else if n > 0 {
 		log.Info("pending OTA commands resent", "device", product+"/"+device, "commands", n)

@@ -76,7 +76,7 @@ func (a *app) startLoops(g *errgroup.Group, gctx context.Context) *loops {
 	if ms.ingest != nil {
 		g.Go(func() error {
 			defer close(l.ingestDone)
-			return ms.ingest.Run(ingestCtx)
+			return ms.ingest.Run(ingestCtx, sv.ota.Ingest)
 		})
 	} else {
 		close(l.ingestDone)
@@ -105,7 +105,8 @@ func (a *app) startBroker() error {
 	if a.ms.broker == nil {
 		return nil
 	}
-	if err := a.ms.broker.Start(); err != nil {
+	o, log := a.sv.ota, a.log
+	if err := a.ms.broker.Start(func(product, device string) { resendPending(o, log, product, device) }); err != nil {
 		return err
 	}
 	a.log.Info("listening", "listener", "mqtt", "addr", a.ls.mqttTCP.Addr().String())

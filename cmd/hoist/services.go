@@ -38,8 +38,7 @@ type services struct {
 	dicts     *dict.Service
 	releases  *release.Service
 	devices   *device.Service
-	ota       *ota.Service
-	publisher *bridgePublisher // the OTA service's, set to the bridge by newMQTT
+	ota       *ota.Service // built by newOTA, after the MQTT side
 	stats     *stats.Recorder
 	downloads *stats.Downloads
 	reports   *stats.Service
@@ -87,13 +86,6 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 	}
 	sv.devices = device.NewService(st.Devices(), sv.projects, devKey, time.Now, log)
 	sv.releases.SetProductOwner(sv.devices)
-	// Commands go out through the MQTT bridge, which serve builds later
-	// (newMQTT); until then, and with mqtt.mode off, the publisher is
-	// ota.Off (503 "MQTT is off").
-	sv.publisher = &bridgePublisher{}
-	sv.ota = ota.NewService(st.OTA(), ota.Deps{Projects: sv.projects, Devices: sv.devices, Releases: sv.releases,
-		Blob: sv.files.blob, Publisher: sv.publisher},
-		ota.Options{PublicBaseURL: cfg.PublicBaseURL, DedupeRetention: cfg.Ingest.DedupeRetention}, time.Now, log)
 	// 120 new devices a minute from one address: a whole office of phones
 	// installing at once passes, a script inventing uuids does not.
 	sv.stats = stats.NewRecorder(st.Stats(), stats.Options{NewDevicesPerIPPerMinute: 120}, log)
@@ -130,6 +122,20 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 		Captcha:  ratelimit.New(sv.kv, "captcha", captchaPerMinute, time.Minute),
 	}
 	return sv, nil
+}
+
+// newOTA builds the OTA service, which sends its commands through sender
+// (the MQTT bridge; ota.Off with mqtt.mode off). Construction order:
+// newServices (the domain services but this one), newMQTT (broker, bridge
+// and committer, which need only the device registry), then newOTA with
+// the bridge as its Sender. The ways back from MQTT into ota (the
+// committer's applier, the broker's resend of pending upgrades) are bound
+// when those start (ingest.Committer.Run, mqtt.Broker.Start), so nothing
+// is filled in after construction.
+func (sv *services) newOTA(cfg config.Config, st *store.Store, sender ota.Sender, log *slog.Logger) {
+	sv.ota = ota.NewService(st.OTA(), ota.Deps{Projects: sv.projects, Devices: sv.devices, Releases: sv.releases,
+		Blob: sv.files.blob, Sender: sender},
+		ota.Options{PublicBaseURL: cfg.PublicBaseURL, DedupeRetention: cfg.Ingest.DedupeRetention}, time.Now, log)
 }
 
 // newAccounts is the account service of cfg on st.

@@ -34,7 +34,7 @@ import (
 // acceptAll is the broker: it takes every command.
 type acceptAll struct{}
 
-func (acceptAll) Publish(context.Context, string, []byte) error { return nil }
+func (acceptAll) Send(context.Context, ota.Outbound) error { return nil }
 
 // mustServer starts a real httpapi server with real services on a fresh
 // SQLite database and returns its URL.
@@ -62,7 +62,7 @@ func mustServer(t *testing.T) string {
 		Accounts: accounts, Projects: projects, Dicts: dict.NewService(st.Dicts(), time.Now, log),
 		Releases: releases, Checker: checker, Devices: devices, LocalFiles: disk, MaxUploadBytes: 1 << 20,
 		OTA: ota.NewService(st.OTA(), ota.Deps{Projects: projects, Devices: devices, Releases: releases, Blob: disk,
-			Publisher: acceptAll{}}, ota.Options{}, time.Now, log),
+			Sender: acceptAll{}}, ota.Options{}, time.Now, log),
 		Stats:     stats.NewRecorder(st.Stats(), stats.Options{FlushEvery: time.Hour}, log),
 		Downloads: stats.NewDownloads(st.Downloads(), time.Hour, log),
 		Reports:   stats.NewService(st.Stats(), projects, time.Now),

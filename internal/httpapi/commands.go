@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/hoist-ota/hoist/internal/mqtt"
 	"github.com/hoist-ota/hoist/internal/ota"
 )
 
@@ -44,7 +45,7 @@ type commandReplyView struct {
 
 func viewCommand(c ota.Command, rs []ota.Reply, total int64) commandView {
 	v := commandView{RequestID: c.RequestID, Product: c.Product, Device: c.Device, Tag: c.Tag, Name: c.Name,
-		Encoding: c.Encoding, Data: c.Data, Topic: c.Topic(), ExpiresAt: c.ExpiresAt, CreatedBy: c.CreatedBy,
+		Encoding: c.Encoding, Data: c.Data, Topic: mqtt.CommandTopic(c.Outbound()), ExpiresAt: c.ExpiresAt, CreatedBy: c.CreatedBy,
 		CreatedTime: c.CreatedTime, ReplyCount: total, Replies: make([]commandReplyView, len(rs))}
 	for i, r := range rs {
 		v.Replies[i] = commandReplyView{Device: r.Device, Payload: string(r.Payload), PayloadEncoding: "plain", ReceivedAt: r.ReceivedAt}

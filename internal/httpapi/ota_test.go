@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/mqtt"
 	"github.com/hoist-ota/hoist/internal/ota"
 )
 
@@ -23,15 +24,17 @@ type published struct {
 }
 
 // recordingPublisher stands in for the MQTT bridge, the outside edge of
-// the OTA service: it records what would go to the broker. fail, when
-// set, decides per topic whether the broker refuses it.
+// the OTA service: it records what would go to the broker, on the topic
+// the bridge would encode (mqtt.CommandTopic). fail, when set, decides per
+// topic whether the broker refuses it.
 type recordingPublisher struct {
 	mu   sync.Mutex
 	msgs []published
 	fail func(topic string) error
 }
 
-func (p *recordingPublisher) Publish(_ context.Context, topic string, payload []byte) error {
+func (p *recordingPublisher) Send(_ context.Context, m ota.Outbound) error {
+	topic, payload := mqtt.CommandTopic(m), m.Payload
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.fail != nil {

@@ -89,7 +89,7 @@ type testSetup struct {
 	sts         release.STS      // nil: no direct uploads
 	shared      *testServer      // another node: share its database and files
 	store       *store.Store     // nil: a fresh database of the driver
-	publisher   ota.Publisher    // nil: a recordingPublisher
+	publisher   ota.Sender       // nil: a recordingPublisher
 	otaNow      func() time.Time // the OTA service's clock; nil: time.Now
 	accountNow  func() time.Time // the account service's clock; nil: time.Now
 }
@@ -195,7 +195,7 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 		ts.otaNow = time.Now
 	}
 	ts.OTA = ota.NewService(st.OTA(), ota.Deps{Projects: projects, Devices: ts.Devices, Releases: ts.Releases, Blob: ts.blob,
-		Publisher: ts.publisher}, ota.Options{PublicBaseURL: ts.PublicBaseURL}, ts.otaNow, log)
+		Sender: ts.publisher}, ota.Options{PublicBaseURL: ts.PublicBaseURL}, ts.otaNow, log)
 	out.otaSvc = ts.OTA
 	ts.Releases.OnChange(out.recordChange)
 	recorders := []release.Recorder{ts.Stats}

@@ -25,9 +25,11 @@ import (
 // ota.ErrDuplicate, or a permanent error). ota.Service.Ingest is one.
 type Applier func(ctx context.Context, msgs []ota.Message) (outcomes []error, err error)
 
-// Options configure a Committer. Apply and Log are required.
+// Options configure a Committer. Log is required. The Applier is Run's
+// argument, not an option: the bridge that submits to a Committer is built
+// before the OTA service that applies (the service sends through the
+// bridge), so what applies is bound only when the Committer runs.
 type Options struct {
-	Apply Applier
 	// Spool keeps batches the database refused; nil means none: a batch
 	// the database refuses is then not durable and its submitters get an
 	// error (their messages stay unacknowledged, for the sender to send
@@ -78,7 +80,8 @@ type Committer struct {
 
 	applied, duplicates, rejected, spooled, replayed, failed, buried, batches atomic.Int64
 
-	// replay state, owned by Run's goroutine
+	// owned by Run's goroutine
+	apply      Applier
 	nextReplay time.Time
 	backoff    time.Duration
 	attempts   int
@@ -149,10 +152,12 @@ func (c *Committer) Submit(ctx context.Context, m ota.Message) error {
 	}
 }
 
-// Run commits batches until ctx ends, then refuses new messages, commits
-// those already submitted and returns. Spooled batches are replayed while
-// it runs (from an earlier run too).
-func (c *Committer) Run(ctx context.Context) error {
+// Run commits batches through apply (required) until ctx ends, then
+// refuses new messages, commits those already submitted and returns.
+// Spooled batches are replayed while it runs (from an earlier run too).
+// Messages submitted before Run wait for it.
+func (c *Committer) Run(ctx context.Context, apply Applier) error {
+	c.apply = apply
 	defer close(c.stopped)
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
@@ -201,7 +206,7 @@ func (c *Committer) process(ctx context.Context, batch []request) {
 	}
 	c.replay(ctx, time.Now())
 	if c.o.Spool == nil || c.o.Spool.Len() == 0 { // keep the order: after the spool, never around it
-		outcomes, err := c.apply(ctx, msgs)
+		outcomes, err := c.applyBatch(ctx, msgs)
 		if err == nil {
 			c.count(outcomes)
 			for _, r := range batch {
@@ -227,7 +232,7 @@ func (c *Committer) process(ctx context.Context, batch []request) {
 	}
 }
 
-func (c *Committer) apply(ctx context.Context, msgs []ota.Message) ([]error, error) {
+func (c *Committer) applyBatch(ctx context.Context, msgs []ota.Message) ([]error, error) {
 	actx, cancel := context.WithTimeout(ctx, c.o.ApplyTimeout)
 	defer cancel()
 	outcomes, err := func() (out []error, err error) {
@@ -236,7 +241,7 @@ func (c *Committer) apply(ctx context.Context, msgs []ota.Message) ([]error, err
 				err = fmt.Errorf("ingest: apply panicked: %v", p)
 			}
 		}()
-		return c.o.Apply(actx, msgs)
+		return c.apply(actx, msgs)
 	}()
 	if err == nil {
 		c.batches.Add(1)
@@ -288,7 +293,7 @@ func (c *Committer) replay(ctx context.Context, now time.Time) {
 			c.o.Log.Info("ingest: spool replayed")
 			return
 		}
-		outcomes, err := c.apply(ctx, msgs)
+		outcomes, err := c.applyBatch(ctx, msgs)
 		if err != nil {
 			c.attempts++
 			if !apperr.Is(err, apperr.Unavailable) && c.attempts >= c.o.MaxAttempts {

@@ -63,7 +63,7 @@ func (d *db) snapshot() []string {
 	return append([]string(nil), d.committed...)
 }
 
-func run(t *testing.T, o Options) *Committer {
+func run(t *testing.T, apply Applier, o Options) *Committer {
 	t.Helper()
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -71,7 +71,7 @@ func run(t *testing.T, o Options) *Committer {
 	c := New(o)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx) }()
+	go func() { done <- c.Run(ctx, apply) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -106,7 +106,7 @@ func TestGroupCommit(t *testing.T) {
 			close(d.gate)
 		}
 	})
-	c := run(t, Options{Apply: d.apply})
+	c := run(t, d.apply, Options{})
 	var wg sync.WaitGroup
 	for i := range 200 {
 		wg.Go(func() {
@@ -140,7 +140,7 @@ func TestSpoolWhileTheDatabaseIsDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := &db{}
-	c := run(t, Options{Apply: d.apply, Spool: sp, RetryMax: 50 * time.Millisecond})
+	c := run(t, d.apply, Options{Spool: sp, RetryMax: 50 * time.Millisecond})
 	ctx := context.Background()
 	for i := range 3 {
 		if err := c.Submit(ctx, msg(i)); err != nil {
@@ -191,7 +191,7 @@ func TestSpoolSurvivesARestart(t *testing.T) {
 		t.Fatalf("reopened: %d %v", again.Len(), err)
 	}
 	d := &db{}
-	run(t, Options{Apply: d.apply, Spool: again})
+	run(t, d.apply, Options{Spool: again})
 	waitFor(t, "the replay", func() bool { return len(d.snapshot()) == 2 })
 }
 
@@ -203,7 +203,7 @@ func TestPoisonBatchIsBuried(t *testing.T) {
 	sp.Append([]ota.Message{msg(666)})
 	sp.Append([]ota.Message{msg(1)})
 	d := &db{poison: "666"}
-	c := run(t, Options{Apply: d.apply, Spool: sp, RetryMax: 10 * time.Millisecond, MaxAttempts: 3})
+	c := run(t, d.apply, Options{Spool: sp, RetryMax: 10 * time.Millisecond, MaxAttempts: 3})
 	waitFor(t, "the good batch", func() bool { return len(d.snapshot()) == 1 })
 	if ents, _ := os.ReadDir(filepath.Join(dir, "dead")); len(ents) != 1 || c.Stats().Buried != 1 {
 		t.Fatalf("dead/ has %d, stats %+v", len(ents), c.Stats())
@@ -214,7 +214,7 @@ func TestPoisonBatchIsBuried(t *testing.T) {
 // submitters get an error (so the message stays unacknowledged).
 func TestNoSpoolFailsTheBatch(t *testing.T) {
 	d := &db{down: true}
-	c := run(t, Options{Apply: d.apply})
+	c := run(t, d.apply, Options{})
 	if err := c.Submit(context.Background(), msg(1)); !apperr.Is(err, apperr.Unavailable) {
 		t.Fatalf("submit with the database down: %v", err)
 	}
@@ -226,10 +226,10 @@ func TestNoSpoolFailsTheBatch(t *testing.T) {
 // A stopped committer takes nothing.
 func TestSubmitAfterStop(t *testing.T) {
 	d := &db{}
-	c := New(Options{Apply: d.apply, Log: slog.New(slog.DiscardHandler)})
+	c := New(Options{Log: slog.New(slog.DiscardHandler)})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx) }()
+	go func() { done <- c.Run(ctx, d.apply) }()
 	if err := c.Submit(context.Background(), msg(1)); err != nil {
 		t.Fatal(err)
 	}

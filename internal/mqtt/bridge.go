@@ -134,7 +134,7 @@ func (br *Bridge) Run(ctx context.Context) error {
 }
 
 // Publish sends payload to topic with QoS 1, never retained: Hoist's
-// commands to devices and tags (it implements ota.Publisher). A topic with
+// commands to devices and tags (Send encodes ota's commands into it). A topic with
 // a wildcard is Invalid; a stopped bridge or an unconnected external broker
 // is Unavailable.
 func (br *Bridge) Publish(ctx context.Context, name string, payload []byte) error {

@@ -39,10 +39,6 @@ type BrokerOptions struct {
 	Log *slog.Logger
 	// Now is the clock of online and offline records; nil means time.Now.
 	Now func() time.Time
-	// OnCommandSubscription, when set, is called (in its own goroutine)
-	// after a device's subscription to its command or tag topics is
-	// granted: the moment it can receive commands it missed while offline.
-	OnCommandSubscription func(product, device string)
 	// Limits bound slow, frequent and guessing clients; the zero value
 	// limits nothing.
 	Limits Limits
@@ -82,7 +78,6 @@ func NewBroker(tcp, ws net.Listener, o BrokerOptions) (*Broker, error) {
 		InlineClient: true,
 	})
 	hook := newAuthHook(o.Devices, srv.Clients, o.Log, o.Now)
-	hook.onCommandSub = o.OnCommandSubscription
 	hook.failUser = newFailures(o.Limits.AuthFailuresPerMinute, o.Now)
 	hook.failIP = newFailures(5*o.Limits.AuthFailuresPerMinute, o.Now)
 	if err := srv.AddHook(hook, nil); err != nil {
@@ -123,7 +118,13 @@ func ServerTLS(certFile, keyFile string) (*tls.Config, error) {
 }
 
 // Start begins accepting connections; it returns at once.
-func (b *Broker) Start() error {
+// onCommandSubscription, when not nil, is called (in its own goroutine)
+// after a device's subscription to its command or tag topics is granted:
+// the moment it can receive commands it missed while offline. It is given
+// here rather than to NewBroker because it reaches the OTA service, which
+// is built after the broker (it sends through the broker's bridge).
+func (b *Broker) Start(onCommandSubscription func(product, device string)) error {
+	b.hook.onCommandSub = onCommandSubscription
 	if err := b.srv.Serve(); err != nil {
 		return fmt.Errorf("mqtt: serve: %w", err)
 	}

@@ -203,7 +203,7 @@ func mustEmbedded(tb testing.TB, f fleet, mutate func(*BrokerOptions, *BridgeOpt
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := b.Start(); err != nil {
+	if err := b.Start(nil); err != nil {
 		tb.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -61,7 +61,7 @@ func mustBrokerOn(tb testing.TB, f fleet, tcp, ws net.Listener, mutate func(*Bro
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := b.Start(); err != nil {
+	if err := b.Start(nil); err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { b.Close() })

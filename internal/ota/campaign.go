@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
-	"github.com/hoist-ota/hoist/internal/mqtt/topic"
+	"github.com/hoist-ota/hoist/internal/device"
 )
 
 // CommandUpgrade is the command name of an OTA request (PROTOCOLS §3).
@@ -24,7 +24,7 @@ type TargetKind string
 // Target kinds.
 const (
 	TargetDevice TargetKind = "device" // one device
-	TargetTag    TargetKind = "tag"    // the devices with a tag (one publish on the tag topic)
+	TargetTag    TargetKind = "tag"    // the devices with a tag (one send to the tag)
 	TargetAll    TargetKind = "all"    // every device of the product
 )
 
@@ -64,19 +64,19 @@ func (n *NewCampaign) validate() error {
 	if n.ResourceID == "" {
 		add("resourceId", "is required")
 	}
-	if !topic.ValidName(n.Product) {
+	if !device.ValidName(n.Product) {
 		add("product", nameRule)
 	}
 	set := 0
 	if n.Target.Device != "" {
 		set++
-		if !topic.ValidName(n.Target.Device) {
+		if !device.ValidName(n.Target.Device) {
 			add("target.device", nameRule)
 		}
 	}
 	if n.Target.Tag != "" {
 		set++
-		if !topic.ValidName(n.Target.Tag) {
+		if !device.ValidName(n.Target.Tag) {
 			add("target.tag", nameRule)
 		}
 	}

@@ -141,7 +141,7 @@ func TestPublishError(t *testing.T) {
 		strings.Contains(err.(*apperr.Error).Message, "refused") {
 		t.Fatalf("plain error: %v", err)
 	}
-	err := publishError(Off{}.Publish(context.Background(), "t", nil), "nothing sent")
+	err := publishError(Off{}.Send(context.Background(), Outbound{}), "nothing sent")
 	if !apperr.Is(err, apperr.Unavailable) || !strings.Contains(err.(*apperr.Error).Message, "MQTT is off") {
 		t.Fatalf("off: %v", err)
 	}

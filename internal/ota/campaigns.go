@@ -11,7 +11,6 @@ import (
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/device"
 	"github.com/hoist-ota/hoist/internal/ids"
-	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 	"github.com/hoist-ota/hoist/internal/page"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/release"
@@ -38,8 +37,8 @@ const urlMargin = time.Hour
 // fixed now: one device, the devices with a tag, or all of the product's.
 // Devices whose reported firmware version already equals the resource's
 // are skipped; the others are recorded as sent and get ota_upgrade with a
-// download URL signed for the campaign's lifetime: one publish on the tag
-// topic for a tag, one per device otherwise.
+// download URL signed for the campaign's lifetime: one send to the tag for
+// a tag, one per device otherwise.
 //
 // Errors: Invalid for bad input, a resource that is not an enabled
 // firmware (type 5) of the product and project, or a tag no device has;
@@ -166,8 +165,8 @@ func (s *Service) absolute(u, baseURL string) string {
 	return strings.TrimRight(baseURL, "/") + u
 }
 
-// publishCampaign sends ota_upgrade to the devices of send (the tag topic
-// once for a tag campaign). Nothing published: the campaign is deleted and
+// publishCampaign sends ota_upgrade to the devices of send (to the tag,
+// once, for a tag campaign). Nothing published: the campaign is deleted and
 // the error returned. Some published: the others are failed.
 func (s *Service) publishCampaign(ctx context.Context, c Campaign, send []string, body []byte) error {
 	if len(send) == 0 {
@@ -175,16 +174,8 @@ func (s *Service) publishCampaign(ctx context.Context, c Campaign, send []string
 	}
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.PublishTimeout)
 	defer cancel()
-	var topics []string
-	if c.TargetKind == TargetTag {
-		topics = []string{topic.TagCommandTopic(c.Product, c.TargetValue, CommandUpgrade, topic.EncodingPlain, c.RequestID, c.ExpiresAt)}
-	} else {
-		topics = make([]string, len(send))
-		for i, d := range send {
-			topics[i] = topic.CommandTopic(c.Product, d, CommandUpgrade, topic.EncodingPlain, c.RequestID, c.ExpiresAt)
-		}
-	}
-	ok, sent, err := s.publishEach(pctx, topics, body)
+	c.Payload = body
+	ok, sent, err := s.publishEach(pctx, c.upgrades(send))
 	if err == nil {
 		return nil
 	}
@@ -197,7 +188,7 @@ func (s *Service) publishCampaign(ctx context.Context, c Campaign, send []string
 		return publishError(err, "nothing was sent and no campaign was created")
 	}
 	failed := make([]string, 0, len(send))
-	for i, d := range send { // sent > 0: a per-device campaign, topics[i] is send[i]'s
+	for i, d := range send { // sent > 0: a per-device campaign, msgs[i] is send[i]'s
 		if !ok[i] {
 			failed = append(failed, d)
 		}

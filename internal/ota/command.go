@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
-	"github.com/hoist-ota/hoist/internal/mqtt/topic"
+	"github.com/hoist-ota/hoist/internal/device"
 )
 
 // Command limits.
@@ -46,13 +46,13 @@ type NewCommand struct {
 func (n *NewCommand) validate() (string, error) {
 	var fs []apperr.FieldError
 	add := func(field, msg string) { fs = append(fs, apperr.FieldError{Field: field, Message: msg}) }
-	if !topic.ValidName(n.Name) {
+	if !device.ValidName(n.Name) {
 		add("name", nameRule)
 	}
 	if n.Encoding == "" {
-		n.Encoding = topic.EncodingPlain
+		n.Encoding = EncodingPlain
 	}
-	if n.Encoding != topic.EncodingPlain && n.Encoding != topic.EncodingBase64 {
+	if n.Encoding != EncodingPlain && n.Encoding != EncodingBase64 {
 		add("encoding", "must be plain or base64")
 	}
 	if n.TTL == 0 {
@@ -82,7 +82,7 @@ func commandData(raw json.RawMessage, encoding string) (string, string) {
 			return "", "must be a JSON string or value"
 		}
 	default:
-		if encoding == topic.EncodingBase64 {
+		if encoding == EncodingBase64 {
 			return "", "must be a base64 string with encoding base64"
 		}
 		var b bytes.Buffer
@@ -94,7 +94,7 @@ func commandData(raw json.RawMessage, encoding string) (string, string) {
 	if len(data) > MaxCommandData {
 		return "", "must be at most 32 KiB"
 	}
-	if encoding == topic.EncodingBase64 {
+	if encoding == EncodingBase64 {
 		if _, err := base64.StdEncoding.DecodeString(data); err != nil {
 			return "", "must be standard base64 with encoding base64"
 		}
@@ -116,13 +116,11 @@ type Command struct {
 	CreatedTime time.Time
 }
 
-// Topic returns the topic the command is published on (PROTOCOLS §3),
-// with its expiry.
-func (c Command) Topic() string {
-	if c.Tag != "" {
-		return topic.TagCommandTopic(c.Product, c.Tag, c.Name, c.Encoding, c.RequestID, c.ExpiresAt)
-	}
-	return topic.CommandTopic(c.Product, c.Device, c.Name, c.Encoding, c.RequestID, c.ExpiresAt)
+// Outbound returns c as it is sent: to its device or tag, with its name,
+// encoding, request id, expiry and payload.
+func (c Command) Outbound() Outbound {
+	return Outbound{To: Address{Product: c.Product, Device: c.Device, Tag: c.Tag}, Command: c.Name, Encoding: c.Encoding,
+		RequestID: c.RequestID, ExpiresAt: c.ExpiresAt, Payload: []byte(c.Data)}
 }
 
 // Reply is a device's reply to a command (cmd_resp).

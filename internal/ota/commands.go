@@ -13,8 +13,8 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/device"
 	"github.com/hoist-ota/hoist/internal/ids"
-	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 	"github.com/hoist-ota/hoist/internal/project"
 )
 
@@ -49,13 +49,13 @@ func (s *Service) SendCommand(ctx context.Context, p account.Principal, n NewCom
 }
 
 // checkTarget requires exactly one valid device or tag name.
-func checkTarget(device, tag string) error {
+func checkTarget(dev, tag string) error {
 	switch {
-	case device != "" && tag != "", device == "" && tag == "":
+	case dev != "" && tag != "", dev == "" && tag == "":
 		return apperr.New(apperr.Invalid, "a command goes to one device or to one tag")
-	case device != "" && !topic.ValidName(device):
+	case dev != "" && !device.ValidName(dev):
 		return apperr.New(apperr.NotFound, "device not found")
-	case tag != "" && !topic.ValidName(tag):
+	case tag != "" && !device.ValidName(tag):
 		return apperr.Fields(apperr.FieldError{Field: "tag", Message: nameRule})
 	}
 	return nil
@@ -69,7 +69,7 @@ func (s *Service) send(ctx context.Context, c Command) error {
 	}
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.PublishTimeout)
 	defer cancel()
-	if err := s.pub.Publish(pctx, c.Topic(), []byte(c.Data)); err != nil {
+	if err := s.sender.Send(pctx, c.Outbound()); err != nil {
 		cctx, ccancel := cleanupContext(ctx)
 		defer ccancel()
 		if derr := s.store.DeleteCommand(cctx, c.RequestID); derr != nil {
@@ -121,8 +121,8 @@ func (s *Service) HandleCommandReply(ctx context.Context, product, device, comma
 
 // checkReply checks what can be checked of a command reply without the
 // database.
-func checkReply(product, device, command, requestID string, payload []byte) error {
-	if !topic.ValidName(product) || !topic.ValidName(device) || !topic.ValidName(command) || !topic.ValidName(requestID) {
+func checkReply(product, dev, command, requestID string, payload []byte) error {
+	if !device.ValidName(product) || !device.ValidName(dev) || !device.ValidName(command) || !device.ValidName(requestID) {
 		return apperr.New(apperr.Invalid, "invalid command reply topic")
 	}
 	if len(payload) > MaxReplySize {
@@ -263,7 +263,7 @@ func (s *Service) SendUpgrade(ctx context.Context, p account.Principal, product,
 		return Sent{}, err
 	}
 	now := s.stamp()
-	c := Command{RequestID: ids.New(), Product: product, Device: device, Name: CommandUpgrade, Encoding: topic.EncodingPlain,
+	c := Command{RequestID: ids.New(), Product: product, Device: device, Name: CommandUpgrade, Encoding: EncodingPlain,
 		ExpiresAt: expiry(now, u.TTL), CreatedBy: p.UserID, CreatedTime: now}
 	body, err := json.Marshal(upgradePayload{URL: u.URL, Version: u.Version, Size: u.Size, MD5: strings.ToLower(u.MD5),
 		SHA256: strings.ToLower(u.SHA256), Type: u.Type, RequestID: c.RequestID, ExpiresAt: c.ExpiresAt.Unix()})

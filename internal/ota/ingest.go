@@ -8,7 +8,6 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/device"
-	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 )
 
 // MessageKind is the kind of a device → server message (PROTOCOLS §3).
@@ -21,13 +20,15 @@ const (
 	KindReply    MessageKind = "reply"  // cmd_resp
 )
 
-// Message is one device → server message as the broker delivered it.
+// Message is one device → server message as the broker delivered it,
+// decoded by the MQTT layer (mqtt.DeviceMessage.OTA): ota sees its fields,
+// never its topic.
 type Message struct {
 	Kind    MessageKind
 	Product string
 	Device  string
-	// MessageID is the topic's message id, the dedupe key with Product
-	// and Device; "" (or one that breaks the topic name rules) is never
+	// MessageID is the device's message id, the dedupe key with Product
+	// and Device; "" (or one that breaks device.ValidName) is never
 	// deduplicated.
 	MessageID string
 	// Command and RequestID name the command a reply answers.
@@ -151,7 +152,7 @@ func (s *Service) prepare(msgs []Message) *batch {
 	for i, m := range msgs {
 		p := parsedMessage{Message: m, kind: m.Kind}
 		p.At = s.at(m.At)
-		if !topic.ValidName(m.Product) || !topic.ValidName(m.Device) {
+		if !device.ValidName(m.Product) || !device.ValidName(m.Device) {
 			p.invalid = apperr.New(apperr.Invalid, "invalid device name in a device topic")
 		}
 		if p.invalid == nil {
@@ -249,9 +250,9 @@ func (b *batch) dedupe(ctx context.Context, tx IngestTx) ([]int, error) {
 }
 
 // dedupable reports whether the message has a dedupe key (a message id,
-// and names, that fit the topic rules).
+// and names, that fit device.ValidName).
 func (p parsedMessage) dedupable() bool {
-	return p.MessageID != "" && topic.ValidName(p.MessageID) && topic.ValidName(p.Product) && topic.ValidName(p.Device)
+	return p.MessageID != "" && device.ValidName(p.MessageID) && device.ValidName(p.Product) && device.ValidName(p.Device)
 }
 
 func (b *batch) newest() time.Time {

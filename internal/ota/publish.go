@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,27 +11,27 @@ import (
 	"github.com/hoist-ota/hoist/internal/apperr"
 )
 
-// publishEach publishes body on every topic with at most PublishWorkers
-// publishes in flight. A failed publish does not stop the others (a broker
-// that is down fails them fast); ctx's end does. It returns which topics
-// were published, how many, and the first error (or ctx's, when it ended
-// before every topic was tried).
-func (s *Service) publishEach(ctx context.Context, topics []string, body []byte) ([]bool, int, error) {
-	ok := make([]bool, len(topics))
+// publishEach sends every message with at most PublishWorkers sends in
+// flight. A failed send does not stop the others (a broker that is down
+// fails them fast); ctx's end does. It returns which messages were sent,
+// how many, and the first error (or ctx's, when it ended before every
+// message was tried).
+func (s *Service) publishEach(ctx context.Context, msgs []Outbound) ([]bool, int, error) {
+	ok := make([]bool, len(msgs))
 	var (
 		next, sent atomic.Int64
 		mu         sync.Mutex
 		first      error
 		wg         sync.WaitGroup
 	)
-	for range min(s.opts.PublishWorkers, len(topics)) {
+	for range min(s.opts.PublishWorkers, len(msgs)) {
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(topics) || ctx.Err() != nil {
+				if i >= len(msgs) || ctx.Err() != nil {
 					return
 				}
-				if err := s.pub.Publish(ctx, topics[i], body); err != nil {
+				if err := s.sender.Send(ctx, msgs[i]); err != nil {
 					mu.Lock()
 					if first == nil {
 						first = err
@@ -47,7 +46,7 @@ func (s *Service) publishEach(ctx context.Context, topics []string, body []byte)
 	}
 	wg.Wait()
 	n := int(sent.Load())
-	if first == nil && n < len(topics) {
+	if first == nil && n < len(msgs) {
 		first = fmt.Errorf("publishing stopped: %w", ctx.Err())
 	}
 	return ok, n, first
@@ -81,8 +80,7 @@ func (s *Service) ResendPending(ctx context.Context, product, device string) (in
 	}
 	sent := 0
 	for _, c := range cs {
-		t := topic.CommandTopic(product, device, CommandUpgrade, topic.EncodingPlain, c.RequestID, c.ExpiresAt)
-		if err := s.pub.Publish(ctx, t, c.Payload); err != nil {
+		if err := s.sender.Send(ctx, c.upgradeTo(Address{Product: product, Device: device})); err != nil {
 			return sent, fmt.Errorf("ota: resend campaign %s to %s/%s: %w", c.ID, product, device, err)
 		}
 		sent++

@@ -19,13 +19,16 @@ func TestResendPendingToLateDevices(t *testing.T) {
 			w := mustWorld(t, storetest.MustOpen(t, d), ota.Options{})
 			w.mustTagged(t, 3, "beta")
 			c := w.mustTagCampaign(t, "beta")
-			if got := w.pub.take(); len(got) != 1 || !strings.HasPrefix(got[0], "tags/thermo/beta/cmd/ota_upgrade/") {
+			if got := w.pub.take(); len(got) != 1 || got[0].To != (ota.Address{Product: "thermo", Tag: "beta"}) ||
+				got[0].Command != ota.CommandUpgrade || got[0].RequestID != c.RequestID {
 				t.Fatalf("campaign published %v", got)
 			}
 
 			n, err := w.svc.ResendPending(ctx, "thermo", "d00001")
 			got := w.pub.take()
-			if err != nil || n != 1 || len(got) != 1 || !strings.HasPrefix(got[0], "cmd/thermo/d00001/ota_upgrade/plain/"+c.RequestID+"/") {
+			if err != nil || n != 1 || len(got) != 1 || got[0].To != (ota.Address{Product: "thermo", Device: "d00001"}) ||
+				got[0].Command != ota.CommandUpgrade || got[0].Encoding != ota.EncodingPlain || got[0].RequestID != c.RequestID ||
+				!got[0].ExpiresAt.Equal(c.ExpiresAt) || !strings.Contains(string(got[0].Payload), c.RequestID) {
 				t.Fatalf("resend: %d %v %v", n, got, err)
 			}
 			// Once the device acted on it, nothing is sent again.

@@ -6,7 +6,6 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
-	"github.com/hoist-ota/hoist/internal/mqtt/topic"
 	"github.com/hoist-ota/hoist/internal/project"
 )
 
@@ -16,7 +15,7 @@ import (
 // command or never got it. Devices in a final state are left alone, and
 // the command is the one first published (same request id and download
 // URL), so a device that already acted on it ignores it or reports again.
-// A tag campaign's command goes once more to the tag topic. It returns the
+// A tag campaign's command goes once more to the tag. It returns the
 // campaign with its counts and how many devices were open.
 //
 // Errors: NotFound for an unknown campaign (or one p may not see),
@@ -44,17 +43,9 @@ func (s *Service) ResumeCampaign(ctx context.Context, p account.Principal, id st
 	if len(open) == 0 {
 		return c, 0, nil
 	}
-	var topics []string
-	if c.TargetKind == TargetTag {
-		topics = []string{topic.TagCommandTopic(c.Product, c.TargetValue, CommandUpgrade, topic.EncodingPlain, c.RequestID, c.ExpiresAt)}
-	} else {
-		for _, d := range open {
-			topics = append(topics, topic.CommandTopic(c.Product, d, CommandUpgrade, topic.EncodingPlain, c.RequestID, c.ExpiresAt))
-		}
-	}
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.PublishTimeout)
 	defer cancel()
-	if _, sent, err := s.publishEach(pctx, topics, c.Payload); err != nil && sent == 0 {
+	if _, sent, err := s.publishEach(pctx, c.upgrades(open)); err != nil && sent == 0 {
 		return Campaign{}, 0, publishError(err, "nothing was sent again")
 	}
 	return c, len(open), nil

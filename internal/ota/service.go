@@ -14,22 +14,6 @@ import (
 	"github.com/hoist-ota/hoist/internal/storage"
 )
 
-// Publisher sends server → device messages: QoS 1, never retained. Publish
-// returns once the broker has the message, or an error (an apperr code
-// when the publisher knows one, say Unavailable).
-type Publisher interface {
-	Publish(ctx context.Context, topic string, payload []byte) error
-}
-
-// Off is the Publisher of a server running without MQTT (mqtt.mode=off):
-// every Publish is an apperr Unavailable error saying so.
-type Off struct{}
-
-// Publish implements Publisher.
-func (Off) Publish(context.Context, string, []byte) error {
-	return apperr.New(apperr.Unavailable, "MQTT is off (mqtt.mode=off): commands and OTA campaigns cannot be sent")
-}
-
 // Deps are the service's collaborators; all are required.
 type Deps struct {
 	Projects *project.Service
@@ -37,8 +21,10 @@ type Deps struct {
 	Releases *release.Service
 	// Blob signs firmware download URLs for a campaign's whole lifetime
 	// (the release service's URLs live only storage.urlTTL).
-	Blob      storage.Blob
-	Publisher Publisher
+	Blob storage.Blob
+	// Sender sends the commands (the MQTT bridge, or Off); see Sender for
+	// why it is given here and never replaced.
+	Sender Sender
 }
 
 // Options tune the service; zero values take the defaults.
@@ -81,7 +67,7 @@ func (o *Options) defaults() {
 // the MQTT side and take no principal.
 type Service struct {
 	store    Store
-	pub      Publisher
+	sender   Sender
 	projects *project.Service
 	devices  *device.Service
 	releases *release.Service
@@ -122,14 +108,14 @@ func (s *Service) countReport(st State) {
 // NewService returns the OTA and command service.
 func NewService(store Store, d Deps, opts Options, now func() time.Time, log *slog.Logger) *Service {
 	opts.defaults()
-	return &Service{store: store, pub: d.Publisher, projects: d.Projects, devices: d.Devices,
+	return &Service{store: store, sender: d.Sender, projects: d.Projects, devices: d.Devices,
 		releases: d.Releases, blob: d.Blob, opts: opts, now: now, log: log}
 }
 
 // stamp is now at the database's precision (milliseconds).
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
-// expiry is now+ttl rounded up to a whole second: topics and payloads
+// expiry is now+ttl rounded up to a whole second: command addresses and payloads
 // carry unix seconds, and a command must not expire before its ttl.
 func expiry(now time.Time, ttl time.Duration) time.Time {
 	t := now.Add(ttl)

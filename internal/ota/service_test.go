@@ -23,24 +23,24 @@ import (
 )
 
 // counter stands in for the MQTT bridge (the service's outside edge): it
-// counts publishes and keeps their topics.
+// keeps what was sent.
 type counter struct {
-	mu     sync.Mutex
-	topics []string
+	mu   sync.Mutex
+	sent []ota.Outbound
 }
 
-func (c *counter) Publish(_ context.Context, topic string, _ []byte) error {
+func (c *counter) Send(_ context.Context, m ota.Outbound) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.topics = append(c.topics, topic)
+	c.sent = append(c.sent, m)
 	return nil
 }
 
-func (c *counter) take() []string {
+func (c *counter) take() []ota.Outbound {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := c.topics
-	c.topics = nil
+	out := c.sent
+	c.sent = nil
 	return out
 }
 
@@ -93,7 +93,7 @@ func mustWorld(tb testing.TB, st *store.Store, opts ota.Options) world {
 	opts.PublicBaseURL = "https://hoist.example.com"
 	pub := &counter{}
 	svc := ota.NewService(st.OTA(), ota.Deps{Projects: projects, Devices: devices, Releases: releases, Blob: blob,
-		Publisher: pub}, opts, time.Now, log)
+		Sender: pub}, opts, time.Now, log)
 	return world{svc: svc, st: st, devices: devices, owner: owner, firmware: fw, pub: pub}
 }
 
@@ -280,8 +280,8 @@ func BenchmarkTagCampaign10k(b *testing.B) {
 		if c.Counts[ota.StateSent] != 10_000 {
 			b.Fatalf("counts %v", c.Counts)
 		}
-		if topics := w.pub.take(); len(topics) != 1 {
-			b.Fatalf("%d publishes", len(topics))
+		if sent := w.pub.take(); len(sent) != 1 {
+			b.Fatalf("%d publishes", len(sent))
 		}
 	}
 }
