@@ -56,15 +56,18 @@ type Options struct {
 
 // Stats counts what the simulated devices did. Reports counts OTA progress
 // reports the broker acknowledged (PUBACK), Sent those published.
+// Subscribed counts command subscriptions the broker granted (SUBACK, once
+// per connection), Expired the commands ignored because they had expired
+// (they are not in Commands).
 type Stats struct {
-	Connected, Commands, Upgrades, Succeeded, Failed, Reports, Sent int64
+	Connected, Subscribed, Commands, Expired, Upgrades, Succeeded, Failed, Reports, Sent int64
 }
 
 // Sim runs the devices of Options.
 type Sim struct {
 	opts    Options
 	clients []*simDevice
-	stats   struct{ connected, commands, upgrades, succeeded, failed, reports, sent atomic.Int64 }
+	stats   struct{ connected, subscribed, commands, expired, upgrades, succeeded, failed, reports, sent atomic.Int64 }
 	msgSeq  atomic.Uint64
 	wg      sync.WaitGroup
 
@@ -137,7 +140,8 @@ func (s *Sim) Stop(ctx context.Context) {
 
 // Stats returns the counts so far.
 func (s *Sim) Stats() Stats {
-	return Stats{Connected: s.stats.connected.Load(), Commands: s.stats.commands.Load(), Upgrades: s.stats.upgrades.Load(),
+	return Stats{Connected: s.stats.connected.Load(), Subscribed: s.stats.subscribed.Load(), Commands: s.stats.commands.Load(),
+		Expired: s.stats.expired.Load(), Upgrades: s.stats.upgrades.Load(),
 		Succeeded: s.stats.succeeded.Load(), Failed: s.stats.failed.Load(), Reports: s.stats.reports.Load(),
 		Sent: s.stats.sent.Load()}
 }
@@ -204,9 +208,20 @@ func (d *simDevice) subscribe(c paho.Client) {
 	}
 	tok := c.SubscribeMultiple(filters, d.onCommand)
 	go func() {
-		if tok.WaitTimeout(15*time.Second) && tok.Error() != nil {
-			d.sim.opts.Log.Warn("subscribe failed", "device", d.id(), "error", tok.Error())
+		if !tok.WaitTimeout(15 * time.Second) {
+			return
 		}
+		err := tok.Error()
+		for f, qos := range tok.(*paho.SubscribeToken).Result() {
+			if err == nil && qos == 0x80 {
+				err = fmt.Errorf("%s refused", f)
+			}
+		}
+		if err != nil {
+			d.sim.opts.Log.Warn("subscribe failed", "device", d.id(), "error", err)
+			return
+		}
+		d.sim.stats.subscribed.Add(1)
 	}()
 }
 
@@ -255,6 +270,7 @@ func (d *simDevice) onCommand(_ paho.Client, m paho.Message) {
 	command, encoding, requestID := rest[0], rest[1], rest[2]
 	if len(rest) >= 4 {
 		if exp, err := strconv.ParseInt(rest[3], 10, 64); err == nil && time.Now().Unix() > exp {
+			d.sim.stats.expired.Add(1)
 			return // expired: devices must ignore it
 		}
 	}

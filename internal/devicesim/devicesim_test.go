@@ -100,7 +100,7 @@ func (s *server) waitFinal(t *testing.T, device string) []string {
 		if n := len(states); n > 0 && (states[n-1] == "succeeded" || states[n-1] == "failed") {
 			return states
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // poll interval of a condition wait
 	}
 	t.Fatalf("%s: no final report", device)
 	return nil
@@ -126,7 +126,7 @@ func TestSimulatedOTAUpgrade(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer sim.Stop(context.Background())
-			time.Sleep(200 * time.Millisecond) // subscriptions settle
+			waitSim(t, "both devices' command subscriptions", func() bool { return sim.Stats().Subscribed == 2 })
 
 			cmd := map[string]any{"url": files.URL + "/fw.bin", "version": "2.0.0", "size": len(firmware),
 				"md5": hex.EncodeToString(md[:]), "sha256": hex.EncodeToString(sh[:]), "type": "firmware", "requestId": "req1"}
@@ -183,9 +183,11 @@ func TestSimulatedOTAUpgrade(t *testing.T) {
 				if time.Now().After(deadline) {
 					t.Fatal("no command reply")
 				}
-				time.Sleep(20 * time.Millisecond)
+				time.Sleep(20 * time.Millisecond) // poll interval of a condition wait
 			}
-			time.Sleep(200 * time.Millisecond)
+			// The device counts the expired command as it drops it: once
+			// counted, it can no longer start an upgrade.
+			waitSim(t, "the expired command to be dropped", func() bool { return sim.Stats().Expired == 1 })
 			if st := sim.Stats(); st.Upgrades != 2 || st.Succeeded != 1 || st.Failed != 1 || st.Connected != 2 {
 				t.Fatalf("stats %+v (the expired command must not start an upgrade)", st)
 			}
@@ -193,5 +195,17 @@ func TestSimulatedOTAUpgrade(t *testing.T) {
 				t.Fatalf("reply %s", srv.replies[0])
 			}
 		})
+	}
+}
+
+// waitSim polls cond for up to 10 s.
+func waitSim(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond) // poll interval of a condition wait
 	}
 }

@@ -108,7 +108,9 @@ func TestDeviceIsConfinedToItsTopics(t *testing.T) {
 	f := mustFleet(t)
 	secA, secB := f.mustDevice(t, "a"), f.mustDevice(t, "b")
 	s := mustEmbedded(t, f, nil)
-	a, b := mustDeviceClient(t, s.tcpURL, "a", secA), mustDeviceClient(t, s.tcpURL, "b", secB)
+	// a handles its messages in order, so that a marker proves what came before it.
+	a := mustConnect(t, clientOpts(s.tcpURL, "thermo/a", "thermo/a", secA).SetOrderMatters(true))
+	b := mustDeviceClient(t, s.tcpURL, "b", secB)
 
 	var inA inbox
 	for _, filter := range []string{"#", "+/thermo/a/#", "cmd/thermo/+/#", "cmd/thermo/b/#", "update_status/thermo/a/+", "$SYS/#", "tags/thermo/x/cmd/#"} {
@@ -127,14 +129,24 @@ func TestDeviceIsConfinedToItsTopics(t *testing.T) {
 	publish(t, b, "anything/else", 0, `{"spoofed":3}`)
 	// Then for itself, on the same connection: this one arrives, after them.
 	publish(t, b, "update_status/thermo/b/m3", 1, `{"own":1}`)
+	// The broker handles b's packets in order: its own status at the sink
+	// means the spoofed ones were decided before it.
 	waitFor(t, "b's own status", func() bool { return s.sink.has(`{"own":1}`) })
-	time.Sleep(50 * time.Millisecond)
+	// A marker for a, published after that: a spoofed command routed to a
+	// would have reached a before it.
+	marker := "cmd/thermo/a/marker/plain/m0"
+	if err := s.bridge.Publish(context.Background(), marker, []byte("marker")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a's marker", func() bool { return slices.Contains(inA.list(), marker+" marker") })
 	for _, c := range s.sink.snapshot() {
 		if strings.Contains(c.Payload, "spoofed") {
 			t.Errorf("spoofed message reached the sink: %+v", c)
 		}
 	}
-	if got := inA.list(); len(got) != 0 {
+	// (paho hands a message to every handler whose filter matches, granted
+	// or not, so the marker may be there more than once.)
+	if got := slices.DeleteFunc(inA.list(), func(m string) bool { return m == marker+" marker" }); len(got) != 0 {
 		t.Errorf("a received %v", got)
 	}
 	if d := s.broker.Denials(); d.Publish != 4 || d.Subscribe != 7 {
@@ -154,7 +166,8 @@ func TestCommandsReachOnlyTheirDevices(t *testing.T) {
 	s := mustEmbedded(t, f, nil)
 	clients, inboxes := map[string]paho.Client{}, map[string]*inbox{}
 	for _, name := range []string{"a", "b", "c"} {
-		clients[name] = mustDeviceClient(t, s.tcpURL, name, secrets[name])
+		// In order, so that a last marker proves what came before it.
+		clients[name] = mustConnect(t, clientOpts(s.tcpURL, "thermo/"+name, "thermo/"+name, secrets[name]).SetOrderMatters(true))
 		inboxes[name] = &inbox{}
 		if code := subscribe(t, clients[name], topic.DeviceCommandFilter("thermo", name), inboxes[name]); code != 1 {
 			t.Fatalf("%s: SUBACK %#x", name, code)
@@ -192,12 +205,17 @@ func TestCommandsReachOnlyTheirDevices(t *testing.T) {
 		"b": {tagRed + " for red"},
 		"c": {tagRed + " for red"},
 	}
-	for name, msgs := range want {
-		waitFor(t, name+"'s commands", func() bool { return len(inboxes[name].list()) >= len(msgs) })
+	// A last command to each device: once it arrived, so did every command
+	// published before it (one broker queue per client, handled in order).
+	for name := range want {
+		marker := topic.CommandTopic("thermo", name, "marker", topic.EncodingPlain, "m", time.Time{})
+		if err := s.bridge.Publish(ctx, marker, []byte("marker")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, name+"'s marker", func() bool { return slices.Contains(inboxes[name].list(), marker+" marker") })
 	}
-	time.Sleep(100 * time.Millisecond)
 	for name, msgs := range want {
-		got := inboxes[name].list()
+		got := slices.DeleteFunc(inboxes[name].list(), func(m string) bool { return strings.HasSuffix(m, " marker") })
 		slices.Sort(got)
 		slices.Sort(msgs)
 		if !slices.Equal(got, msgs) {
@@ -232,6 +250,7 @@ func TestOnlineAndOffline(t *testing.T) {
 	f := mustFleet(t)
 	secret := f.mustDevice(t, "a")
 	s := mustEmbedded(t, f, nil)
+	seen := watchSessions(t, s.broker)
 	c := mustDeviceClient(t, s.tcpURL, "a", secret)
 	waitFor(t, "online", func() bool { return f.mustLookup(t, "a").Online })
 	if d := f.mustLookup(t, "a"); d.LastIP != "127.0.0.1" || d.LastSeenAt == nil {
@@ -244,15 +263,23 @@ func TestOnlineAndOffline(t *testing.T) {
 	c1 := mustConnect(t, clientOpts(s.tcpURL, "thermo/a/1", "thermo/a", secret))
 	c2 := mustConnect(t, clientOpts(s.tcpURL, "thermo/a/2", "thermo/a", secret))
 	waitFor(t, "online", func() bool { return f.mustLookup(t, "a").Online })
+	waitFor(t, "both sessions", func() bool {
+		e1, _ := seen.counts("thermo/a/1")
+		e2, _ := seen.counts("thermo/a/2")
+		return e1 == 1 && e2 == 1
+	})
 	c1.Disconnect(0)
-	time.Sleep(100 * time.Millisecond)
+	waitFor(t, "the broker to handle c1's disconnect", func() bool { _, ended := seen.counts("thermo/a/1"); return ended == 1 })
 	if !f.mustLookup(t, "a").Online {
 		t.Fatal("offline while a connection remains")
 	}
 	// A takeover (same client id) keeps it online.
 	c3 := mustConnect(t, clientOpts(s.tcpURL, "thermo/a/2", "thermo/a", secret))
 	waitFor(t, "the old session to end", func() bool { return !c2.IsConnectionOpen() })
-	time.Sleep(100 * time.Millisecond)
+	waitFor(t, "the broker to handle the takeover", func() bool {
+		established, ended := seen.counts("thermo/a/2")
+		return established == 2 && ended == 1
+	})
 	if !f.mustLookup(t, "a").Online {
 		t.Fatal("offline after a takeover")
 	}

@@ -148,7 +148,7 @@ func TestExternalBridgeSharedSubscription(t *testing.T) {
 			t.Fatal("the markers did not reach both nodes")
 		}
 		publish(t, dev, fmt.Sprintf("update_status/%s/marker/m%d", p, i), 1, fmt.Sprintf(`{"marker":%d}`, i))
-		time.Sleep(20 * time.Millisecond) // pace the markers; the check above is what proves
+		time.Sleep(20 * time.Millisecond) // deliberate pacing of a real client (spreads the markers over both shares); the loop condition is the proof
 	}
 	if n := got() - markers(n1) - markers(n2); n != 20 {
 		t.Fatalf("%d deliveries of the 20 messages", n)
@@ -219,15 +219,35 @@ func TestExternalBridgeSurvivesBrokerRestart(t *testing.T) {
 // The bridge starts even when the broker is down, and connects when it
 // comes up; Run returns promptly when stopped while still trying.
 func TestExternalBridgeStopsWhileConnecting(t *testing.T) {
+	// A "broker" that hangs up on every connection: the bridge cannot
+	// connect, and each attempt it makes is seen here.
 	ln := mustListen(t)
 	url := "tcp://" + ln.Addr().String()
-	ln.Close() // nobody listens
+	attempts := make(chan struct{}, 1)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+			select {
+			case attempts <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	t.Cleanup(func() { ln.Close() })
 	br := NewExternalBridge(External{URL: url, ClientID: randomName("hoist-test-")},
 		BridgeOptions{Sink: &recordingSink{}, Log: discardLog()})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- br.Run(ctx) }()
-	time.Sleep(100 * time.Millisecond)
+	select { // stop it while it is trying
+	case <-attempts:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the bridge never tried to connect")
+	}
 	cancel()
 	select {
 	case err := <-done:

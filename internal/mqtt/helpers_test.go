@@ -15,6 +15,8 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+	mochi "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/packets"
 
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/config"
@@ -324,8 +326,58 @@ func waitFor(tb testing.TB, what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			tb.Fatalf("timed out waiting for %s", what)
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond) // poll interval of a condition wait
 	}
+}
+
+// sessionEvents sits in the broker's hook chain after Hoist's own hook
+// (mochi runs the hooks of one event in order): a session it has seen
+// established or ended is one Hoist's hook has finished handling, online
+// or offline record included.
+type sessionEvents struct {
+	mochi.HookBase
+	mu          sync.Mutex
+	established map[string]int
+	ended       map[string]int
+}
+
+// watchSessions adds a sessionEvents hook to b.
+func watchSessions(tb testing.TB, b *Broker) *sessionEvents {
+	tb.Helper()
+	e := &sessionEvents{established: map[string]int{}, ended: map[string]int{}}
+	if err := b.srv.AddHook(e, nil); err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// ID implements mochi.Hook.
+func (e *sessionEvents) ID() string { return "test-session-events" }
+
+// Provides implements mochi.Hook.
+func (e *sessionEvents) Provides(b byte) bool {
+	return b == mochi.OnSessionEstablished || b == mochi.OnDisconnect
+}
+
+// OnSessionEstablished implements mochi.Hook.
+func (e *sessionEvents) OnSessionEstablished(cl *mochi.Client, _ packets.Packet) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.established[cl.ID]++
+}
+
+// OnDisconnect implements mochi.Hook.
+func (e *sessionEvents) OnDisconnect(cl *mochi.Client, _ error, _ bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.ended[cl.ID]++
+}
+
+// counts returns how many sessions of clientID were established and ended.
+func (e *sessionEvents) counts(clientID string) (established, ended int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.established[clientID], e.ended[clientID]
 }
 
 // randomName is a fresh valid topic level.

@@ -30,7 +30,7 @@ func TestRevokedDevicesAreDisconnected(t *testing.T) {
 			if !clients[name].IsConnectionOpen() {
 				return true
 			}
-			time.Sleep(20 * time.Millisecond)
+			time.Sleep(20 * time.Millisecond) // poll interval of a condition wait
 		}
 		return false
 	}
