@@ -133,8 +133,7 @@ const MaxNameLen = 64
 // ValidName reports whether s may name a product, device or tag (and, in
 // ota, a command or a request id): 1 to MaxNameLen bytes of
 // [A-Za-z0-9_.-]. This is the rule; the MQTT topic codec
-// (internal/mqtt/topic) keeps the same check for its wire levels, and its
-// tests hold the two equal. Such a name is one MQTT topic level, never a
+// (internal/mqtt/topic) checks topic levels with it. Such a name is one MQTT topic level, never a
 // wildcard and never '$'-prefixed.
 func ValidName(s string) bool {
 	if len(s) == 0 || len(s) > MaxNameLen {

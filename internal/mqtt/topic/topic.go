@@ -8,30 +8,19 @@ import (
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/device"
 )
 
 // MaxNameLen is the longest product, device, tag, command, message id or
-// request id a topic may carry.
-const MaxNameLen = 64
+// request id a topic may carry (device.MaxNameLen).
+const MaxNameLen = device.MaxNameLen
 
-// ValidName reports whether s may be used as a product, device, tag, command,
-// message id or request id: 1 to 64 bytes of [A-Za-z0-9_.-]. It is the wire
-// check of device.ValidName, which owns the rule (the codec stays free of the
-// domain; its tests hold the two equal). Such a name is
-// exactly one topic level and can never be a wildcard or start with '$'.
-// "." and ".." are valid names: MQTT gives them no path meaning.
-func ValidName(s string) bool {
-	if len(s) == 0 || len(s) > MaxNameLen {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
+// ValidName reports whether s may be used as a product, device, tag,
+// command, message id or request id: device.ValidName, which owns the rule.
+// Such a name is exactly one topic level and can never be a wildcard or
+// start with '$'. "." and ".." are valid names: MQTT gives them no path
+// meaning.
+func ValidName(s string) bool { return device.ValidName(s) }
 
 // Topic roots of PROTOCOLS §3.
 const (
