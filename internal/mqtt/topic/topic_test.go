@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
-	"github.com/hoist-ota/hoist/internal/device"
 )
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
@@ -24,12 +23,6 @@ func TestValidName(t *testing.T) {
 		if got, want := ValidName(s), nameRE.MatchString(s); got != want {
 			t.Errorf("ValidName(%q) = %v, regexp says %v", s, got, want)
 		}
-		if got, want := ValidName(s), device.ValidName(s); got != want {
-			t.Errorf("ValidName(%q) = %v, but device.ValidName (the rule) says %v", s, got, want)
-		}
-	}
-	if MaxNameLen != device.MaxNameLen {
-		t.Errorf("MaxNameLen = %d, device.MaxNameLen = %d", MaxNameLen, device.MaxNameLen)
 	}
 }
 
@@ -40,9 +33,6 @@ func FuzzValidName(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := ValidName(s), nameRE.MatchString(s); got != want {
 			t.Fatalf("ValidName(%q) = %v, regexp says %v", s, got, want)
-		}
-		if got, want := ValidName(s), device.ValidName(s); got != want {
-			t.Fatalf("ValidName(%q) = %v, but device.ValidName (the rule) says %v", s, got, want)
 		}
 	})
 }
