@@ -3,8 +3,10 @@ package httpapi
 import (
 	"io"
 	"io/fs"
+	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -54,15 +56,31 @@ func (s *Server) servePanel(c *gin.Context) bool {
 	return false
 }
 
+// panelEncodings are the precompressed variants the panel build writes next
+// to its files (web/vite.config.ts), in order of preference.
+var panelEncodings = []struct{ coding, ext string }{{"br", ".br"}, {"gzip", ".gz"}}
+
 // servePanelFile serves one file: hashed assets are cached for a year,
-// everything else (index.html) is revalidated on every load.
+// everything else (index.html) is revalidated on every load. When the build
+// wrote a brotli or gzip variant and the client accepts it, that variant is
+// sent as is (Content-Encoding, the original's Content-Type, no ranges).
 func (s *Server) servePanelFile(c *gin.Context, name string) {
 	if strings.HasPrefix(name, "assets/") {
 		c.Header("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
 		c.Header("Cache-Control", "no-cache")
 	}
-	f, err := s.panel.Open(name)
+	file, coding := name, ""
+	for _, e := range panelEncodings {
+		if _, err := fs.Stat(s.panel, name+e.ext); err == nil {
+			// The answer depends on Accept-Encoding whenever a variant exists.
+			c.Header("Vary", "Accept-Encoding")
+			if coding == "" && acceptsEncoding(c.GetHeader("Accept-Encoding"), e.coding) {
+				file, coding = name+e.ext, e.coding
+			}
+		}
+	}
+	f, err := s.panel.Open(file)
 	if err != nil {
 		c.Status(http.StatusNotFound)
 		return
@@ -74,7 +92,46 @@ func (s *Server) servePanelFile(c *gin.Context, name string) {
 		c.Status(http.StatusInternalServerError)
 		return
 	}
+	if coding != "" {
+		ctype := mime.TypeByExtension(path.Ext(name))
+		if ctype == "" {
+			ctype = "application/octet-stream"
+		}
+		c.Header("Content-Type", ctype)
+		c.Header("Content-Encoding", coding)
+		// A range of the compressed bytes is of no use to anyone; without
+		// one the whole variant goes out, and ServeContent leaves the length
+		// of an encoded body to the handler.
+		c.Request.Header.Del("Range")
+		c.Header("Content-Length", strconv.FormatInt(st.Size(), 10))
+	}
 	// http.ServeContent, not http.FileServer: the latter redirects
 	// /index.html to / and would loop.
 	http.ServeContent(c.Writer, c.Request, name, st.ModTime(), rs)
+}
+
+// acceptsEncoding reports whether an Accept-Encoding header accepts coding
+// (by name or "*") with a non-zero quality.
+func acceptsEncoding(header, coding string) bool {
+	star := false
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != coding && name != "*" {
+			continue
+		}
+		ok := true
+		for _, p := range strings.Split(params, ";") {
+			k, v, found := strings.Cut(strings.TrimSpace(p), "=")
+			if found && strings.EqualFold(strings.TrimSpace(k), "q") {
+				q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				ok = err == nil && q > 0
+			}
+		}
+		if name == coding {
+			return ok // an explicit entry overrides "*"
+		}
+		star = ok
+	}
+	return star
 }

@@ -3,9 +3,10 @@
 // styles, plus the route's lazy chunk and everything it preloads (and, for
 // the pages inside the signed-in layout, the layout's chunk and preloads,
 // which the router loads together with them). Sizes are
-// raw and gzip (level 9). Usage: node scripts/bundle-size.mjs [View ...]
+// raw, gzip (level 9) and as served: the build's precompressed .br when
+// there is one (what a browser sending Accept-Encoding: br gets). Usage: node scripts/bundle-size.mjs [View ...]
 // (default: every lazily loaded view). Exits 1 above LIMIT_KB gzip (400).
-import { readFileSync, readdirSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 
@@ -49,14 +50,16 @@ for (const view of views) {
   const files = new Set(['index.html', ...initial, ...layout, ...routeDeps(view)])
   let raw = 0
   let gz = 0
+  let br = 0
   for (const f of files) {
     const buf = readFileSync(join(dist, f))
     raw += buf.length
     gz += gzipSync(buf, { level: 9 }).length
+    br += existsSync(join(dist, `${f}.br`)) ? statSync(join(dist, `${f}.br`)).size : buf.length
   }
   const kb = (n) => (n / 1024).toFixed(1)
   const over = gz / 1024 > LIMIT_KB
   failed ||= over
-  console.log(`${view}: ${files.size} files, ${kb(raw)} KiB raw, ${kb(gz)} KiB gzip${over ? ` (over ${LIMIT_KB})` : ''}`)
+  console.log(`${view}: ${files.size} files, ${kb(raw)} KiB raw, ${kb(gz)} KiB gzip, ${kb(br)} KiB brotli${over ? ` (over ${LIMIT_KB})` : ''}`)
 }
 process.exit(failed ? 1 : 0)

@@ -67,22 +67,36 @@ export async function openBrowser(baseURL) {
     },
     /**
      * measure loads path in a fresh page and sums what it downloaded
-     * (document, scripts, styles): raw and gzip bytes.
+     * (document, scripts, styles): raw and gzip (level 9) bytes of the
+     * bodies, and transfer, the bytes that crossed the wire as the server
+     * encoded them (Content-Encoding counted in encodings). uncompressed
+     * lists the files above 1 KiB that came without an encoding.
      */
     async measure(path) {
       const p = await context.newPage()
-      const bodies = []
+      const responses = []
       p.on('response', (r) => {
         const t = r.request().resourceType()
-        if (['document', 'script', 'stylesheet'].includes(t)) bodies.push(r.body().catch(() => Buffer.alloc(0)))
+        if (['document', 'script', 'stylesheet'].includes(t)) responses.push(r)
       })
       await p.goto(path, { waitUntil: 'networkidle' })
-      const bufs = await Promise.all(bodies)
+      const seen = await Promise.all(
+        responses.map(async (r) => {
+          const body = await r.body().catch(() => Buffer.alloc(0))
+          const sizes = await r.request().sizes()
+          return { url: r.url(), body, encoding: r.headers()['content-encoding'] ?? 'none', transfer: sizes.responseBodySize }
+        }),
+      )
       await p.close()
+      const encodings = {}
+      for (const s of seen) encodings[s.encoding] = (encodings[s.encoding] ?? 0) + 1
       return {
-        files: bufs.length,
-        raw: bufs.reduce((n, b) => n + b.length, 0),
-        gzip: bufs.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0),
+        files: seen.length,
+        raw: seen.reduce((n, s) => n + s.body.length, 0),
+        gzip: seen.reduce((n, s) => n + gzipSync(s.body, { level: 9 }).length, 0),
+        transfer: seen.reduce((n, s) => n + s.transfer, 0),
+        encodings,
+        uncompressed: seen.filter((s) => s.encoding === 'none' && s.body.length > 1024).map((s) => new URL(s.url).pathname),
       }
     },
   }
