@@ -625,7 +625,10 @@ test('panel: register, project, upload with progress, releases, update check, de
     await uploadIn(title, { name: 'thermo-1.1.0.bin', mimeType: 'application/octet-stream', buffer: randomBytes(96 * 1024) })
     await dialog(title).getByTestId('res-version').fill('1.1.0')
     await dialog(title).getByTestId('res-version-code').fill('110')
-    await dialog(title).getByTestId('res-product').fill('thermo')
+    // The product is picked from the project's products, not typed.
+    await dialog(title).getByTestId('res-product').click()
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: 'thermo' }).click()
+    await dialog(title).getByTestId('res-product').getByText('thermo').waitFor()
     await dialog(title).getByTestId('res-changelog').fill('Better heating curve')
     await okIn(title)
     await page.getByText('Release 1.1.0 published').waitFor()

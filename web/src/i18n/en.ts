@@ -128,6 +128,7 @@ export default {
     nativeVersionCode: 'Native version code',
     nativeHint: 'The native build this hot update runs on.',
     noNative: 'There is no {type} release yet: publish the native build first.',
+    noProduct: 'This project has no device products yet: create one on the Devices page first.',
     latestNative: 'Latest native builds',
     product: 'Product',
     updateType: 'Update type',

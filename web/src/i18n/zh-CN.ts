@@ -130,6 +130,7 @@ const zhCN: typeof en = {
     nativeVersionCode: '原生版本代码',
     nativeHint: '此热更新包所依赖的原生整包版本。',
     noNative: '还没有{type}发布，请先发布原生整包。',
+    noProduct: '此项目还没有设备产品，请先在设备页面创建产品。',
     latestNative: '最新原生整包',
     product: '产品',
     updateType: '更新方式',
