@@ -771,6 +771,47 @@ test('panel: register, project, upload with progress, releases, update check, de
     await ui.screenshot('members')
   })
 
+  await t.test('a phone (390 px): the menu is a drawer, no page is wider than the screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 })
+    try {
+      // The menu is off screen, in the closed drawer; the content has the width.
+      await page.waitForFunction(() => document.querySelector('[data-testid=sider]')?.getBoundingClientRect().right === 0)
+      await page.getByTestId('menu-toggle').click()
+      await page.getByTestId('menu-backdrop').waitFor()
+      await ui.screenshot('phone-drawer')
+      await page.getByTestId('menu-projects').click()
+      await page.getByTestId('menu-backdrop').waitFor({ state: 'detached' })
+      await page.getByTestId('project-link').first().click()
+      const project = new URL(page.url()).pathname
+      const pages = [
+        ['/', 'dashboard-page'],
+        ['/projects', 'projects-page'],
+        [project, 'project-title'],
+        ['/products', 'products-page'],
+        ['/products/thermo', 'product-title'],
+        ['/ota', 'campaigns-page'],
+        [campaignPath, 'campaign-page'],
+        ['/stats', 'stats-page'],
+        ['/logs/login', 'login-log-page'],
+        ['/users', 'users-page'],
+        ['/dicts', 'dicts-page'],
+        ['/account', 'account-page'],
+      ]
+      const wide = []
+      for (const [path, testid] of pages) {
+        await page.goto(path)
+        await page.getByTestId(testid).waitFor()
+        await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached' }).catch(() => {})
+        const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth])
+        if (scroll > width) wide.push(`${path}: ${scroll} px wide`)
+        if (path === project || path === '/products/thermo' || path === '/ota') await ui.screenshot(`phone-${testid}`)
+      }
+      assert.deepEqual(wide, [], 'pages wider than a 390 px screen')
+    } finally {
+      await page.setViewportSize({ width: 1366, height: 900 })
+    }
+  })
+
   await t.test('dictionary, login log, my account with an API token shown once', async () => {
     await page.getByTestId('menu-dicts').click()
     await page.getByTestId('dicts-page').getByText('update_type').waitFor()
