@@ -110,6 +110,8 @@ const zhCN: typeof en = {
     userIdHint: '请对方在“我的账号”页面查看并提供用户 ID。',
     memberAdded: '已添加 {name}',
     removeMemberConfirm: '将该成员移出项目？',
+    soleOwner: '唯一的所有者不能退出项目或被移除：请先将其他成员设为所有者。',
+    soleOwnerShort: '唯一所有者',
     leaveConfirm: '退出这个项目？',
   },
   resource: {
@@ -415,7 +417,7 @@ const zhCN: typeof en = {
     createTitle: '发起 OTA 升级',
     project: '项目',
     resource: '固件',
-    resourceHint: '项目中已启用的固件版本（类型 5），且为该产品制作。',
+    resourceHint: '项目中已启用的固件版本，且为该产品制作。',
     noFirmware: '此项目没有已启用的固件版本：请先在项目的版本中发布类型为固件的版本。',
     product: '产品',
     target: '升级范围',
