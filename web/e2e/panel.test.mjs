@@ -649,7 +649,7 @@ test('panel: register, project, upload with progress, releases, update check, de
     await okIn('Start an OTA campaign')
     await page.waitForURL(/\/ota\/[0-9a-f]{32}$/)
     campaignPath = new URL(page.url()).pathname
-    await page.getByText('Campaign started: 1 devices').waitFor()
+    await page.getByText('Campaign started: 1 device').waitFor()
   })
 
   await t.test('campaign detail: live progress until the device succeeded', async () => {
@@ -768,6 +768,10 @@ test('panel: register, project, upload with progress, releases, update check, de
     await page.getByTestId('add-member').click()
     await page.getByText('bob added').waitFor()
     await page.getByTestId('members-panel').getByRole('cell', { name: /bob/ }).waitFor()
+    // The only owner is not offered to leave (the server would refuse).
+    const me = page.getByTestId('members-panel').locator('tr', { hasText: ADMIN.username })
+    await me.getByTestId('sole-owner').waitFor()
+    assert.equal(await me.getByRole('button', { name: 'Remove' }).count(), 0)
     await ui.screenshot('members')
   })
 
