@@ -65,6 +65,10 @@ var panelEncodings = []struct{ coding, ext string }{{"br", ".br"}, {"gzip", ".gz
 // wrote a brotli or gzip variant and the client accepts it, that variant is
 // sent as is (Content-Encoding, the original's Content-Type, no ranges).
 func (s *Server) servePanelFile(c *gin.Context, name string) {
+	// The panel's policy whatever the path: a client route such as
+	// /ota/<campaign> shares its prefix with device endpoints, whose policy
+	// (securityHeaders) would block the panel's own scripts.
+	c.Header("Content-Security-Policy", cspPanel)
 	if strings.HasPrefix(name, "assets/") {
 		c.Header("Cache-Control", "public, max-age=31536000, immutable")
 	} else {

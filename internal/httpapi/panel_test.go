@@ -109,6 +109,12 @@ func TestPanelServesPrecompressedVariants(t *testing.T) {
 	if rec.Code != http.StatusOK || rec.Body.String() != "BR(app)" {
 		t.Fatalf("range on br: %d %q", rec.Code, rec.Body)
 	}
+	// A client route under a prefix the API also uses (/ota/) is still the
+	// panel, with the panel's policy: the API's would block its scripts.
+	rec, _ = ts.do(t, "GET", "/ota/1382f768", nil, "Accept", "text/html")
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Security-Policy") != cspPanel {
+		t.Fatalf("/ota/ client route: %d CSP %q", rec.Code, rec.Header().Get("Content-Security-Policy"))
+	}
 	// Uncompressed, ranges still work as before.
 	rec, _ = ts.do(t, "GET", "/assets/app-1a.js", nil, "Range", "bytes=0-6")
 	if rec.Code != http.StatusPartialContent || rec.Body.String() != "console" {
