@@ -64,6 +64,8 @@ function checkSize(t, label, size) {
     `${label}: ${size.files} files, ${kib(size.raw)} KiB raw, ${kib(size.gzip)} KiB gzip, ` +
       `${kib(size.transfer)} KiB transferred (${JSON.stringify(size.encodings)})`,
   )
+  assert.ok(size.files > 10, `${label}: only ${size.files} files loaded: the app did not start`)
+  assert.ok(size.transfer > 0, `${label}: nothing transferred`)
   assert.deepEqual(size.uncompressed, [], `${label}: sent without Content-Encoding`)
   assert.ok(size.transfer < size.raw / 2, `${label}: ${size.transfer} B transferred of ${size.raw} B`)
   assert.ok(size.transfer / 1024 <= LIMIT_GZIP_KB, `${label}: ${size.transfer} B transferred`)
@@ -786,6 +788,7 @@ test('panel: register, project, upload with progress, releases, update check, de
       await page.getByTestId('menu-projects').click()
       await page.getByTestId('menu-backdrop').waitFor({ state: 'detached' })
       await page.getByTestId('project-link').first().click()
+      await page.waitForURL(/\/projects\/[0-9a-f]{32}$/)
       const project = new URL(page.url()).pathname
       const pages = [
         ['/', 'dashboard-page'],

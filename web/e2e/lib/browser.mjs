@@ -74,6 +74,12 @@ export async function openBrowser(baseURL) {
      */
     async measure(path) {
       const p = await context.newPage()
+      p.on('pageerror', (e) => errors.push(`page error (measure ${path}): ${e.stack || e.message}`))
+      // The browser cache off (as DevTools does): every file crosses the
+      // wire, so its transfer size is known (a cached one reports -1).
+      const cdp = await context.newCDPSession(p)
+      await cdp.send('Network.enable')
+      await cdp.send('Network.setCacheDisabled', { cacheDisabled: true })
       const responses = []
       p.on('response', (r) => {
         const t = r.request().resourceType()
