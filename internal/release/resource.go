@@ -6,7 +6,7 @@ package release
 import "time"
 
 // Type is a resource type. The numbers are upushy's wire values (PROTOCOLS §2)
-// plus 5 for firmware.
+// plus 5 for firmware and 6, 7 for CodePush bundles.
 type Type int
 
 // Resource types.
@@ -16,6 +16,11 @@ const (
 	TypeAndroid    Type = 3 // native Android build (apk)
 	TypeIOS        Type = 4 // native iOS build (App Store link)
 	TypeFirmware   Type = 5 // device firmware for OTA
+	// TypeCodePushAndroid and TypeCodePushIOS are React Native bundles
+	// served over the CodePush protocol (PROTOCOLS §6): a zip of the
+	// folder `react-native bundle` writes.
+	TypeCodePushAndroid Type = 6
+	TypeCodePushIOS     Type = 7
 )
 
 // Label names t for people: "wgt (Android)", "Android build", ….
@@ -31,6 +36,10 @@ func (t Type) Label() string {
 		return "iOS build"
 	case TypeFirmware:
 		return "firmware"
+	case TypeCodePushAndroid:
+		return "CodePush bundle (Android)"
+	case TypeCodePushIOS:
+		return "CodePush bundle (iOS)"
 	}
 	return "resource"
 }
@@ -96,6 +105,13 @@ type Resource struct {
 	// declares (its origin's): a device reporting it runs that content
 	// already and is not offered the rollback again.
 	OriginVersionCode int64
+	// Label, TargetBinaryRange and PackageHash are CodePush's (types 6
+	// and 7, "" otherwise): "v" + versionCode, the npm semver range of
+	// binary versions the bundle runs on, and the package hash computed
+	// from the zip at publish (PROTOCOLS §6).
+	Label             string
+	TargetBinaryRange string
+	PackageHash       string
 	CreatedBy         string
 	CreatedTime       time.Time
 	UpdatedTime       time.Time
@@ -109,6 +125,17 @@ const (
 
 // IsWgt reports whether t is a hot-update package type.
 func (t Type) IsWgt() bool { return t == TypeWgtAndroid || t == TypeWgtIOS }
+
+// IsCodePush reports whether t is a CodePush bundle type.
+func (t Type) IsCodePush() bool { return t == TypeCodePushAndroid || t == TypeCodePushIOS }
+
+// CodePushType returns the CodePush bundle type of a platform.
+func (p Platform) CodePushType() Type {
+	if p == PlatformIOS {
+		return TypeCodePushIOS
+	}
+	return TypeCodePushAndroid
+}
 
 // IsNative reports whether t is a native build type.
 func (t Type) IsNative() bool { return t == TypeAndroid || t == TypeIOS }

@@ -12,7 +12,7 @@ import (
 )
 
 // Valid reports whether t is a resource type.
-func (t Type) Valid() bool { return t >= TypeWgtAndroid && t <= TypeFirmware }
+func (t Type) Valid() bool { return t >= TypeWgtAndroid && t <= TypeCodePushIOS }
 
 // NeedsFile reports whether resources of type t carry an uploaded file
 // (every type but the App Store link).
@@ -21,9 +21,9 @@ func (t Type) NeedsFile() bool { return t.Valid() && t != TypeIOS }
 // Platform returns the app platform of a wgt or native type, "" otherwise.
 func (t Type) Platform() Platform {
 	switch t {
-	case TypeWgtAndroid, TypeAndroid:
+	case TypeWgtAndroid, TypeAndroid, TypeCodePushAndroid:
 		return PlatformAndroid
-	case TypeWgtIOS, TypeIOS:
+	case TypeWgtIOS, TypeIOS, TypeCodePushIOS:
 		return PlatformIOS
 	}
 	return ""
@@ -51,6 +51,8 @@ func (t Type) Accepts(k FileKind) bool {
 		return k == KindZip || k == KindAPK
 	case TypeAndroid:
 		return k == KindAPK
+	case TypeCodePushAndroid, TypeCodePushIOS:
+		return k == KindZip
 	case TypeFirmware:
 		return true
 	}
@@ -64,6 +66,8 @@ func (t Type) fileRule() string {
 		return "a wgt package must be a zip archive"
 	case TypeAndroid:
 		return "an Android build must be an apk (a zip archive with AndroidManifest.xml)"
+	case TypeCodePushAndroid, TypeCodePushIOS:
+		return "a CodePush bundle must be a zip archive of the folder react-native bundle writes"
 	}
 	return "this type takes no file"
 }
@@ -84,6 +88,9 @@ type NewResource struct {
 	Remark         string
 	RolloutPercent *int // nil: 100
 	Product        string
+	// TargetBinaryRange is, for CodePush (types 6, 7), the npm semver
+	// range of binary versions the bundle runs on (required).
+	TargetBinaryRange string
 	// Channel is the release channel ("": DefaultChannel); firmware has
 	// no other.
 	Channel string
@@ -146,13 +153,20 @@ func checkEditable(fs *fieldErrs, version *string, changelog, remark *string, ut
 func (n NewResource) validate() error {
 	var fs fieldErrs
 	if !n.Type.Valid() {
-		fs.add("type", "must be 1 (wgt-android), 2 (wgt-ios), 3 (android), 4 (ios) or 5 (firmware)")
+		fs.add("type", "must be 1 (wgt-android), 2 (wgt-ios), 3 (android), 4 (ios), 5 (firmware), 6 (codepush-android) or 7 (codepush-ios)")
 		return fs.err()
 	}
 	v := n.Version
 	checkEditable(&fs, &v, &n.Changelog, &n.Remark, &n.UpdateType, n.Status, n.RolloutPercent)
-	if n.VersionCode < 1 {
+	if n.VersionCode < 1 && !(n.Type.IsCodePush() && n.VersionCode == 0) {
 		fs.add("versionCode", "must be at least 1")
+	}
+	if n.Type.IsCodePush() {
+		if _, err := ParseSemverRange(n.TargetBinaryRange); err != nil || strings.TrimSpace(n.TargetBinaryRange) == "" {
+			fs.add("targetBinaryRange", "must be a semver range of binary versions (npm syntax: 1.2.3, 1.x, ^1.2.3, ~1.2, >=1.0.0 <2.0.0, 1.2.3 - 1.4.0, *)")
+		}
+	} else if n.TargetBinaryRange != "" {
+		fs.add("targetBinaryRange", "is only for CodePush bundles (types 6 and 7)")
 	}
 	if n.Type.IsWgt() && n.NativeVersionCode < 0 {
 		fs.add("nativeVersionCode", "must not be negative")
