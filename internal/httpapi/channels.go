@@ -20,6 +20,9 @@ type channelView struct {
 	// SDK's update URL setting).
 	UpdateURL   string     `json:"updateUrl" example:"https://hoist.example.com/api/basic/update?channel=beta"`
 	CreatedTime *time.Time `json:"createdTime,omitempty"`
+	// DeploymentKeys are the CodePush deployment keys of the channel
+	// ("android", "ios"), created when first listed.
+	DeploymentKeys map[release.Platform]string `json:"deploymentKeys,omitempty"`
 }
 
 func (s *Server) viewChannel(c *gin.Context, ch release.Channel) channelView {
@@ -49,9 +52,15 @@ func (s *Server) handleChannelList(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
+	keys, err := s.releases.DeploymentKeys(c.Request.Context(), principal(c), c.Param("id"))
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
 	out := make([]channelView, len(chs))
 	for i, ch := range chs {
 		out[i] = s.viewChannel(c, ch)
+		out[i].DeploymentKeys = keys[ch.Name]
 	}
 	respondOK(c, http.StatusOK, out)
 }

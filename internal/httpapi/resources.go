@@ -16,7 +16,7 @@ import (
 type resourceView struct {
 	ID                string `json:"id"`
 	ProjectID         string `json:"projectId"`
-	Type              int    `json:"type" enums:"1,2,3,4,5" example:"1"`
+	Type              int    `json:"type" enums:"1,2,3,4,5,6,7" example:"1"`
 	Version           string `json:"version" example:"1.2.0"`
 	VersionCode       int64  `json:"versionCode" example:"120"`
 	NativeVersionCode int64  `json:"nativeVersionCode" example:"100"`
@@ -34,6 +34,11 @@ type resourceView struct {
 	SHA256         string `json:"sha256"`
 	StorageKey     string `json:"storageKey,omitempty"`
 	Product        string `json:"product,omitempty"`
+	// Label, TargetBinaryRange and PackageHash are a CodePush release's
+	// (types 6, 7).
+	Label             string `json:"label,omitempty" example:"v3"`
+	TargetBinaryRange string `json:"targetBinaryRange,omitempty" example:"^1.2.0"`
+	PackageHash       string `json:"packageHash,omitempty"`
 	// Channel is the release channel the resource is published to.
 	Channel string `json:"channel" example:"production"`
 	// Origin is "promoted" (copied from originId) or "rollback"
@@ -64,6 +69,7 @@ func (s *Server) viewResource(c *gin.Context, r release.Resource) (resourceView,
 		NativeVersionCode: r.NativeVersionCode, URL: s.absolute(c, u), UpdateType: int(r.UpdateType), Status: int(r.Status),
 		Changelog: r.Changelog, Remark: r.Remark, RolloutPercent: r.RolloutPercent, Size: r.Size, MD5: r.MD5, SHA256: r.SHA256,
 		StorageKey: r.StorageKey, Product: r.Product, Channel: r.Channel, Origin: r.Origin, OriginID: r.OriginID,
+		Label: r.Label, TargetBinaryRange: r.TargetBinaryRange, PackageHash: r.PackageHash,
 		CreatedBy: r.CreatedBy, CreatedTime: r.CreatedTime, UpdatedTime: r.UpdatedTime}, nil
 }
 
@@ -150,7 +156,7 @@ func firstErr(errs ...error) error {
 }
 
 type resourceCreateRequest struct {
-	Type              int    `json:"type" enums:"1,2,3,4,5" example:"1"`
+	Type              int    `json:"type" enums:"1,2,3,4,5,6,7" example:"1"`
 	Version           string `json:"version" example:"1.2.0"`
 	VersionCode       int64  `json:"versionCode" example:"120"`
 	NativeVersionCode int64  `json:"nativeVersionCode" example:"100"`
@@ -165,6 +171,10 @@ type resourceCreateRequest struct {
 	RolloutPercent *int   `json:"rolloutPercent" example:"100"`
 	// Product is the device product of a firmware (type 5).
 	Product string `json:"product"`
+	// TargetBinaryRange is the npm semver range of binary versions a
+	// CodePush bundle (types 6, 7) runs on; its versionCode may be 0 (the
+	// deployment's next), and its label is "v" + versionCode.
+	TargetBinaryRange string `json:"targetBinaryRange" example:"^1.2.0"`
 	// Channel is the release channel (default production); firmware has
 	// no other.
 	Channel string `json:"channel" example:"production"`
@@ -199,7 +209,8 @@ func (s *Server) handleResourceCreate(c *gin.Context) {
 	n := release.NewResource{Type: release.Type(req.Type), Version: req.Version, VersionCode: req.VersionCode,
 		NativeVersionCode: req.NativeVersionCode, URL: req.URL, StorageKey: req.StorageKey,
 		UpdateType: release.UpdateType(req.UpdateType), Changelog: req.Changelog, Remark: req.Remark,
-		RolloutPercent: req.RolloutPercent, Product: req.Product, Channel: req.Channel, Force: req.Force}
+		RolloutPercent: req.RolloutPercent, Product: req.Product, Channel: req.Channel, Force: req.Force,
+		TargetBinaryRange: req.TargetBinaryRange}
 	if req.Status != nil {
 		st := release.Status(*req.Status)
 		n.Status = &st

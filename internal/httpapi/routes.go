@@ -39,6 +39,15 @@ func (s *Server) routes() {
 	// (maxUpdateBody) without the JSON endpoints' limiter.
 	e.POST("/api/update", s.handleUpdateCheck)
 	e.POST("/api/basic/update", s.handleUpdateCheck)
+	// The CodePush acquisition protocol (PROTOCOLS §6), new and legacy paths.
+	e.GET("/v0.1/public/codepush/update_check", s.handleCodePushCheck)
+	e.GET("/updateCheck", s.handleCodePushCheck)
+	cpReports := e.Group("", s.limitBody(s.cfg.MaxBodyBytes))
+	cpReports.POST("/v0.1/public/codepush/report_status/deploy", s.handleCodePushDeployReport)
+	cpReports.POST("/reportStatus/deploy", s.handleCodePushDeployReport)
+	cpReports.POST("/v0.1/public/codepush/report_status/download", s.handleCodePushDownloadReport)
+	cpReports.POST("/reportStatus/download", s.handleCodePushDownloadReport)
+	e.GET("/codepush/diff/:id/:name", s.handleCodePushDiffDownload)
 
 	// Public API (upushy-compatible) and authentication.
 	public := e.Group("/api", s.limitBody(s.cfg.MaxBodyBytes), s.requireJSON)
@@ -75,6 +84,8 @@ func (s *Server) routes() {
 	user.GET("/projects/:id/channels", s.handleChannelList)
 	user.POST("/projects/:id/channels", s.handleChannelCreate)
 	user.DELETE("/projects/:id/channels/:name", s.handleChannelDelete)
+	user.POST("/projects/:id/channels/:name/deployment-keys/:platform/rotate", s.handleDeploymentKeyRotate)
+	user.GET("/resources/:id/codepush-metrics", s.handleCodePushMetrics)
 	user.GET("/projects/:id/pins", s.handlePinList)
 	user.POST("/projects/:id/pins", s.handlePinCreate)
 	user.DELETE("/projects/:id/pins/:deviceKey", s.handlePinDelete)

@@ -137,19 +137,23 @@ type Server struct {
 	onCommandSub  func(product, device string)
 	checker       *release.Checker
 	upushyView    release.ViewID
-	ids           *requestIDs
-	captcha       *captcha.Service
-	setupCode     *account.SetupCode
-	listeners     Listeners
-	loginLimit    *ratelimit.Limiter
-	registerLimit *ratelimit.Limiter
-	captchaLimit  *ratelimit.Limiter
-	panel         fs.FS
-	log           *slog.Logger
-	now           func() time.Time
-	engine        *gin.Engine
-	brokerAuth    *mqtt.Auth
-	hookSecret    string
+	// codePushView renders CodePush releases' download links;
+	// codePushMetrics counts the clients' reports (in memory, this node).
+	codePushView    release.ViewID
+	codePushMetrics *release.CodePushMetrics
+	ids             *requestIDs
+	captcha         *captcha.Service
+	setupCode       *account.SetupCode
+	listeners       Listeners
+	loginLimit      *ratelimit.Limiter
+	registerLimit   *ratelimit.Limiter
+	captchaLimit    *ratelimit.Limiter
+	panel           fs.FS
+	log             *slog.Logger
+	now             func() time.Time
+	engine          *gin.Engine
+	brokerAuth      *mqtt.Auth
+	hookSecret      string
 }
 
 // New builds the server and its routes. It fails only on an invalid
@@ -168,6 +172,8 @@ func New(o Options) (*Server, error) {
 		s.now = time.Now
 	}
 	s.upushyView = s.checker.AddView(s.renderUpushy)
+	s.codePushView = s.checker.AddView(renderCodePushURL)
+	s.codePushMetrics = release.NewCodePushMetrics()
 	s.ids = newRequestIDs()
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()

@@ -21,6 +21,10 @@ type Catalog struct {
 	Channels []string
 	// Pins maps pinned devices' keys (uuid or deviceId) to their channel.
 	Pins map[string]string
+	// CodePush holds every CodePush release (types 6, 7), disabled ones
+	// too, and Keys the project's deployment keys.
+	CodePush []Resource
+	Keys     []DeploymentKey
 	// ValidUntil is when the catalog should be reloaded even without a
 	// change announcement.
 	ValidUntil time.Time
@@ -52,9 +56,17 @@ func (s *Service) Catalog(ctx context.Context, projectID string) (Catalog, error
 	if err != nil {
 		return Catalog{}, fmt.Errorf("release: catalog %s: %w", projectID, err)
 	}
+	cps, err := s.store.CodePushResources(ctx, projectID)
+	if err != nil {
+		return Catalog{}, fmt.Errorf("release: catalog %s: %w", projectID, err)
+	}
+	keys, err := s.store.DeploymentKeys(ctx, projectID)
+	if err != nil {
+		return Catalog{}, fmt.Errorf("release: catalog %s: %w", projectID, err)
+	}
 	// Stable links never expire: the link signs a fresh storage URL at
 	// each download.
-	c := Catalog{ValidUntil: s.now().Add(maxCatalogAge)}
+	c := Catalog{ValidUntil: s.now().Add(maxCatalogAge), CodePush: cps, Keys: keys}
 	for _, ch := range chs {
 		if ch.Name != DefaultChannel {
 			c.Channels = append(c.Channels, ch.Name)

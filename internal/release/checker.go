@@ -22,6 +22,7 @@ import (
 type Checker struct {
 	src       CatalogSource
 	cache     *snapcache.Cache[*compiled]
+	keys      keyIndex
 	recorders []Recorder
 	now       func() time.Time
 
@@ -58,6 +59,9 @@ type CheckerOptions struct {
 	Recorders []Recorder
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Keys lists every CodePush deployment key for CheckCodePush; nil:
+	// CodePush checks find no deployment.
+	Keys KeySource
 }
 
 // NewChecker returns a Checker reading catalogs from src.
@@ -69,6 +73,7 @@ func NewChecker(src CatalogSource, o CheckerOptions) *Checker {
 		o.MaxProjects = 100_000
 	}
 	c := &Checker{src: src, recorders: o.Recorders, now: o.Now}
+	c.keys.src, c.keys.now = o.Keys, o.Now
 	c.cache = snapcache.New(c.load, o.MaxProjects, o.Now)
 	return c
 }
@@ -89,7 +94,10 @@ func (c *Checker) AddView(fn ViewFunc) ViewID {
 
 // Invalidate drops a project's compiled answer; the next check compiles it
 // again (and, if that fails, still serves the dropped one).
-func (c *Checker) Invalidate(projectID string) { c.cache.Invalidate(projectID) }
+func (c *Checker) Invalidate(projectID string) {
+	c.cache.Invalidate(projectID)
+	c.keys.markDirty()
+}
 
 // Hits, Loads and Stale count checks answered from memory, compilations,
 // and checks answered with an outdated answer because compiling failed.
@@ -113,6 +121,9 @@ type compiled struct {
 	channels map[string]*Snapshot // every channel of the project, empty ones too
 	pins     map[string]string    // device key → channel
 	views    []map[string]any     // views[ViewID][resource id]
+	// deployments maps each deployment key to its compiled CodePush
+	// deployment.
+	deployments map[string]*Deployment
 }
 
 func (c *Checker) load(ctx context.Context, projectID string) (*compiled, time.Time, error) {
@@ -140,6 +151,7 @@ func (c *Checker) load(ctx context.Context, projectID string) (*compiled, time.T
 	for ch, rs := range byChannel {
 		cp.channels[ch] = NewSnapshot(rs)
 	}
+	cp.deployments = compileDeployments(projectID, cat, byChannel)
 	for v, fn := range views {
 		m := make(map[string]any, len(cat.Resources))
 		for i, r := range cat.Resources {

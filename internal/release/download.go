@@ -27,6 +27,8 @@ func (r Resource) DownloadPath() string {
 		ext = ".wgt"
 	case r.Type == TypeAndroid:
 		ext = ".apk"
+	case r.Type.IsCodePush():
+		ext = ".zip"
 	}
 	return "/d/" + r.ID + "/" + safeName(r.Version) + ext
 }

@@ -3,6 +3,7 @@ package release
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/hoist-ota/hoist/internal/account"
@@ -50,15 +51,27 @@ func (s *Service) Promote(ctx context.Context, p account.Principal, id, channel 
 	if rolloutPercent != nil {
 		r.RolloutPercent = *rolloutPercent
 	}
-	if err := s.insert(ctx, r); err != nil {
+	if r.Type.IsCodePush() {
+		r.VersionCode = 0 // the target deployment's next label
+	}
+	if err := s.insert(ctx, &r); err != nil {
 		return Resource{}, err
 	}
 	return r, nil
 }
 
-// insert stores a new resource under the version rules of its channel.
-func (s *Service) insert(ctx context.Context, r Resource) error {
-	err := s.store.CreateResource(ctx, r, func(maxCode int64, natives []int64) error {
+// insert stores a new resource under the version rules of its channel. A
+// CodePush release without a versionCode gets the channel's next one, and
+// its label is "v" + versionCode; r is updated with what was stored.
+func (s *Service) insert(ctx context.Context, r *Resource) error {
+	err := s.store.CreateResource(ctx, *r, func(sr *Resource, maxCode int64, natives []int64) error {
+		if sr.Type.IsCodePush() {
+			if sr.VersionCode == 0 {
+				sr.VersionCode = maxCode + 1
+			}
+			sr.Label = "v" + strconv.FormatInt(sr.VersionCode, 10)
+		}
+		*r = *sr
 		if err := checkVersionCode(r.VersionCode, maxCode); err != nil {
 			return err
 		}
@@ -122,6 +135,9 @@ func (s *Service) Rollback(ctx context.Context, p account.Principal, id string) 
 		}
 		r := *prev
 		r.ID, r.VersionCode, r.Status, r.RolloutPercent = ids.New(), maxCode+1, StatusEnabled, 100
+		if r.Type.IsCodePush() {
+			r.Label = "v" + strconv.FormatInt(r.VersionCode, 10)
+		}
 		r.Origin, r.OriginID, r.OriginVersionCode = OriginRollback, prev.ID, prev.VersionCode
 		if prev.Origin == OriginRollback {
 			// A rollback of a rollback re-publishes the same content.

@@ -73,6 +73,9 @@ func (s *Service) Create(ctx context.Context, p account.Principal, projectID str
 	if _, _, err := s.projects.Access(ctx, p, projectID, project.Publish); err != nil {
 		return Resource{}, err
 	}
+	if n.Type.IsCodePush() && strings.TrimSpace(n.Version) == "" {
+		n.Version = truncateRunes(n.TargetBinaryRange, 50) // the display version
+	}
 	if err := n.validate(); err != nil {
 		return Resource{}, err
 	}
@@ -131,7 +134,12 @@ func (s *Service) Create(ctx context.Context, p account.Principal, projectID str
 		}
 		r.Size, r.MD5, r.SHA256 = f.Size, f.MD5, f.SHA256
 	}
-	if err := s.insert(ctx, r); err != nil {
+	if n.Type.IsCodePush() {
+		if err := s.prepareCodePush(ctx, &r, n); err != nil {
+			return Resource{}, err
+		}
+	}
+	if err := s.insert(ctx, &r); err != nil {
 		return Resource{}, err
 	}
 	return r, nil

@@ -39,6 +39,7 @@ type Filter struct {
 // NotFound.
 type Store interface {
 	ChannelStore
+	CodePushStore
 	CreateFile(ctx context.Context, f File) error
 	File(ctx context.Context, key string) (File, error)
 
@@ -48,7 +49,9 @@ type Store interface {
 	// and type (0 if none) and, for a wgt, the versionCodes of the
 	// project's native resources of the matching platform in r's channel
 	// and in DefaultChannel.
-	CreateResource(ctx context.Context, r Resource, check func(maxCode int64, natives []int64) error) error
+	// check may change the resource it is handed (a CodePush release's
+	// versionCode and label) before it is inserted.
+	CreateResource(ctx context.Context, r Resource, check func(r *Resource, maxCode int64, natives []int64) error) error
 	// RollbackResource, in one transaction, locks the resource id and the
 	// codes of its channel and type, finds the previous enabled resource
 	// (same channel, type and nativeVersionCode, the highest versionCode

@@ -96,6 +96,9 @@ func (rs releases) DeleteChannel(ctx context.Context, projectID, name string, ch
 		if err := db.Where("project_id = ? AND channel = ?", projectID, name).Delete(&pinRow{}).Error; err != nil {
 			return fmt.Errorf("store: channel pins: %w", err)
 		}
+		if err := db.Where("project_id = ? AND channel = ?", projectID, name).Delete(&deploymentKeyRow{}).Error; err != nil {
+			return fmt.Errorf("store: channel deployment keys: %w", err)
+		}
 		if err := db.Where("project_id = ? AND name = ?", projectID, name).Delete(&channelRow{}).Error; err != nil {
 			return fmt.Errorf("store: delete channel: %w", err)
 		}

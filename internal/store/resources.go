@@ -52,6 +52,9 @@ type resourceRow struct {
 	Origin            string
 	OriginID          string
 	OriginVersionCode int64
+	Label             string
+	TargetBinaryRange string
+	PackageHash       string
 	CreatedBy         string
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
@@ -64,7 +67,8 @@ func fromResource(r release.Resource) resourceRow {
 		NativeVersionCode: r.NativeVersionCode, URL: r.URL, Size: r.Size, MD5: r.MD5, SHA256: r.SHA256,
 		UpdateType: int(r.UpdateType), Status: int(r.Status), Changelog: r.Changelog, Remark: r.Remark,
 		RolloutPercent: r.RolloutPercent, Product: r.Product, Channel: r.Channel, Origin: r.Origin, OriginID: r.OriginID,
-		OriginVersionCode: r.OriginVersionCode, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedTime, UpdatedAt: r.UpdatedTime}
+		OriginVersionCode: r.OriginVersionCode, Label: r.Label, TargetBinaryRange: r.TargetBinaryRange, PackageHash: r.PackageHash,
+		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedTime, UpdatedAt: r.UpdatedTime}
 	if row.Channel == "" {
 		row.Channel = release.DefaultChannel
 	}
@@ -80,7 +84,7 @@ func (row resourceRow) toResource() release.Resource {
 		SHA256: row.SHA256, UpdateType: release.UpdateType(row.UpdateType), Status: release.Status(row.Status),
 		Changelog: row.Changelog, Remark: row.Remark, RolloutPercent: row.RolloutPercent, Product: row.Product,
 		Channel: row.Channel, Origin: row.Origin, OriginID: row.OriginID, OriginVersionCode: row.OriginVersionCode,
-		CreatedBy: row.CreatedBy, CreatedTime: row.CreatedAt.UTC(), UpdatedTime: row.UpdatedAt.UTC()}
+		Label: row.Label, TargetBinaryRange: row.TargetBinaryRange, PackageHash: row.PackageHash, CreatedBy: row.CreatedBy, CreatedTime: row.CreatedAt.UTC(), UpdatedTime: row.UpdatedAt.UTC()}
 	if row.StorageKey != nil {
 		r.StorageKey = *row.StorageKey
 	}
@@ -120,7 +124,7 @@ func (rs releases) File(ctx context.Context, key string) (release.File, error) {
 		Version: r.PackageVersion, VersionCode: r.PackageVersionCode}, nil
 }
 
-func (rs releases) CreateResource(ctx context.Context, r release.Resource, check func(int64, []int64) error) error {
+func (rs releases) CreateResource(ctx context.Context, r release.Resource, check func(*release.Resource, int64, []int64) error) error {
 	if r.Channel == "" {
 		r.Channel = release.DefaultChannel
 	}
@@ -146,7 +150,7 @@ func (rs releases) CreateResource(ctx context.Context, r release.Resource, check
 				return fmt.Errorf("store: native codes: %w", err)
 			}
 		}
-		if err := check(maxCode, natives); err != nil {
+		if err := check(&r, maxCode, natives); err != nil {
 			return err
 		}
 		row := fromResource(r)

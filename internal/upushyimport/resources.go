@@ -99,7 +99,7 @@ func (im *Importer) importSources(ctx context.Context, ss []Source, owners map[s
 			skip("%s", why)
 			continue
 		}
-		err := im.st.Releases.CreateResource(ctx, r, func(int64, []int64) error { return nil })
+		err := im.st.Releases.CreateResource(ctx, r, func(*release.Resource, int64, []int64) error { return nil })
 		if apperr.Is(err, apperr.Conflict) {
 			skip("another %s resource of the project in Hoist has versionCode %d", typeName(s.Type), s.VersionCode)
 			continue

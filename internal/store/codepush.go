@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/hoist-ota/hoist/internal/release"
+)
+
+type deploymentKeyRow struct {
+	DeploymentKey string `gorm:"primaryKey"`
+	ProjectID     string
+	Channel       string
+	Platform      string
+	CreatedAt     time.Time
+}
+
+func (deploymentKeyRow) TableName() string { return "codepush_deployment_keys" }
+
+type codePushDiffRow struct {
+	ResourceID string `gorm:"primaryKey"`
+	BaseHash   string `gorm:"primaryKey"`
+	StorageKey string
+	Size       int64
+	CreatedAt  time.Time
+}
+
+func (codePushDiffRow) TableName() string { return "codepush_diffs" }
+
+func (rs releases) DeploymentKeys(ctx context.Context, projectID string) ([]release.DeploymentKey, error) {
+	var rows []deploymentKeyRow
+	q := rs.s.rdb.WithContext(ctx)
+	if projectID != "" {
+		q = q.Where("project_id = ?", projectID)
+	}
+	if err := q.Order("project_id, channel, platform").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: deployment keys: %w", translate(err, "deployment key"))
+	}
+	out := make([]release.DeploymentKey, len(rows))
+	for i, r := range rows {
+		out[i] = release.DeploymentKey{Key: r.DeploymentKey, ProjectID: r.ProjectID, Channel: r.Channel,
+			Platform: release.Platform(r.Platform), CreatedTime: r.CreatedAt.UTC()}
+	}
+	return out, nil
+}
+
+func (rs releases) PutDeploymentKey(ctx context.Context, k release.DeploymentKey, replace bool) error {
+	row := deploymentKeyRow{DeploymentKey: k.Key, ProjectID: k.ProjectID, Channel: k.Channel, Platform: string(k.Platform), CreatedAt: k.CreatedTime}
+	return rs.s.InTx(ctx, func(tx *Store) error {
+		db := tx.db.WithContext(ctx)
+		if replace {
+			if err := db.Where("project_id = ? AND channel = ? AND platform = ?", k.ProjectID, k.Channel, string(k.Platform)).
+				Delete(&deploymentKeyRow{}).Error; err != nil {
+				return fmt.Errorf("store: rotate deployment key: %w", translate(err, "deployment key"))
+			}
+			return db.Create(&row).Error
+		}
+		// A concurrent creator of the same deployment wins; ours is dropped.
+		if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+			return fmt.Errorf("store: create deployment key: %w", translate(err, "deployment key"))
+		}
+		return nil
+	})
+}
+
+func (rs releases) CodePushResources(ctx context.Context, projectID string) ([]release.Resource, error) {
+	var rows []resourceRow
+	if err := rs.s.rdb.WithContext(ctx).Where("project_id = ? AND type IN ?", projectID,
+		[]int{int(release.TypeCodePushAndroid), int(release.TypeCodePushIOS)}).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: codepush resources: %w", translate(err, "resource"))
+	}
+	return toResources(rows), nil
+}
+
+func (rs releases) CodePushDiff(ctx context.Context, resourceID, baseHash string) (release.CodePushDiff, error) {
+	var r codePushDiffRow
+	if err := rs.s.rdb.WithContext(ctx).Take(&r, "resource_id = ? AND base_hash = ?", resourceID, baseHash).Error; err != nil {
+		return release.CodePushDiff{}, fmt.Errorf("store: codepush diff: %w", translate(err, "diff"))
+	}
+	return release.CodePushDiff{ResourceID: r.ResourceID, BaseHash: r.BaseHash, StorageKey: r.StorageKey, Size: r.Size}, nil
+}
+
+func (rs releases) CreateCodePushDiff(ctx context.Context, d release.CodePushDiff) error {
+	row := codePushDiffRow{ResourceID: d.ResourceID, BaseHash: d.BaseHash, StorageKey: d.StorageKey, Size: d.Size, CreatedAt: time.Now().UTC()}
+	if err := rs.s.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("store: record codepush diff: %w", translate(err, "diff"))
+	}
+	return nil
+}
