@@ -4312,6 +4312,83 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/projects/{id}/channels/{name}/deployment-keys/{platform}/rotate": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Replaces the deployment key of a channel and platform; apps built with the old key get 400 from then on.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "channels"
+                ],
+                "summary": "Rotate a CodePush deployment key",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "project id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "channel",
+                        "name": "name",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "android or ios",
+                        "name": "platform",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "type": "object",
+                                            "properties": {
+                                                "deploymentKey": {
+                                                    "type": "string"
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/projects/{id}/explain": {
             "get": {
                 "security": [
@@ -5559,6 +5636,64 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/resources/{id}/codepush-metrics": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Active devices, downloads, installs and failed installs the clients reported for this label (this node's counts since it started).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "resources"
+                ],
+                "summary": "CodePush report counts of a release",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "resource id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.codePushMetricsView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/resources/{id}/promote": {
             "post": {
                 "security": [
@@ -5908,6 +6043,42 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/codepush/diff/{id}/{name}": {
+            "get": {
+                "description": "The download_url of a diff answer: 302 to a freshly signed storage URL; 404 when the diff was never built or its release is disabled.",
+                "tags": [
+                    "public"
+                ],
+                "summary": "CodePush diff package download (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "release id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "{base package hash}.zip",
+                        "name": "name",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "302": {
+                        "description": "Found"
+                    },
+                    "404": {
+                        "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorEnvelope"
                         }
@@ -6377,6 +6548,238 @@ const docTemplate = `{
                     }
                 }
             }
+        },
+        "/reportStatus/deploy": {
+            "post": {
+                "description": "A client installed (status DeploymentSucceeded) or failed to install (DeploymentFailed) a label, or runs its binary (no label, no status). Counted in memory per label (GET /api/v1/resources/{id}/codepush-metrics). Both spellings on both paths.",
+                "consumes": [
+                    "application/json"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "CodePush deploy report (public)",
+                "responses": {
+                    "200": {
+                        "description": "OK"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/reportStatus/download": {
+            "post": {
+                "consumes": [
+                    "application/json"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "CodePush download report (public)",
+                "responses": {
+                    "200": {
+                        "description": "OK"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/updateCheck": {
+            "get": {
+                "description": "What the CodePush acquisition SDK (react-native-code-push and forks) asks (PROTOCOLS §6): the deployment key names a project's channel and platform. Both spellings of every parameter are accepted on both paths; the new path answers {\"update_info\":{…}} in snake_case, /updateCheck {\"updateInfo\":{…}} in camelCase. Selection, transitive mandatory, rollout hash and app-version normalisation are the reference server's. When package_hash names an earlier release of the deployment, download_url is a diff package (built on the first such request). Served from memory.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "CodePush update check (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "deployment key (or deploymentKey)",
+                        "name": "deployment_key",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "binary version (or appVersion): semver, or 1 / 2.0 / 2.0-beta",
+                        "name": "app_version",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "hash of the running package (or packageHash)",
+                        "name": "package_hash",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "label of the running package",
+                        "name": "label",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "ignore the binary version (or isCompanion)",
+                        "name": "is_companion",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "device id, the rollout key (or clientUniqueId)",
+                        "name": "client_unique_id",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "update_info": {
+                                    "$ref": "#/definitions/httpapi.codePushUpdateInfo"
+                                }
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "missing or unknown deployment key, app version not semver",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/v0.1/public/codepush/report_status/deploy": {
+            "post": {
+                "description": "A client installed (status DeploymentSucceeded) or failed to install (DeploymentFailed) a label, or runs its binary (no label, no status). Counted in memory per label (GET /api/v1/resources/{id}/codepush-metrics). Both spellings on both paths.",
+                "consumes": [
+                    "application/json"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "CodePush deploy report (public)",
+                "responses": {
+                    "200": {
+                        "description": "OK"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/v0.1/public/codepush/report_status/download": {
+            "post": {
+                "consumes": [
+                    "application/json"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "CodePush download report (public)",
+                "responses": {
+                    "200": {
+                        "description": "OK"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/v0.1/public/codepush/update_check": {
+            "get": {
+                "description": "What the CodePush acquisition SDK (react-native-code-push and forks) asks (PROTOCOLS §6): the deployment key names a project's channel and platform. Both spellings of every parameter are accepted on both paths; the new path answers {\"update_info\":{…}} in snake_case, /updateCheck {\"updateInfo\":{…}} in camelCase. Selection, transitive mandatory, rollout hash and app-version normalisation are the reference server's. When package_hash names an earlier release of the deployment, download_url is a diff package (built on the first such request). Served from memory.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "CodePush update check (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "deployment key (or deploymentKey)",
+                        "name": "deployment_key",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "binary version (or appVersion): semver, or 1 / 2.0 / 2.0-beta",
+                        "name": "app_version",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "hash of the running package (or packageHash)",
+                        "name": "package_hash",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "label of the running package",
+                        "name": "label",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "ignore the binary version (or isCompanion)",
+                        "name": "is_companion",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "device id, the rollout key (or clientUniqueId)",
+                        "name": "client_unique_id",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "update_info": {
+                                    "$ref": "#/definitions/httpapi.codePushUpdateInfo"
+                                }
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "missing or unknown deployment key, app version not semver",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
         }
     },
     "definitions": {
@@ -6668,6 +7071,13 @@ const docTemplate = `{
                 "createdTime": {
                     "type": "string"
                 },
+                "deploymentKeys": {
+                    "description": "DeploymentKeys are the CodePush deployment keys of the channel\n(\"android\", \"ios\"), created when first listed.",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "string"
+                    }
+                },
                 "name": {
                     "type": "string",
                     "example": "beta"
@@ -6693,6 +7103,65 @@ const docTemplate = `{
                 },
                 "versionCode": {
                     "type": "integer"
+                }
+            }
+        },
+        "httpapi.codePushMetricsView": {
+            "type": "object",
+            "properties": {
+                "active": {
+                    "type": "integer"
+                },
+                "downloaded": {
+                    "type": "integer"
+                },
+                "failed": {
+                    "type": "integer"
+                },
+                "installed": {
+                    "type": "integer"
+                },
+                "label": {
+                    "type": "string",
+                    "example": "v3"
+                }
+            }
+        },
+        "httpapi.codePushUpdateInfo": {
+            "type": "object",
+            "properties": {
+                "app_version": {
+                    "type": "string"
+                },
+                "description": {
+                    "type": "string"
+                },
+                "download_url": {
+                    "type": "string"
+                },
+                "is_available": {
+                    "type": "boolean"
+                },
+                "is_mandatory": {
+                    "type": "boolean"
+                },
+                "label": {
+                    "type": "string"
+                },
+                "package_hash": {
+                    "type": "string"
+                },
+                "package_size": {
+                    "type": "integer"
+                },
+                "should_run_binary_version": {
+                    "type": "boolean"
+                },
+                "target_binary_range": {
+                    "type": "string"
+                },
+                "update_app_version": {
+                    "type": "boolean"
                 }
             }
         },
@@ -8275,6 +8744,11 @@ const docTemplate = `{
                     "description": "StorageKey is the key returned by the file upload (types 1, 2, 3, 5).",
                     "type": "string"
                 },
+                "targetBinaryRange": {
+                    "description": "TargetBinaryRange is the npm semver range of binary versions a\nCodePush bundle (types 6, 7) runs on; its versionCode may be 0 (the\ndeployment's next), and its label is \"v\" + versionCode.",
+                    "type": "string",
+                    "example": "^1.2.0"
+                },
                 "type": {
                     "type": "integer",
                     "enum": [
@@ -8282,7 +8756,9 @@ const docTemplate = `{
                         2,
                         3,
                         4,
-                        5
+                        5,
+                        6,
+                        7
                     ],
                     "example": 1
                 },
@@ -8361,6 +8837,11 @@ const docTemplate = `{
                 "id": {
                     "type": "string"
                 },
+                "label": {
+                    "description": "Label, TargetBinaryRange and PackageHash are a CodePush release's\n(types 6, 7).",
+                    "type": "string",
+                    "example": "v3"
+                },
                 "md5": {
                     "type": "string"
                 },
@@ -8377,6 +8858,9 @@ const docTemplate = `{
                     ]
                 },
                 "originId": {
+                    "type": "string"
+                },
+                "packageHash": {
                     "type": "string"
                 },
                 "product": {
@@ -8409,6 +8893,10 @@ const docTemplate = `{
                 "storageKey": {
                     "type": "string"
                 },
+                "targetBinaryRange": {
+                    "type": "string",
+                    "example": "^1.2.0"
+                },
                 "type": {
                     "type": "integer",
                     "enum": [
@@ -8416,7 +8904,9 @@ const docTemplate = `{
                         2,
                         3,
                         4,
-                        5
+                        5,
+                        6,
+                        7
                     ],
                     "example": 1
                 },

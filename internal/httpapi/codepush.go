@@ -224,8 +224,11 @@ func (s *Server) handleCodePushDiffDownload(c *gin.Context) {
 
 // codePushMetricsView is a CodePush release's report counts.
 type codePushMetricsView struct {
-	Label string `json:"label" example:"v3"`
-	release.LabelMetrics
+	Label      string `json:"label" example:"v3"`
+	Active     int64  `json:"active"`
+	Downloaded int64  `json:"downloaded"`
+	Installed  int64  `json:"installed"`
+	Failed     int64  `json:"failed"`
 }
 
 // handleCodePushMetrics godoc
@@ -246,7 +249,8 @@ func (s *Server) handleCodePushMetrics(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	respondOK(c, http.StatusOK, codePushMetricsView{Label: r.Label, LabelMetrics: m})
+	respondOK(c, http.StatusOK, codePushMetricsView{Label: r.Label, Active: m.Active, Downloaded: m.Downloaded,
+		Installed: m.Installed, Failed: m.Failed})
 }
 
 // handleDeploymentKeyRotate godoc
