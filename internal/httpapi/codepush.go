@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"bytes"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -99,12 +101,59 @@ func (s *Server) handleCodePushCheck(c *gin.Context) {
 			}
 		}
 	}
-	if strings.HasPrefix(c.Request.URL.Path, "/v0.1/") {
-		c.JSON(http.StatusOK, gin.H{"update_info": info})
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"updateInfo": codePushUpdateInfoLegacy(info)})
+	out := bufPool.Get().(*bytes.Buffer)
+	defer bufPool.Put(out)
+	out.Reset()
+	writeUpdateInfo(out, &info, strings.HasPrefix(c.Request.URL.Path, "/v0.1/"))
+	c.Writer.Header()["Content-Type"] = jsonContentType
+	c.Writer.WriteHeader(http.StatusOK)
+	c.Writer.Write(out.Bytes())
 }
+
+// writeUpdateInfo writes {"update_info":{…}} (snake) or the legacy
+// {"updateInfo":{…}} without reflection: the answer of every launch.
+func writeUpdateInfo(out *bytes.Buffer, in *codePushUpdateInfo, snake bool) {
+	names := &legacyNames
+	if snake {
+		names = &snakeNames
+	}
+	str := func(i int, v string, comma bool) {
+		out.WriteString(names[i])
+		out.WriteByte('"')
+		writeJSONStringBody(out, v)
+		out.WriteByte('"')
+		if comma {
+			out.WriteByte(',')
+		}
+	}
+	boolean := func(i int, v bool) {
+		out.WriteString(names[i])
+		out.WriteString(strconv.FormatBool(v))
+		out.WriteByte(',')
+	}
+	str(0, in.DownloadURL, true)
+	str(1, in.Description, true)
+	boolean(2, in.IsAvailable)
+	boolean(3, in.IsMandatory)
+	str(4, in.AppVersion, true)
+	str(5, in.PackageHash, true)
+	str(6, in.Label, true)
+	out.WriteString(names[7])
+	out.Write(strconv.AppendInt(out.AvailableBuffer(), in.PackageSize, 10))
+	out.WriteByte(',')
+	boolean(8, in.UpdateAppVersion)
+	boolean(9, in.ShouldRunBinaryVersion)
+	str(10, in.TargetBinaryRange, false)
+	out.WriteString("}}")
+}
+
+var snakeNames = [...]string{`{"update_info":{"download_url":`, `"description":`, `"is_available":`, `"is_mandatory":`,
+	`"app_version":`, `"package_hash":`, `"label":`, `"package_size":`, `"update_app_version":`,
+	`"should_run_binary_version":`, `"target_binary_range":`}
+
+var legacyNames = [...]string{`{"updateInfo":{"downloadURL":`, `"description":`, `"isAvailable":`, `"isMandatory":`,
+	`"appVersion":`, `"packageHash":`, `"label":`, `"packageSize":`, `"updateAppVersion":`,
+	`"shouldRunBinaryVersion":`, `"target_binary_range":`}
 
 // codePushReport is a deploy or download report in either spelling.
 type codePushReport struct {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -303,5 +304,31 @@ func TestCodePushBadRequests(t *testing.T) {
 	}
 	if rec, _ := ts.do(t, "GET", "/v0.1/public/codepush/update_check?deployment_key="+rot.DeploymentKey+"&app_version=1.0.0", nil); rec.Code != 200 {
 		t.Errorf("new key: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestWriteUpdateInfoMatchesJSON checks the hand-written answer against
+// encoding/json on both paths, with strings that need escaping.
+func TestWriteUpdateInfoMatchesJSON(t *testing.T) {
+	in := codePushUpdateInfo{DownloadURL: "http://h/d/x/1.zip", Description: "fix \"quotes\"\n和 <tags>", IsAvailable: true,
+		AppVersion: "1.0.0", PackageHash: "abc", Label: "v3", PackageSize: 12345, ShouldRunBinaryVersion: false,
+		TargetBinaryRange: "1.0.0"}
+	for _, snake := range []bool{true, false} {
+		var b bytes.Buffer
+		writeUpdateInfo(&b, &in, snake)
+		var got, want any
+		if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+			t.Fatalf("%s: %v", b.String(), err)
+		}
+		var ref []byte
+		if snake {
+			ref, _ = json.Marshal(map[string]any{"update_info": in})
+		} else {
+			ref, _ = json.Marshal(map[string]any{"updateInfo": codePushUpdateInfoLegacy(in)})
+		}
+		json.Unmarshal(ref, &want)
+		if g, w := fmt.Sprint(got), fmt.Sprint(want); g != w {
+			t.Errorf("snake=%v:\n got %s\nwant %s", snake, g, w)
+		}
 	}
 }
