@@ -41,14 +41,16 @@ type services struct {
 	ota       *ota.Service // built by newOTA, after the MQTT side
 	stats     *stats.Recorder
 	downloads *stats.Downloads
-	reports   *stats.Service
-	bus       bus.Bus          // nil without Redis
-	changes   *bus.Poller      // release changes through the database, for every node
-	metrics   *metrics.Metrics // nil when metrics are off
-	checker   *release.Checker
-	files     files
-	captcha   *captcha.Service // nil when captchas are off
-	limits    httpapi.Limits
+	// codePush counts CodePush clients' reports, flushed in batches.
+	codePush *release.CodePushMetrics
+	reports  *stats.Service
+	bus      bus.Bus          // nil without Redis
+	changes  *bus.Poller      // release changes through the database, for every node
+	metrics  *metrics.Metrics // nil when metrics are off
+	checker  *release.Checker
+	files    files
+	captcha  *captcha.Service // nil when captchas are off
+	limits   httpapi.Limits
 }
 
 // newServices wires the domain services on st. With redis.addr set it
@@ -90,6 +92,7 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 	// installing at once passes, a script inventing uuids does not.
 	sv.stats = stats.NewRecorder(st.Stats(), stats.Options{NewDevicesPerIPPerMinute: 120}, log)
 	sv.downloads = stats.NewDownloads(st.Downloads(), 0, log)
+	sv.codePush = release.NewCodePushMetrics(st.Releases(), 0, log)
 	if cfg.Metrics.Enabled {
 		sv.metrics = metrics.New()
 		for role, db := range st.Pools() {

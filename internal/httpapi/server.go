@@ -81,6 +81,9 @@ type Options struct {
 	Downloads *stats.Downloads
 	// Reports answers statistics reports.
 	Reports *stats.Service
+	// CodePushMetrics counts CodePush clients' reports; nil counts
+	// nothing.
+	CodePushMetrics *release.CodePushMetrics
 	// OnCommandSubscription is told when an external broker reports that a
 	// device subscribed to its command or tag topics (EMQX events hook).
 	OnCommandSubscription func(product, device string)
@@ -138,7 +141,7 @@ type Server struct {
 	checker       *release.Checker
 	upushyView    release.ViewID
 	// codePushView renders CodePush releases' download links;
-	// codePushMetrics counts the clients' reports (in memory, this node).
+	// codePushMetrics counts the clients' reports.
 	codePushView    release.ViewID
 	codePushMetrics *release.CodePushMetrics
 	ids             *requestIDs
@@ -173,7 +176,7 @@ func New(o Options) (*Server, error) {
 	}
 	s.upushyView = s.checker.AddView(s.renderUpushy)
 	s.codePushView = s.checker.AddView(renderCodePushURL)
-	s.codePushMetrics = release.NewCodePushMetrics()
+	s.codePushMetrics = o.CodePushMetrics
 	s.ids = newRequestIDs()
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()

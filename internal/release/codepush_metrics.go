@@ -2,63 +2,111 @@ package release
 
 import (
 	"context"
+	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
 )
 
-// LabelMetrics counts what CodePush clients reported of one release
-// (PROTOCOLS §6): devices running it (Active: a successful install adds
-// one and takes one from the release it replaced), downloads, successful
-// and failed installs.
+// LabelMetrics counts what CodePush clients reported of one label (or
+// binary app version) of a deployment (PROTOCOLS §6): devices running it
+// (Active: a successful install adds one and takes one from what it
+// replaced), downloads, successful and failed installs.
 type LabelMetrics struct {
-	Active     int64 `json:"active"`
-	Downloaded int64 `json:"downloaded"`
-	Installed  int64 `json:"installed"`
-	Failed     int64 `json:"failed"`
+	Active     int64
+	Downloaded int64
+	Installed  int64
+	Failed     int64
 }
 
-// metricKey names a label (or binary app version) of a deployment.
-type metricKey struct {
-	projectID, channel string
-	platform           Platform
-	label              string
+func (m *LabelMetrics) add(d LabelMetrics) {
+	m.Active += d.Active
+	m.Downloaded += d.Downloaded
+	m.Installed += d.Installed
+	m.Failed += d.Failed
 }
+
+// LabelKey names a label of a deployment.
+type LabelKey struct {
+	ProjectID string
+	Channel   string
+	Platform  Platform
+	Label     string
+}
+
+// LabelDelta is a change to a label's counts (Active may be negative).
+type LabelDelta struct {
+	LabelKey
+	LabelMetrics
+}
+
+// MetricsStore persists report counts, adding deltas to existing ones.
+type MetricsStore interface {
+	AddCodePushMetrics(ctx context.Context, ds []LabelDelta) error
+	// CodePushMetrics returns a label's stored counts (zero when none).
+	CodePushMetrics(ctx context.Context, k LabelKey) (LabelMetrics, error)
+}
+
+// maxMetricKeys bounds the labels held between flushes; labels come from
+// deployments that exist, so only a store that cannot keep up reaches it
+// (further reports of new labels are then not counted).
+const maxMetricKeys = 100_000
 
 // CodePushMetrics aggregates the clients' deploy and download reports in
-// memory: a report is a map update, never a database row.
+// memory and writes them in batches: a report is a map update, never a
+// database row. It is safe for concurrent use.
 type CodePushMetrics struct {
-	mu sync.Mutex
-	m  map[metricKey]*LabelMetrics
+	store MetricsStore
+	every time.Duration
+	log   *slog.Logger
+
+	mu      sync.Mutex
+	pending map[LabelKey]*LabelMetrics
 }
 
-// NewCodePushMetrics returns an empty aggregator.
-func NewCodePushMetrics() *CodePushMetrics {
-	return &CodePushMetrics{m: map[metricKey]*LabelMetrics{}}
+// NewCodePushMetrics returns an aggregator flushing to store every
+// interval (5 s when zero).
+func NewCodePushMetrics(store MetricsStore, every time.Duration, log *slog.Logger) *CodePushMetrics {
+	if every <= 0 {
+		every = 5 * time.Second
+	}
+	return &CodePushMetrics{store: store, every: every, log: log, pending: map[LabelKey]*LabelMetrics{}}
 }
 
+// at returns the pending counts of a label, nil when the bound is reached.
 func (c *CodePushMetrics) at(d *Deployment, label string) *LabelMetrics {
-	k := metricKey{d.ProjectID, d.Channel, d.Platform, label}
-	lm := c.m[k]
+	k := LabelKey{d.ProjectID, d.Channel, d.Platform, label}
+	lm := c.pending[k]
 	if lm == nil {
+		if len(c.pending) >= maxMetricKeys {
+			return &LabelMetrics{}
+		}
 		lm = &LabelMetrics{}
-		c.m[k] = lm
+		c.pending[k] = lm
 	}
 	return lm
 }
 
-// Downloaded counts a download report of label.
+// Downloaded counts a download report of label. A nil aggregator counts
+// nothing (so does every method).
 func (c *CodePushMetrics) Downloaded(d *Deployment, label string) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	c.at(d, label).Downloaded++
 	c.mu.Unlock()
 }
 
-// Deployed counts a deploy report: labelOrAppVersion now runs (a failed
-// install only counts as failed); previous (in prev, d when nil) stops
-// running.
+// Deployed counts a deploy report: labelOrAppVersion now runs on the
+// device, or failed to install; on success, previous (of prev; d when nil)
+// stops running on it.
 func (c *CodePushMetrics) Deployed(d *Deployment, labelOrAppVersion string, failed bool, prev *Deployment, previous string) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	lm := c.at(d, labelOrAppVersion)
@@ -72,20 +120,76 @@ func (c *CodePushMetrics) Deployed(d *Deployment, labelOrAppVersion string, fail
 		if prev == nil {
 			prev = d
 		}
-		if p := c.at(prev, previous); p.Active > 0 {
-			p.Active--
+		c.at(prev, previous).Active--
+	}
+}
+
+// Get returns a label's counts: stored plus not yet flushed on this node.
+func (c *CodePushMetrics) Get(ctx context.Context, k LabelKey) (LabelMetrics, error) {
+	if c == nil {
+		return LabelMetrics{}, nil
+	}
+	m, err := c.store.CodePushMetrics(ctx, k)
+	if err != nil {
+		return LabelMetrics{}, err
+	}
+	c.mu.Lock()
+	if p := c.pending[k]; p != nil {
+		m.add(*p)
+	}
+	c.mu.Unlock()
+	m.Active = max(m.Active, 0)
+	return m, nil
+}
+
+// Run flushes every interval until ctx ends, then flushes once more.
+func (c *CodePushMetrics) Run(ctx context.Context) error {
+	t := time.NewTicker(c.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := c.Flush(fctx); err != nil {
+				c.log.Warn("codepush report counts lost at shutdown", "error", err)
+			}
+			return nil
+		case <-t.C:
+			if err := c.Flush(ctx); err != nil {
+				c.log.Warn("codepush report counts not written yet", "error", err)
+			}
 		}
 	}
 }
 
-// Get returns the counts of a label of a deployment.
-func (c *CodePushMetrics) Get(projectID, channel string, p Platform, label string) LabelMetrics {
+// Flush writes the counts gathered so far; on failure they are kept for
+// the next flush.
+func (c *CodePushMetrics) Flush(ctx context.Context) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if lm := c.m[metricKey{projectID, channel, p, label}]; lm != nil {
-		return *lm
+	pending := c.pending
+	c.pending = map[LabelKey]*LabelMetrics{}
+	c.mu.Unlock()
+	if len(pending) == 0 {
+		return nil
 	}
-	return LabelMetrics{}
+	out := make([]LabelDelta, 0, len(pending))
+	for k, m := range pending {
+		out = append(out, LabelDelta{k, *m})
+	}
+	if err := c.store.AddCodePushMetrics(ctx, out); err != nil {
+		c.mu.Lock()
+		for k, m := range pending {
+			if p := c.pending[k]; p != nil {
+				p.add(*m)
+			} else {
+				c.pending[k] = m
+			}
+		}
+		c.mu.Unlock()
+		return err
+	}
+	return nil
 }
 
 // Deployment returns the compiled deployment of a key (nil when unknown),
@@ -102,7 +206,8 @@ func (c *Checker) Deployment(ctx context.Context, key string) (*Deployment, erro
 	return cp.deployments[key], nil
 }
 
-// CodePushMetricsOf returns a CodePush release's counts (members).
+// CodePushMetricsOf returns a CodePush release's report counts (members);
+// Invalid for another type.
 func (s *Service) CodePushMetricsOf(ctx context.Context, p account.Principal, m *CodePushMetrics, id string) (Resource, LabelMetrics, error) {
 	r, err := s.Get(ctx, p, id)
 	if err != nil {
@@ -111,5 +216,6 @@ func (s *Service) CodePushMetricsOf(ctx context.Context, p account.Principal, m 
 	if !r.Type.IsCodePush() {
 		return Resource{}, LabelMetrics{}, apperr.New(apperr.Invalid, "%s is not a CodePush release", r.Type.Label())
 	}
-	return r, m.Get(r.ProjectID, r.Channel, r.Type.Platform(), r.Label), nil
+	lm, err := m.Get(ctx, LabelKey{r.ProjectID, r.Channel, r.Type.Platform(), r.Label})
+	return r, lm, err
 }

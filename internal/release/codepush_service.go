@@ -34,8 +34,9 @@ type CodePushDiff struct {
 	Size       int64
 }
 
-// CodePushStore keeps deployment keys and diff packages.
+// CodePushStore keeps deployment keys, diff packages and report counts.
 type CodePushStore interface {
+	MetricsStore
 	// DeploymentKeys lists a project's keys ("" = every project's).
 	DeploymentKeys(ctx context.Context, projectID string) ([]DeploymentKey, error)
 	// PutDeploymentKey inserts k, or replaces the key of its project,

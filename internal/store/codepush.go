@@ -90,3 +90,47 @@ func (rs releases) CreateCodePushDiff(ctx context.Context, d release.CodePushDif
 	}
 	return nil
 }
+
+type codePushMetricRow struct {
+	ProjectID  string `gorm:"primaryKey"`
+	Channel    string `gorm:"primaryKey"`
+	Platform   string `gorm:"primaryKey"`
+	Label      string `gorm:"primaryKey"`
+	Active     int64
+	Downloaded int64
+	Installed  int64
+	Failed     int64
+}
+
+func (codePushMetricRow) TableName() string { return "codepush_metrics" }
+
+func (rs releases) AddCodePushMetrics(ctx context.Context, ds []release.LabelDelta) error {
+	rows := make([]codePushMetricRow, len(ds))
+	for i, d := range ds {
+		rows[i] = codePushMetricRow{d.ProjectID, d.Channel, string(d.Platform), d.Label, d.Active, d.Downloaded, d.Installed, d.Failed}
+	}
+	st := statsStore{rs.s}
+	err := rs.s.InTx(ctx, func(tx *Store) error {
+		return tx.db.WithContext(ctx).Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "project_id"}, {Name: "channel"}, {Name: "platform"}, {Name: "label"}},
+			DoUpdates: clause.Set{st.addTo("active"), st.addTo("downloaded"), st.addTo("installed"), st.addTo("failed")},
+		}).CreateInBatches(&rows, batchRows).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: add codepush metrics: %w", translate(err, "metrics"))
+	}
+	return nil
+}
+
+func (rs releases) CodePushMetrics(ctx context.Context, k release.LabelKey) (release.LabelMetrics, error) {
+	var rows []codePushMetricRow
+	if err := rs.s.rdb.WithContext(ctx).Where("project_id = ? AND channel = ? AND platform = ? AND label = ?",
+		k.ProjectID, k.Channel, string(k.Platform), k.Label).Find(&rows).Error; err != nil {
+		return release.LabelMetrics{}, fmt.Errorf("store: codepush metrics: %w", translate(err, "metrics"))
+	}
+	if len(rows) == 0 {
+		return release.LabelMetrics{}, nil
+	}
+	r := rows[0]
+	return release.LabelMetrics{Active: r.Active, Downloaded: r.Downloaded, Installed: r.Installed, Failed: r.Failed}, nil
+}
