@@ -140,9 +140,15 @@ func overlay(tb testing.TB, base, diff []byte) []byte {
 	return buf.Bytes()
 }
 
+// TestCodePushWithTheStockSDK drives the code-push 4.2.3 acquisition SDK
+// against Hoist: first install, mandatory chain with a diff, a rollout split
+// over 1,000 ids, rollback, reports; on every available database.
 func TestCodePushWithTheStockSDK(t *testing.T) {
 	drive := codePushDriver(t)
-	ts := mustServer(t, nil)
+	eachDB(t, nil, func(t *testing.T, ts *testServer) { testCodePushSDK(t, ts, drive) })
+}
+
+func testCodePushSDK(t *testing.T, ts *testServer, drive func(map[string]any) string) {
 	srv := httptest.NewServer(ts.Handler())
 	defer srv.Close()
 	f := newReleaseFixture(t, ts)
@@ -280,7 +286,10 @@ func TestCodePushWithTheStockSDK(t *testing.T) {
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 
 func TestCodePushBadRequests(t *testing.T) {
-	ts := mustServer(t, nil)
+	eachDB(t, nil, testCodePushBadRequests)
+}
+
+func testCodePushBadRequests(t *testing.T, ts *testServer) {
 	f := newReleaseFixture(t, ts)
 	var chs []channelView
 	ts.mustOK(t, 200, "GET", "/api/v1/projects/"+f.project.ID+"/channels", f.owner.AccessToken, nil, &chs)
