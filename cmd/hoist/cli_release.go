@@ -12,13 +12,17 @@ import (
 
 const releaseUsage = `hoist release --project ID --type TYPE [--version V --version-code N] [flags]
 
-  TYPE is wgt-android, wgt-ios, android, ios or firmware. The file (--file) is
+  TYPE is wgt-android, wgt-ios, android, ios, firmware, codepush-android or
+  codepush-ios. The file (--file) is
   uploaded with a progress bar, then the resource is created. --version and
   --version-code default to what the package declares (a wgt's manifest.json,
   an apk's AndroidManifest.xml); a different value is refused unless --force.
   An ios resource is an App Store link (--url) and takes no file; a firmware
   names its device product (--product). --channel publishes to a release
-  channel other than production.
+  channel other than production. A CodePush bundle (the zip of the folder
+  react-native bundle writes) needs --target-binary-range (a semver range of
+  binary versions, e.g. ^1.2.0); its versionCode defaults to the deployment's
+  next and its label is "v" + versionCode.
 
   hoist release --project 866116d35b382bb6e1ae0cbb484b9950 --type wgt-android \
     --file app.wgt --version 1.2.0 --version-code 120 --native-version-code 100 \
@@ -27,6 +31,7 @@ const releaseUsage = `hoist release --project ID --type TYPE [--version V --vers
 // releaseFlags are the flags of `hoist release`.
 type releaseFlags struct {
 	project, typ, file, version, changelog, url, product, remark, channel string
+	targetBinaryRange                                                     string
 	versionCode, nativeVersionCode                                        int64
 	updateType, rollout                                                   int
 	disabled, force                                                       bool
@@ -37,7 +42,8 @@ func cliRelease(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs, c := newCLIFlagSet("release", releaseUsage, stderr)
 	var f releaseFlags
 	fs.StringVar(&f.project, "project", "", "project id (required)")
-	fs.StringVar(&f.typ, "type", "", "wgt-android, wgt-ios, android, ios or firmware (required)")
+	fs.StringVar(&f.typ, "type", "", "wgt-android, wgt-ios, android, ios, firmware, codepush-android or codepush-ios (required)")
+	fs.StringVar(&f.targetBinaryRange, "target-binary-range", "", "codepush only: the semver range of binary versions it runs on, e.g. ^1.2.0")
 	fs.StringVar(&f.file, "file", "", "the file to upload: .wgt, .apk or firmware image (all types but ios)")
 	fs.StringVar(&f.version, "version", "", "display version, e.g. 1.2.0 (default: what the package declares)")
 	fs.Int64Var(&f.versionCode, "version-code", 0, "versionCode, greater than every earlier one of this type (default: what the package declares)")
@@ -74,6 +80,7 @@ func cliRelease(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	body := client.NewResource{
 		Type: typ, Version: f.version, VersionCode: f.versionCode, NativeVersionCode: f.nativeVersionCode,
 		UpdateType: f.updateType, Changelog: changelog, Remark: f.remark, Force: f.force, Channel: f.channel,
+		TargetBinaryRange: f.targetBinaryRange,
 	}
 	if f.rollout != 0 {
 		body.RolloutPercent = &f.rollout
@@ -94,13 +101,15 @@ func cliRelease(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return fmt.Errorf("upload %s: %w", f.file, err)
 		}
 		body.StorageKey = up.Key
-		if f.version == "" {
+		if isCodePush(typ) {
+			// Nothing to take from the package: the server assigns.
+		} else if f.version == "" {
 			body.Version = up.Version
 		}
-		if f.versionCode == 0 {
+		if f.versionCode == 0 && !isCodePush(typ) {
 			body.VersionCode = up.VersionCode
 		}
-		if body.Version == "" || body.VersionCode == 0 {
+		if !isCodePush(typ) && (body.Version == "" || body.VersionCode == 0) {
 			return usageError{"release: the package declares no version: give --version and --version-code"}
 		}
 	}
@@ -111,9 +120,19 @@ func cliRelease(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if c.json {
 		return printJSON(stdout, r)
 	}
+	if isCodePush(r.Type) {
+		fmt.Fprintf(stdout, "Released %s %s for binaries %s as %s: %s, rollout %d%%.\n",
+			typeName(r.Type), r.Label, r.TargetBinaryRange, r.ID, statusName(r.Status), r.RolloutPercent)
+		return nil
+	}
 	fmt.Fprintf(stdout, "Released %s %s (versionCode %d) as %s: %s, rollout %d%%.\n",
 		typeName(r.Type), r.Version, r.VersionCode, r.ID, statusName(r.Status), r.RolloutPercent)
 	return nil
+}
+
+// isCodePush reports whether typ is a CodePush bundle type.
+func isCodePush(typ int) bool {
+	return typ == client.TypeCodePushAndroid || typ == client.TypeCodePushIOS
 }
 
 // check validates the command line (the server checks the rest) and
@@ -125,16 +144,17 @@ func (f releaseFlags) check() (int, error) {
 	case f.typ == "":
 		problems = append(problems, "--type is required")
 	case !ok:
-		problems = append(problems, fmt.Sprintf("--type %q: use wgt-android, wgt-ios, android, ios or firmware", f.typ))
+		problems = append(problems, fmt.Sprintf("--type %q: use wgt-android, wgt-ios, android, ios, firmware, codepush-android or codepush-ios", f.typ))
 	}
 	if f.project == "" {
 		problems = append(problems, "--project is required")
 	}
-	// With a file, the package's own version is the default.
-	if f.file == "" && strings.TrimSpace(f.version) == "" {
+	// With a file, the package's own version is the default; a CodePush
+	// bundle's are its range and the deployment's next code.
+	if f.file == "" && strings.TrimSpace(f.version) == "" && !isCodePush(typ) {
 		problems = append(problems, "--version is required")
 	}
-	if f.versionCode < 0 || (f.file == "" && f.versionCode == 0) {
+	if f.versionCode < 0 || (f.file == "" && f.versionCode == 0 && !isCodePush(typ)) {
 		problems = append(problems, "--version-code is required (a positive whole number)")
 	}
 	if f.updateType < 1 || f.updateType > 3 {
@@ -162,6 +182,9 @@ func (f releaseFlags) check() (int, error) {
 		}
 		if typ != 1 && typ != 2 && f.nativeVersionCode != 0 {
 			problems = append(problems, "--native-version-code is only for wgt types")
+		}
+		if isCodePush(typ) != (f.targetBinaryRange != "") {
+			problems = append(problems, "--target-binary-range is required for codepush types, and only for them")
 		}
 	}
 	if f.file != "" {

@@ -12,7 +12,8 @@ import (
 )
 
 // resourceTypes are the --type names, by wire value.
-var resourceTypes = []string{1: "wgt-android", 2: "wgt-ios", 3: "android", 4: "ios", 5: "firmware"}
+var resourceTypes = []string{1: "wgt-android", 2: "wgt-ios", 3: "android", 4: "ios", 5: "firmware",
+	6: "codepush-android", 7: "codepush-ios"}
 
 // parseType accepts a type name or its number.
 func parseType(s string) (int, bool) {

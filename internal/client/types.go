@@ -106,13 +106,16 @@ type Product struct {
 	UpdatedTime time.Time `json:"updatedTime"`
 }
 
-// Resource types (PROTOCOLS §2, plus 5 for device firmware).
+// Resource types (PROTOCOLS §2, plus 5 for device firmware and 6, 7 for
+// CodePush bundles, PROTOCOLS §6).
 const (
-	TypeWgtAndroid = 1
-	TypeWgtIOS     = 2
-	TypeAndroid    = 3
-	TypeIOS        = 4
-	TypeFirmware   = 5
+	TypeWgtAndroid      = 1
+	TypeWgtIOS          = 2
+	TypeAndroid         = 3
+	TypeIOS             = 4
+	TypeFirmware        = 5
+	TypeCodePushAndroid = 6
+	TypeCodePushIOS     = 7
 )
 
 // Resource is a release resource (resourceView).
@@ -135,6 +138,10 @@ type Resource struct {
 	SHA256         string `json:"sha256"`
 	StorageKey     string `json:"storageKey,omitempty"`
 	Product        string `json:"product,omitempty"`
+	// Label, TargetBinaryRange and PackageHash are a CodePush release's.
+	Label             string `json:"label,omitempty"`
+	TargetBinaryRange string `json:"targetBinaryRange,omitempty"`
+	PackageHash       string `json:"packageHash,omitempty"`
 	// Channel is the release channel the resource is published to.
 	Channel string `json:"channel"`
 	// Origin is "promoted" (copied from OriginID) or "rollback"
@@ -165,6 +172,9 @@ type NewResource struct {
 	RolloutPercent *int `json:"rolloutPercent,omitempty"`
 	// Product is the device product of a firmware (type 5).
 	Product string `json:"product,omitempty"`
+	// TargetBinaryRange is the semver range of binary versions a CodePush
+	// bundle (types 6, 7) runs on; its VersionCode may be 0 (the next).
+	TargetBinaryRange string `json:"targetBinaryRange,omitempty"`
 	// Channel is the release channel; empty: production.
 	Channel string `json:"channel,omitempty"`
 	// Force publishes even when Version or VersionCode differ from what
