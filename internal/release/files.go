@@ -55,7 +55,7 @@ func (s *Service) Upload(ctx context.Context, p account.Principal, projectID, na
 		return File{}, err
 	}
 	if declared != 0 && !declared.NeedsFile() {
-		return File{}, apperr.Fields(apperr.FieldError{Field: "type", Message: "must be a type that takes a file (1, 2, 3 or 5)"})
+		return File{}, apperr.Fields(apperr.FieldError{Field: "type", Message: "must be a type that takes a file (1, 2, 3, 5, 6 or 7)"})
 	}
 	name = cleanName(name)
 	key := storage.NewKey(projectID, s.now(), path.Ext(name))

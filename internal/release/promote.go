@@ -128,6 +128,9 @@ func (s *Service) Rollback(ctx context.Context, p account.Principal, id string) 
 				bad.Type.Label(), bad.Version, bad.VersionCode)
 		case bad.Type.IsNative():
 			return nil, nil
+		case prev == nil && bad.Type.IsCodePush():
+			return nil, apperr.New(apperr.Invalid, "no earlier enabled %s in channel %s to roll back to; disable %s instead",
+				bad.Type.Label(), bad.Channel, bad.Label)
 		case prev == nil:
 			return nil, apperr.New(apperr.Invalid,
 				"no earlier enabled %s for native build %d in channel %s to roll back to; disable %s (%d) instead",

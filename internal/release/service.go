@@ -192,6 +192,11 @@ func (s *Service) Update(ctx context.Context, p account.Principal, id string, pa
 		return Resource{}, err
 	}
 	out, err := s.store.UpdateResource(ctx, id, func(r *Resource) error {
+		if r.Type.IsCodePush() && patch.RolloutPercent != nil && *patch.RolloutPercent < effectivePercent(r.RolloutPercent) {
+			// The reference server's rule: devices that got it keep it.
+			return apperr.Fields(apperr.FieldError{Field: "rolloutPercent",
+				Message: fmt.Sprintf("a CodePush rollout only grows: at least %d", effectivePercent(r.RolloutPercent))})
+		}
 		patch.apply(r)
 		r.UpdatedTime = s.now().UTC()
 		return nil
