@@ -127,6 +127,9 @@ func (d *Deployment) pick(q CodePushQuery, v Semver, norm string, ignoreRollouts
 	mandatory := false
 	for i := range d.rel {
 		c := &d.rel[i]
+		// PROTOCOLS §6 rule 1. (The reference server reads an absent
+		// label or hash as the string "undefined", so there a client that
+		// sends no label never finds its package; §6 is followed here.)
 		found = found || (q.Label == "" && q.PackageHash == "") || (q.Label != "" && c.r.Label == q.Label) ||
 			(q.Label == "" && c.r.PackageHash == q.PackageHash)
 		if c.disabled || ignoreRollouts && c.rollout < 100 {
