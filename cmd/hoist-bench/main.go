@@ -91,14 +91,15 @@ func run(backends []string, mysqlDSN string, d time.Duration, conns, threads int
 		return fmt.Errorf("build hoist: %w", err)
 	}
 
-	fmt.Printf("wrk -t%d -c%d -d%s on loopback, POST /api/basic/update, project of 50 resources\n\n", threads, conns, d)
+	fmt.Printf("wrk -t%d -c%d -d%s on loopback, POST /api/basic/update (project of 50 resources) and\n"+
+		"GET /v0.1/public/codepush/update_check (deployment of 20 releases)\n\n", threads, conns, d)
 	fmt.Printf("%-22s %12s %10s %8s %8s\n", "server", "req/s", "p99", "non-2xx", "ratio")
 	for _, backend := range backends {
 		plain, stopPlain, err := startPlain(self)
 		if err != nil {
 			return err
 		}
-		base, stopHoist, body, err := startHoist(hoist, tmp, backend, mysqlDSN)
+		base, stopHoist, body, cpQuery, err := startHoist(hoist, tmp, backend, mysqlDSN)
 		if err != nil {
 			stopPlain()
 			return err
@@ -109,14 +110,23 @@ func run(backends []string, mysqlDSN string, d time.Duration, conns, threads int
 		// machine; both runs are short and back to back.
 		rp, err1 := runWrk("plain net/http", "http://"+plain+"/api/basic/update", script, d, conns, threads)
 		rh, err2 := runWrk("hoist ("+backend+")", base+"/api/basic/update", script, d, conns, threads)
+		// The CodePush check (GET, deployment of 20 releases) against the
+		// same plain server answering a GET.
+		get := filepath.Join(tmp, "get.lua")
+		os.WriteFile(get, []byte("wrk.method = \"GET\"\n"), 0o644)
+		rpg, err3 := runWrk("plain net/http (GET)", "http://"+plain+"/v0.1/public/codepush/update_check"+cpQuery, get, d, conns, threads)
+		rc, err4 := runWrk("codepush ("+backend+")", base+"/v0.1/public/codepush/update_check"+cpQuery, get, d, conns, threads)
 		stopPlain()
 		stopHoist()
-		if err := errors.Join(err1, err2); err != nil {
+		if err := errors.Join(err1, err2, err3, err4); err != nil {
 			return err
 		}
-		fmt.Printf("%-22s %12.0f %10s %8d %8s\n", rp.name, rp.rps, rp.p99, rp.non2xx, "")
-		fmt.Printf("%-22s %12.0f %10s %8d %7.0f%%\n", rh.name, rh.rps, rh.p99, rh.non2xx, 100*rh.rps/rp.rps)
-		fmt.Printf("%-22s p99 ratio %.2fx%s\n\n", "", float64(rh.p99)/float64(rp.p99), rh.errs)
+		for _, pair := range [][2]result{{rp, rh}, {rpg, rc}} {
+			rp, rh := pair[0], pair[1]
+			fmt.Printf("%-22s %12.0f %10s %8d %8s\n", rp.name, rp.rps, rp.p99, rp.non2xx, "")
+			fmt.Printf("%-22s %12.0f %10s %8d %7.0f%%\n", rh.name, rh.rps, rh.p99, rh.non2xx, 100*rh.rps/rp.rps)
+			fmt.Printf("%-22s p99 ratio %.2fx%s\n\n", "", float64(rh.p99)/float64(rp.p99), rh.errs)
+		}
 	}
 	return nil
 }
@@ -172,13 +182,13 @@ func runWrk(name, url, script string, d time.Duration, conns, threads int) (resu
 // startHoist runs hoist serve on a fresh data dir (and database for mysql),
 // publishes a project of 50 resources and returns its base URL and a
 // representative update-check body.
-func startHoist(bin, tmp, backend, mysqlDSN string) (string, func(), string, error) {
+func startHoist(bin, tmp, backend, mysqlDSN string) (string, func(), string, string, error) {
 	dir, _ := os.MkdirTemp(tmp, backend)
 	env := append(os.Environ(), "HOIST_DATA_DIR="+dir, "HOIST_HTTP_ADDR=127.0.0.1:0", "HOIST_MQTT_MODE=off",
 		"HOIST_AUTH_CAPTCHA=off", "HOIST_LOG_FORMAT=json", "HOIST_AUTH_REGISTER_PER_MINUTE=0")
 	if backend == "mysql" {
 		if mysqlDSN == "" {
-			return "", nil, "", errors.New("mysql backend needs -mysql-dsn or HOIST_BENCH_MYSQL_DSN (an empty database)")
+			return "", nil, "", "", errors.New("mysql backend needs -mysql-dsn or HOIST_BENCH_MYSQL_DSN (an empty database)")
 		}
 		env = append(env, "HOIST_DB_DRIVER=mysql", "HOIST_DB_DSN="+mysqlDSN, "HOIST_JWT_SECRET="+strings.Repeat("b", 40))
 	}
@@ -187,7 +197,7 @@ func startHoist(bin, tmp, backend, mysqlDSN string) (string, func(), string, err
 	logFile, _ := os.Create(filepath.Join(dir, "hoist.log"))
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
-		return "", nil, "", err
+		return "", nil, "", "", err
 	}
 	stop := func() {
 		cmd.Process.Signal(syscall.SIGTERM)
@@ -220,17 +230,17 @@ func startHoist(bin, tmp, backend, mysqlDSN string) (string, func(), string, err
 		base = "http://" + a
 	case <-time.After(60 * time.Second):
 		stop()
-		return "", nil, "", errors.New("hoist did not start")
+		return "", nil, "", "", errors.New("hoist did not start")
 	}
-	body, err := seed(base)
+	body, query, err := seed(base)
 	if err != nil {
 		stop()
-		return "", nil, "", err
+		return "", nil, "", "", err
 	}
-	return base, stop, body, nil
+	return base, stop, body, query, nil
 }
 
-func seed(base string) (string, error) {
+func seed(base string) (string, string, error) {
 	api := func(method, path, token string, in, out any) error {
 		b, _ := json.Marshal(in)
 		req, _ := http.NewRequest(method, base+path, bytes.NewReader(b))
@@ -261,11 +271,11 @@ func seed(base string) (string, error) {
 		AccessToken string `json:"accessToken"`
 	}
 	if err := api("POST", "/api/v1/auth/register", "", map[string]string{"username": "bench", "password": "bench password 1"}, &sess); err != nil {
-		return "", err
+		return "", "", err
 	}
 	var proj struct{ ID string }
 	if err := api("POST", "/api/v1/projects", sess.AccessToken, map[string]string{"name": "bench"}, &proj); err != nil {
-		return "", err
+		return "", "", err
 	}
 	upload := func(name string, files ...string) (string, error) {
 		var z bytes.Buffer
@@ -296,11 +306,11 @@ func seed(base string) (string, error) {
 	}
 	apk, err := upload("app.apk", "AndroidManifest.xml")
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	wgt, err := upload("app.wgt", "manifest.json")
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	n := 0
 	for i, code := range []int{100, 110} {
@@ -309,7 +319,7 @@ func seed(base string) (string, error) {
 			{"type": 4, "version": fmt.Sprint(code), "versionCode": code, "url": "https://apps.apple.com/app/id1", "updateType": 1},
 		} {
 			if err := api("POST", "/api/v1/projects/"+proj.ID+"/resources", sess.AccessToken, r, nil); err != nil {
-				return "", err
+				return "", "", err
 			}
 			n++
 		}
@@ -324,7 +334,7 @@ func seed(base string) (string, error) {
 					r["rolloutPercent"] = 25
 				}
 				if err := api("POST", "/api/v1/projects/"+proj.ID+"/resources", sess.AccessToken, r, nil); err != nil {
-					return "", err
+					return "", "", err
 				}
 				n++
 			}
@@ -333,5 +343,25 @@ func seed(base string) (string, error) {
 	body, _ := json.Marshal(map[string]any{"projectId": proj.ID, "platform": "android", "wgtVersion": "100.3", "wgtVersionCode": 1003,
 		"nativeVersion": "100", "nativeVersionCode": 100, "systemInfo": map[string]any{"uuid": "8c1f0c9a-7a1d-4e0b-9a52-1f4d6f0e2b11",
 			"brand": "xiaomi", "model": "M2012K11AC", "platform": "android", "system": "Android 13", "screenWidth": 393}})
-	return string(body), nil
+	// A CodePush deployment of 20 releases; the device runs the one before
+	// last, so it is offered the last.
+	bundle, err := upload("bundle.zip", "CodePush/index.android.bundle", "CodePush/assets/logo.png")
+	if err != nil {
+		return "", "", err
+	}
+	for i := 0; i < 20; i++ {
+		r := map[string]any{"type": 6, "storageKey": bundle, "targetBinaryRange": "^1.0.0", "updateType": 1,
+			"changelog": strings.Repeat("fixes ", 40)}
+		if err := api("POST", "/api/v1/projects/"+proj.ID+"/resources", sess.AccessToken, r, nil); err != nil {
+			return "", "", err
+		}
+	}
+	var chs []struct {
+		DeploymentKeys map[string]string `json:"deploymentKeys"`
+	}
+	if err := api("GET", "/api/v1/projects/"+proj.ID+"/channels", sess.AccessToken, nil, &chs); err != nil || len(chs) == 0 {
+		return "", "", fmt.Errorf("deployment keys: %v", err)
+	}
+	query := "?deployment_key=" + chs[0].DeploymentKeys["android"] + "&app_version=1.2.0&label=v19&client_unique_id=8c1f0c9a-7a1d-4e0b"
+	return string(body), query, nil
 }
