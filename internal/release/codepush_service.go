@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"path"
+	"sync"
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/account"
@@ -172,12 +173,30 @@ func (s *Service) prepareCodePush(ctx context.Context, r *Resource, n NewResourc
 // CodePushDiff returns the diff package from base to target (releases of
 // one deployment), building and storing it on first use: the new and
 // changed files of target plus hotcodepush.json. Building reads both zips
-// once (bounded by maxBundleBytes) on the asking request.
+// once (bounded by maxBundleBytes) on the asking request; concurrent
+// requests for the same diff wait for one build. Built diffs are
+// remembered, so later checks read no database.
 func (s *Service) CodePushDiff(ctx context.Context, target, base *Resource) (CodePushDiff, error) {
-	d, err := s.store.CodePushDiff(ctx, target.ID, base.PackageHash)
-	if err == nil || !apperr.Is(err, apperr.NotFound) {
-		return d, err
+	k := target.ID + "/" + base.PackageHash
+	if d, ok := s.diffs.get(k); ok {
+		return d, nil
 	}
+	v, err, _ := s.diffBuilds.Do(k, func() (any, error) {
+		d, err := s.store.CodePushDiff(ctx, target.ID, base.PackageHash)
+		if apperr.Is(err, apperr.NotFound) {
+			d, err = s.buildDiff(ctx, target, base)
+		}
+		if err != nil {
+			return CodePushDiff{}, err
+		}
+		s.diffs.put(k, d)
+		return d, nil
+	})
+	return v.(CodePushDiff), err
+}
+
+// buildDiff writes, stores and records a diff package.
+func (s *Service) buildDiff(ctx context.Context, target, base *Resource) (CodePushDiff, error) {
 	oldF, oldObj, err := s.blob.Open(ctx, base.StorageKey)
 	if err != nil {
 		return CodePushDiff{}, fmt.Errorf("release: diff base: %w", err)
@@ -203,13 +222,38 @@ func (s *Service) CodePushDiff(ctx context.Context, target, base *Resource) (Cod
 		!apperr.Is(err, apperr.Conflict) {
 		return CodePushDiff{}, err
 	}
-	d = CodePushDiff{ResourceID: target.ID, BaseHash: base.PackageHash, StorageKey: key, Size: obj.Size}
+	d := CodePushDiff{ResourceID: target.ID, BaseHash: base.PackageHash, StorageKey: key, Size: obj.Size}
 	if err := s.store.CreateCodePushDiff(ctx, d); apperr.Is(err, apperr.Conflict) {
 		return s.store.CodePushDiff(ctx, target.ID, base.PackageHash) // another node built it
 	} else if err != nil {
 		return CodePushDiff{}, err
 	}
 	return d, nil
+}
+
+// diffMemo remembers built diffs (they never change); it forgets them all
+// when it holds maxRememberedDiffs.
+type diffMemo struct {
+	mu sync.RWMutex
+	m  map[string]CodePushDiff
+}
+
+const maxRememberedDiffs = 10_000
+
+func (m *diffMemo) get(k string) (CodePushDiff, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	d, ok := m.m[k]
+	return d, ok
+}
+
+func (m *diffMemo) put(k string, d CodePushDiff) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil || len(m.m) >= maxRememberedDiffs {
+		m.m = map[string]CodePushDiff{}
+	}
+	m.m[k] = d
 }
 
 // CodePushDiffURL resolves a diff's stable link to a signed storage URL;

@@ -2,6 +2,7 @@ package release
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 )
 
@@ -24,12 +25,17 @@ type comparator struct {
 
 var errRange = errors.New("not a semver range")
 
+// buildMeta is npm's BUILD: "+" and dot-separated [0-9A-Za-z-]+.
+var buildMeta = regexp.MustCompile(`\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*`)
+
 // ParseSemverRange parses an npm range; an error when npm's validRange
 // would return null.
 func ParseSemverRange(s string) (SemverRange, error) {
 	if len(s) > 256 {
 		return SemverRange{}, errRange
 	}
+	// npm strips build metadata everywhere first ("1+b.1" is "1").
+	s = buildMeta.ReplaceAllString(s, "")
 	var r SemverRange
 	for _, alt := range strings.Split(s, "||") {
 		set, err := parseComparatorSet(alt)
@@ -38,7 +44,33 @@ func ParseSemverRange(s string) (SemverRange, error) {
 		}
 		r.sets = append(r.sets, set)
 	}
+	// npm's Range: null sets go unless all are; a lone "any" set is the
+	// whole range.
+	if len(r.sets) > 1 {
+		first := r.sets[0]
+		kept := r.sets[:0]
+		for _, set := range r.sets {
+			if !isNullSet(set) {
+				kept = append(kept, set)
+			}
+		}
+		r.sets = kept
+		if len(r.sets) == 0 {
+			r.sets = [][]comparator{first}
+		}
+		for _, set := range r.sets {
+			if len(set) == 1 && set[0].any {
+				r.sets = [][]comparator{set}
+				break
+			}
+		}
+	}
 	return r, nil
+}
+
+// isNullSet reports whether a set is npm's null set (<0.0.0-0).
+func isNullSet(set []comparator) bool {
+	return len(set) == 1 && !set[0].any && set[0].op == "<" && set[0].v.Compare(upper(0, 0, 0)) == 0
 }
 
 // parseComparatorSet desugars one alternative.
@@ -75,7 +107,37 @@ func parseComparatorSet(s string) ([]comparator, error) {
 		}
 		out = append(out, cs...)
 	}
-	return out, nil
+	return simplifySet(out), nil
+}
+
+// simplifySet is npm's parseRange clean-up: ">=0.0.0" means any; a set
+// with the null comparator (<0.0.0-0) is just that one, and "any"
+// comparators beside others go.
+func simplifySet(set []comparator) []comparator {
+	for i, c := range set {
+		if c.op == ">=" && c.v.Compare(Semver{}) == 0 && len(c.v.Pre) == 0 {
+			set[i] = comparator{any: true}
+		}
+	}
+	null := upper(0, 0, 0)
+	for _, c := range set {
+		if !c.any && c.op == "<" && c.v.Compare(null) == 0 {
+			return []comparator{c}
+		}
+	}
+	if len(set) < 2 {
+		return set
+	}
+	out := set[:0:0]
+	for _, c := range set {
+		if !c.any {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return set[:1]
+	}
+	return out
 }
 
 func indexOf(xs []string, x string) int {
@@ -101,8 +163,12 @@ type partial struct {
 	n int // how many of major, minor, patch are numbers
 }
 
-// parsePartial parses "1", "1.2", "1.x", "1.2.3-pre", "*", "" (n=0).
-func parsePartial(s string) (partial, error) {
+// parsePartial parses "1", "1.2", "1.x", "1.2.3-pre", "*", "" (n=0). As
+// in npm, a prerelease is only allowed after three parts (and dropped when
+// one is a wildcard); a number after a wildcard ("x.2") is refused in a
+// plain x-range (strict) and counts as a wildcard after ~, ^ and in
+// hyphen ranges.
+func parsePartial(s string, strict bool) (partial, error) {
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "v"), "=")
 	s = strings.TrimPrefix(s, "v")
 	if s == "" {
@@ -114,7 +180,7 @@ func parsePartial(s string) (partial, error) {
 		core = s[:i]
 	}
 	parts := strings.Split(core, ".")
-	if len(parts) > 3 {
+	if len(parts) > 3 || core != s && len(parts) != 3 {
 		return partial{}, errRange
 	}
 	wild := false
@@ -123,25 +189,33 @@ func parsePartial(s string) (partial, error) {
 			wild = true
 			continue
 		}
-		if wild {
-			return partial{}, errRange
-		}
 		n, ok := numericIdent(part)
 		if !ok {
 			return partial{}, errRange
+		}
+		if wild && strict {
+			return partial{}, errRange
+		}
+		if wild {
+			continue
 		}
 		*[]*int64{&p.v.Major, &p.v.Minor, &p.v.Patch}[i] = n
 		p.n = i + 1
 	}
 	if core != s {
-		if p.n != 3 {
+		rest := s[len(core):]
+		if pre, build, _ := strings.Cut(rest[1:], "+"); rest[0] == '-' && !validIdents(pre, true) ||
+			rest[0] == '-' && strings.Contains(rest, "+") && !validIdents(build, false) ||
+			rest[0] == '+' && !validIdents(rest[1:], false) {
 			return partial{}, errRange
 		}
-		full, err := ParseSemver(s)
-		if err != nil {
-			return partial{}, errRange
+		if p.n == 3 {
+			full, err := ParseSemver(s)
+			if err != nil {
+				return partial{}, errRange
+			}
+			p.v = full
 		}
-		p.v = full
 	}
 	return p, nil
 }
@@ -158,7 +232,7 @@ func desugar(t string) ([]comparator, error) {
 			break
 		}
 	}
-	p, err := parsePartial(t)
+	p, err := parsePartial(t, op != "~" && op != "~>" && op != "^")
 	if err != nil {
 		return nil, err
 	}
@@ -233,11 +307,11 @@ func desugar(t string) ([]comparator, error) {
 
 // hyphenRange desugars "a - b".
 func hyphenRange(a, b string) ([]comparator, error) {
-	from, err := parsePartial(a)
+	from, err := parsePartial(a, false)
 	if err != nil {
 		return nil, err
 	}
-	to, err := parsePartial(b)
+	to, err := parsePartial(b, false)
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +337,7 @@ func hyphenRange(a, b string) ([]comparator, error) {
 	if len(out) == 0 {
 		out = append(out, comparator{any: true})
 	}
-	return out, nil
+	return simplifySet(out), nil
 }
 
 func (c comparator) test(v Semver) bool {

@@ -1,6 +1,8 @@
 package release
 
 import (
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 )
@@ -105,4 +107,46 @@ func FuzzParseSemverRange(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSemverMatchesNPMRandom compares validRange, satisfies, gtr and valid
+// with npm semver's answers on random inputs (testdata/semver_npm.js wrote
+// testdata/semver_npm.json).
+func TestSemverMatchesNPMRandom(t *testing.T) {
+	b, err := os.ReadFile("testdata/semver_npm.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tab struct {
+		Version  string
+		Ranges   [][]any
+		Versions [][]any
+	}
+	if err := json.Unmarshal(b, &tab); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range tab.Ranges {
+		rs, vs := row[0].(string), row[1].(string)
+		valid, sat, gtr := row[2].(bool), row[3].(bool), row[4].(bool)
+		r, err := ParseSemverRange(rs)
+		if (err == nil) != valid {
+			t.Errorf("validRange(%q): Hoist %v, npm %s %v", rs, err == nil, tab.Version, valid)
+			continue
+		}
+		v, err := ParseSemver(vs)
+		if !valid || err != nil {
+			continue
+		}
+		if r.Satisfies(v) != sat || r.GreaterThanRange(v) != gtr {
+			t.Errorf("%q, %s: satisfies %v gtr %v; npm %v %v", rs, vs, r.Satisfies(v), r.GreaterThanRange(v), sat, gtr)
+		}
+	}
+	for _, row := range tab.Versions {
+		want, _ := row[1].(string) // null when invalid
+		v, err := ParseSemver(row[0].(string))
+		if got := v.String(); (err == nil) != (want != "") || err == nil && got != want {
+			t.Errorf("valid(%q): Hoist %q %v, npm %q", row[0], got, err, want)
+		}
+	}
+	t.Logf("%d ranges and %d versions against npm semver %s", len(tab.Ranges), len(tab.Versions), tab.Version)
 }

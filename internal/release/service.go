@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/ids"
@@ -40,6 +42,9 @@ type Service struct {
 	listeners []func(projectID string)
 
 	known lastKnown // the last catalogs, for downloads during an outage
+
+	diffs      diffMemo           // CodePush diffs built or read so far
+	diffBuilds singleflight.Group // one build per diff at a time
 }
 
 // NewService returns the release service. sts may be nil.
