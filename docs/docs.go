@@ -6551,7 +6551,7 @@ const docTemplate = `{
         },
         "/reportStatus/deploy": {
             "post": {
-                "description": "A client installed (status DeploymentSucceeded) or failed to install (DeploymentFailed) a label, or runs its binary (no label, no status). Counted in memory per label (GET /api/v1/resources/{id}/codepush-metrics). Both spellings on both paths.",
+                "description": "A client installed (status DeploymentSucceeded) or failed to install (DeploymentFailed) a label, or runs its binary (no label, no status). Counted per label (GET /api/v1/resources/{id}/codepush-metrics). Both spellings on both paths. 400 without a deployment key or app version, or with a label and no valid status; an unknown key is acknowledged and not counted, as on the reference server.",
                 "consumes": [
                     "application/json"
                 ],
@@ -6667,7 +6667,7 @@ const docTemplate = `{
         },
         "/v0.1/public/codepush/report_status/deploy": {
             "post": {
-                "description": "A client installed (status DeploymentSucceeded) or failed to install (DeploymentFailed) a label, or runs its binary (no label, no status). Counted in memory per label (GET /api/v1/resources/{id}/codepush-metrics). Both spellings on both paths.",
+                "description": "A client installed (status DeploymentSucceeded) or failed to install (DeploymentFailed) a label, or runs its binary (no label, no status). Counted per label (GET /api/v1/resources/{id}/codepush-metrics). Both spellings on both paths. 400 without a deployment key or app version, or with a label and no valid status; an unknown key is acknowledged and not counted, as on the reference server.",
                 "consumes": [
                     "application/json"
                 ],

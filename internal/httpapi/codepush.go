@@ -181,7 +181,7 @@ func or(a, b string) string {
 // handleCodePushDeployReport godoc
 //
 //	@Summary		CodePush deploy report (public)
-//	@Description	A client installed (status DeploymentSucceeded) or failed to install (DeploymentFailed) a label, or runs its binary (no label, no status). Counted in memory per label (GET /api/v1/resources/{id}/codepush-metrics). Both spellings on both paths.
+//	@Description	A client installed (status DeploymentSucceeded) or failed to install (DeploymentFailed) a label, or runs its binary (no label, no status). Counted per label (GET /api/v1/resources/{id}/codepush-metrics). Both spellings on both paths. 400 without a deployment key or app version, or with a label and no valid status; an unknown key is acknowledged and not counted, as on the reference server.
 //	@Tags			public
 //	@Accept			json
 //	@Success		200
@@ -205,7 +205,9 @@ func (s *Server) handleCodePushDeployReport(c *gin.Context) {
 	}
 	d, err := s.checker.Deployment(c.Request.Context(), key)
 	if err != nil || d == nil {
-		s.respondError(c, or2(err, apperr.New(apperr.Invalid, "unknown deployment key")))
+		// As the reference server: the report is acknowledged (the SDK
+		// only looks at the status), an unknown key counts nothing.
+		c.Status(http.StatusOK)
 		return
 	}
 	prevKey := or(in.PreviousDeploymentKey, in.PreviousDeploymentC)
@@ -218,13 +220,6 @@ func (s *Server) handleCodePushDeployReport(c *gin.Context) {
 	s.codePushMetrics.Deployed(d, or(in.Label, appVersion), in.Status == "DeploymentFailed", prev,
 		or(in.PreviousLabelOrVersion, in.PreviousLabelC))
 	c.Status(http.StatusOK)
-}
-
-func or2(err, otherwise error) error {
-	if err != nil {
-		return err
-	}
-	return otherwise
 }
 
 // handleCodePushDownloadReport godoc
@@ -242,12 +237,9 @@ func (s *Server) handleCodePushDownloadReport(c *gin.Context) {
 		s.respondError(c, apperr.New(apperr.Invalid, "A download status report must contain a valid deploymentKey and package label."))
 		return
 	}
-	d, err := s.checker.Deployment(c.Request.Context(), or(in.DeploymentKey, in.DeploymentKeyC))
-	if err != nil || d == nil {
-		s.respondError(c, or2(err, apperr.New(apperr.Invalid, "unknown deployment key")))
-		return
+	if d, err := s.checker.Deployment(c.Request.Context(), or(in.DeploymentKey, in.DeploymentKeyC)); err == nil && d != nil {
+		s.codePushMetrics.Downloaded(d, in.Label)
 	}
-	s.codePushMetrics.Downloaded(d, in.Label)
 	c.Status(http.StatusOK)
 }
 

@@ -314,6 +314,28 @@ func testCodePushBadRequests(t *testing.T, ts *testServer) {
 	if rec.Code != 200 || legacy.UpdateInfo["isAvailable"] != false || legacy.UpdateInfo["shouldRunBinaryVersion"] != true {
 		t.Fatalf("legacy answer %d %s", rec.Code, rec.Body)
 	}
+	// Reports: legacy camelCase paths, bad ones 400, an unknown key acknowledged.
+	for _, tc := range []struct {
+		path string
+		body map[string]any
+		code int
+	}{
+		{"/reportStatus/download", map[string]any{"deploymentKey": key, "label": "v1", "clientUniqueId": "d"}, 200},
+		{"/reportStatus/deploy", map[string]any{"deploymentKey": key, "appVersion": "1.0.0", "label": "v1", "status": "DeploymentSucceeded",
+			"previousLabelOrAppVersion": "1.0.0"}, 200},
+		{"/reportStatus/deploy", map[string]any{"deploymentKey": key, "appVersion": "1.0.0"}, 200},
+		{"/v0.1/public/codepush/report_status/deploy", map[string]any{"deployment_key": "nosuchkeyatall", "app_version": "1.0.0"}, 200},
+		{"/v0.1/public/codepush/report_status/deploy", map[string]any{"deployment_key": key, "app_version": "1.0.0", "label": "v1"}, 400},
+		{"/v0.1/public/codepush/report_status/deploy", map[string]any{"deployment_key": key, "app_version": "1.0.0", "label": "v1",
+			"status": "Installed"}, 400},
+		{"/v0.1/public/codepush/report_status/deploy", map[string]any{"app_version": "1.0.0"}, 400},
+		{"/v0.1/public/codepush/report_status/download", map[string]any{"deployment_key": key}, 400},
+	} {
+		if rec, _ := ts.call(t, "POST", tc.path, "", tc.body); rec.Code != tc.code {
+			t.Errorf("%s %v: %d, want %d: %s", tc.path, tc.body, rec.Code, tc.code, rec.Body)
+		}
+	}
+
 	// Rotation: the old key is refused at once, the new one works.
 	var rot struct{ DeploymentKey string }
 	ts.mustOK(t, 200, "POST", "/api/v1/projects/"+f.project.ID+"/channels/production/deployment-keys/ios/rotate", f.owner.AccessToken, map[string]any{}, &rot)
