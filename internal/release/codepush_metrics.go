@@ -75,12 +75,17 @@ func NewCodePushMetrics(store MetricsStore, every time.Duration, log *slog.Logge
 	return &CodePushMetrics{store: store, every: every, log: log, pending: map[LabelKey]*LabelMetrics{}}
 }
 
-// at returns the pending counts of a label, nil when the bound is reached.
+// maxMetricLabel bounds a counted label or app version (clients send
+// them): longer ones are not counted, so that no batch can fail on them.
+const maxMetricLabel = 64
+
+// at returns the pending counts of a label; a scratch value (counted
+// nowhere) beyond the bounds.
 func (c *CodePushMetrics) at(d *Deployment, label string) *LabelMetrics {
 	k := LabelKey{d.ProjectID, d.Channel, d.Platform, label}
 	lm := c.pending[k]
 	if lm == nil {
-		if len(c.pending) >= maxMetricKeys {
+		if len(c.pending) >= maxMetricKeys || label == "" || len(label) > maxMetricLabel {
 			return &LabelMetrics{}
 		}
 		lm = &LabelMetrics{}
