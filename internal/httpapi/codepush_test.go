@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hoist-ota/hoist/internal/release"
 )
@@ -344,6 +345,18 @@ func testCodePushBadRequests(t *testing.T, ts *testServer) {
 	}
 	if rec, _ := ts.do(t, "GET", "/v0.1/public/codepush/update_check?deployment_key="+rot.DeploymentKey+"&app_version=1.0.0", nil); rec.Code != 200 {
 		t.Errorf("new key: %d %s", rec.Code, rec.Body)
+	}
+	// The answered checks (the legacy one and the new key's) are in the
+	// statistics, under the deployment's channel and platform.
+	if err := ts.stats.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var st statsView
+	day := func(d int) string { return fixedNow.AddDate(0, 0, d).Format(time.DateOnly) } // the checker's clock
+	ts.mustOK(t, 200, "GET", "/api/v1/projects/"+f.project.ID+"/stats?from="+day(-1)+"&to="+day(1), f.owner.AccessToken, nil, &st)
+	if len(st.Platforms) != 1 || st.Platforms[0].Key != "ios" || st.Platforms[0].Count != 2 ||
+		len(st.Channels) != 1 || st.Channels[0].Key != "production" {
+		t.Fatalf("statistics: platforms %+v channels %+v", st.Platforms, st.Channels)
 	}
 }
 
