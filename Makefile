@@ -20,7 +20,9 @@ build: web
 	CGO_ENABLED=0 $(GO) build -tags nomsgpack -trimpath -ldflags "-s -w $(LDFLAGS)" -o $(BIN) ./cmd/hoist
 
 ## test: every Go test with the race detector, then the panel's tests
+## (the CodePush test drives the stock code-push SDK, installed first)
 test:
+	@if command -v npm >/dev/null 2>&1; then cd cmd/hoist/testdata/codepush && npm ci --no-audit --no-fund >/dev/null; fi
 	$(GO) test -race -count=1 ./...
 	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund && npm test; fi
 
