@@ -327,6 +327,8 @@ test('panel: register, project, upload with progress, releases, update check, de
     await page.getByTestId('adoption-card').getByText('code 100', { exact: true }).waitFor() // the wgt the phone runs (no release of it here)
     await page.getByTestId('adoption-card').getByText('Native', { exact: true }).click()
     await page.getByTestId('adoption-card').getByText('1.0.0 (100)', { exact: true }).waitFor() // its native build, named after the release
+    await page.getByTestId('adoption-channel').click() // checks by channel: so far all on production
+    await page.getByTestId('adoption-card').getByText('production', { exact: true }).waitFor()
     await ui.screenshot('dashboard')
   })
 
