@@ -91,9 +91,8 @@ func NewSnapshot(resources []Resource) *Snapshot {
 		slot, _ := typeSlot(r.Type)
 		p := &s.plat[slot]
 		c := candidate{r: r, percent: effectivePercent(r.RolloutPercent), seed: seedFor(r.ID)}
-		if r.Origin == OriginRollback {
-			c.floor = r.OriginVersionCode
-		}
+		// A rollback (or a promoted copy of one) re-publishes older content.
+		c.floor = r.OriginVersionCode
 		if r.Type.IsNative() {
 			p.native = append(p.native, c)
 			continue

@@ -367,3 +367,22 @@ func FuzzBucket(f *testing.F) {
 		}
 	})
 }
+
+// A rollback, and a promoted copy of one, is not offered to a device that
+// runs the content it re-publishes (it would reinstall it forever).
+func TestRollbackFloor(t *testing.T) {
+	back := res("back", TypeWgtAndroid, 103, 100)
+	back.Origin, back.OriginVersionCode = OriginRollback, 101
+	copied := back
+	copied.ID, copied.Origin = "copy", OriginPromoted
+	for _, r := range []Resource{back, copied} {
+		s := NewSnapshot([]Resource{res("n", TypeAndroid, 100, 0), res("w101", TypeWgtAndroid, 101, 100), r})
+		for installed, want := range map[int64]string{102: r.ID, 101: "w101", 0: "w101"} {
+			q := android(100, "u")
+			q.WgtVersionCode = installed
+			if got := idOf(s.Decide(q).Wgt); got != want {
+				t.Errorf("%s, device on %d: offered %q, want %q", r.Origin, installed, got, want)
+			}
+		}
+	}
+}

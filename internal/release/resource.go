@@ -101,7 +101,7 @@ type Resource struct {
 	// OriginRollback (re-publishes OriginID's file to undo a bad release).
 	Origin   string
 	OriginID string
-	// OriginVersionCode is, for a rollback, the versionCode its package
+	// OriginVersionCode is, for a rollback (and a promoted copy of one), the versionCode its package
 	// declares (its origin's): a device reporting it runs that content
 	// already and is not offered the rollback again.
 	OriginVersionCode int64
