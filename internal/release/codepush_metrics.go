@@ -8,6 +8,7 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/flush"
 )
 
 // LabelMetrics counts what CodePush clients reported of one label (or
@@ -149,23 +150,10 @@ func (c *CodePushMetrics) Get(ctx context.Context, k LabelKey) (LabelMetrics, er
 
 // Run flushes every interval until ctx ends, then flushes once more.
 func (c *CodePushMetrics) Run(ctx context.Context) error {
-	t := time.NewTicker(c.every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := c.Flush(fctx); err != nil {
-				c.log.Warn("codepush report counts lost at shutdown", "error", err)
-			}
-			return nil
-		case <-t.C:
-			if err := c.Flush(ctx); err != nil {
-				c.log.Warn("codepush report counts not written yet", "error", err)
-			}
-		}
+	if err := flush.Every(ctx, c.every, c.Flush, c.log, "codepush report counts"); err != nil {
+		c.log.Warn("codepush report counts lost at shutdown", "error", err)
 	}
+	return nil
 }
 
 // Flush writes the counts gathered so far; on failure they are kept for

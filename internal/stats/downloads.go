@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/hoist-ota/hoist/internal/flush"
 )
 
 // DownloadCount is how often a resource was downloaded through its stable
@@ -60,23 +62,10 @@ func (d *Downloads) Record(projectID, resourceID string, t time.Time) {
 
 // Run flushes every interval until ctx ends, then flushes once more.
 func (d *Downloads) Run(ctx context.Context) error {
-	t := time.NewTicker(d.every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := d.Flush(fctx); err != nil {
-				d.log.Warn("download counts lost at shutdown", "error", err)
-			}
-			return nil
-		case <-t.C:
-			if err := d.Flush(ctx); err != nil {
-				d.log.Warn("download counts not written yet", "error", err)
-			}
-		}
+	if err := flush.Every(ctx, d.every, d.Flush, d.log, "download counts"); err != nil {
+		d.log.Warn("download counts lost at shutdown", "error", err)
 	}
+	return nil
 }
 
 // Flush writes the counts gathered so far. On failure they are kept for

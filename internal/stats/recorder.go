@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hoist-ota/hoist/internal/flush"
 	"github.com/hoist-ota/hoist/internal/release"
 )
 
@@ -124,23 +125,10 @@ func (r *Recorder) Dropped() int64 { return r.dropped.Load() }
 // Run flushes every FlushEvery until ctx ends, then flushes once more with
 // a fresh deadline so that nothing counted is lost at shutdown.
 func (r *Recorder) Run(ctx context.Context) error {
-	t := time.NewTicker(r.opts.FlushEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			if err := r.Flush(ctx); err != nil {
-				r.log.Warn("statistics flush failed; kept for the next one", "error", err)
-			}
-		case <-ctx.Done():
-			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			defer cancel()
-			if err := r.Flush(fctx); err != nil {
-				return fmt.Errorf("stats: final flush: %w", err)
-			}
-			return nil
-		}
+	if err := flush.Every(ctx, r.opts.FlushEvery, r.Flush, r.log, "statistics"); err != nil {
+		return fmt.Errorf("stats: final flush: %w", err)
 	}
+	return nil
 }
 
 // Flush writes what was counted since the last flush. On failure the
