@@ -6,6 +6,8 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/hoist-ota/hoist/internal/testwait"
 )
 
 // attackMQTT runs the broker's ACL and client-id takeover cases against
@@ -84,7 +86,7 @@ func attackMQTT(t *testing.T, fx *attackFixture) int {
 	if code := apiCall(t, fx.base, "DELETE", "/api/v1/products/meter/devices/k12", fx.admin.AccessToken, nil, nil); code != 200 {
 		t.Fatalf("delete k12: %d", code)
 	}
-	waitFor(t, "a deleted device's connection to close", func() bool { return !k12.IsConnectionOpen() })
+	testwait.For(t, "a deleted device's connection to close", func() bool { return !k12.IsConnectionOpen() })
 	var d struct{ Secret string }
 	apiCall(t, fx.base, "POST", "/api/v1/products/meter/devices", fx.admin.AccessToken, map[string]any{"name": "k12"}, &d)
 	if _, present, err := connect("meter/k12", "meter/k12", d.Secret, false, ""); err != nil || present {

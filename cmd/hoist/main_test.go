@@ -24,6 +24,8 @@ import (
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/store"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
+
+	"github.com/hoist-ota/hoist/internal/testwait"
 )
 
 // hoistBin is the hoist binary built once for these tests, so that serve is
@@ -133,18 +135,6 @@ func (p *proc) addr(name string) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.addrs[name]
-}
-
-// waitFor polls cond until it holds, failing the test after 10 s.
-func waitFor(tb testing.TB, what string, cond func() bool) {
-	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond) // the poll interval
-	}
 }
 
 // findLog returns the first JSON log line with the given msg.
@@ -314,8 +304,8 @@ func TestServeDrainsInFlightRequests(t *testing.T) {
 	go func() { code, _ := p.stop(t); exited <- code }()
 	// The drain has begun once the listener refuses connections; the
 	// answer read below proves the process waited for the request.
-	waitFor(t, "shutdown to begin", func() bool { return p.findLog("shutting down") != nil })
-	waitFor(t, "new connections to be refused during shutdown", func() bool {
+	testwait.For(t, "shutdown to begin", func() bool { return p.findLog("shutting down") != nil })
+	testwait.For(t, "new connections to be refused during shutdown", func() bool {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			c.Close()

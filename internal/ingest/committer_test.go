@@ -13,6 +13,8 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/ota"
+
+	"github.com/hoist-ota/hoist/internal/testwait"
 )
 
 // db stands in for the database behind ota.Service.Ingest (the committer's
@@ -85,17 +87,6 @@ func msg(i int) ota.Message {
 	return ota.Message{Kind: ota.KindStatus, Product: "p", Device: "d", MessageID: fmt.Sprint("m", i), Payload: []byte(fmt.Sprint(i))}
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // Messages submitted while a transaction runs form the next batch: many
 // submitters, few transactions.
 func TestGroupCommit(t *testing.T) {
@@ -118,7 +109,7 @@ func TestGroupCommit(t *testing.T) {
 	// The first transaction is held until all 200 are submitted: the ones
 	// in it and the ones waiting in line.
 	first := <-d.entered
-	waitFor(t, "200 submitted", func() bool { return first+len(c.in) == 200 })
+	testwait.For(t, "200 submitted", func() bool { return first+len(c.in) == 200 })
 	opened = true
 	close(d.gate)
 	wg.Wait()
@@ -162,7 +153,7 @@ func TestSpoolWhileTheDatabaseIsDown(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "the spool to drain", func() bool { return len(d.snapshot()) == 12 })
+	testwait.For(t, "the spool to drain", func() bool { return len(d.snapshot()) == 12 })
 	for i, p := range d.snapshot() {
 		if p != fmt.Sprint(i) {
 			t.Fatalf("committed out of order: %v", d.snapshot())
@@ -192,7 +183,7 @@ func TestSpoolSurvivesARestart(t *testing.T) {
 	}
 	d := &db{}
 	run(t, d.apply, Options{Spool: again})
-	waitFor(t, "the replay", func() bool { return len(d.snapshot()) == 2 })
+	testwait.For(t, "the replay", func() bool { return len(d.snapshot()) == 2 })
 }
 
 // A spooled batch that the database keeps refusing while up is moved to
@@ -204,7 +195,7 @@ func TestPoisonBatchIsBuried(t *testing.T) {
 	sp.Append([]ota.Message{msg(1)})
 	d := &db{poison: "666"}
 	c := run(t, d.apply, Options{Spool: sp, RetryMax: 10 * time.Millisecond, MaxAttempts: 3})
-	waitFor(t, "the good batch", func() bool { return len(d.snapshot()) == 1 })
+	testwait.For(t, "the good batch", func() bool { return len(d.snapshot()) == 1 })
 	if ents, _ := os.ReadDir(filepath.Join(dir, "dead")); len(ents) != 1 || c.Stats().Buried != 1 {
 		t.Fatalf("dead/ has %d, stats %+v", len(ents), c.Stats())
 	}

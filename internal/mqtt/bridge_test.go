@@ -15,6 +15,8 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/mqtt/topic"
+
+	"github.com/hoist-ota/hoist/internal/testwait"
 )
 
 // Each device message reaches the sink with the fields of its topic, and
@@ -29,7 +31,7 @@ func TestBridgeDeliversEveryMessage(t *testing.T) {
 	publish(t, c, "update_ota_status/thermo/a/m2", 1, `{"progress":50}`)
 	publish(t, c, "cmd_resp/thermo/a/reboot/r1/m3", 1, "done")
 	publish(t, c, "update_status/thermo/a/m4", 0, `{"v":"last"}`)
-	waitFor(t, "the last status", func() bool { return s.sink.has(`{"v":"last"}`) })
+	testwait.For(t, "the last status", func() bool { return s.sink.has(`{"v":"last"}`) })
 
 	want := []call{
 		{Kind: "status", Product: "thermo", Device: "a", MessageID: "m1", Payload: `{"v":"1.0"}`},
@@ -60,7 +62,7 @@ func TestPubackWaitsForTheSink(t *testing.T) {
 	s := mustEmbedded(t, f, func(_ *BrokerOptions, o *BridgeOptions) { o.Sink = &recordingSink{gate: gate} })
 	c := mustDeviceClient(t, s.tcpURL, "a", secret)
 	tok := c.Publish("update_ota_status/thermo/a/m1", 1, false, `{"progress":1}`)
-	waitFor(t, "the sink to hold the message", func() bool { return s.sink.has(`{"progress":1}`) })
+	testwait.For(t, "the sink to hold the message", func() bool { return s.sink.has(`{"progress":1}`) })
 	select {
 	case <-tok.Done():
 		t.Fatal("the device got its PUBACK while the sink still held the message")
@@ -92,7 +94,7 @@ func TestUnacknowledgedUntilDurable(t *testing.T) {
 	// paho completes the first token when it resends after reconnecting:
 	// wait for what proves the broker took the message instead.
 	c.Publish("update_ota_status/thermo/a/m7", 1, false, `{"progress":7}`)
-	waitFor(t, "the message to be taken on its second delivery", func() bool { return s.bridge.Stats().Handled == 1 })
+	testwait.For(t, "the message to be taken on its second delivery", func() bool { return s.bridge.Stats().Handled == 1 })
 	if n := sink.count(`{"progress":7}`); n != 2 {
 		t.Fatalf("the sink saw the message %d times, want 2 (refused, then taken)", n)
 	}
@@ -119,7 +121,7 @@ func TestBridgeDrainsAtShutdown(t *testing.T) {
 		c := mustDeviceClient(t, s.tcpURL, name, f.mustDevice(t, name))
 		toks = append(toks, c.Publish(fmt.Sprintf("update_status/thermo/%s/m", name), 1, false, `{}`))
 	}
-	waitFor(t, "five messages in the sink", func() bool { return len(s.sink.snapshot()) == 5 })
+	testwait.For(t, "five messages in the sink", func() bool { return len(s.sink.snapshot()) == 5 })
 	stopped := make(chan struct{})
 	go func() {
 		s.stop()
@@ -221,5 +223,5 @@ func TestConcurrentPublishes(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	waitFor(t, "50 commands", func() bool { return len(in.list()) == 50 })
+	testwait.For(t, "50 commands", func() bool { return len(in.list()) == 50 })
 }

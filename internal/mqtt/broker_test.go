@@ -18,6 +18,8 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/device"
 	"github.com/hoist-ota/hoist/internal/mqtt/topic"
+
+	"github.com/hoist-ota/hoist/internal/testwait"
 )
 
 func isRefusal(err error) bool {
@@ -96,7 +98,7 @@ func TestWillTopicCheckedAtConnect(t *testing.T) {
 		t.Fatal("client not found")
 	}
 	cl.Net.Conn.Close()
-	waitFor(t, "the will", func() bool { return s.sink.has(`{"online":false}`) })
+	testwait.For(t, "the will", func() bool { return s.sink.has(`{"online":false}`) })
 	if n := len(s.broker.srv.Topics.Messages("update_status/#")); n != 0 {
 		t.Errorf("a retained will was kept: %d", n)
 	}
@@ -131,14 +133,14 @@ func TestDeviceIsConfinedToItsTopics(t *testing.T) {
 	publish(t, b, "update_status/thermo/b/m3", 1, `{"own":1}`)
 	// The broker handles b's packets in order: its own status at the sink
 	// means the spoofed ones were decided before it.
-	waitFor(t, "b's own status", func() bool { return s.sink.has(`{"own":1}`) })
+	testwait.For(t, "b's own status", func() bool { return s.sink.has(`{"own":1}`) })
 	// A marker for a, published after that: a spoofed command routed to a
 	// would have reached a before it.
 	marker := "cmd/thermo/a/marker/plain/m0"
 	if err := s.bridge.Publish(context.Background(), marker, []byte("marker")); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "a's marker", func() bool { return slices.Contains(inA.list(), marker+" marker") })
+	testwait.For(t, "a's marker", func() bool { return slices.Contains(inA.list(), marker+" marker") })
 	for _, c := range s.sink.snapshot() {
 		if strings.Contains(c.Payload, "spoofed") {
 			t.Errorf("spoofed message reached the sink: %+v", c)
@@ -212,7 +214,7 @@ func TestCommandsReachOnlyTheirDevices(t *testing.T) {
 		if err := s.bridge.Publish(ctx, marker, []byte("marker")); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, name+"'s marker", func() bool { return slices.Contains(inboxes[name].list(), marker+" marker") })
+		testwait.For(t, name+"'s marker", func() bool { return slices.Contains(inboxes[name].list(), marker+" marker") })
 	}
 	for name, msgs := range want {
 		got := slices.DeleteFunc(inboxes[name].list(), func(m string) bool { return strings.HasSuffix(m, " marker") })
@@ -238,7 +240,7 @@ func TestDeviceRetainIsStripped(t *testing.T) {
 	if !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
 		t.Fatal(tok.Error())
 	}
-	waitFor(t, "the status", func() bool { return s.sink.has(`{"retained":true}`) })
+	testwait.For(t, "the status", func() bool { return s.sink.has(`{"retained":true}`) })
 	if n := len(s.broker.srv.Topics.Messages("update_status/#")); n != 0 {
 		t.Fatalf("%d retained messages kept", n)
 	}
@@ -252,31 +254,31 @@ func TestOnlineAndOffline(t *testing.T) {
 	s := mustEmbedded(t, f, nil)
 	seen := watchSessions(t, s.broker)
 	c := mustDeviceClient(t, s.tcpURL, "a", secret)
-	waitFor(t, "online", func() bool { return f.mustLookup(t, "a").Online })
+	testwait.For(t, "online", func() bool { return f.mustLookup(t, "a").Online })
 	if d := f.mustLookup(t, "a"); d.LastIP != "127.0.0.1" || d.LastSeenAt == nil {
 		t.Fatalf("online record: %+v", d)
 	}
 	c.Disconnect(0)
-	waitFor(t, "offline", func() bool { return !f.mustLookup(t, "a").Online })
+	testwait.For(t, "offline", func() bool { return !f.mustLookup(t, "a").Online })
 
 	// Two connections of one device: it stays online until both are gone.
 	c1 := mustConnect(t, clientOpts(s.tcpURL, "thermo/a/1", "thermo/a", secret))
 	c2 := mustConnect(t, clientOpts(s.tcpURL, "thermo/a/2", "thermo/a", secret))
-	waitFor(t, "online", func() bool { return f.mustLookup(t, "a").Online })
-	waitFor(t, "both sessions", func() bool {
+	testwait.For(t, "online", func() bool { return f.mustLookup(t, "a").Online })
+	testwait.For(t, "both sessions", func() bool {
 		e1, _ := seen.counts("thermo/a/1")
 		e2, _ := seen.counts("thermo/a/2")
 		return e1 == 1 && e2 == 1
 	})
 	c1.Disconnect(0)
-	waitFor(t, "the broker to handle c1's disconnect", func() bool { _, ended := seen.counts("thermo/a/1"); return ended == 1 })
+	testwait.For(t, "the broker to handle c1's disconnect", func() bool { _, ended := seen.counts("thermo/a/1"); return ended == 1 })
 	if !f.mustLookup(t, "a").Online {
 		t.Fatal("offline while a connection remains")
 	}
 	// A takeover (same client id) keeps it online.
 	c3 := mustConnect(t, clientOpts(s.tcpURL, "thermo/a/2", "thermo/a", secret))
-	waitFor(t, "the old session to end", func() bool { return !c2.IsConnectionOpen() })
-	waitFor(t, "the broker to handle the takeover", func() bool {
+	testwait.For(t, "the old session to end", func() bool { return !c2.IsConnectionOpen() })
+	testwait.For(t, "the broker to handle the takeover", func() bool {
 		established, ended := seen.counts("thermo/a/2")
 		return established == 2 && ended == 1
 	})
@@ -284,7 +286,7 @@ func TestOnlineAndOffline(t *testing.T) {
 		t.Fatal("offline after a takeover")
 	}
 	c3.Disconnect(0)
-	waitFor(t, "offline", func() bool { return !f.mustLookup(t, "a").Online })
+	testwait.For(t, "offline", func() bool { return !f.mustLookup(t, "a").Online })
 }
 
 // A status report of a connected device records it online when the
@@ -294,7 +296,7 @@ func TestStatusReportCountsAsOnline(t *testing.T) {
 	secret := f.mustDevice(t, "a")
 	s := mustEmbedded(t, f, nil)
 	c := mustDeviceClient(t, s.tcpURL, "a", secret)
-	waitFor(t, "online", func() bool { return f.mustLookup(t, "a").Online })
+	testwait.For(t, "online", func() bool { return f.mustLookup(t, "a").Online })
 	// Simulate a lost online record.
 	if err := f.devices.MarkOffline(context.Background(), "thermo", "a", time.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
@@ -303,7 +305,7 @@ func TestStatusReportCountsAsOnline(t *testing.T) {
 	s.broker.hook.live["thermo/a"].online.Store(false)
 	s.broker.hook.mu.RUnlock()
 	publish(t, c, "update_status/thermo/a/m1", 1, `{"v":1}`)
-	waitFor(t, "online again", func() bool { return f.mustLookup(t, "a").Online })
+	testwait.For(t, "online again", func() bool { return f.mustLookup(t, "a").Online })
 }
 
 // With a certificate, the TCP listener speaks MQTT over TLS and the

@@ -14,6 +14,8 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 	"github.com/hoist-ota/hoist/internal/mqtt/topic"
+
+	"github.com/hoist-ota/hoist/internal/testwait"
 )
 
 // testBrokerURL is the shared broker of the external-mode tests, or a skip.
@@ -73,7 +75,7 @@ func mustExternal(tb testing.TB, e External) *externalNode {
 		}
 	}
 	tb.Cleanup(n.stop)
-	waitFor(tb, "the bridge to subscribe", func() bool { return n.subscriptions() > 0 })
+	testwait.For(tb, "the bridge to subscribe", func() bool { return n.subscriptions() > 0 })
 	return n
 }
 
@@ -100,10 +102,10 @@ func TestExternalBridgeEveryNodeWithoutSharing(t *testing.T) {
 	publish(t, dev, "update_status/"+p+"/d/m4", 1, "not json")
 	publish(t, dev, "update_status/"+p+"/d/m5", 1, `{"n":5}`)
 	for _, n := range []*externalNode{n1, n2} {
-		waitFor(t, "every message", func() bool {
+		testwait.For(t, "every message", func() bool {
 			return n.sink.count(`{"n":5}`) == 1 && n.sink.count(`{"n":1}`) == 1 && n.sink.count(`{"progress":10}`) == 1 && n.sink.count("ok") == 1
 		})
-		waitFor(t, "the malformed ones", func() bool { return n.bridge.Stats().Malformed == 2 })
+		testwait.For(t, "the malformed ones", func() bool { return n.bridge.Stats().Malformed == 2 })
 	}
 
 	// Hoist's command reaches the device subscribed to it.
@@ -113,7 +115,7 @@ func TestExternalBridgeEveryNodeWithoutSharing(t *testing.T) {
 	if err := n1.bridge.Publish(context.Background(), cmd, []byte("now")); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the command", func() bool { return len(in.list()) == 1 })
+	testwait.For(t, "the command", func() bool { return len(in.list()) == 1 })
 	if got := in.list()[0]; got != cmd+" now" {
 		t.Fatalf("device got %q", got)
 	}
@@ -131,7 +133,7 @@ func TestExternalBridgeSharedSubscription(t *testing.T) {
 		publish(t, dev, fmt.Sprintf("update_status/%s/d%d/m", p, i), 1, fmt.Sprintf(`{"i":%d}`, i))
 	}
 	got := func() int { return len(n1.sink.snapshot()) + len(n2.sink.snapshot()) }
-	waitFor(t, "20 messages", func() bool { return got() >= 20 })
+	testwait.For(t, "20 messages", func() bool { return got() >= 20 })
 	// Markers sent after them until each node got one prove that nothing
 	// else is on its way (a subscriber gets its messages in order).
 	markers := func(n *externalNode) int {
@@ -176,7 +178,7 @@ func TestExternalBridgeSurvivesBrokerRestart(t *testing.T) {
 		if err := broker.Start(); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "mosquitto to listen", func() bool {
+		testwait.For(t, "mosquitto to listen", func() bool {
 			c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 			if err == nil {
 				c.Close()
@@ -195,7 +197,7 @@ func TestExternalBridgeSurvivesBrokerRestart(t *testing.T) {
 	n := mustExternal(t, External{URL: url, Shared: true, ShareGroup: randomName("g")})
 	dev := anonymous(t, url)
 	publish(t, dev, "update_status/p/d/before", 1, `{"when":"before"}`)
-	waitFor(t, "the message before the restart", func() bool { return n.sink.has(`{"when":"before"}`) })
+	testwait.For(t, "the message before the restart", func() bool { return n.sink.has(`{"when":"before"}`) })
 
 	kill()
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
@@ -204,16 +206,16 @@ func TestExternalBridgeSurvivesBrokerRestart(t *testing.T) {
 		t.Error("publish succeeded with the broker down")
 	}
 	start()
-	waitFor(t, "the bridge to resubscribe", func() bool { return n.subscriptions() >= 2 })
+	testwait.For(t, "the bridge to resubscribe", func() bool { return n.subscriptions() >= 2 })
 	dev = anonymous(t, url)
 	publish(t, dev, "update_status/p/d/after", 1, `{"when":"after"}`)
-	waitFor(t, "the message after the restart", func() bool { return n.sink.has(`{"when":"after"}`) })
+	testwait.For(t, "the message after the restart", func() bool { return n.sink.has(`{"when":"after"}`) })
 	var in inbox
 	subscribe(t, dev, "cmd/p/d/#", &in)
 	if err := n.bridge.Publish(context.Background(), "cmd/p/d/x/plain/r", []byte("again")); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the command after the restart", func() bool { return slices.Contains(in.list(), "cmd/p/d/x/plain/r again") })
+	testwait.For(t, "the command after the restart", func() bool { return slices.Contains(in.list(), "cmd/p/d/x/plain/r again") })
 }
 
 // The bridge starts even when the broker is down, and connects when it

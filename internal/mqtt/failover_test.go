@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/hoist-ota/hoist/internal/netfault"
+
+	"github.com/hoist-ota/hoist/internal/testwait"
 )
 
 // payloads returns the distinct payloads of n's sink with prefix.
@@ -27,7 +29,7 @@ func TestExternalStopHandsTheShareBack(t *testing.T) {
 	group := randomName("g")
 	n1 := mustExternal(t, External{URL: url, Shared: true, ShareGroup: group})
 	n2 := mustExternal(t, External{URL: url, Shared: true, ShareGroup: group})
-	waitFor(t, "the nodes to see each other", func() bool {
+	testwait.For(t, "the nodes to see each other", func() bool {
 		return n1.bridge.tr.(*external).peers.others() && n2.bridge.tr.(*external).peers.others()
 	})
 	n1.stop()
@@ -36,7 +38,7 @@ func TestExternalStopHandsTheShareBack(t *testing.T) {
 	for i := range 30 {
 		publish(t, dev, fmt.Sprintf("update_status/%s/d%d/m", p, i), 1, fmt.Sprintf(`{"after":%d}`, i))
 	}
-	waitFor(t, "all 30 at the remaining node", func() bool { return len(payloads(n2, `{"after"`)) == 30 })
+	testwait.For(t, "all 30 at the remaining node", func() bool { return len(payloads(n2, `{"after"`)) == 30 })
 }
 
 // A node that dies (its connection drops, it never comes back) does not
@@ -52,7 +54,7 @@ func TestExternalDeadNodeIsAdopted(t *testing.T) {
 	dead.sink.gate = gate
 	t.Cleanup(func() { close(gate) })
 	live := mustExternal(t, External{URL: url, Shared: true, ShareGroup: group})
-	waitFor(t, "the nodes to see each other", func() bool {
+	testwait.For(t, "the nodes to see each other", func() bool {
 		return dead.bridge.tr.(*external).peers.others() && live.bridge.tr.(*external).peers.others()
 	})
 	p := randomName("p")
@@ -60,8 +62,8 @@ func TestExternalDeadNodeIsAdopted(t *testing.T) {
 	for i := range 30 {
 		publish(t, dev, fmt.Sprintf("update_status/%s/d%d/m", p, i), 1, fmt.Sprintf(`{"n":%d}`, i))
 	}
-	waitFor(t, "the dead node to hold some", func() bool { return len(payloads(dead, `{"n"`)) > 0 })
+	testwait.For(t, "the dead node to hold some", func() bool { return len(payloads(dead, `{"n"`)) > 0 })
 	proxy.Cut()
-	waitFor(t, "all 30 at the living node", func() bool { return len(payloads(live, `{"n"`)) == 30 })
-	waitFor(t, "the takeover to finish", func() bool { return live.bridge.Stats().Adoptions == 1 })
+	testwait.For(t, "all 30 at the living node", func() bool { return len(payloads(live, `{"n"`)) == 30 })
+	testwait.For(t, "the takeover to finish", func() bool { return live.bridge.Stats().Adoptions == 1 })
 }

@@ -318,18 +318,6 @@ func publish(tb testing.TB, c paho.Client, topic string, qos byte, payload strin
 	}
 }
 
-// waitFor polls cond for up to 10 s.
-func waitFor(tb testing.TB, what string, cond func() bool) {
-	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond) // poll interval of a condition wait
-	}
-}
-
 // sessionEvents sits in the broker's hook chain after Hoist's own hook
 // (mochi runs the hooks of one event in order): a session it has seen
 // established or ended is one Hoist's hook has finished handling, online

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/hoist-ota/hoist/internal/testwait"
 )
 
 // faultyListener fails its next Accept calls with the errors queued in
@@ -79,7 +81,7 @@ func TestTCPListenerSurvivesTemporaryAcceptErrors(t *testing.T) {
 	logs := &syncBuffer{}
 	b := mustBrokerOn(t, f, ln, nil, func(o *BrokerOptions) { o.Log = slog.New(slog.NewTextHandler(logs, nil)) })
 	url := "tcp://" + ln.Addr().String()
-	waitFor(t, "the injected errors to be consumed", func() bool { return ln.calls.Load() > 5 })
+	testwait.For(t, "the injected errors to be consumed", func() bool { return ln.calls.Load() > 5 })
 	mustDeviceClient(t, url, "a", secret).Disconnect(0)
 	if err := b.ListenerErr(); err != nil {
 		t.Fatalf("healthy broker reports %v", err)
@@ -92,7 +94,7 @@ func TestTCPListenerSurvivesTemporaryAcceptErrors(t *testing.T) {
 	calls := ln.calls.Load()
 	// The pending Accept returns a real connection first; the next one fails.
 	mustDeviceClient(t, url, "a", secret).Disconnect(0)
-	waitFor(t, "the second burst", func() bool { return ln.calls.Load() > calls+2 })
+	testwait.For(t, "the second burst", func() bool { return ln.calls.Load() > calls+2 })
 	mustDeviceClient(t, url, "a", secret).Disconnect(0)
 }
 
@@ -103,7 +105,7 @@ func TestListenerStoppedForGoodIsReported(t *testing.T) {
 	ln := &faultyListener{Listener: mustListen(t)}
 	ln.inject(errors.New("listener broken"))
 	b := mustBrokerOn(t, f, ln, nil, func(o *BrokerOptions) { o.Log = slog.New(slog.NewTextHandler(logs, nil)) })
-	waitFor(t, "the listener to stop", func() bool { return b.ListenerErr() != nil })
+	testwait.For(t, "the listener to stop", func() bool { return b.ListenerErr() != nil })
 	if err := b.ListenerErr(); err == nil || !strings.Contains(err.Error(), "listener broken") {
 		t.Fatalf("ListenerErr = %v", err)
 	}
@@ -115,7 +117,7 @@ func TestListenerStoppedForGoodIsReported(t *testing.T) {
 	wsln := &faultyListener{Listener: mustListen(t)}
 	wsln.inject(emfile(), emfile(), errors.New("ws listener broken"))
 	w := mustBrokerOn(t, f, mustListen(t), wsln, nil)
-	waitFor(t, "the websocket listener to stop", func() bool { return w.ListenerErr() != nil })
+	testwait.For(t, "the websocket listener to stop", func() bool { return w.ListenerErr() != nil })
 	if err := w.ListenerErr(); !strings.Contains(err.Error(), "listener ws stopped: ws listener broken") {
 		t.Fatalf("ws ListenerErr = %v", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"testing"
 	"time"
+
+	"github.com/hoist-ota/hoist/internal/testwait"
 )
 
 // A change published on one node's Bus reaches every node running Run on
@@ -21,7 +23,7 @@ func TestBusDelivers(t *testing.T) {
 	go func() { done <- b.Run(ctx, func(projectID string) { got <- projectID }) }()
 
 	// Run subscribes asynchronously: announce until the first one arrives.
-	waitFor(t, "b to hear p0", func() bool {
+	testwait.For(t, "b to hear p0", func() bool {
 		a.Publish(ctx, "p0")
 		select {
 		case id := <-got:
@@ -38,7 +40,7 @@ func TestBusDelivers(t *testing.T) {
 	a.Publish(ctx, "p1")
 	a.Publish(ctx, "p2")
 	var seen []string
-	waitFor(t, "p1 and p2", func() bool {
+	testwait.For(t, "p1 and p2", func() bool {
 		select {
 		case id := <-got:
 			if id != "p0" {

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/kv/kvtest"
+
+	"github.com/hoist-ota/hoist/internal/testwait"
 )
 
 func TestKVContract(t *testing.T) {
@@ -30,7 +32,7 @@ func TestKVExpiry(t *testing.T) {
 			t.Fatalf("redis: ttl of %s = %v, want (0, 50ms]", key, ttl)
 		}
 	}
-	waitFor(t, "redis to expire k and c", func() bool { return c.Exists(ctx, prefix+"k", prefix+"c").Val() == 0 })
+	testwait.For(t, "redis to expire k and c", func() bool { return c.Exists(ctx, prefix+"k", prefix+"c").Val() == 0 })
 	if _, ok, _ := r.Get(ctx, "k"); ok {
 		t.Fatal("redis: expired value returned by Get")
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -24,18 +23,6 @@ func mustRedis(t *testing.T) (*redis.Client, string) {
 	var b [6]byte
 	rand.Read(b[:])
 	return c, "hoist-test-" + hex.EncodeToString(b[:]) + ":"
-}
-
-// waitFor polls cond until it holds, failing the test after five seconds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // ctxT returns a context that ends with the test.
