@@ -153,7 +153,8 @@ func TestSpoolWhileTheDatabaseIsDown(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	testwait.For(t, "the spool to drain", func() bool { return len(d.snapshot()) == 12 })
+	// The spool file goes after its batch is committed: wait for both.
+	testwait.For(t, "the spool to drain", func() bool { return len(d.snapshot()) == 12 && sp.Len() == 0 })
 	for i, p := range d.snapshot() {
 		if p != fmt.Sprint(i) {
 			t.Fatalf("committed out of order: %v", d.snapshot())
