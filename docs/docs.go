@@ -5643,7 +5643,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Active devices, downloads, installs and failed installs the clients reported for this label (this node's counts since it started).",
+                "description": "Active devices, downloads, installs and failed installs the clients reported for this label (as committed).",
                 "produces": [
                     "application/json"
                 ],
@@ -6551,7 +6551,7 @@ const docTemplate = `{
         },
         "/reportStatus/deploy": {
             "post": {
-                "description": "A client installed (status DeploymentSucceeded) or failed to install (DeploymentFailed) a label, or runs its binary (no label, no status). Counted per label (GET /api/v1/resources/{id}/codepush-metrics). Both spellings on both paths. 400 without a deployment key or app version, or with a label and no valid status; an unknown key is acknowledged and not counted, as on the reference server.",
+                "description": "A client installed (status DeploymentSucceeded) or failed to install (DeploymentFailed) a label, or runs its binary (no label, no status). Counted per label (GET /api/v1/resources/{id}/codepush-metrics). Both spellings on both paths. 400 without a deployment key or app version, or with a label and no valid status; an unknown key is acknowledged and not counted, as on the reference server. Acknowledged (200) only once committed; 503 while the database is unreachable (the SDK sends the report again).",
                 "consumes": [
                     "application/json"
                 ],
@@ -6568,12 +6568,19 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorEnvelope"
                         }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
                     }
                 }
             }
         },
         "/reportStatus/download": {
             "post": {
+                "description": "Acknowledged (200) only once committed; 503 while the database is unreachable (the SDK sends the report again).",
                 "consumes": [
                     "application/json"
                 ],
@@ -6587,6 +6594,12 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorEnvelope"
                         }
@@ -6667,7 +6680,7 @@ const docTemplate = `{
         },
         "/v0.1/public/codepush/report_status/deploy": {
             "post": {
-                "description": "A client installed (status DeploymentSucceeded) or failed to install (DeploymentFailed) a label, or runs its binary (no label, no status). Counted per label (GET /api/v1/resources/{id}/codepush-metrics). Both spellings on both paths. 400 without a deployment key or app version, or with a label and no valid status; an unknown key is acknowledged and not counted, as on the reference server.",
+                "description": "A client installed (status DeploymentSucceeded) or failed to install (DeploymentFailed) a label, or runs its binary (no label, no status). Counted per label (GET /api/v1/resources/{id}/codepush-metrics). Both spellings on both paths. 400 without a deployment key or app version, or with a label and no valid status; an unknown key is acknowledged and not counted, as on the reference server. Acknowledged (200) only once committed; 503 while the database is unreachable (the SDK sends the report again).",
                 "consumes": [
                     "application/json"
                 ],
@@ -6684,12 +6697,19 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorEnvelope"
                         }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
                     }
                 }
             }
         },
         "/v0.1/public/codepush/report_status/download": {
             "post": {
+                "description": "Acknowledged (200) only once committed; 503 while the database is unreachable (the SDK sends the report again).",
                 "consumes": [
                     "application/json"
                 ],
@@ -6703,6 +6723,12 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorEnvelope"
                         }

@@ -41,7 +41,7 @@ type services struct {
 	ota       *ota.Service // built by newOTA, after the MQTT side
 	stats     *stats.Recorder
 	downloads *stats.Downloads
-	// codePush counts CodePush clients' reports, flushed in batches.
+	// codePush records CodePush clients' reports, committed before they are acknowledged.
 	codePush *release.CodePushMetrics
 	reports  *stats.Service
 	bus      bus.Bus          // nil without Redis
@@ -92,7 +92,7 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 	// installing at once passes, a script inventing uuids does not.
 	sv.stats = stats.NewRecorder(st.Stats(), stats.Options{NewDevicesPerIPPerMinute: 120}, log)
 	sv.downloads = stats.NewDownloads(st.Downloads(), 0, log)
-	sv.codePush = release.NewCodePushMetrics(st.Releases(), 0, log)
+	sv.codePush = release.NewCodePushMetrics(st.Releases())
 	if cfg.Metrics.Enabled {
 		sv.metrics = metrics.New()
 		for role, db := range st.Pools() {

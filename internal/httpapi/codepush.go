@@ -181,11 +181,12 @@ func or(a, b string) string {
 // handleCodePushDeployReport godoc
 //
 //	@Summary		CodePush deploy report (public)
-//	@Description	A client installed (status DeploymentSucceeded) or failed to install (DeploymentFailed) a label, or runs its binary (no label, no status). Counted per label (GET /api/v1/resources/{id}/codepush-metrics). Both spellings on both paths. 400 without a deployment key or app version, or with a label and no valid status; an unknown key is acknowledged and not counted, as on the reference server.
+//	@Description	A client installed (status DeploymentSucceeded) or failed to install (DeploymentFailed) a label, or runs its binary (no label, no status). Counted per label (GET /api/v1/resources/{id}/codepush-metrics). Both spellings on both paths. 400 without a deployment key or app version, or with a label and no valid status; an unknown key is acknowledged and not counted, as on the reference server. Acknowledged (200) only once committed; 503 while the database is unreachable (the SDK sends the report again).
 //	@Tags			public
 //	@Accept			json
 //	@Success		200
 //	@Failure		400	{object}	errorEnvelope
+//	@Failure		503	{object}	errorEnvelope
 //	@Router			/v0.1/public/codepush/report_status/deploy [post]
 //	@Router			/reportStatus/deploy [post]
 func (s *Server) handleCodePushDeployReport(c *gin.Context) {
@@ -204,7 +205,11 @@ func (s *Server) handleCodePushDeployReport(c *gin.Context) {
 		return
 	}
 	d, err := s.checker.Deployment(c.Request.Context(), key)
-	if err != nil || d == nil {
+	if err != nil {
+		s.respondError(c, err) // 503: the SDK sends the report again
+		return
+	}
+	if d == nil {
 		// As the reference server: the report is acknowledged (the SDK
 		// only looks at the status), an unknown key counts nothing.
 		c.Status(http.StatusOK)
@@ -217,8 +222,11 @@ func (s *Server) handleCodePushDeployReport(c *gin.Context) {
 			prev = d
 		}
 	}
-	s.codePushMetrics.Deployed(d, or(in.Label, appVersion), in.Status == "DeploymentFailed", prev,
-		or(in.PreviousLabelOrVersion, in.PreviousLabelC))
+	if err := s.codePushMetrics.Deployed(c.Request.Context(), d, or(in.Label, appVersion), in.Status == "DeploymentFailed", prev,
+		or(in.PreviousLabelOrVersion, in.PreviousLabelC)); err != nil {
+		s.respondError(c, err)
+		return
+	}
 	c.Status(http.StatusOK)
 }
 
@@ -228,7 +236,9 @@ func (s *Server) handleCodePushDeployReport(c *gin.Context) {
 //	@Tags			public
 //	@Accept			json
 //	@Success		200
+//	@Description	Acknowledged (200) only once committed; 503 while the database is unreachable (the SDK sends the report again).
 //	@Failure		400	{object}	errorEnvelope
+//	@Failure		503	{object}	errorEnvelope
 //	@Router			/v0.1/public/codepush/report_status/download [post]
 //	@Router			/reportStatus/download [post]
 func (s *Server) handleCodePushDownloadReport(c *gin.Context) {
@@ -237,8 +247,13 @@ func (s *Server) handleCodePushDownloadReport(c *gin.Context) {
 		s.respondError(c, apperr.New(apperr.Invalid, "A download status report must contain a valid deploymentKey and package label."))
 		return
 	}
-	if d, err := s.checker.Deployment(c.Request.Context(), or(in.DeploymentKey, in.DeploymentKeyC)); err == nil && d != nil {
-		s.codePushMetrics.Downloaded(d, in.Label)
+	d, err := s.checker.Deployment(c.Request.Context(), or(in.DeploymentKey, in.DeploymentKeyC))
+	if err == nil && d != nil {
+		err = s.codePushMetrics.Downloaded(c.Request.Context(), d, in.Label)
+	}
+	if err != nil {
+		s.respondError(c, err) // 503: the SDK sends the report again
+		return
 	}
 	c.Status(http.StatusOK)
 }
@@ -275,7 +290,7 @@ type codePushMetricsView struct {
 // handleCodePushMetrics godoc
 //
 //	@Summary		CodePush report counts of a release
-//	@Description	Active devices, downloads, installs and failed installs the clients reported for this label (this node's counts since it started).
+//	@Description	Active devices, downloads, installs and failed installs the clients reported for this label (as committed).
 //	@Tags			resources
 //	@Produce		json
 //	@Security		BearerAuth

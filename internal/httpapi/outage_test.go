@@ -12,14 +12,14 @@ import (
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/netfault"
+	"github.com/hoist-ota/hoist/internal/release"
 	"github.com/hoist-ota/hoist/internal/store"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
+	"github.com/hoist-ota/hoist/internal/testwait"
 )
 
-// While MariaDB is unreachable, a device keeps getting the last compiled
-// answer and can download what it offers; what this node never loaded is
-// a 503, never a 500.
-func TestCheckAndDownloadDuringADatabaseOutage(t *testing.T) {
+// outageServer is a test server on MariaDB behind a proxy that can be cut.
+func outageServer(t *testing.T) (*testServer, *netfault.Proxy) {
 	db := storetest.DB(t, config.DriverMySQL)
 	storetest.Open(t, db) // migrate directly
 	cfg, err := mysql.ParseDSN(db.DSN)
@@ -34,7 +34,14 @@ func TestCheckAndDownloadDuringADatabaseOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	ts := mustServer(t, func(s *testSetup) { s.store = st })
+	return mustServer(t, func(s *testSetup) { s.store = st }), p
+}
+
+// While MariaDB is unreachable, a device keeps getting the last compiled
+// answer and can download what it offers; what this node never loaded is
+// a 503, never a 500.
+func TestCheckAndDownloadDuringADatabaseOutage(t *testing.T) {
+	ts, p := outageServer(t)
 	f := newUpdateFixture(t, ts)
 	other := ts.mustProject(t, f.owner.AccessToken, "Other")
 	apk := ts.mustUpload(t, f.owner.AccessToken, other.ID, "o.apk", apkBytes(t))
@@ -60,4 +67,36 @@ func TestCheckAndDownloadDuringADatabaseOutage(t *testing.T) {
 	mustErrorEnvelope(t, rec, env, http.StatusServiceUnavailable, apperr.Unavailable)
 	rec, env = ts.do(t, "GET", strings.TrimPrefix(otherApk.URL, "http://example.com"), nil)
 	mustErrorEnvelope(t, rec, env, http.StatusServiceUnavailable, apperr.Unavailable)
+}
+
+// A CodePush report is acknowledged only once committed: while MariaDB is
+// unreachable it is a 503 (the SDK keeps it and sends it again), and once
+// the database is back the same report is counted once.
+func TestCodePushReportDuringADatabaseOutage(t *testing.T) {
+	ts, p := outageServer(t)
+	f := newReleaseFixture(t, ts)
+	var chs []channelView
+	ts.mustOK(t, 200, "GET", "/api/v1/projects/"+f.project.ID+"/channels", f.owner.AccessToken, nil, &chs)
+	key := chs[0].DeploymentKeys[release.PlatformIOS]
+	zip := ts.mustUpload(t, f.owner.AccessToken, f.project.ID, "b.zip", bundleZip(t, "1", nil))
+	v1 := ts.mustResource(t, f.owner.AccessToken, f.project.ID, map[string]any{"type": 7, "version": "1.0.0", "versionCode": 1,
+		"storageKey": zip.Key, "targetBinaryRange": "1.x", "updateType": 1})
+	report := map[string]any{"deployment_key": key, "label": v1.Label, "client_unique_id": "d1"}
+	// The deployment is compiled on this node before the outage.
+	if rec, _ := ts.do(t, "GET", "/v0.1/public/codepush/update_check?deployment_key="+key+"&app_version=1.0.0", nil); rec.Code != 200 {
+		t.Fatalf("check %d %s", rec.Code, rec.Body)
+	}
+	p.Down()
+	rec, env := ts.call(t, "POST", "/v0.1/public/codepush/report_status/download", "", report)
+	mustErrorEnvelope(t, rec, env, http.StatusServiceUnavailable, apperr.Unavailable)
+	p.Up()
+	testwait.For(t, "the report accepted again", func() bool {
+		rec, _ := ts.call(t, "POST", "/v0.1/public/codepush/report_status/download", "", report)
+		return rec.Code == 200
+	})
+	var m codePushMetricsView
+	ts.mustOK(t, 200, "GET", "/api/v1/resources/"+v1.ID+"/codepush-metrics", f.owner.AccessToken, nil, &m)
+	if m.Downloaded != 1 {
+		t.Fatalf("downloaded %d after one refused and one acknowledged report", m.Downloaded)
+	}
 }

@@ -186,7 +186,7 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 	ts.Stats = stats.NewRecorder(st.Stats(), stats.Options{FlushEvery: time.Hour}, log)
 	ts.Reports = stats.NewService(st.Stats(), projects, func() time.Time { return fixedNow })
 	ts.Downloads = stats.NewDownloads(st.Downloads(), time.Hour, log)
-	ts.CodePushMetrics = release.NewCodePushMetrics(st.Releases(), time.Hour, log)
+	ts.CodePushMetrics = release.NewCodePushMetrics(st.Releases())
 	out := &testServer{store: st, kv: mem, logs: logs, filesDir: filesDir, blob: ts.blob, stats: ts.Stats, downloads: ts.Downloads, log: log}
 	out.pub = &recordingPublisher{}
 	if ts.publisher == nil {

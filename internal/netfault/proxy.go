@@ -15,6 +15,7 @@ type Proxy struct {
 	ln    net.Listener
 	mu    sync.Mutex
 	conns []net.Conn
+	down  bool // Down: connections are dropped as they come
 }
 
 // Start listens on a free loopback port and forwards to target
@@ -36,6 +37,13 @@ func (p *Proxy) serve(target string) {
 		c, err := p.ln.Accept()
 		if err != nil {
 			return
+		}
+		p.mu.Lock()
+		down := p.down
+		p.mu.Unlock()
+		if down {
+			c.Close()
+			continue
 		}
 		u, err := net.Dial("tcp", target)
 		if err != nil {
@@ -64,4 +72,23 @@ func (p *Proxy) Cut() {
 		c.Close()
 	}
 	p.conns = nil
+}
+
+// Down drops every forwarded connection and every new one until Up: the
+// server is unreachable at the same address, as during an outage.
+func (p *Proxy) Down() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = true
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// Up ends a Down: new connections reach the server again.
+func (p *Proxy) Up() {
+	p.mu.Lock()
+	p.down = false
+	p.mu.Unlock()
 }

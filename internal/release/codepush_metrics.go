@@ -2,13 +2,11 @@ package release
 
 import (
 	"context"
-	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
-	"github.com/hoist-ota/hoist/internal/flush"
 )
 
 // LabelMetrics counts what CodePush clients reported of one label (or
@@ -50,87 +48,138 @@ type MetricsStore interface {
 	CodePushMetrics(ctx context.Context, k LabelKey) (LabelMetrics, error)
 }
 
-// maxMetricKeys bounds the labels held between flushes; labels come from
-// deployments that exist, so only a store that cannot keep up reaches it
-// (further reports of new labels are then not counted).
-const maxMetricKeys = 100_000
-
-// CodePushMetrics aggregates the clients' deploy and download reports in
-// memory and writes them in batches: a report is a map update, never a
-// database row. It is safe for concurrent use.
+// CodePushMetrics records the clients' deploy and download reports. A
+// report is acknowledged only once it is committed (PROTOCOLS §6: the SDK
+// keeps a report it could not deliver and sends it again): reports that
+// arrive while a commit runs wait and share the next transaction (a group
+// commit), so a burst costs a few transactions, not one per report. It is
+// safe for concurrent use and needs no background loop.
 type CodePushMetrics struct {
 	store MetricsStore
-	every time.Duration
-	log   *slog.Logger
 
-	mu      sync.Mutex
-	pending map[LabelKey]*LabelMetrics
+	mu       sync.Mutex
+	next     *metricsBatch // reports waiting for the next commit
+	flushing bool          // a commit is running
 }
 
-// NewCodePushMetrics returns an aggregator flushing to store every
-// interval (5 s when zero).
-func NewCodePushMetrics(store MetricsStore, every time.Duration, log *slog.Logger) *CodePushMetrics {
-	if every <= 0 {
-		every = 5 * time.Second
-	}
-	return &CodePushMetrics{store: store, every: every, log: log, pending: map[LabelKey]*LabelMetrics{}}
+// metricsBatch is the reports of one commit; err is set before done closes.
+type metricsBatch struct {
+	deltas map[LabelKey]*LabelMetrics
+	done   chan struct{}
+	err    error
+}
+
+// commitTimeout bounds one commit, whoever's request runs it.
+const commitTimeout = 10 * time.Second
+
+// NewCodePushMetrics returns a recorder writing to store.
+func NewCodePushMetrics(store MetricsStore) *CodePushMetrics {
+	return &CodePushMetrics{store: store}
 }
 
 // maxMetricLabel bounds a counted label or app version (clients send
 // them): longer ones are not counted, so that no batch can fail on them.
 const maxMetricLabel = 64
 
-// at returns the pending counts of a label; a scratch value (counted
-// nowhere) beyond the bounds.
-func (c *CodePushMetrics) at(d *Deployment, label string) *LabelMetrics {
-	k := LabelKey{d.ProjectID, d.Channel, d.Platform, label}
-	lm := c.pending[k]
-	if lm == nil {
-		if len(c.pending) >= maxMetricKeys || label == "" || len(label) > maxMetricLabel {
-			return &LabelMetrics{}
-		}
-		lm = &LabelMetrics{}
-		c.pending[k] = lm
-	}
-	return lm
-}
-
-// Downloaded counts a download report of label. A nil aggregator counts
-// nothing (so does every method).
-func (c *CodePushMetrics) Downloaded(d *Deployment, label string) {
-	if c == nil {
-		return
-	}
+// record adds a report to the next commit and returns once that commit is
+// done: nil when the report is durable, an Unavailable error otherwise (the
+// report is then not counted, and the client sends it again).
+func (c *CodePushMetrics) record(ctx context.Context, add func(at func(*Deployment, string) *LabelMetrics)) error {
 	c.mu.Lock()
-	c.at(d, label).Downloaded++
+	if c.next == nil {
+		c.next = &metricsBatch{deltas: map[LabelKey]*LabelMetrics{}, done: make(chan struct{})}
+	}
+	b := c.next
+	add(func(d *Deployment, label string) *LabelMetrics {
+		if label == "" || len(label) > maxMetricLabel {
+			return &LabelMetrics{} // counted nowhere
+		}
+		k := LabelKey{d.ProjectID, d.Channel, d.Platform, label}
+		if b.deltas[k] == nil {
+			b.deltas[k] = &LabelMetrics{}
+		}
+		return b.deltas[k]
+	})
+	lead := !c.flushing
+	c.flushing = true
 	c.mu.Unlock()
+	if lead {
+		c.commit(context.WithoutCancel(ctx))
+	}
+	select {
+	case <-b.done:
+		return b.err
+	case <-ctx.Done():
+		return apperr.Wrap(ctx.Err(), apperr.Unavailable, "the report was not recorded in time")
+	}
 }
 
-// Deployed counts a deploy report: labelOrAppVersion now runs on the
-// device, or failed to install; on success, previous (of prev; d when nil)
-// stops running on it.
-func (c *CodePushMetrics) Deployed(d *Deployment, labelOrAppVersion string, failed bool, prev *Deployment, previous string) {
-	if c == nil {
-		return
-	}
+// commit writes the waiting batch. When more reports arrived meanwhile, a
+// new leader commits them, so no request waits for more than its own batch
+// and the one before it.
+func (c *CodePushMetrics) commit(ctx context.Context) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	lm := c.at(d, labelOrAppVersion)
-	if failed {
-		lm.Failed++
+	b := c.next
+	c.next = nil
+	c.mu.Unlock()
+	out := make([]LabelDelta, 0, len(b.deltas))
+	for k, m := range b.deltas {
+		if *m != (LabelMetrics{}) {
+			out = append(out, LabelDelta{k, *m})
+		}
+	}
+	if len(out) > 0 {
+		tctx, cancel := context.WithTimeout(ctx, commitTimeout)
+		if err := c.store.AddCodePushMetrics(tctx, out); err != nil {
+			b.err = apperr.Wrap(err, apperr.Unavailable, "the report could not be recorded; send it again")
+		}
+		cancel()
+	}
+	close(b.done)
+	c.mu.Lock()
+	if c.next == nil {
+		c.flushing = false
+		c.mu.Unlock()
 		return
 	}
-	lm.Installed++
-	lm.Active++
-	if previous != "" {
-		if prev == nil {
-			prev = d
-		}
-		c.at(prev, previous).Active--
-	}
+	c.mu.Unlock()
+	go c.commit(ctx)
 }
 
-// Get returns a label's counts: stored plus not yet flushed on this node.
+// Downloaded records a download report of label (see record for the
+// error). A nil recorder records nothing (so does every method).
+func (c *CodePushMetrics) Downloaded(ctx context.Context, d *Deployment, label string) error {
+	if c == nil {
+		return nil
+	}
+	return c.record(ctx, func(at func(*Deployment, string) *LabelMetrics) { at(d, label).Downloaded++ })
+}
+
+// Deployed records a deploy report: labelOrAppVersion now runs on the
+// device, or failed to install; on success, previous (of prev; d when nil)
+// stops running on it. See record for the error.
+func (c *CodePushMetrics) Deployed(ctx context.Context, d *Deployment, labelOrAppVersion string, failed bool, prev *Deployment, previous string) error {
+	if c == nil {
+		return nil
+	}
+	return c.record(ctx, func(at func(*Deployment, string) *LabelMetrics) {
+		lm := at(d, labelOrAppVersion)
+		if failed {
+			lm.Failed++
+			return
+		}
+		lm.Installed++
+		lm.Active++
+		if previous != "" {
+			if prev == nil {
+				prev = d
+			}
+			at(prev, previous).Active--
+		}
+	})
+}
+
+// Get returns a label's recorded counts.
 func (c *CodePushMetrics) Get(ctx context.Context, k LabelKey) (LabelMetrics, error) {
 	if c == nil {
 		return LabelMetrics{}, nil
@@ -139,50 +188,8 @@ func (c *CodePushMetrics) Get(ctx context.Context, k LabelKey) (LabelMetrics, er
 	if err != nil {
 		return LabelMetrics{}, err
 	}
-	c.mu.Lock()
-	if p := c.pending[k]; p != nil {
-		m.add(*p)
-	}
-	c.mu.Unlock()
 	m.Active = max(m.Active, 0)
 	return m, nil
-}
-
-// Run flushes every interval until ctx ends, then flushes once more.
-func (c *CodePushMetrics) Run(ctx context.Context) error {
-	if err := flush.Every(ctx, c.every, c.Flush, c.log, "codepush report counts"); err != nil {
-		c.log.Warn("codepush report counts lost at shutdown", "error", err)
-	}
-	return nil
-}
-
-// Flush writes the counts gathered so far; on failure they are kept for
-// the next flush.
-func (c *CodePushMetrics) Flush(ctx context.Context) error {
-	c.mu.Lock()
-	pending := c.pending
-	c.pending = map[LabelKey]*LabelMetrics{}
-	c.mu.Unlock()
-	if len(pending) == 0 {
-		return nil
-	}
-	out := make([]LabelDelta, 0, len(pending))
-	for k, m := range pending {
-		out = append(out, LabelDelta{k, *m})
-	}
-	if err := c.store.AddCodePushMetrics(ctx, out); err != nil {
-		c.mu.Lock()
-		for k, m := range pending {
-			if p := c.pending[k]; p != nil {
-				p.add(*m)
-			} else {
-				c.pending[k] = m
-			}
-		}
-		c.mu.Unlock()
-		return err
-	}
-	return nil
 }
 
 // Deployment returns the compiled deployment of a key (nil when unknown),
