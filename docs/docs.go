@@ -5694,6 +5694,82 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/resources/{id}/funnel": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Distinct devices over the days from..to that were offered the release by the update check, downloaded it through its link (the device segment the check wrote), applied it (a later check reported its versionCode), and did not apply it (downloaded, then two further checks still offered it). Counts are HyperLogLog estimates (standard error 0.81 %, near exact below a few thousand devices) and lag by the flush interval (5 s). Devices are keyed by systemInfo.uuid, else deviceId; checks without either are not counted. days lists each day with data; a day's applied is the devices that ran the release that day (adoption over time).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "stats"
+                ],
+                "summary": "Adoption funnel of a release",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "resource id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "first day, YYYY-MM-DD (default: the release's creation day)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last day, YYYY-MM-DD (default: today, UTC)",
+                        "name": "to",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.funnelView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/resources/{id}/promote": {
             "post": {
                 "security": [
@@ -6088,7 +6164,7 @@ const docTemplate = `{
         },
         "/d/{id}/{name}": {
             "get": {
-                "description": "The url of every resource in the update answer: /d/{resourceId}/{version}.wgt (.apk for Android builds), ending in the file's extension because the upushy SDK installs only URLs matching /\\.wgt$/i. Answers 302 to a freshly signed storage URL (local /files/ or OSS) and counts the download. 404 when the resource is gone, disabled or has no file. The rollout is applied when the update check offers the link; a client that names its device (uuid query, the same key as the check: systemInfo.uuid, else deviceId) outside a partial rollout gets 403. The name segment is not checked.",
+                "description": "The url of every resource in the update answer: /d/{resourceId}/{version}.wgt (.apk for Android builds), ending in the file's extension because the upushy SDK installs only URLs matching /\\.wgt$/i. Answers 302 to a freshly signed storage URL (local /files/ or OSS) and counts the download. 404 when the resource is gone, disabled or has no file. The update check puts the asking device's segment before the name (/d/{resourceId}/{device}/{version}.wgt: 16 hex digits, a hash of its uuid, else deviceId) so the download counts in the release's adoption funnel; links without it still work. The rollout is applied when the update check offers the link; a client that names its device (uuid query, the same key as the check) outside a partial rollout gets 403. The name segment is not checked, nor is a device segment that is not 16 hex digits (not counted).",
                 "tags": [
                     "public"
                 ],
@@ -6103,7 +6179,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "file name, e.g. 1.2.0.wgt",
+                        "description": "file name, e.g. 1.2.0.wgt; or the device segment the update check wrote, the file name then following",
                         "name": "name",
                         "in": "path",
                         "required": true
@@ -6134,7 +6210,7 @@ const docTemplate = `{
                 }
             },
             "head": {
-                "description": "The url of every resource in the update answer: /d/{resourceId}/{version}.wgt (.apk for Android builds), ending in the file's extension because the upushy SDK installs only URLs matching /\\.wgt$/i. Answers 302 to a freshly signed storage URL (local /files/ or OSS) and counts the download. 404 when the resource is gone, disabled or has no file. The rollout is applied when the update check offers the link; a client that names its device (uuid query, the same key as the check: systemInfo.uuid, else deviceId) outside a partial rollout gets 403. The name segment is not checked.",
+                "description": "The url of every resource in the update answer: /d/{resourceId}/{version}.wgt (.apk for Android builds), ending in the file's extension because the upushy SDK installs only URLs matching /\\.wgt$/i. Answers 302 to a freshly signed storage URL (local /files/ or OSS) and counts the download. 404 when the resource is gone, disabled or has no file. The update check puts the asking device's segment before the name (/d/{resourceId}/{device}/{version}.wgt: 16 hex digits, a hash of its uuid, else deviceId) so the download counts in the release's adoption funnel; links without it still work. The rollout is applied when the update check offers the link; a client that names its device (uuid query, the same key as the check) outside a partial rollout gets 403. The name segment is not checked, nor is a device segment that is not 16 hex digits (not counted).",
                 "tags": [
                     "public"
                 ],
@@ -6149,10 +6225,116 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "file name, e.g. 1.2.0.wgt",
+                        "description": "file name, e.g. 1.2.0.wgt; or the device segment the update check wrote, the file name then following",
                         "name": "name",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the device's rollout key",
+                        "name": "uuid",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "302": {
+                        "description": "Found"
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/d/{id}/{name}/{file}": {
+            "get": {
+                "description": "The url of every resource in the update answer: /d/{resourceId}/{version}.wgt (.apk for Android builds), ending in the file's extension because the upushy SDK installs only URLs matching /\\.wgt$/i. Answers 302 to a freshly signed storage URL (local /files/ or OSS) and counts the download. 404 when the resource is gone, disabled or has no file. The update check puts the asking device's segment before the name (/d/{resourceId}/{device}/{version}.wgt: 16 hex digits, a hash of its uuid, else deviceId) so the download counts in the release's adoption funnel; links without it still work. The rollout is applied when the update check offers the link; a client that names its device (uuid query, the same key as the check) outside a partial rollout gets 403. The name segment is not checked, nor is a device segment that is not 16 hex digits (not counted).",
+                "tags": [
+                    "public"
+                ],
+                "summary": "Download a resource through its stable link (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "resource id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "file name, e.g. 1.2.0.wgt; or the device segment the update check wrote, the file name then following",
+                        "name": "name",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "file name after a device segment",
+                        "name": "file",
+                        "in": "path"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the device's rollout key",
+                        "name": "uuid",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "302": {
+                        "description": "Found"
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            },
+            "head": {
+                "description": "The url of every resource in the update answer: /d/{resourceId}/{version}.wgt (.apk for Android builds), ending in the file's extension because the upushy SDK installs only URLs matching /\\.wgt$/i. Answers 302 to a freshly signed storage URL (local /files/ or OSS) and counts the download. 404 when the resource is gone, disabled or has no file. The update check puts the asking device's segment before the name (/d/{resourceId}/{device}/{version}.wgt: 16 hex digits, a hash of its uuid, else deviceId) so the download counts in the release's adoption funnel; links without it still work. The rollout is applied when the update check offers the link; a client that names its device (uuid query, the same key as the check) outside a partial rollout gets 403. The name segment is not checked, nor is a device segment that is not 16 hex digits (not counted).",
+                "tags": [
+                    "public"
+                ],
+                "summary": "Download a resource through its stable link (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "resource id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "file name, e.g. 1.2.0.wgt; or the device segment the update check wrote, the file name then following",
+                        "name": "name",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "file name after a device segment",
+                        "name": "file",
+                        "in": "path"
                     },
                     {
                         "type": "string",
@@ -7807,6 +7989,58 @@ const docTemplate = `{
                 "versionCode": {
                     "type": "integer",
                     "example": 120
+                }
+            }
+        },
+        "httpapi.funnelDayView": {
+            "type": "object",
+            "properties": {
+                "applied": {
+                    "type": "integer"
+                },
+                "day": {
+                    "type": "string",
+                    "example": "2026-12-04"
+                },
+                "downloaded": {
+                    "type": "integer"
+                },
+                "notApplied": {
+                    "type": "integer"
+                },
+                "offered": {
+                    "type": "integer"
+                }
+            }
+        },
+        "httpapi.funnelView": {
+            "type": "object",
+            "properties": {
+                "applied": {
+                    "type": "integer"
+                },
+                "days": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.funnelDayView"
+                    }
+                },
+                "downloaded": {
+                    "type": "integer"
+                },
+                "from": {
+                    "type": "string",
+                    "example": "2026-12-01"
+                },
+                "notApplied": {
+                    "type": "integer"
+                },
+                "offered": {
+                    "type": "integer"
+                },
+                "to": {
+                    "type": "string",
+                    "example": "2026-12-04"
                 }
             }
         },

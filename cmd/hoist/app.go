@@ -124,6 +124,7 @@ func (a *app) newAPI(setupCode *account.SetupCode) (*httpapi.Server, error) {
 		MaxUploadBytes:        cfg.Storage.MaxUploadBytes,
 		Stats:                 sv.stats,
 		Downloads:             sv.downloads,
+		Funnel:                sv.funnel,
 		CodePushMetrics:       sv.codePush,
 		Metrics:               sv.metrics,
 		MetricsToken:          cfg.Metrics.Token,

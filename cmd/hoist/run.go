@@ -65,6 +65,7 @@ func (a *app) startLoops(g *errgroup.Group, gctx context.Context) *loops {
 	l.stopStats = stopStats
 	g.Go(func() error { return sv.stats.Run(statsCtx) })
 	g.Go(func() error { return sv.downloads.Run(statsCtx) })
+	g.Go(func() error { return sv.funnel.Run(statsCtx) })
 	otaCtx, stopOTA := context.WithCancel(context.Background())
 	l.stopOTA = stopOTA
 	g.Go(func() error { return sv.ota.Run(otaCtx) })

@@ -41,6 +41,7 @@ type services struct {
 	ota       *ota.Service // built by newOTA, after the MQTT side
 	stats     *stats.Recorder
 	downloads *stats.Downloads
+	funnel    *stats.Funnel
 	// codePush records CodePush clients' reports, committed before they are acknowledged.
 	codePush *release.CodePushMetrics
 	reports  *stats.Service
@@ -92,6 +93,7 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 	// installing at once passes, a script inventing uuids does not.
 	sv.stats = stats.NewRecorder(st.Stats(), stats.Options{NewDevicesPerIPPerMinute: 120}, log)
 	sv.downloads = stats.NewDownloads(st.Downloads(), 0, log)
+	sv.funnel = stats.NewFunnel(st.Funnel(), stats.FunnelOptions{}, log)
 	sv.codePush = release.NewCodePushMetrics(st.Releases())
 	if cfg.Metrics.Enabled {
 		sv.metrics = metrics.New()
@@ -102,7 +104,7 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 	sv.reports = stats.NewService(st.Stats(), sv.projects, time.Now)
 	// The update check of every protocol; this node's own changes reach
 	// its next check at once, other nodes' through the bus and the poll.
-	recorders := []release.Recorder{sv.stats}
+	recorders := []release.Recorder{sv.stats, sv.funnel}
 	if sv.metrics != nil {
 		recorders = append(recorders, sv.metrics)
 	}

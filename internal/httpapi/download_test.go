@@ -75,7 +75,8 @@ func TestUpdateURLsEndInTheFileExtension(t *testing.T) {
 		if !sdkInstalls.MatchString(o.Wgt.URL) || !strings.HasSuffix(o.Native.URL, ".apk") {
 			t.Fatalf("signed=%v: the SDK would open these in a browser: %s %s", signed, o.Wgt.URL, o.Native.URL)
 		}
-		if want := "http://example.com/d/" + o.Wgt.ID + "/1.0.1_beta.wgt"; o.Wgt.URL != want {
+		dev := string(release.AppendDeviceToken(nil, release.DeviceHash("dev-1")))
+		if want := "http://example.com/d/" + o.Wgt.ID + "/" + dev + "/1.0.1_beta.wgt"; o.Wgt.URL != want {
 			t.Fatalf("wgt url %s, want %s", o.Wgt.URL, want)
 		}
 		if got := fetchVia(t, ts, o.Wgt.URL); !bytes.Equal(got, wgtData) {

@@ -86,6 +86,7 @@ func (s *Server) routes() {
 	user.DELETE("/projects/:id/channels/:name", s.handleChannelDelete)
 	user.POST("/projects/:id/channels/:name/deployment-keys/:platform/rotate", s.handleDeploymentKeyRotate)
 	user.GET("/resources/:id/codepush-metrics", s.handleCodePushMetrics)
+	user.GET("/resources/:id/funnel", s.handleFunnel)
 	user.GET("/projects/:id/pins", s.handlePinList)
 	user.POST("/projects/:id/pins", s.handlePinCreate)
 	user.DELETE("/projects/:id/pins/:deviceKey", s.handlePinDelete)
@@ -185,6 +186,8 @@ func (s *Server) routes() {
 	// Stable download links of the update answer (public).
 	e.GET("/d/:id/:name", s.handleDownload)
 	e.HEAD("/d/:id/:name", s.handleDownload)
+	e.GET("/d/:id/:name/:file", s.handleDownload) // :name is then the device segment
+	e.HEAD("/d/:id/:name/:file", s.handleDownload)
 
 	// Files of local storage (public; signed when configured).
 	if s.localFiles != nil {

@@ -79,6 +79,10 @@ type Options struct {
 	// Downloads counts downloads through the stable links; nil counts
 	// nothing.
 	Downloads *stats.Downloads
+	// Funnel counts each release's adoption funnel (the update check
+	// records into it as a release.Recorder; downloads here); nil counts
+	// nothing.
+	Funnel *stats.Funnel
 	// Reports answers statistics reports.
 	Reports *stats.Service
 	// CodePushMetrics counts CodePush clients' reports; nil counts
@@ -134,6 +138,7 @@ type Server struct {
 	maxUpload     int64
 	stats         *stats.Recorder
 	downloads     *stats.Downloads
+	funnel        *stats.Funnel
 	reports       *stats.Service
 	metrics       *metrics.Metrics
 	metricsToken  string
@@ -165,7 +170,7 @@ func New(o Options) (*Server, error) {
 	s := &Server{
 		cfg: o.Config, publicBaseURL: o.PublicBaseURL, version: o.Version, db: o.DB, deps: o.Dependencies,
 		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha, setupCode: o.SetupCode, listeners: o.Listeners,
-		releases: o.Releases, checker: o.Checker, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats, downloads: o.Downloads,
+		releases: o.Releases, checker: o.Checker, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats, downloads: o.Downloads, funnel: o.Funnel,
 		reports: o.Reports, metrics: o.Metrics, metricsToken: o.MetricsToken, onCommandSub: o.OnCommandSubscription, devices: o.Devices, ota: o.OTA,
 		loginLimit: o.Limits.Login, registerLimit: o.Limits.Register, captchaLimit: o.Limits.Captcha,
 		panel: o.Panel, log: o.Log, now: o.Now,

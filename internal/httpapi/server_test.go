@@ -47,6 +47,7 @@ type testServer struct {
 	blob      storage.Blob // the storage behind the release service
 	stats     *stats.Recorder
 	downloads *stats.Downloads
+	funnel    *stats.Funnel
 	log       *slog.Logger
 	otaSvc    *ota.Service
 	checker   *release.Checker
@@ -186,8 +187,9 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 	ts.Stats = stats.NewRecorder(st.Stats(), stats.Options{FlushEvery: time.Hour}, log)
 	ts.Reports = stats.NewService(st.Stats(), projects, func() time.Time { return fixedNow })
 	ts.Downloads = stats.NewDownloads(st.Downloads(), time.Hour, log)
+	ts.Funnel = stats.NewFunnel(st.Funnel(), stats.FunnelOptions{FlushEvery: time.Hour}, log)
 	ts.CodePushMetrics = release.NewCodePushMetrics(st.Releases())
-	out := &testServer{store: st, kv: mem, logs: logs, filesDir: filesDir, blob: ts.blob, stats: ts.Stats, downloads: ts.Downloads, log: log}
+	out := &testServer{store: st, kv: mem, logs: logs, filesDir: filesDir, blob: ts.blob, stats: ts.Stats, downloads: ts.Downloads, funnel: ts.Funnel, log: log}
 	out.pub = &recordingPublisher{}
 	if ts.publisher == nil {
 		ts.publisher = out.pub
@@ -199,7 +201,7 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 		Sender: ts.publisher}, ota.Options{PublicBaseURL: ts.PublicBaseURL}, ts.otaNow, log)
 	out.otaSvc = ts.OTA
 	ts.Releases.OnChange(out.recordChange)
-	recorders := []release.Recorder{ts.Stats}
+	recorders := []release.Recorder{ts.Stats, ts.Funnel}
 	if ts.Metrics != nil {
 		recorders = append(recorders, ts.Metrics)
 	}

@@ -22,10 +22,14 @@ const maxUpdateBody = 64 << 10
 // which for local storage without a public base URL depends on the Host of
 // each request.
 type renderedResource struct {
-	head     []byte // up to and including `"url":"` (or the whole object)
-	path     []byte // the JSON-escaped URL path to append to the request base
-	tail     []byte // after the url value
-	needBase bool
+	head []byte // up to and including `"url":"`
+	// pre and post are the JSON-escaped URL around the place of the
+	// device segment: "…/d/{id}/" and "{name}.wgt" for a stable download
+	// link (device is then true), the whole URL and nothing otherwise.
+	pre, post []byte
+	tail      []byte // after the url value
+	needHost  bool   // the URL is a path: the request's scheme and host go first
+	device    bool
 }
 
 // writeJSONStringBody writes s escaped for the inside of a JSON string.
@@ -53,11 +57,6 @@ func (s *Server) renderUpushy(r release.Resource, url string) (any, error) {
 	if relative && s.publicBaseURL != "" {
 		url, relative = strings.TrimRight(s.publicBaseURL, "/")+url, false
 	}
-	if !relative {
-		v.URL = url
-		b, err := json.Marshal(v)
-		return renderedResource{head: b}, err
-	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return renderedResource{}, err
@@ -70,7 +69,15 @@ func (s *Server) renderUpushy(r release.Resource, url string) (any, error) {
 		return renderedResource{}, errors.New("httpapi: url member not found in rendered resource")
 	}
 	p, _ := json.Marshal(url)
-	return renderedResource{head: b[:i+len(marker)-1], path: p[1 : len(p)-1], tail: b[i+len(marker)-1:], needBase: true}, nil
+	p = p[1 : len(p)-1]
+	rr := renderedResource{head: b[:i+len(marker)-1], pre: p, tail: b[i+len(marker)-1:], needHost: relative}
+	// The device segment goes before the file name of a stable link, so the
+	// URL still ends in the file's extension (/\.wgt$/i).
+	if dp := r.DownloadPath(); dp != "" && strings.HasSuffix(url, dp) {
+		cut := bytes.LastIndexByte(p, '/') + 1
+		rr.pre, rr.post, rr.device = p[:cut], p[cut:], true
+	}
+	return rr, nil
 }
 
 // updateRequest documents the upushy client's update-check body (the
@@ -226,16 +233,21 @@ func (s *Server) writeOffer(out *bytes.Buffer, c *gin.Context, a *release.Answer
 		return
 	}
 	out.Write(rr.head)
-	if !rr.needBase {
-		return
+	if rr.needHost {
+		if c.Request.TLS != nil {
+			out.WriteString("https://")
+		} else {
+			out.WriteString("http://")
+		}
+		writeJSONStringBody(out, c.Request.Host)
 	}
-	if c.Request.TLS != nil {
-		out.WriteString("https://")
-	} else {
-		out.WriteString("http://")
+	out.Write(rr.pre)
+	if rr.device && a.Outcome.DeviceHash != 0 {
+		// The device's hash, for the adoption funnel's "downloaded".
+		var seg [17]byte
+		out.Write(append(release.AppendDeviceToken(seg[:0], a.Outcome.DeviceHash), '/'))
 	}
-	writeJSONStringBody(out, c.Request.Host)
-	out.Write(rr.path)
+	out.Write(rr.post)
 	out.Write(rr.tail)
 }
 

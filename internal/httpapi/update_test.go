@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/release"
 )
 
 // checkBody is what the stock uni-app client sends.
@@ -88,7 +89,8 @@ func TestUpdateCheckSelection(t *testing.T) {
 		if idOf(o.Wgt) != "1.0.2" || idOf(o.Native) != "1.1.0" {
 			t.Fatalf("native 100: wgt %s native %s", idOf(o.Wgt), idOf(o.Native))
 		}
-		if o.Wgt.URL != f.wgt102.URL || !strings.HasPrefix(o.Wgt.URL, "http://example.com/d/"+o.Wgt.ID+"/") || o.Wgt.MD5 == "" || o.Wgt.NativeVersionCode != 100 {
+		dev := string(release.AppendDeviceToken(nil, release.DeviceHash("dev-1")))
+		if o.Wgt.URL != strings.Replace(f.wgt102.URL, o.Wgt.ID+"/", o.Wgt.ID+"/"+dev+"/", 1) || !strings.HasPrefix(o.Wgt.URL, "http://example.com/d/"+o.Wgt.ID+"/") || o.Wgt.MD5 == "" || o.Wgt.NativeVersionCode != 100 {
 			t.Fatalf("offered wgt %+v", o.Wgt)
 		}
 		o = ts.check(t, "/api/update", checkBody(pid, "android", "110", "110", ""))

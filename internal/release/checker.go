@@ -213,8 +213,13 @@ type Outcome struct {
 	Result            Apply
 	// WgtID and NativeID are the offered resources ("" when none).
 	WgtID, NativeID string
-	// UUID is the device's key, "" when unknown.
-	UUID string
+	// UUID is the device's key, "" when unknown; DeviceHash its hash (0
+	// when unknown), what the adoption funnel counts.
+	UUID       string
+	DeviceHash uint64
+	// InstalledID is the wgt release the device reports it runs ("" when
+	// its wgtVersionCode is no enabled release of the channel).
+	InstalledID string
 	// SystemInfo and ClientIP are the request's (see Request).
 	SystemInfo []byte
 	ClientIP   string
@@ -247,6 +252,9 @@ func (c *Checker) Check(ctx context.Context, req *Request) (Answer, error) {
 	}
 	a := Answer{Decision: cp.channels[channel].Decide(req.Query), cp: cp}
 	a.Outcome = c.outcome(req, channel, a.Decision)
+	if a.Outcome.DeviceHash != 0 {
+		a.Outcome.InstalledID = cp.channels[channel].Installed(req.Platform, req.WgtVersionCode)
+	}
 	for _, r := range c.recorders {
 		r.Record(a.Outcome)
 	}
@@ -286,7 +294,7 @@ func (c *Checker) resolve(ctx context.Context, req *Request) (cp *compiled, chan
 // build when there is one, else a newer wgt; not merely what was offered.
 func (c *Checker) outcome(req *Request, channel string, d Decision) Outcome {
 	o := Outcome{ProjectID: req.ProjectID, Channel: channel, Platform: req.Platform,
-		WgtVersionCode: req.WgtVersionCode, NativeVersionCode: req.NativeVersionCode, UUID: req.UUID,
+		WgtVersionCode: req.WgtVersionCode, NativeVersionCode: req.NativeVersionCode, UUID: req.UUID, DeviceHash: DeviceHash(req.UUID),
 		SystemInfo: req.SystemInfo, ClientIP: req.ClientIP, Time: c.now()}
 	switch {
 	case d.Native != nil && d.Native.VersionCode > req.NativeVersionCode:

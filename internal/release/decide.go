@@ -24,6 +24,9 @@ type platformIndex struct {
 	// wgtByNative groups wgt by the native versionCode they were built for,
 	// so a request costs one map lookup however many native lines exist.
 	wgtByNative map[int64][]candidate
+	// wgtByCode finds the release a device runs from the versionCode it
+	// reports (the adoption funnel's "applied").
+	wgtByCode map[int64]string
 }
 
 // candidate is a resource with its rollout inputs precomputed, so Decide
@@ -100,6 +103,10 @@ func NewSnapshot(resources []Resource) *Snapshot {
 		p.wgt = append(p.wgt, c)
 		if p.wgtByNative == nil {
 			p.wgtByNative = make(map[int64][]candidate)
+			p.wgtByCode = make(map[int64]string)
+		}
+		if _, dup := p.wgtByCode[r.VersionCode]; !dup && c.floor == 0 {
+			p.wgtByCode[r.VersionCode] = r.ID // a rollback's content reports its origin's code
 		}
 		p.wgtByNative[r.NativeVersionCode] = append(p.wgtByNative[r.NativeVersionCode], c)
 	}
@@ -138,6 +145,16 @@ func (s *Snapshot) Resources() []Resource {
 // empty Decision rather than Android's answer, so a validation gap upstream
 // cannot ship the wrong build. Decide does not allocate.
 func (s *Snapshot) Decide(q Query) Decision { return s.decide(q, nil) }
+
+// Installed returns the id of the enabled wgt release of platform p whose
+// versionCode a device reports as installed ("" when none).
+func (s *Snapshot) Installed(p Platform, wgtVersionCode int64) string {
+	slot, ok := platformSlot(p)
+	if s == nil || !ok || wgtVersionCode <= 0 {
+		return ""
+	}
+	return s.plat[slot].wgtByCode[wgtVersionCode]
+}
 
 // decide is Decide, telling tr (when not nil) about every candidate it
 // looked at: Explain runs the very code the update check runs.

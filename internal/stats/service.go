@@ -31,7 +31,17 @@ func (s *Service) Report(ctx context.Context, p account.Principal, projectID, fr
 	if _, _, err := s.projects.Access(ctx, p, projectID, project.Read); err != nil {
 		return Report{}, err
 	}
-	today := s.now().UTC().Truncate(24 * time.Hour)
+	f, t, err := DayRange(from, to, s.now(), func(t time.Time) time.Time { return t.AddDate(0, 0, -29) })
+	if err != nil {
+		return Report{}, err
+	}
+	return s.store.Report(ctx, projectID, f.Format(time.DateOnly), t.Format(time.DateOnly), channel)
+}
+
+// DayRange reads a range of days (YYYY-MM-DD, UTC, inclusive, at most 366
+// days): to defaults to the day of now, from to defFrom(to). Invalid with
+// field errors otherwise.
+func DayRange(from, to string, now time.Time, defFrom func(to time.Time) time.Time) (time.Time, time.Time, error) {
 	var fs []apperr.FieldError
 	parse := func(field, v string, def time.Time) time.Time {
 		if v == "" {
@@ -43,8 +53,8 @@ func (s *Service) Report(ctx context.Context, p account.Principal, projectID, fr
 		}
 		return d
 	}
-	t := parse("to", to, today)
-	f := parse("from", from, t.AddDate(0, 0, -29))
+	t := parse("to", to, now.UTC().Truncate(24*time.Hour))
+	f := parse("from", from, defFrom(t))
 	if len(fs) == 0 && f.After(t) {
 		fs = append(fs, apperr.FieldError{Field: "from", Message: "must not be after to"})
 	}
@@ -52,7 +62,7 @@ func (s *Service) Report(ctx context.Context, p account.Principal, projectID, fr
 		fs = append(fs, apperr.FieldError{Field: "from", Message: "the range must be at most 366 days"})
 	}
 	if len(fs) > 0 {
-		return Report{}, apperr.Fields(fs...)
+		return time.Time{}, time.Time{}, apperr.Fields(fs...)
 	}
-	return s.store.Report(ctx, projectID, f.Format(time.DateOnly), t.Format(time.DateOnly), channel)
+	return f, t, nil
 }
