@@ -78,8 +78,8 @@ type pendKey struct {
 type pendState struct {
 	downloaded bool // in this window; oldChecks then counts from the download
 	oldChecks  int  // checks offered the release (after the download)
-	applied      bool
-	day          int32
+	applied    bool
+	day        int32
 }
 
 // notAppliedAfter is the number of further checks still offered a
