@@ -5904,6 +5904,203 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/resources/{id}/rollout-plan": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The plan, its current stage and state, and its last 100 changes (newest first), each with who or what made it (a user id, or \"hoist\" for the controller), why, and the funnel numbers that decided.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "resources"
+                ],
+                "summary": "A release's staged rollout and its history",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "resource id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.planView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "404": {
+                        "description": "no such release, or it has no plan",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Stages of increasing percent ending at 100, each held at least minMinutes; at the end of a stage the controller (every 30 s, on every node; one wins) reads the release's adoption funnel since publication and advances when the gates pass, halts (percent frozen, state halted, webhook rollout.halted) when one fails: notApplied/downloaded above maxNotAppliedPercent (default 100: no gate) or applied/downloaded below minAppliedPercent (default 0), judged once at least minDownloaded (default 1) devices downloaded it. The release's rolloutPercent becomes the first stage's at once; the bucket of a device is stable, so widening never takes the update from a device that had it. Replaces an earlier plan. Owners and maintainers; enabled app releases only.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "resources"
+                ],
+                "summary": "Give a release a staged rollout",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "resource id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "stages and gates",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.planBody"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.planView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/resources/{id}/rollout-plan/{action}": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "pause: a running plan stops advancing (the percent stays). resume: a paused or halted plan runs again, its stage's minimum duration starting now. advance: to the next stage now, whatever the gates. abort: the plan ends, the percent stays (disable the release to withdraw it). 409 when the plan's state does not allow the action.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "resources"
+                ],
+                "summary": "Pause, resume, advance or abort a staged rollout",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "resource id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "pause, resume, advance or abort",
+                        "name": "action",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.planView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/users": {
             "get": {
                 "security": [
@@ -8044,6 +8241,23 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.gatesBody": {
+            "type": "object",
+            "properties": {
+                "maxNotAppliedPercent": {
+                    "type": "integer",
+                    "example": 10
+                },
+                "minAppliedPercent": {
+                    "type": "integer",
+                    "example": 80
+                },
+                "minDownloaded": {
+                    "type": "integer",
+                    "example": 100
+                }
+            }
+        },
         "httpapi.helloView": {
             "type": "object",
             "properties": {
@@ -8631,6 +8845,23 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.numbersView": {
+            "type": "object",
+            "properties": {
+                "applied": {
+                    "type": "integer"
+                },
+                "downloaded": {
+                    "type": "integer"
+                },
+                "notApplied": {
+                    "type": "integer"
+                },
+                "offered": {
+                    "type": "integer"
+                }
+            }
+        },
         "httpapi.okEnvelope": {
             "type": "object",
             "properties": {
@@ -8742,6 +8973,96 @@ const docTemplate = `{
                 },
                 "note": {
                     "type": "string"
+                }
+            }
+        },
+        "httpapi.planBody": {
+            "type": "object",
+            "required": [
+                "stages"
+            ],
+            "properties": {
+                "gates": {
+                    "$ref": "#/definitions/httpapi.gatesBody"
+                },
+                "stages": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.stageBody"
+                    }
+                }
+            }
+        },
+        "httpapi.planEventView": {
+            "type": "object",
+            "properties": {
+                "action": {
+                    "type": "string",
+                    "example": "advanced"
+                },
+                "actor": {
+                    "type": "string",
+                    "example": "hoist"
+                },
+                "at": {
+                    "type": "string"
+                },
+                "fromPercent": {
+                    "type": "integer"
+                },
+                "numbers": {
+                    "$ref": "#/definitions/httpapi.numbersView"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "toPercent": {
+                    "type": "integer"
+                }
+            }
+        },
+        "httpapi.planView": {
+            "type": "object",
+            "properties": {
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.planEventView"
+                    }
+                },
+                "gates": {
+                    "$ref": "#/definitions/httpapi.gatesBody"
+                },
+                "percent": {
+                    "type": "integer",
+                    "example": 10
+                },
+                "resourceId": {
+                    "type": "string"
+                },
+                "stage": {
+                    "description": "1-based",
+                    "type": "integer",
+                    "example": 1
+                },
+                "stageStarted": {
+                    "type": "string"
+                },
+                "stages": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.stageBody"
+                    }
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "running",
+                        "paused",
+                        "halted",
+                        "completed",
+                        "aborted"
+                    ]
                 }
             }
         },
@@ -9250,6 +9571,19 @@ const docTemplate = `{
                 },
                 "user": {
                     "$ref": "#/definitions/httpapi.userView"
+                }
+            }
+        },
+        "httpapi.stageBody": {
+            "type": "object",
+            "properties": {
+                "minMinutes": {
+                    "type": "integer",
+                    "example": 1440
+                },
+                "percent": {
+                    "type": "integer",
+                    "example": 10
                 }
             }
         },

@@ -125,6 +125,7 @@ func (a *app) newAPI(setupCode *account.SetupCode) (*httpapi.Server, error) {
 		Stats:                 sv.stats,
 		Downloads:             sv.downloads,
 		Funnel:                sv.funnel,
+		Rollouts:              sv.rollouts,
 		CodePushMetrics:       sv.codePush,
 		Metrics:               sv.metrics,
 		MetricsToken:          cfg.Metrics.Token,

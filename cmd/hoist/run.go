@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -69,6 +70,7 @@ func (a *app) startLoops(g *errgroup.Group, gctx context.Context) *loops {
 	otaCtx, stopOTA := context.WithCancel(context.Background())
 	l.stopOTA = stopOTA
 	g.Go(func() error { return sv.ota.Run(otaCtx) })
+	g.Go(func() error { return sv.rollouts.Run(otaCtx, 30*time.Second) })
 	// The committer stops after the bridge, which waits for the device
 	// messages in flight: each is committed (or spooled) and acknowledged
 	// before the database closes.

@@ -42,6 +42,7 @@ type services struct {
 	stats     *stats.Recorder
 	downloads *stats.Downloads
 	funnel    *stats.Funnel
+	rollouts  *release.Rollouts // staged rollouts, judged every 30 s
 	// codePush records CodePush clients' reports, committed before they are acknowledged.
 	codePush *release.CodePushMetrics
 	reports  *stats.Service
@@ -94,6 +95,7 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 	sv.stats = stats.NewRecorder(st.Stats(), stats.Options{NewDevicesPerIPPerMinute: 120}, log)
 	sv.downloads = stats.NewDownloads(st.Downloads(), 0, log)
 	sv.funnel = stats.NewFunnel(st.Funnel(), stats.FunnelOptions{}, log)
+	sv.rollouts = release.NewRollouts(st.Rollouts(), sv.releases, sv.funnel, nil, time.Now, log)
 	sv.codePush = release.NewCodePushMetrics(st.Releases())
 	if cfg.Metrics.Enabled {
 		sv.metrics = metrics.New()

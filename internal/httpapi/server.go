@@ -83,6 +83,8 @@ type Options struct {
 	// records into it as a release.Recorder; downloads here); nil counts
 	// nothing.
 	Funnel *stats.Funnel
+	// Rollouts keeps staged rollout plans.
+	Rollouts *release.Rollouts
 	// Reports answers statistics reports.
 	Reports *stats.Service
 	// CodePushMetrics counts CodePush clients' reports; nil counts
@@ -139,6 +141,7 @@ type Server struct {
 	stats         *stats.Recorder
 	downloads     *stats.Downloads
 	funnel        *stats.Funnel
+	rollouts      *release.Rollouts
 	reports       *stats.Service
 	metrics       *metrics.Metrics
 	metricsToken  string
@@ -170,7 +173,7 @@ func New(o Options) (*Server, error) {
 	s := &Server{
 		cfg: o.Config, publicBaseURL: o.PublicBaseURL, version: o.Version, db: o.DB, deps: o.Dependencies,
 		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha, setupCode: o.SetupCode, listeners: o.Listeners,
-		releases: o.Releases, checker: o.Checker, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats, downloads: o.Downloads, funnel: o.Funnel,
+		releases: o.Releases, checker: o.Checker, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats, downloads: o.Downloads, funnel: o.Funnel, rollouts: o.Rollouts,
 		reports: o.Reports, metrics: o.Metrics, metricsToken: o.MetricsToken, onCommandSub: o.OnCommandSubscription, devices: o.Devices, ota: o.OTA,
 		loginLimit: o.Limits.Login, registerLimit: o.Limits.Register, captchaLimit: o.Limits.Captcha,
 		panel: o.Panel, log: o.Log, now: o.Now,

@@ -41,16 +41,19 @@ type StoredSketch struct {
 	Encoding []byte
 }
 
-// PendingChange changes a downloaded device's wait for its install.
+// PendingChange changes a downloaded device's wait for its install: Before
+// further checks are added to a wait that exists, Downloaded starts one
+// (a wait that exists goes on: a device that downloads again after a
+// failed install is still waiting since its first download), After checks
+// are then added to it; Applied ends it instead.
 type PendingChange struct {
 	ResourceID string
 	Hash       uint64
 	Day        int32
-	// Downloaded (re)starts the wait with OldChecks further checks;
-	// otherwise OldChecks are added to an existing wait, or Applied ends it.
 	Downloaded bool
 	Applied    bool
-	OldChecks  int
+	Before     int // checks offered the release before this window's download (all, without one)
+	After      int // checks offered the release after this window's download
 }
 
 // FunnelStore persists the funnel.
@@ -76,8 +79,9 @@ type pendKey struct {
 }
 
 type pendState struct {
-	downloaded bool // in this window; oldChecks then counts from the download
-	oldChecks  int  // checks offered the release (after the download)
+	downloaded bool // in this window
+	before     int  // checks offered the release before the window's download
+	after      int  // and after it
 	applied    bool
 	day        int32
 }
@@ -167,7 +171,13 @@ func (f *Funnel) Record(o release.Outcome) {
 		f.add(id, day, StepOffered, o.DeviceHash)
 		// Calls are ordered by f.mu: a check recorded after a download
 		// came after it.
-		f.pend(id, o.DeviceHash, day, func(p *pendState) { p.oldChecks++ })
+		f.pend(id, o.DeviceHash, day, func(p *pendState) {
+			if p.downloaded {
+				p.after++
+			} else {
+				p.before++
+			}
+		})
 	}
 	if o.InstalledID != "" {
 		f.add(o.InstalledID, day, StepApplied, o.DeviceHash)
@@ -183,7 +193,9 @@ func (f *Funnel) Downloaded(resourceID string, h uint64, t time.Time) {
 	defer f.mu.Unlock()
 	f.add(resourceID, day, StepDownloaded, h)
 	f.pend(resourceID, h, day, func(p *pendState) {
-		p.downloaded, p.oldChecks, p.applied, p.day = true, 0, false, day
+		if !p.downloaded {
+			p.downloaded, p.applied, p.day = true, false, day
+		}
 	})
 }
 
@@ -213,8 +225,8 @@ func (f *Funnel) Flush(ctx context.Context) error {
 	changes := make([]PendingChange, 0, len(pending))
 	for k, p := range pending {
 		c := PendingChange{ResourceID: k.resource, Hash: k.hash, Day: p.day, Applied: p.applied,
-			Downloaded: p.downloaded, OldChecks: p.oldChecks}
-		if c.Applied || c.Downloaded || c.OldChecks > 0 {
+			Downloaded: p.downloaded, Before: p.before, After: p.after}
+		if c.Applied || c.Downloaded || c.Before > 0 {
 			changes = append(changes, c)
 		}
 	}
@@ -262,8 +274,13 @@ func (f *Funnel) putBack(sketches map[sketchKey]*sketch, pending map[pendKey]pen
 		switch {
 		case !ok:
 			f.pending[k] = p
-		case !cur.downloaded: // the newer window has no download: the older one's stands
-			cur.downloaded, cur.oldChecks = p.downloaded, cur.oldChecks+p.oldChecks
+		default: // the older window's checks came first
+			if p.downloaded {
+				cur.after += cur.before
+				cur.before, cur.downloaded, cur.day = p.before, true, p.day
+			} else {
+				cur.before += p.before
+			}
 			cur.applied = cur.applied || p.applied
 			f.pending[k] = cur
 		}
@@ -341,4 +358,14 @@ func (d *FunnelDay) at(s Step) *int64 {
 	default:
 		return &d.NotApplied
 	}
+}
+
+// FunnelSince returns a release's funnel from the day of from on (the
+// staged rollout's gates read it): a release.FunnelReader.
+func (f *Funnel) FunnelSince(ctx context.Context, resourceID string, from time.Time) (release.FunnelNumbers, error) {
+	c, err := f.Read(ctx, resourceID, from, from.AddDate(2, 0, 0))
+	if err != nil {
+		return release.FunnelNumbers{}, err
+	}
+	return release.FunnelNumbers{Offered: c.Offered, Downloaded: c.Downloaded, Applied: c.Applied, NotApplied: c.NotApplied}, nil
 }

@@ -98,7 +98,9 @@ func (st statsStore) FunnelSketches(ctx context.Context, resourceID string, from
 }
 
 // ApplyFunnelPending applies the waits' changes and takes out those that
-// reached minChecks, in one transaction. Changes are grouped into a few
+// reached minChecks, in one transaction: the checks before a download go
+// to waits that exist, then downloads start the waits that do not, then
+// the checks after a download are added. Changes are grouped into a few
 // statements (IN lists of batchRows), whatever the number of devices.
 func (st statsStore) ApplyFunnelPending(ctx context.Context, cs []stats.PendingChange, minChecks int) ([]stats.PendingChange, error) {
 	type group struct {
@@ -106,42 +108,53 @@ func (st statsStore) ApplyFunnelPending(ctx context.Context, cs []stats.PendingC
 		checks   int
 	}
 	var (
-		downloads []funnelPendingRow
-		applied   = map[string][]int64{}
-		further   = map[group][]int64{}
-		touched   = map[string]bool{}
+		downloads     []funnelPendingRow
+		applied       = map[string][]int64{}
+		before, after = map[group][]int64{}, map[group][]int64{}
+		touched       = map[string]bool{}
 	)
 	for _, c := range cs {
 		h := int64(c.Hash)
-		switch {
-		case c.Applied:
-			applied[c.ResourceID] = append(applied[c.ResourceID], h)
-		case c.Downloaded:
-			downloads = append(downloads, funnelPendingRow{c.ResourceID, h, c.OldChecks, c.Day})
-		default:
-			further[group{c.ResourceID, c.OldChecks}] = append(further[group{c.ResourceID, c.OldChecks}], h)
-		}
 		touched[c.ResourceID] = true
-	}
-	var done []stats.PendingChange
-	err := st.s.InTx(ctx, func(tx *Store) error {
-		done = done[:0]
-		db := tx.db.WithContext(ctx)
-		if len(downloads) > 0 {
-			if err := db.Clauses(clause.OnConflict{
-				Columns:   []clause.Column{{Name: "resource_id"}, {Name: "device_hash"}},
-				DoUpdates: clause.AssignmentColumns([]string{"checks", "day"}),
-			}).CreateInBatches(&downloads, batchRows).Error; err != nil {
-				return err
-			}
+		if c.Applied {
+			applied[c.ResourceID] = append(applied[c.ResourceID], h)
+			continue
 		}
-		for g, hs := range further {
+		if c.Before > 0 {
+			before[group{c.ResourceID, c.Before}] = append(before[group{c.ResourceID, c.Before}], h)
+		}
+		if c.Downloaded {
+			downloads = append(downloads, funnelPendingRow{c.ResourceID, h, 0, c.Day})
+		}
+		if c.After > 0 {
+			after[group{c.ResourceID, c.After}] = append(after[group{c.ResourceID, c.After}], h)
+		}
+	}
+	add := func(db *gorm.DB, gs map[group][]int64) error {
+		for g, hs := range gs {
 			for part := range slices.Chunk(hs, batchRows) {
 				if err := db.Model(&funnelPendingRow{}).Where("resource_id = ? AND device_hash IN ?", g.resource, part).
 					Update("checks", gorm.Expr("checks + ?", g.checks)).Error; err != nil {
 					return err
 				}
 			}
+		}
+		return nil
+	}
+	var done []stats.PendingChange
+	err := st.s.InTx(ctx, func(tx *Store) error {
+		done = done[:0]
+		db := tx.db.WithContext(ctx)
+		if err := add(db, before); err != nil {
+			return err
+		}
+		if len(downloads) > 0 {
+			if err := db.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&downloads, batchRows).Error; err != nil {
+				return err
+			}
+		}
+		if err := add(db, after); err != nil {
+			return err
 		}
 		for id, hs := range applied {
 			for part := range slices.Chunk(hs, batchRows) {
