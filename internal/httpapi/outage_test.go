@@ -43,9 +43,11 @@ func outageServer(t *testing.T) (*testServer, *netfault.Proxy) {
 func TestCheckAndDownloadDuringADatabaseOutage(t *testing.T) {
 	ts, p := outageServer(t)
 	f := newUpdateFixture(t, ts)
-	other := ts.mustProject(t, f.owner.AccessToken, "Other")
-	apk := ts.mustUpload(t, f.owner.AccessToken, other.ID, "o.apk", apkBytes(t))
-	otherApk := ts.mustResource(t, f.owner.AccessToken, other.ID, map[string]any{"type": 3, "version": "1.0.0", "versionCode": 100,
+	// Another node publishes a project this node never compiles.
+	node2 := mustServer(t, func(s *testSetup) { s.shared = ts })
+	other := node2.mustProject(t, f.owner.AccessToken, "Other")
+	apk := node2.mustUpload(t, f.owner.AccessToken, other.ID, "o.apk", apkBytes(t))
+	otherApk := node2.mustResource(t, f.owner.AccessToken, other.ID, map[string]any{"type": 3, "version": "1.0.0", "versionCode": 100,
 		"storageKey": apk.Key, "updateType": 1})
 	body := checkBody(f.project.ID, "android", 100, 100, "dev-1")
 	before := ts.check(t, "/api/basic/update", body)

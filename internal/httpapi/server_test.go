@@ -207,7 +207,7 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 	}
 	ts.Rollouts = release.NewRollouts(st.Rollouts(), ts.Releases, ts.Funnel, nil, ts.Now, log)
 	ts.Checker = release.NewChecker(ts.Releases, release.CheckerOptions{Recorders: recorders, Now: ts.Now, Keys: ts.Releases})
-	ts.Releases.OnChange(ts.Checker.Invalidate)
+	ts.Releases.OnChange(ts.Checker.Refresh)
 	out.checker = ts.Checker
 	srv, err := New(ts.Options)
 	if err != nil {

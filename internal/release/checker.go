@@ -92,10 +92,28 @@ func (c *Checker) AddView(fn ViewFunc) ViewID {
 	return ViewID(len(c.views) - 1)
 }
 
-// Invalidate drops a project's compiled answer; the next check compiles it
-// again (and, if that fails, still serves the dropped one).
+// Invalidate marks a project's compiled answer for a rebuild (another
+// node's change): the next check starts it in the background and is
+// answered with the previous one meanwhile, as are the checks until the
+// rebuild is in place (and, if it fails, after).
 func (c *Checker) Invalidate(projectID string) {
 	c.cache.Invalidate(projectID)
+	c.keys.markDirty()
+}
+
+// refreshTimeout bounds a rebuild run by the request that made a change.
+const refreshTimeout = 30 * time.Second
+
+// Refresh rebuilds a project's compiled answer now (this node's change, in
+// the request that made it): checks meanwhile get the previous answer,
+// never waiting for the rebuild, and every check after Refresh returns
+// sees the change. When the rebuild fails, the project is left invalidated
+// (the next check tries again).
+func (c *Checker) Refresh(projectID string) {
+	c.keys.markDirty()
+	ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
+	defer cancel()
+	c.cache.Refresh(ctx, projectID) //nolint:errcheck // see above
 	c.keys.markDirty()
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/testwait"
 )
 
 // fakeCatalogs serves catalogs from memory; err makes every load fail (the
@@ -118,16 +119,22 @@ func TestCheckerInvalidateAndStale(t *testing.T) {
 	if a, _ := check(); idOf(a.Wgt) != "w1" {
 		t.Fatalf("before invalidation: %v", idOf(a.Wgt))
 	}
+	// Invalidated (another node's change): rebuilt in the background, the
+	// previous answer served meanwhile.
 	c.Invalidate("p1")
-	if a, _ := check(); idOf(a.Wgt) != "w2" {
-		t.Fatalf("after invalidation: %v", idOf(a.Wgt))
+	testwait.For(t, "the background rebuild", func() bool { a, _ := check(); return idOf(a.Wgt) == "w2" })
+	// Refreshed (this node's change): in place when Refresh returns.
+	src.set("p1", res("w1", TypeWgtAndroid, 1, 100), res("w2", TypeWgtAndroid, 2, 100), res("w3", TypeWgtAndroid, 3, 100))
+	c.Refresh("p1")
+	if a, _ := check(); idOf(a.Wgt) != "w3" {
+		t.Fatalf("after refresh: %v", idOf(a.Wgt))
 	}
 	// The database goes down: the last answer is served and counted.
 	src.mu.Lock()
 	src.err = errors.New("connection refused")
 	src.mu.Unlock()
-	c.Invalidate("p1")
-	if a, err := check(); err != nil || idOf(a.Wgt) != "w2" || c.Stale() != 1 {
+	c.Refresh("p1") // fails: the project stays invalidated
+	if a, err := check(); err != nil || idOf(a.Wgt) != "w3" || c.Stale() != 1 {
 		t.Fatalf("stale-if-error: %v %v stale=%d", idOf(a.Wgt), err, c.Stale())
 	}
 	// A project never compiled cannot be answered: Unavailable, not 500.

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hoist-ota/hoist/internal/testwait"
 )
 
 func TestLoadOnceThenHit(t *testing.T) {
@@ -54,9 +56,11 @@ func TestInvalidateAndExpiry(t *testing.T) {
 		t.Fatal(v)
 	}
 	c.Invalidate("k")
-	if v, _ := c.Get(ctx, "k"); v != 2 {
+	// The previous value is served while the rebuild runs.
+	if v, _ := c.Get(ctx, "k"); v != 1 && v != 2 {
 		t.Fatalf("after invalidate: %d", v)
 	}
+	testwait.For(t, "the rebuild", func() bool { v, _ := c.Get(ctx, "k"); return v == 2 })
 	now = now.Add(2 * time.Minute)
 	if v, _ := c.Get(ctx, "k"); v != 3 {
 		t.Fatalf("after expiry: %d", v)
@@ -151,5 +155,41 @@ func TestStaleIfError(t *testing.T) {
 	down, version = false, "v2"
 	if v, err := c.Get(ctx, "p"); v != "v2" || err != nil {
 		t.Fatalf("source back: %q %v", v, err)
+	}
+}
+
+// A refresh rebuilds in its caller: readers meanwhile get the previous
+// value at once (they are never held by a rebuild), and once Refresh
+// returns every Get sees the new value.
+func TestRefreshNeverHoldsReaders(t *testing.T) {
+	var data atomic.Int32
+	data.Store(1)
+	gate := make(chan struct{})
+	var slow atomic.Bool
+	c := New(func(_ context.Context, k string) (int32, time.Time, error) {
+		if slow.Load() {
+			<-gate
+		}
+		return data.Load(), time.Time{}, nil
+	}, 10, nil)
+	ctx := context.Background()
+	if v, _ := c.Get(ctx, "k"); v != 1 {
+		t.Fatal(v)
+	}
+	data.Store(2)
+	slow.Store(true)
+	done := make(chan error)
+	go func() { done <- c.Refresh(ctx, "k") }()
+	for range 100 {
+		if v, _ := c.Get(ctx, "k"); v != 1 {
+			t.Fatalf("a reader during the rebuild got %d", v)
+		}
+	}
+	close(gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := c.Get(ctx, "k"); v != 2 {
+		t.Fatalf("after Refresh: %d", v)
 	}
 }

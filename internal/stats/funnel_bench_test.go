@@ -2,6 +2,7 @@ package stats_test
 
 import (
 	"context"
+	"os"
 	"runtime"
 	"strconv"
 	"testing"
@@ -20,6 +21,9 @@ import (
 // fullest window (what the funnel holds for 1 M devices) and the estimate's
 // error.
 func BenchmarkFunnelMillionDevices(b *testing.B) {
+	if os.Getenv("HOIST_BENCH_SCALE") == "" {
+		b.Skip("set HOIST_BENCH_SCALE=1 (make bench-scale)")
+	}
 	const devices, window = 1_000_000, 50_000
 	st := storetest.MustOpen(b, config.DriverSQLite)
 	for range b.N {

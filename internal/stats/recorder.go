@@ -15,11 +15,13 @@ import (
 // Options configure a Recorder.
 type Options struct {
 	FlushEvery time.Duration // default 5 s
-	// DeviceQueue bounds the first-seen devices waiting for a flush; more
-	// are dropped and counted (default 10 000).
+	// DeviceQueue bounds the first-seen devices waiting for a flush (default
+	// 50 000); a flush starts early when it is half full, and beyond it
+	// devices are dropped and counted (the database cannot keep up).
 	DeviceQueue int
-	// SeenMax bounds the per-node memory of known devices (default 1 000 000);
-	// when full it is cleared, and the database ignores repeats.
+	// SeenMax bounds the per-node memory of known devices (default
+	// 1 000 000, about 20 MiB: a 64-bit hash each); when full it is
+	// cleared, and the database ignores repeats.
 	SeenMax int
 	// NewDevicesPerIPPerMinute bounds the first-seen devices one client
 	// address may add per minute (by the checks' Time); beyond, they are
@@ -43,8 +45,6 @@ type offerKey struct {
 	resource string
 }
 
-type seenKey struct{ project, uuid string }
-
 // Recorder aggregates update checks in memory and writes them in batches.
 type Recorder struct {
 	store Store
@@ -54,7 +54,8 @@ type Recorder struct {
 	mu      sync.Mutex
 	checks  map[countKey]int64
 	offers  map[offerKey]int64
-	seen    map[seenKey]struct{}
+	seen    map[uint64]struct{} // hash of project and device key
+	kick    chan struct{}       // an early flush: the device queue is half full
 	devices []NewDevice
 	perIP   *ipWindows // nil: no per-address limit
 
@@ -68,13 +69,13 @@ func NewRecorder(store Store, opts Options, log *slog.Logger) *Recorder {
 		opts.FlushEvery = 5 * time.Second
 	}
 	if opts.DeviceQueue <= 0 {
-		opts.DeviceQueue = 10_000
+		opts.DeviceQueue = 50_000
 	}
 	if opts.SeenMax <= 0 {
 		opts.SeenMax = 1_000_000
 	}
 	r := &Recorder{store: store, opts: opts, log: log, checks: map[countKey]int64{},
-		offers: map[offerKey]int64{}, seen: map[seenKey]struct{}{}}
+		offers: map[offerKey]int64{}, seen: map[uint64]struct{}{}, kick: make(chan struct{}, 1)}
 	if opts.NewDevicesPerIPPerMinute > 0 {
 		r.perIP = &ipWindows{limit: opts.NewDevicesPerIPPerMinute, max: opts.SeenMax / 10, counts: map[string]*ipWindow{}}
 	}
@@ -102,7 +103,11 @@ func (r *Recorder) Record(c release.Outcome) {
 	if c.UUID == "" || len(c.UUID) > maxUUID {
 		return
 	}
-	k := seenKey{c.ProjectID, c.UUID}
+	h := c.DeviceHash
+	if h == 0 {
+		h = release.DeviceHash(c.UUID) // an outcome built without it (CodePush)
+	}
+	k := h ^ release.DeviceHash(c.ProjectID)*0x9e3779b97f4a7c15
 	if _, ok := r.seen[k]; ok {
 		return
 	}
@@ -114,6 +119,12 @@ func (r *Recorder) Record(c release.Outcome) {
 		clear(r.seen)
 	}
 	r.seen[k] = struct{}{}
+	if len(r.devices) == r.opts.DeviceQueue/2 {
+		select {
+		case r.kick <- struct{}{}:
+		default:
+		}
+	}
 	r.devices = append(r.devices, NewDevice{ProjectID: c.ProjectID, UUID: c.UUID, Platform: string(c.Platform),
 		FirstSeen: c.Time.UTC(), SystemInfo: boundSystemInfo(c.SystemInfo)})
 }
@@ -125,7 +136,7 @@ func (r *Recorder) Dropped() int64 { return r.dropped.Load() }
 // Run flushes every FlushEvery until ctx ends, then flushes once more with
 // a fresh deadline so that nothing counted is lost at shutdown.
 func (r *Recorder) Run(ctx context.Context) error {
-	if err := flush.Every(ctx, r.opts.FlushEvery, r.Flush, r.log, "statistics"); err != nil {
+	if err := flush.EveryOr(ctx, r.opts.FlushEvery, r.kick, r.Flush, r.log, "statistics"); err != nil {
 		return fmt.Errorf("stats: final flush: %w", err)
 	}
 	return nil
