@@ -121,6 +121,7 @@ func (a *app) startBroker() error {
 
 // serveHTTP serves the API until the shutdown closes the server.
 func (a *app) serveHTTP() error {
+	logDescriptorLimit(a.log)
 	a.log.Info("listening", "listener", "http", "addr", a.ls.http.Addr().String())
 	if err := a.srv.Serve(a.ls.http); !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("http: %w", err)

@@ -84,6 +84,11 @@ type HTTP struct {
 	// IdleTimeout is how long a keep-alive connection may wait for its next
 	// request.
 	IdleTimeout time.Duration `koanf:"idleTimeout"`
+	// PublicLogSample logs one in N answered public hot-path requests
+	// (update checks, download links, CodePush checks and reports); those
+	// answered with an error are always logged. 0 logs none of them, 1
+	// all. The /metrics counters carry every request either way.
+	PublicLogSample int `koanf:"publicLogSample"`
 }
 
 // DB configures the database connection and pool.
@@ -257,6 +262,7 @@ func Default() Config {
 			ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout:       30 * time.Second,
 			IdleTimeout:       2 * time.Minute,
+			PublicLogSample:   100,
 		},
 		JWT:     JWT{AccessTTL: 15 * time.Minute, RefreshTTL: 30 * 24 * time.Hour},
 		Auth:    Auth{Captcha: "on", LoginPerMinute: 10, RegisterPerMinute: 10},

@@ -46,3 +46,27 @@ func TestMetrics(t *testing.T) {
 		t.Error("raw paths leak into labels")
 	}
 }
+
+// The hot paths' access log is sampled (one in http.publicLogSample
+// answered requests); errors are always logged, other routes always.
+func TestHotPathAccessLogIsSampled(t *testing.T) {
+	ts := mustServer(t, func(s *testSetup) { s.Config.PublicLogSample = 100 })
+	f := newUpdateFixture(t, ts)
+	for range 250 {
+		ts.check(t, "/api/basic/update", checkBody(f.project.ID, "android", 100, 100, "d1"))
+	}
+	ts.call(t, "POST", "/api/basic/update", "", map[string]any{"projectId": "nope"})
+	var checks, errors int
+	for _, line := range strings.Split(ts.logs.String(), "\n") {
+		if strings.Contains(line, `"path":"/api/basic/update"`) {
+			if strings.Contains(line, `"status":200`) {
+				checks++
+			} else {
+				errors++
+			}
+		}
+	}
+	if checks != 2 || errors != 1 {
+		t.Fatalf("logged %d of 250 checks (want 2) and %d of 1 failed ones", checks, errors)
+	}
+}

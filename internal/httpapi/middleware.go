@@ -21,6 +21,11 @@ func (s *Server) accessLog(c *gin.Context) {
 	start := time.Now()
 	c.Next()
 	status := c.Writer.Status()
+	if status < 400 && hotPaths[c.FullPath()] {
+		if n := int64(s.cfg.PublicLogSample); n <= 0 || s.hotSeen.Add(1)%n != 0 {
+			return // sampled out (see config http.publicLogSample)
+		}
+	}
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
@@ -35,6 +40,15 @@ func (s *Server) accessLog(c *gin.Context) {
 		slog.Duration("duration", time.Since(start)),
 		slog.String("ip", c.ClientIP()),
 	)
+}
+
+// hotPaths are the public routes every app launch calls: their access log
+// is sampled.
+var hotPaths = map[string]bool{
+	"/api/basic/update": true, "/api/update": true, "/d/:id/:name": true, "/d/:id/:name/:file": true,
+	"/v0.1/public/codepush/update_check": true, "/updateCheck": true,
+	"/v0.1/public/codepush/report_status/deploy": true, "/v0.1/public/codepush/report_status/download": true,
+	"/reportStatus/deploy": true, "/reportStatus/download": true,
 }
 
 // sensitiveParam reports whether a query parameter may carry a secret.

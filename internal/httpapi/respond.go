@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"syscall"
 
 	"github.com/gin-gonic/gin"
 
@@ -55,6 +56,11 @@ func (s *Server) respondError(c *gin.Context, err error) {
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		err = apperr.Wrap(err, apperr.Invalid, "the client stopped sending the request body")
 	}
+	if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+		// Out of descriptors (thousands of devices at once): an overload,
+		// which the client retries, not a bug.
+		err = apperr.Wrap(err, apperr.Unavailable, "the server is busy; try again shortly")
+	}
 	var ae *apperr.Error
 	if !errors.As(err, &ae) {
 		ae = apperr.Wrap(err, apperr.Internal, "internal server error")
@@ -64,6 +70,9 @@ func (s *Server) respondError(c *gin.Context, err error) {
 		status = http.StatusInternalServerError
 	}
 	msg := ae.Message
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", "5")
+	}
 	if status >= 500 {
 		s.log.ErrorContext(c.Request.Context(), "request failed", "requestId", requestIDFrom(c.Request.Context()),
 			"method", c.Request.Method, "path", c.Request.URL.Path, "status", status, "error", err)

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -126,6 +127,7 @@ type Listeners struct {
 // Server holds the handlers' dependencies.
 type Server struct {
 	cfg           config.HTTP
+	hotSeen       atomic.Int64 // answered hot-path requests, for the access log's sampling
 	publicBaseURL string
 	version       string
 	db            Pinger

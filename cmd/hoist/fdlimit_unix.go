@@ -1,0 +1,29 @@
+//go:build unix
+
+package main
+
+import (
+	"log/slog"
+	"syscall"
+)
+
+// minDescriptors is what one node needs for a large OTA campaign: an MQTT
+// connection, a download and an open file per device upgrading at once,
+// plus the database pool.
+const minDescriptors = 65536
+
+// logDescriptorLimit says how many descriptors the process may open (Go
+// raises the soft limit to the hard one at start) and warns when that is
+// too few for thousands of devices at once.
+func logDescriptorLimit(log *slog.Logger) {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return
+	}
+	if l.Cur < minDescriptors {
+		log.Warn("the open-file limit is low for a large fleet: raise the hard limit (ulimit -Hn, LimitNOFILE=)",
+			"limit", l.Cur, "recommended", minDescriptors)
+		return
+	}
+	log.Info("open-file limit", "limit", l.Cur)
+}
