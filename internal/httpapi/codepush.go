@@ -227,6 +227,13 @@ func (s *Server) handleCodePushDeployReport(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
+	if id, h := d.ReleaseID(in.Label), release.DeviceHash(or(in.ClientUniqueID, in.ClientUniqueIDC)); id != "" && h != 0 && s.funnel != nil {
+		if in.Status == "DeploymentFailed" {
+			s.funnel.InstallFailed(id, h, s.now())
+		} else {
+			s.funnel.Installed(id, h, s.now())
+		}
+	}
 	c.Status(http.StatusOK)
 }
 
@@ -254,6 +261,9 @@ func (s *Server) handleCodePushDownloadReport(c *gin.Context) {
 	if err != nil {
 		s.respondError(c, err) // 503: the SDK sends the report again
 		return
+	}
+	if id, h := d.ReleaseID(in.Label), release.DeviceHash(or(in.ClientUniqueID, in.ClientUniqueIDC)); id != "" && h != 0 && s.funnel != nil {
+		s.funnel.Downloaded(id, h, s.now())
 	}
 	c.Status(http.StatusOK)
 }

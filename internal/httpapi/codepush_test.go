@@ -257,9 +257,9 @@ func testCodePushSDK(t *testing.T, ts *testServer, drive func(map[string]any) st
 
 	// Reports are counted per label.
 	pkg5 := map[string]any{"label": "v5", "appVersion": "1.2.0"}
-	drive(with("op", "download", "package", pkg5))
-	drive(with("op", "deploy", "package", pkg5, "status", "DeploymentSucceeded", "previous", "v4"))
-	drive(with("op", "deploy", "package", pkg5, "status", "DeploymentFailed"))
+	drive(with("op", "download", "package", pkg5, "clientUniqueId", "dev-x"))
+	drive(with("op", "deploy", "package", pkg5, "status", "DeploymentSucceeded", "previous", "v4", "clientUniqueId", "dev-x"))
+	drive(with("op", "deploy", "package", pkg5, "status", "DeploymentFailed", "clientUniqueId", "dev-y"))
 	var rs struct{ Records []resourceView }
 	ts.mustOK(t, 200, "GET", "/api/v1/projects/"+pid+"/resources?type=6&pageSize=50", tok, nil, &rs)
 	var v5 resourceView
@@ -272,6 +272,16 @@ func testCodePushSDK(t *testing.T, ts *testServer, drive func(map[string]any) st
 	ts.mustOK(t, 200, "GET", "/api/v1/resources/"+v5.ID+"/codepush-metrics", tok, nil, &m)
 	if m.Downloaded != 1 || m.Installed != 1 || m.Failed != 1 || m.Active != 1 {
 		t.Fatalf("v5 metrics %+v", m)
+	}
+	// The same reports and checks feed the release's adoption funnel (and
+	// so its staged rollout's gates).
+	if err := ts.funnel.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var fu funnelView
+	ts.mustOK(t, 200, "GET", "/api/v1/resources/"+v5.ID+"/funnel", tok, nil, &fu)
+	if fu.Offered < 1 || fu.Downloaded != 1 || fu.Applied != 1 || fu.NotApplied != 1 {
+		t.Fatalf("v5 funnel %+v", fu)
 	}
 }
 

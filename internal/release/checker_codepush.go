@@ -124,7 +124,11 @@ func (c *Checker) CheckCodePush(ctx context.Context, key string, q CodePushQuery
 	if err != nil {
 		return CodePushResult{}, err
 	}
-	o := Outcome{ProjectID: projectID, Channel: d.Channel, Platform: d.Platform, UUID: q.ClientUniqueID, Time: c.now()}
+	o := Outcome{ProjectID: projectID, Channel: d.Channel, Platform: d.Platform, UUID: q.ClientUniqueID,
+		DeviceHash: DeviceHash(q.ClientUniqueID), Time: c.now()}
+	if o.DeviceHash != 0 {
+		o.InstalledID = d.ReleaseID(q.Label) // the adoption funnel's "applied"
+	}
 	if a.Release != nil {
 		o.Result, o.WgtID, o.WgtVersionCode = ApplyWgt, a.Release.ID, 0
 	}

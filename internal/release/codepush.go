@@ -82,6 +82,20 @@ type CodePushAnswer struct {
 	DiffBase *Resource
 }
 
+// ReleaseID returns the id of the deployment's release with this label
+// ("" when none): what a client that reports the label runs.
+func (d *Deployment) ReleaseID(label string) string {
+	if d == nil || label == "" {
+		return ""
+	}
+	for _, c := range d.rel {
+		if c.r.Label == label {
+			return c.r.ID
+		}
+	}
+	return ""
+}
+
 // Decide answers a CodePush update check with the reference server's
 // rules (PROTOCOLS §6). Invalid when the app version is not semver even
 // after normalisation. It reads only the compiled deployment.

@@ -199,6 +199,26 @@ func (f *Funnel) Downloaded(resourceID string, h uint64, t time.Time) {
 	})
 }
 
+// Installed counts a device's report that it installed a release (a
+// CodePush deploy report): applied, its wait over.
+func (f *Funnel) Installed(resourceID string, h uint64, t time.Time) {
+	day := dayOf(t)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.add(resourceID, day, StepApplied, h)
+	f.pend(resourceID, h, day, func(p *pendState) { p.applied = true })
+}
+
+// InstallFailed counts a device's report that installing a release failed
+// (a CodePush deploy report): not applied at once, its wait over.
+func (f *Funnel) InstallFailed(resourceID string, h uint64, t time.Time) {
+	day := dayOf(t)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.add(resourceID, day, StepNotApplied, h)
+	f.pend(resourceID, h, day, func(p *pendState) { p.applied = true })
+}
+
 // Dropped is the number of device waits not recorded because MaxPending
 // was reached between two flushes.
 func (f *Funnel) Dropped() int64 { return f.dropped.Load() }
