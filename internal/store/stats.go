@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -110,14 +111,50 @@ func (st statsStore) AddDevices(ctx context.Context, ds []stats.NewDevice) error
 			rows[i].SystemInfo = &s
 		}
 	}
+	// Each (project, day) group is inserted on its own, so the rows it
+	// really added (repeats are ignored) are that day's new devices.
+	type group struct{ project, day string }
+	groups := map[group][]updateDeviceRow{}
+	for _, r := range rows {
+		g := group{r.ProjectID, r.FirstSeenDay}
+		groups[g] = append(groups[g], r)
+	}
 	err := st.s.InTx(ctx, func(tx *Store) error {
-		return tx.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, batchRows).Error
+		db := tx.db.WithContext(ctx)
+		for g, rs := range groups {
+			var added int64
+			for part := range slices.Chunk(rs, batchRows) {
+				res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&part)
+				if res.Error != nil {
+					return res.Error
+				}
+				added += res.RowsAffected
+			}
+			if added == 0 {
+				continue
+			}
+			if err := db.Clauses(clause.OnConflict{
+				Columns:   []clause.Column{{Name: "project_id"}, {Name: "day"}},
+				DoUpdates: clause.Set{st.addTo("devices")},
+			}).Create(&newDevicesRow{g.project, g.day, added}).Error; err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("store: add devices: %w", err)
 	}
 	return nil
 }
+
+type newDevicesRow struct {
+	ProjectID string `gorm:"primaryKey"`
+	Day       string `gorm:"primaryKey"`
+	Devices   int64
+}
+
+func (newDevicesRow) TableName() string { return "update_new_devices" }
 
 func (st statsStore) Report(ctx context.Context, projectID, from, to, channel string) (stats.Report, error) {
 	r := stats.Report{From: from, To: to}
@@ -169,8 +206,8 @@ func (st statsStore) Report(ctx context.Context, projectID, from, to, channel st
 				Select("resource_id AS `key`, SUM(downloads) AS count").Group("resource_id").Order("count DESC").Scan(&r.Downloads).Error
 		}},
 		{"new devices", func() error {
-			return db.Model(&updateDeviceRow{}).Where("project_id = ? AND first_seen_day BETWEEN ? AND ?", projectID, from, to).
-				Select("first_seen_day AS day, COUNT(*) AS count").Group("first_seen_day").Order("first_seen_day").Scan(&r.NewDevicesPerDay).Error
+			return db.Model(&newDevicesRow{}).Where("project_id = ? AND day BETWEEN ? AND ?", projectID, from, to).
+				Select("day, devices AS count").Order("day").Scan(&r.NewDevicesPerDay).Error
 		}},
 	}
 	for _, q := range queries {
