@@ -37,3 +37,24 @@ func TestChineseMessagesFollowAcceptLanguage(t *testing.T) {
 		t.Fatalf("english: %s", rec.Body)
 	}
 }
+
+// A wgt published before its native build says what to do, in both
+// languages.
+func TestWgtBeforeNativeSaysWhatToDo(t *testing.T) {
+	ts := mustServer(t, nil)
+	f := newReleaseFixture(t, ts)
+	tok, pid := f.owner.AccessToken, f.project.ID
+	w := ts.mustUpload(t, tok, pid, "a.wgt", wgtBytes(t))
+	body := map[string]any{"type": 1, "version": "1.0.1", "versionCode": 101, "nativeVersionCode": 100, "storageKey": w.Key, "updateType": 1}
+	for lang, want := range map[string]string{
+		"en":    "must be the versionCode of a android native resource of this project (in channel production): publish the native build first",
+		"zh-CN": "必须是此项目渠道 production 中某个 android 原生包的 versionCode：请先发布原生包",
+	} {
+		b, _ := json.Marshal(body)
+		rec, env := ts.do(t, "POST", "/api/v1/projects/"+pid+"/resources", strings.NewReader(string(b)),
+			"Authorization", "Bearer "+tok, "Content-Type", "application/json", "Accept-Language", lang)
+		if rec.Code != 400 || len(env.Errors) != 1 || env.Errors[0].Message != want {
+			t.Errorf("%s: %s", lang, rec.Body)
+		}
+	}
+}

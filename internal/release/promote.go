@@ -76,9 +76,13 @@ func (s *Service) insert(ctx context.Context, r *Resource) error {
 			return err
 		}
 		if r.Type.IsWgt() && !contains(natives, r.NativeVersionCode) {
+			where := "channel " + DefaultChannel
+			if r.Channel != DefaultChannel && r.Channel != "" {
+				where = "channel " + r.Channel + " or " + DefaultChannel
+			}
 			return apperr.Fields(apperr.FieldError{Field: "nativeVersionCode",
-				Message: fmt.Sprintf("must be the versionCode of a %s native resource of this project (in channel %s or %s)",
-					r.Type.Platform(), r.Channel, DefaultChannel)})
+				Message: fmt.Sprintf("must be the versionCode of a %s native resource of this project (in %s): publish the native build first",
+					r.Type.Platform(), where)})
 		}
 		return nil
 	})
