@@ -608,11 +608,15 @@ test('panel: register, project, upload with progress, releases, update check, de
     await shell.locator('.ant-drawer-close').click()
     await drawer.waitFor({ state: 'hidden' })
 
-    // On a phone the drawer takes the screen's width and nothing is wider.
+    // On a phone, in Chinese: the drawer takes the screen's width and nothing is wider.
     await page.setViewportSize({ width: 390, height: 844 })
+    await page.getByTestId('lang-switch').click()
+    await page.getByTestId('lang-zh-CN').click()
     try {
       await row.getByTestId('res-adoption').click()
-      await drawer.getByTestId('plan-status').waitFor()
+      await drawer.getByTestId('plan-state').getByText('已完成').waitFor()
+      await page.locator('.ant-drawer-title', { hasText: '1.1.0 (110) 的采用情况' }).waitFor()
+      await events.locator('tr', { hasText: '暂停' }).getByText('Admin', { exact: true }).waitFor()
       await page.waitForTimeout(400) // the drawer slides in
       const sizes = await page.evaluate(() => {
         const body = document.querySelector('.ant-drawer-content-wrapper:has([data-testid=insight-drawer]) .ant-drawer-body')
@@ -623,10 +627,12 @@ test('panel: register, project, upload with progress, releases, update check, de
         }
       })
       assert.ok(sizes.drawer <= 390 && sizes.body[0] <= sizes.body[1] && sizes.page[0] <= sizes.page[1], JSON.stringify(sizes))
-      await ui.screenshot('phone-adoption')
+      await ui.screenshot('phone-adoption-zh')
       await shell.locator('.ant-drawer-close').click()
       await drawer.waitFor({ state: 'hidden' })
     } finally {
+      await page.getByTestId('lang-switch').click()
+      await page.getByTestId('lang-en').click()
       await page.setViewportSize({ width: 1366, height: 900 })
     }
   })
