@@ -514,6 +514,129 @@ test('panel: register, project, upload with progress, releases, update check, de
     await d.waitFor({ state: 'hidden' })
   })
 
+  await t.test('adoption of the beta wgt: its funnel, and a staged rollout created, paused, resumed and advanced by hand', async () => {
+    // The pinned phone is offered 1.1.0, downloads it through the link the check gave, then reports it installed.
+    const check = (wgtVersionCode) =>
+      page.request.post(`${server.baseURL}/api/basic/update`, {
+        data: { projectId, platform: 'android', wgtVersionCode, nativeVersionCode: 100, systemInfo: { uuid: 'e2e-beta-phone', platform: 'android' } },
+      })
+    const offer = (await (await check(100)).json()).data.wgt
+    assert.equal(offer?.versionCode, 110)
+    assert.equal((await page.request.get(offer.url)).status(), 200)
+    assert.equal((await check(110)).status(), 200) // it runs 1.1.0 now: applied
+
+    await openTab('Releases')
+    await openTab('Wgt (Android)')
+    const row = page.getByTestId('resources-1').locator('tr', { hasText: '1.1.0' }).filter({ has: page.getByText('beta', { exact: true }) })
+    const drawer = page.getByTestId('insight-drawer')
+    const form = drawer.getByTestId('plan-form')
+    // No plan yet: the API answers 404, which the browser logs.
+    await ui.expectErrors([/status of 404/], async () => {
+      await row.getByTestId('res-adoption').click()
+      await form.waitFor()
+    })
+    await page.locator('.ant-drawer-title', { hasText: 'Adoption of 1.1.0 (110)' }).waitFor()
+    const input = (stage, testid) => form.getByTestId(`plan-stage-${stage}`).locator(`input[data-testid=${testid}], [data-testid=${testid}] input`)
+    // 10 % for 60 minutes, then everyone: remove the 50 % stage of the default plan.
+    await form.getByTestId('plan-stage-1').getByTestId('plan-remove-stage').click()
+    await form.getByTestId('plan-stage-1').getByText('completes the rollout').waitFor()
+    // Checked as the server does before sending: percents must grow.
+    await input(0, 'plan-percent').fill('100')
+    await form.getByTestId('plan-stage-1').getByText('Must grow from stage to stage, within 1..100').waitFor()
+    assert.equal(await form.getByTestId('plan-submit').isDisabled(), true)
+    await input(0, 'plan-percent').fill('10')
+    await input(0, 'plan-hold').fill('60')
+    await pick(form.getByTestId('plan-stage-0').getByTestId('plan-unit'), 'minutes')
+    assert.equal(await form.getByTestId('plan-min-downloaded').inputValue(), '100') // the default gates
+    await form.getByTestId('plan-preview')
+      .getByText('The release goes to 10% of devices at once (now 100%), then further stage by stage while the gates pass.')
+      .waitFor()
+    await ui.screenshot('adoption-plan-form')
+    await form.getByTestId('plan-submit').click()
+    await page.getByText('Staged rollout started at 10%').waitFor()
+    const status = drawer.getByTestId('plan-status')
+    await drawer.locator('[data-testid=plan-status][data-state=running][data-percent="10"]').waitFor()
+    await status.getByTestId('plan-state').getByText('Running').waitFor()
+    await status.getByText('Stage 1 of 2', { exact: false }).waitFor()
+    const events = drawer.getByTestId('plan-events')
+    const started = events.locator('tr', { hasText: 'Started' })
+    await started.getByText('Admin', { exact: true }).waitFor()
+    await started.getByText('100% → 10%').waitFor()
+    await row.locator('.ant-progress-text', { hasText: '10%' }).waitFor() // the table follows
+
+    /** act presses an action button and confirms, checking what the confirmation says. */
+    async function act(action, label, says) {
+      await status.getByTestId(`plan-${action}`).click()
+      const confirm = page.locator('.ant-popover:not(.ant-popover-hidden)', { hasText: says })
+      await confirm.waitFor()
+      await confirm.getByRole('button', { name: label }).click()
+    }
+    await act('pause', 'Pause', 'Pause the rollout? It stops advancing; the release stays at 10% of devices.')
+    await page.getByText('Rollout paused').waitFor()
+    await drawer.locator('[data-testid=plan-status][data-state=paused]').waitFor()
+    assert.equal(await status.getByTestId('plan-pause').count(), 0) // only what the state allows
+    const paused = events.locator('tr', { hasText: 'Paused' })
+    await paused.getByText('Admin', { exact: true }).waitFor()
+    await paused.getByText('by hand').waitFor()
+    await paused.getByText('10% → 10%').waitFor()
+    await ui.screenshot('adoption-paused')
+    await act('resume', 'Resume', 'Resume the rollout? Stage 1 starts again now: 1 h at 10%, then the gates are judged.')
+    await page.getByText('Rollout resumed').waitFor()
+    await drawer.locator('[data-testid=plan-status][data-state=running]').waitFor()
+    await events.locator('tr', { hasText: 'Resumed' }).getByText('Admin', { exact: true }).waitFor()
+
+    // The funnel: counted in memory, written every 5 s.
+    const count = (step) => drawer.getByTestId(`funnel-${step}`).getAttribute('data-count')
+    for (let i = 0; i < 30 && (await count('applied')) !== '1'; i++) {
+      await page.waitForTimeout(1000)
+      await page.getByTestId('insight-reload').click()
+    }
+    assert.deepEqual(
+      [await count('offered'), await count('downloaded'), await count('applied'), await count('notApplied')],
+      ['1', '1', '1', '0'],
+    )
+    await drawer.getByTestId('funnel-downloaded').getByText('100% of offered').waitFor()
+    await drawer.getByTestId('funnel-applied').getByText('100% of downloaded').waitFor()
+    await drawer.locator('svg rect[data-count="1"]').waitFor() // today: one device ran it
+    await ui.screenshot('adoption-funnel')
+
+    await act('advance', 'Advance', 'Advance now? The release goes to 100% of devices now, whatever the gates, and the rollout completes.')
+    await drawer.locator('[data-testid=plan-status][data-state=completed][data-percent="100"]').waitFor()
+    await events.locator('tr', { hasText: 'Completed' }).getByText('10% → 100%').waitFor()
+    assert.equal(await status.locator('button[data-testid^=plan-]').count(), 0) // nothing left to do
+    const shell = page.locator('.ant-drawer-content-wrapper', { has: drawer })
+    await shell.locator('.ant-drawer-close').click()
+    await drawer.waitFor({ state: 'hidden' })
+
+    // On a phone, in Chinese: the drawer takes the screen's width and nothing is wider.
+    await page.setViewportSize({ width: 390, height: 844 })
+    await page.getByTestId('lang-switch').click()
+    await page.getByTestId('lang-zh-CN').click()
+    try {
+      await row.getByTestId('res-adoption').click()
+      await drawer.getByTestId('plan-state').getByText('已完成').waitFor()
+      await page.locator('.ant-drawer-title', { hasText: '1.1.0 (110) 的采用情况' }).waitFor()
+      await events.locator('tr', { hasText: '暂停' }).getByText('Admin', { exact: true }).waitFor()
+      await page.waitForTimeout(400) // the drawer slides in
+      const sizes = await page.evaluate(() => {
+        const body = document.querySelector('.ant-drawer-content-wrapper:has([data-testid=insight-drawer]) .ant-drawer-body')
+        return {
+          drawer: Math.round(body.closest('.ant-drawer-content-wrapper').getBoundingClientRect().width),
+          body: [body.scrollWidth, body.clientWidth],
+          page: [document.documentElement.scrollWidth, window.innerWidth],
+        }
+      })
+      assert.ok(sizes.drawer <= 390 && sizes.body[0] <= sizes.body[1] && sizes.page[0] <= sizes.page[1], JSON.stringify(sizes))
+      await ui.screenshot('phone-adoption-zh')
+      await shell.locator('.ant-drawer-close').click()
+      await drawer.waitFor({ state: 'hidden' })
+    } finally {
+      await page.getByTestId('lang-switch').click()
+      await page.getByTestId('lang-en').click()
+      await page.setViewportSize({ width: 1366, height: 900 })
+    }
+  })
+
   await t.test('delete an empty channel; one with releases cannot be', async () => {
     await openTab('Channels')
     const panel = page.getByTestId('channels-panel')

@@ -14,7 +14,8 @@ export const projectsApi = {
   /** Without force a project that still has resources answers 409. */
   remove: (id: string, force = false) =>
     api.delete(`/v1/projects/${id}`, { params: force ? { force: true } : undefined, silent: !force }),
-  members: (id: string) => api.get<Member[]>(`/v1/projects/${id}/members`),
+  /** silent: the caller does without the list (e.g. to name the users in a history). */
+  members: (id: string, silent = false) => api.get<Member[]>(`/v1/projects/${id}/members`, { silent }),
   addMember: (id: string, userId: string, role: ProjectRole) =>
     api.post<Member>(`/v1/projects/${id}/members`, { userId, role }),
   updateMember: (id: string, userId: string, role: ProjectRole) =>

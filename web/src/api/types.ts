@@ -392,6 +392,81 @@ export interface Stats {
   channels?: KeyCount[] | null
 }
 
+/** Distinct devices at each step of a release's adoption funnel (HyperLogLog estimates). */
+export interface FunnelCounts {
+  /** The update check offered the release. */
+  offered: number
+  /** Downloaded it through its link. */
+  downloaded: number
+  /** A later check reported its versionCode installed. */
+  applied: number
+  /** Downloaded, then two further checks were still offered it. */
+  notApplied: number
+}
+
+/** One day of a funnel; applied is the devices that ran the release that day. */
+export interface FunnelDay extends FunnelCounts {
+  day: string
+}
+
+/** GET /v1/resources/{id}/funnel: the range (YYYY-MM-DD) and the days with data. */
+export interface Funnel extends FunnelCounts {
+  from: string
+  to: string
+  days: FunnelDay[] | null
+}
+
+/** One stage of a staged rollout: the release goes to percent of devices for at least minMinutes. */
+export interface RolloutStage {
+  percent: number
+  minMinutes: number
+}
+
+/** Judged at the end of a stage, in percents of the devices that downloaded the release. */
+export interface RolloutGates {
+  /** Wait until this many devices downloaded it. */
+  minDownloaded: number
+  /** Halt when fewer applied it (0: no gate). */
+  minAppliedPercent: number
+  /** Halt when more did not apply it (100: no gate). */
+  maxNotAppliedPercent: number
+}
+
+export type RolloutState = 'running' | 'paused' | 'halted' | 'completed' | 'aborted'
+
+/** What an operator may do to a plan (POST …/rollout-plan/{action}). */
+export type RolloutAction = 'pause' | 'resume' | 'advance' | 'abort'
+
+/** A change of a plan: who ("hoist" for the controller, else a user id), why, and the numbers that decided. */
+export interface RolloutEvent {
+  at: string
+  actor: string
+  /** started, advanced, halted, completed, paused, resumed, aborted. */
+  action: string
+  fromPercent: number
+  toPercent: number
+  reason: string
+  numbers: FunnelCounts
+}
+
+/** A release's staged rollout and its last 100 changes, newest first. */
+export interface RolloutPlan {
+  resourceId: string
+  stages: RolloutStage[]
+  gates: RolloutGates
+  /** The current stage, 1-based. */
+  stage: number
+  percent: number
+  state: RolloutState
+  stageStarted: string
+  events: RolloutEvent[] | null
+}
+
+export interface RolloutPlanInput {
+  stages: RolloutStage[]
+  gates: RolloutGates
+}
+
 /** The channel every project has. */
 export const DEFAULT_CHANNEL = 'production'
 

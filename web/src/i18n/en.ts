@@ -316,6 +316,9 @@ export default {
     },
     batched: 'Counts are written every few seconds.',
   },
+  adoption: {
+    open: 'Adoption',
+  },
   product: {
     title: 'Device products',
     create: 'New product',

@@ -318,6 +318,9 @@ const zhCN: typeof en = {
     },
     batched: '计数每隔几秒写入一次。',
   },
+  adoption: {
+    open: '采用情况',
+  },
   product: {
     title: '设备产品',
     create: '新建产品',
