@@ -9651,7 +9651,14 @@ const docTemplate = `{
                     "type": "string",
                     "example": "2026-11-21"
                 },
+                "wgtVersionDevices": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.codeCountView"
+                    }
+                },
                 "wgtVersions": {
+                    "description": "WgtVersions counts checks by the wgt versionCode the device reported;\nWgtVersionDevices counts distinct devices (estimates, see the\nadoption funnel), most first: what \"devices on each version\" means.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/httpapi.codeCountView"

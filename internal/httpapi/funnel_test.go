@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -62,6 +63,16 @@ func TestAdoptionFunnel(t *testing.T) {
 		}
 		if len(got.Days) != 1 || got.Days[0].Offered != 4 || got.From != got.To {
 			t.Fatalf("days %+v (%s..%s)", got.Days, got.From, got.To)
+		}
+		// Devices on each version: distinct devices, not checks (b checked
+		// 110 three times, c twice).
+		var st struct {
+			WgtVersions       []codeCountView `json:"wgtVersions"`
+			WgtVersionDevices []codeCountView `json:"wgtVersionDevices"`
+		}
+		ts.mustOK(t, 200, "GET", "/api/v1/projects/"+pid+"/stats?from="+got.From+"&to="+got.To, tok, nil, &st)
+		if fmt.Sprint(st.WgtVersionDevices) != "[{110 4} {111 1}]" {
+			t.Fatalf("devices per version %v (checks per version %v)", st.WgtVersionDevices, st.WgtVersions)
 		}
 		// The other wgt was never offered to these devices.
 		var other funnelView

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -34,9 +35,13 @@ type statsView struct {
 	Platforms []keyCountView `json:"platforms"`
 	// Results counts checks by what the client will apply (key: none, wgt,
 	// native): a newer native build first, else a newer wgt.
-	Results        []keyCountView  `json:"results"`
-	WgtVersions    []codeCountView `json:"wgtVersions"`
-	NativeVersions []codeCountView `json:"nativeVersions"`
+	Results []keyCountView `json:"results"`
+	// WgtVersions counts checks by the wgt versionCode the device reported;
+	// WgtVersionDevices counts distinct devices (estimates, see the
+	// adoption funnel), most first: what "devices on each version" means.
+	WgtVersions       []codeCountView `json:"wgtVersions"`
+	WgtVersionDevices []codeCountView `json:"wgtVersionDevices"`
+	NativeVersions    []codeCountView `json:"nativeVersions"`
 	// Offers counts how often each resource was offered as an update the
 	// client applies (key: resource id).
 	Offers []keyCountView `json:"offers"`
@@ -85,5 +90,17 @@ func (s *Server) handleStats(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	respondOK(c, http.StatusOK, viewStats(r))
+	v := viewStats(r)
+	v.WgtVersionDevices = []codeCountView{}
+	if s.funnel != nil {
+		from, _ := time.Parse(time.DateOnly, r.From)
+		to, _ := time.Parse(time.DateOnly, r.To)
+		devices, err := s.funnel.VersionDevices(c.Request.Context(), c.Param("id"), c.Query("channel"), from, to)
+		if err != nil {
+			s.respondError(c, err)
+			return
+		}
+		v.WgtVersionDevices = mapSlice(devices, func(c stats.CodeCount) codeCountView { return codeCountView{c.VersionCode, c.Count} })
+	}
+	respondOK(c, http.StatusOK, v)
 }

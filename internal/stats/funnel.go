@@ -34,6 +34,22 @@ type SketchMerge struct {
 	Merge      func(old []byte) ([]byte, error)
 }
 
+// VersionMerge merges a day's sketch of the devices running a wgt
+// versionCode in a project's channel into the stored one.
+type VersionMerge struct {
+	ProjectID   string
+	Channel     string
+	Day         int32
+	VersionCode int64
+	Merge       func(old []byte) ([]byte, error)
+}
+
+// StoredVersionSketch is a stored day's sketch of a version.
+type StoredVersionSketch struct {
+	VersionCode int64
+	Encoding    []byte
+}
+
 // StoredSketch is a stored day's sketch of a step.
 type StoredSketch struct {
 	Day      int32
@@ -65,6 +81,17 @@ type FunnelStore interface {
 	// ApplyFunnelPending applies the changes in one transaction and removes
 	// the waits that reached minChecks further checks, returning them.
 	ApplyFunnelPending(ctx context.Context, cs []PendingChange, minChecks int) ([]PendingChange, error)
+	// MergeVersionSketches merges every version sketch in one transaction.
+	MergeVersionSketches(ctx context.Context, ms []VersionMerge) error
+	// VersionSketches returns a project's version sketches of the days
+	// from..to ("" channel: every channel).
+	VersionSketches(ctx context.Context, projectID, channel string, from, to int32) ([]StoredVersionSketch, error)
+}
+
+type versionKey struct {
+	project, channel string
+	day              int32
+	code             int64
 }
 
 type sketchKey struct {
@@ -112,6 +139,7 @@ type Funnel struct {
 
 	mu       sync.Mutex
 	sketches map[sketchKey]*sketch
+	versions map[versionKey]*sketch
 	pending  map[pendKey]pendState
 	flushMu  sync.Mutex
 	dropped  atomic.Int64
@@ -125,7 +153,8 @@ func NewFunnel(store FunnelStore, opts FunnelOptions, log *slog.Logger) *Funnel 
 	if opts.MaxPending <= 0 {
 		opts.MaxPending = 100_000
 	}
-	return &Funnel{store: store, opts: opts, log: log, sketches: map[sketchKey]*sketch{}, pending: map[pendKey]pendState{}}
+	return &Funnel{store: store, opts: opts, log: log, sketches: map[sketchKey]*sketch{}, versions: map[versionKey]*sketch{},
+		pending: map[pendKey]pendState{}}
 }
 
 func dayOf(t time.Time) int32 { return int32(t.Unix() / 86400) }
@@ -178,6 +207,15 @@ func (f *Funnel) Record(o release.Outcome) {
 				p.before++
 			}
 		})
+	}
+	if o.WgtVersionCode > 0 { // devices on each version (CodePush checks have none)
+		k := versionKey{o.ProjectID, o.Channel, day, o.WgtVersionCode}
+		s := f.versions[k]
+		if s == nil {
+			s = newSketch()
+			f.versions[k] = s
+		}
+		s.add(o.DeviceHash)
 	}
 	if o.InstalledID != "" {
 		f.add(o.InstalledID, day, StepApplied, o.DeviceHash)
@@ -238,9 +276,21 @@ func (f *Funnel) Flush(ctx context.Context) error {
 	f.flushMu.Lock()
 	defer f.flushMu.Unlock()
 	f.mu.Lock()
-	sketches, pending := f.sketches, f.pending
-	f.sketches, f.pending = map[sketchKey]*sketch{}, map[pendKey]pendState{}
+	sketches, pending, versions := f.sketches, f.pending, f.versions
+	f.sketches, f.pending, f.versions = map[sketchKey]*sketch{}, map[pendKey]pendState{}, map[versionKey]*sketch{}
 	f.mu.Unlock()
+
+	if len(versions) > 0 {
+		vs := make([]VersionMerge, 0, len(versions))
+		for k, s := range versions {
+			vs = append(vs, VersionMerge{ProjectID: k.project, Channel: k.channel, Day: k.day, VersionCode: k.code, Merge: s.mergeEncoded})
+		}
+		if err := f.store.MergeVersionSketches(ctx, vs); err != nil {
+			f.putBackVersions(versions)
+			f.putBack(sketches, pending)
+			return err
+		}
+	}
 
 	changes := make([]PendingChange, 0, len(pending))
 	for k, p := range pending {
@@ -276,6 +326,52 @@ func (f *Funnel) Flush(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// putBackVersions merges unwritten version sketches into the current window.
+func (f *Funnel) putBackVersions(versions map[versionKey]*sketch) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for k, s := range versions {
+		if cur := f.versions[k]; cur != nil {
+			cur.merge(s)
+		} else {
+			f.versions[k] = s
+		}
+	}
+}
+
+// VersionDevices returns the distinct devices that reported each wgt
+// versionCode over the days from..to (UTC, inclusive) in a project's
+// channel ("" for every channel), most devices first. Estimates, as the
+// funnel's.
+func (f *Funnel) VersionDevices(ctx context.Context, projectID, channel string, from, to time.Time) ([]CodeCount, error) {
+	stored, err := f.store.VersionSketches(ctx, projectID, channel, dayOf(from), dayOf(to))
+	if err != nil {
+		return nil, err
+	}
+	merged := map[int64]*sketch{}
+	for _, st := range stored {
+		s, err := unmarshalSketch(st.Encoding)
+		if err != nil {
+			return nil, fmt.Errorf("stats: version %d of %s: %w", st.VersionCode, projectID, err)
+		}
+		if merged[st.VersionCode] == nil {
+			merged[st.VersionCode] = newSketch()
+		}
+		merged[st.VersionCode].merge(s)
+	}
+	out := make([]CodeCount, 0, len(merged))
+	for code, s := range merged {
+		out = append(out, CodeCount{VersionCode: code, Count: s.estimate()})
+	}
+	slices.SortFunc(out, func(a, b CodeCount) int {
+		if a.Count != b.Count {
+			return int(b.Count - a.Count)
+		}
+		return int(b.VersionCode - a.VersionCode)
+	})
+	return out, nil
 }
 
 // putBack merges an unwritten window into the current one.

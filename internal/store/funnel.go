@@ -185,3 +185,81 @@ func (st statsStore) ApplyFunnelPending(ctx context.Context, cs []stats.PendingC
 	}
 	return done, nil
 }
+
+type versionSketchRow struct {
+	ProjectID   string `gorm:"primaryKey"`
+	Channel     string `gorm:"primaryKey"`
+	Day         int32  `gorm:"primaryKey"`
+	VersionCode int64  `gorm:"primaryKey"`
+	Encoding    []byte
+}
+
+func (versionSketchRow) TableName() string { return "version_sketches" }
+
+// MergeVersionSketches reads, merges and writes each version sketch in one
+// transaction (row locks on MariaDB), like MergeFunnelSketches.
+func (st statsStore) MergeVersionSketches(ctx context.Context, ms []stats.VersionMerge) error {
+	err := st.s.InTx(ctx, func(tx *Store) error {
+		db := tx.db.WithContext(ctx)
+		for _, m := range ms {
+			where := []any{"project_id = ? AND channel = ? AND day = ? AND version_code = ?", m.ProjectID, m.Channel, m.Day, m.VersionCode}
+			var r versionSketchRow
+			err := db.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&r, where...).Error
+			if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+				return err
+			}
+			if err == nil {
+				enc, err := m.Merge(r.Encoding)
+				if err != nil {
+					return err
+				}
+				if err := db.Model(&versionSketchRow{}).Where(where[0], where[1:]...).Update("encoding", enc).Error; err != nil {
+					return err
+				}
+				continue
+			}
+			enc, err := m.Merge(nil)
+			if err != nil {
+				return err
+			}
+			// Another node may insert the same row meanwhile: merge into it.
+			res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&versionSketchRow{m.ProjectID, m.Channel, m.Day, m.VersionCode, enc})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				if err := db.Take(&r, where...).Error; err != nil {
+					return err
+				}
+				if enc, err = m.Merge(r.Encoding); err != nil {
+					return err
+				}
+				if err := db.Model(&versionSketchRow{}).Where(where[0], where[1:]...).Update("encoding", enc).Error; err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: merge version sketches: %w", err)
+	}
+	return nil
+}
+
+// VersionSketches returns a project's version sketches of the days from..to.
+func (st statsStore) VersionSketches(ctx context.Context, projectID, channel string, from, to int32) ([]stats.StoredVersionSketch, error) {
+	q := st.s.db.WithContext(ctx).Where("project_id = ? AND day BETWEEN ? AND ?", projectID, from, to)
+	if channel != "" {
+		q = q.Where("channel = ?", channel)
+	}
+	var rows []versionSketchRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: version sketches: %w", err)
+	}
+	out := make([]stats.StoredVersionSketch, len(rows))
+	for i, r := range rows {
+		out[i] = stats.StoredVersionSketch{VersionCode: r.VersionCode, Encoding: r.Encoding}
+	}
+	return out, nil
+}
