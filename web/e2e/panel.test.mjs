@@ -324,7 +324,13 @@ test('panel: register, project, upload with progress, releases, update check, de
     const bars = page.getByTestId('checks-card').locator('rect[data-count]')
     assert.ok((await bars.count()) >= 30, 'one bar per day of the last 30 days')
     assert.equal(await page.getByTestId('checks-card').locator('rect[data-count="1"]').count(), 1)
-    await page.getByTestId('adoption-card').getByText('code 100', { exact: true }).waitFor() // the wgt the phone runs (no release of it here)
+    // Devices per version are written every few seconds too.
+    const shipped = page.getByTestId('adoption-card').getByText('As shipped in the app package (code 100)', { exact: true }) // the wgt the phone runs (no release of it here)
+    for (let i = 0; i < 30 && (await shipped.count()) === 0; i++) {
+      await page.waitForTimeout(1000)
+      await page.getByTestId('dashboard-page').getByRole('button', { name: 'Reload' }).click()
+    }
+    await shipped.waitFor()
     await page.getByTestId('adoption-card').getByText('Native', { exact: true }).click()
     await page.getByTestId('adoption-card').getByText('1.0.0 (100)', { exact: true }).waitFor() // its native build, named after the release
     await page.getByTestId('adoption-channel').click() // checks by channel: so far all on production

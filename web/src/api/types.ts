@@ -385,6 +385,8 @@ export interface Stats {
   platforms: KeyCount[] | null
   results: KeyCount[] | null
   wgtVersions: CodeCount[] | null
+  /** Distinct devices per reported wgt version code (estimates), most first. */
+  wgtVersionDevices?: CodeCount[] | null
   nativeVersions: CodeCount[] | null
   offers: KeyCount[] | null
   newDevicesPerDay: DayCount[] | null

@@ -65,7 +65,9 @@ export function useStats(projectId: Ref<string | null | undefined>, range: Ref<S
 
   function versionName(code: number, types: number[]): string {
     const r = releases.value.find((x) => x.versionCode === code && types.includes(x.type))
-    return r ? `${r.version} (${code})` : t('stats.code', { code })
+    if (r) return `${r.version} (${code})`
+    // No hot update has this code: the content the app package shipped with.
+    return types.includes(1) ? t('stats.bundled', { code }) : t('stats.code', { code })
   }
 
   function versions(list: CodeCount[] | null | undefined, types: number[]): Share[] {
@@ -93,7 +95,8 @@ export function useStats(projectId: Ref<string | null | undefined>, range: Ref<S
   const channels = computed<Share[]>(() =>
     shares(colored((stats.value?.channels ?? []).map((c) => ({ key: c.key, label: c.key, count: c.count }))), SHOWN, other()),
   )
-  const wgtVersions = computed(() => versions(stats.value?.wgtVersions, [1, 2]))
+  // Devices on each version (distinct devices), checks only from a server without them.
+  const wgtVersions = computed(() => versions(stats.value?.wgtVersionDevices ?? stats.value?.wgtVersions, [1, 2]))
   const nativeVersions = computed(() => versions(stats.value?.nativeVersions, [3, 4]))
   const offers = computed<Share[]>(() =>
     shares(

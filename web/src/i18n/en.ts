@@ -303,11 +303,12 @@ export default {
     newDevices: 'New app devices',
     platforms: 'Platforms',
     results: 'What was offered',
-    wgtVersions: 'Wgt versions in use',
+    wgtVersions: 'Wgt versions in use (devices)',
     nativeVersions: 'Native versions in use',
     offers: 'Offers per release',
     other: 'Other',
     code: 'code {code}',
+    bundled: 'As shipped in the app package (code {code})',
     resultKeys: {
       none: 'Nothing',
       wgt: 'Wgt update',

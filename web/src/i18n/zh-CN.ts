@@ -305,11 +305,12 @@ const zhCN: typeof en = {
     newDevices: '新增应用设备',
     platforms: '平台',
     results: '下发结果',
-    wgtVersions: '在用 wgt 版本',
+    wgtVersions: '在用 wgt 版本（设备数）',
     nativeVersions: '在用整包版本',
     offers: '各版本下发次数',
     other: '其他',
     code: '版本号 {code}',
+    bundled: '安装包自带（版本号 {code}）',
     resultKeys: {
       none: '无更新',
       wgt: 'wgt 更新',

@@ -63,7 +63,7 @@ describe('useStats', () => {
       ['iOS', 20],
     ])
     expect(st.results.value[0]!.label).toBe('Wgt update')
-    expect(st.wgtVersions.value.map((s) => s.label)).toEqual(['1.0.1 (101)', 'code 100'])
+    expect(st.wgtVersions.value.map((s) => s.label)).toEqual(['1.0.1 (101)', 'As shipped in the app package (code 100)'])
     expect(st.nativeVersions.value.map((s) => s.label)).toEqual(['1.0.0 (100)'])
     expect(st.offers.value[0]!.label).toBe('1 1.0.1 (101)') // no dictionary loaded: the raw type
 
