@@ -5567,7 +5567,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Editable: version, changelog, remark, updateType, status, rolloutPercent, and for CodePush releases targetBinaryRange (which binary versions get it, from the next check on). Type and file are fixed.",
+                "description": "Editable: version, changelog, remark, updateType, status, rolloutPercent. Type and file are fixed.",
                 "consumes": [
                     "application/json"
                 ],
@@ -9384,11 +9384,6 @@ const docTemplate = `{
                         0,
                         1
                     ]
-                },
-                "targetBinaryRange": {
-                    "description": "TargetBinaryRange re-targets a CodePush release (types 6 and 7 only;\nnpm semver range).",
-                    "type": "string",
-                    "example": "^1.2.0"
                 },
                 "updateType": {
                     "type": "integer",

@@ -61,24 +61,4 @@ func TestReleaseCLICodePush(t *testing.T) {
 		!strings.HasPrefix(ans.UpdateInfo.DownloadURL, base+"/d/") {
 		t.Fatalf("update check: %d %s", res.StatusCode, b)
 	}
-
-	// Re-targeted to 2.x, the 1.4.0 binary no longer gets it.
-	var list struct{ Records []struct{ ID string } }
-	apiCall(t, base, "GET", "/api/v1/projects/"+proj.ID+"/resources?type=6", sess.AccessToken, nil, &list)
-	if len(list.Records) != 1 {
-		t.Fatalf("releases %+v", list)
-	}
-	if code, out, stderr := runHoist(t, env, "resource", "target", list.Records[0].ID, "2.x", "--json"); code != 0 || !strings.Contains(out, `"targetBinaryRange": "2.x"`) {
-		t.Fatalf("resource target: %d %q %q", code, out, stderr)
-	}
-	res2, err := http.Get(base + "/v0.1/public/codepush/update_check?deployment_key=" + chs[0].DeploymentKeys["android"] +
-		"&app_version=1.4.0&client_unique_id=d1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res2.Body.Close()
-	b, _ = io.ReadAll(res2.Body)
-	if strings.Contains(string(b), `"is_available":true`) {
-		t.Fatalf("a 1.4.0 binary still offered a release for 2.x: %s", b)
-	}
 }

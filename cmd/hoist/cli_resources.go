@@ -141,9 +141,9 @@ func humanSize(n int64) string {
 	return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 }
 
-const resourceUsage = `hoist resource enable ID | disable ID | rollout ID PERCENT | target ID RANGE | show ID | promote ID CHANNEL | rollback ID  [--json]`
+const resourceUsage = `hoist resource enable ID | disable ID | rollout ID PERCENT | show ID | promote ID CHANNEL | rollback ID  [--json]`
 
-// cliResource runs `hoist resource enable|disable|rollout|target|show|promote|rollback ID [PERCENT|RANGE|CHANNEL]`.
+// cliResource runs `hoist resource enable|disable|rollout|show|promote|rollback ID [PERCENT|CHANNEL]`.
 func cliResource(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newCLIFlagSet("resource", resourceUsage, stderr)
 	pos, err := parseCLI(fs, args)
@@ -155,7 +155,7 @@ func cliResource(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	action, pos := pos[0], pos[1:]
 	want := 1
-	if action == "rollout" || action == "promote" || action == "target" {
+	if action == "rollout" || action == "promote" {
 		want = 2
 	}
 	if len(pos) != want {
@@ -179,8 +179,6 @@ func cliResource(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return usageError{fmt.Sprintf("resource rollout: PERCENT %q: give a whole number from 1 to 100", pos[1])}
 		}
 		patch = &client.ResourcePatch{RolloutPercent: &p}
-	case "target": // a CodePush release's binary versions
-		patch = &client.ResourcePatch{TargetBinaryRange: &pos[1]}
 	case "show":
 	default:
 		return usageError{fmt.Sprintf("resource: unknown action %q; usage: %s", action, resourceUsage)}

@@ -197,8 +197,6 @@ type ResourcePatch struct {
 	UpdateType     *int    `json:"updateType,omitempty"`
 	Status         *int    `json:"status,omitempty"`
 	RolloutPercent *int    `json:"rolloutPercent,omitempty"`
-	// TargetBinaryRange re-targets a CodePush release.
-	TargetBinaryRange *string `json:"targetBinaryRange,omitempty"`
 }
 
 // ResourceFilter narrows a resource list; zero values do not filter.

@@ -1,14 +1,9 @@
 package httpapi
 
 import (
-	"encoding/json"
-	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/release"
 )
 
@@ -100,86 +95,5 @@ func TestCodePushPublishRules(t *testing.T) {
 	ts.mustOK(t, 200, "GET", "/api/v1/projects/"+pid+"/channels", tok, nil, &chs)
 	if len(chs) != 1 {
 		t.Fatalf("channels %+v", chs)
-	}
-}
-
-// A CodePush release is re-targeted after publish: a binary outside its
-// range gets it from the next check on; other types and bad ranges are
-// 400s that change nothing.
-func TestCodePushRetarget(t *testing.T) {
-	ts := mustServer(t, nil)
-	f := newReleaseFixture(t, ts)
-	tok, pid := f.maintainer.AccessToken, f.project.ID
-	var chs []channelView
-	ts.mustOK(t, 200, "GET", "/api/v1/projects/"+pid+"/channels", tok, nil, &chs)
-	key := chs[0].DeploymentKeys[release.PlatformIOS]
-	zipKey := ts.mustUpload(t, tok, pid, "b.zip", mustZip(t, "CodePush/index.ios.bundle")).Key
-	v1 := ts.mustResource(t, tok, pid, map[string]any{"type": 7, "storageKey": zipKey, "targetBinaryRange": "2.x", "updateType": 1})
-	available := func() bool {
-		rec, _ := ts.do(t, "GET", "/v0.1/public/codepush/update_check?deployment_key="+key+"&app_version=1.0.0", nil)
-		var out struct {
-			UpdateInfo struct {
-				IsAvailable bool `json:"is_available"`
-			} `json:"update_info"`
-		}
-		json.Unmarshal(rec.Body.Bytes(), &out)
-		return out.UpdateInfo.IsAvailable
-	}
-	if available() {
-		t.Fatal("binary 1.0.0 offered a release for 2.x")
-	}
-	for _, bad := range []string{"banana", "  "} {
-		rec, env := ts.call(t, "PATCH", "/api/v1/resources/"+v1.ID, tok, map[string]any{"targetBinaryRange": bad})
-		mustErrorEnvelope(t, rec, env, http.StatusBadRequest, apperr.Invalid)
-	}
-	var r resourceView
-	ts.mustOK(t, 200, "PATCH", "/api/v1/resources/"+v1.ID, tok, map[string]any{"targetBinaryRange": "1.x || 2.x"}, &r)
-	if r.TargetBinaryRange != "1.x || 2.x" || !available() {
-		t.Fatalf("after re-targeting: %+v, available %v", r, available())
-	}
-	apk := ts.mustUpload(t, tok, pid, "a.apk", apkBytes(t))
-	native := ts.mustResource(t, tok, pid, map[string]any{"type": 3, "version": "1.0.0", "versionCode": 100, "storageKey": apk.Key, "updateType": 1})
-	rec, env := ts.call(t, "PATCH", "/api/v1/resources/"+native.ID, tok, map[string]any{"targetBinaryRange": "1.x"})
-	mustErrorEnvelope(t, rec, env, http.StatusBadRequest, apperr.Invalid)
-}
-
-// Deleting a CodePush release deletes the diff packages built to it from
-// storage, and their links answer 404.
-func TestCodePushDiffsGoWithTheirRelease(t *testing.T) {
-	ts := mustServer(t, nil)
-	f := newReleaseFixture(t, ts)
-	tok, pid := f.maintainer.AccessToken, f.project.ID
-	var chs []channelView
-	ts.mustOK(t, 200, "GET", "/api/v1/projects/"+pid+"/channels", tok, nil, &chs)
-	key := chs[0].DeploymentKeys[release.PlatformIOS]
-	publish := func(v string) resourceView {
-		z := ts.mustUpload(t, tok, pid, "b"+v+".zip", bundleZip(t, v, nil))
-		return ts.mustResource(t, tok, pid, map[string]any{"type": 7, "storageKey": z.Key, "targetBinaryRange": "1.x", "updateType": 1})
-	}
-	v1, v2 := publish("1"), publish("2")
-	rec, _ := ts.do(t, "GET", "/v0.1/public/codepush/update_check?deployment_key="+key+"&app_version=1.0.0&label=v1&package_hash="+v1.PackageHash, nil)
-	var out struct {
-		UpdateInfo struct {
-			DownloadURL string `json:"download_url"`
-		} `json:"update_info"`
-	}
-	json.Unmarshal(rec.Body.Bytes(), &out)
-	if !strings.Contains(out.UpdateInfo.DownloadURL, "/codepush/diff/"+v2.ID+"/") {
-		t.Fatalf("not a diff: %s", rec.Body)
-	}
-	diffs, _ := filepath.Glob(filepath.Join(ts.filesDir, pid, "codepush-diff", "*.zip"))
-	if len(diffs) != 1 {
-		t.Fatalf("diff files %v", diffs)
-	}
-	link := strings.TrimPrefix(out.UpdateInfo.DownloadURL, "http://example.com")
-	if rec, _ := ts.do(t, "GET", link, nil); rec.Code != http.StatusFound {
-		t.Fatalf("diff link: %d", rec.Code)
-	}
-	ts.mustOK(t, 200, "DELETE", "/api/v1/resources/"+v2.ID, tok, nil, nil)
-	if _, err := os.Stat(diffs[0]); !os.IsNotExist(err) {
-		t.Fatalf("the diff file is still in storage: %v", err)
-	}
-	if rec, _ := ts.do(t, "GET", link, nil); rec.Code != http.StatusNotFound {
-		t.Fatalf("diff link after delete: %d", rec.Code)
 	}
 }

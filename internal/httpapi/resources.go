@@ -249,15 +249,12 @@ type resourcePatchRequest struct {
 	UpdateType     *int    `json:"updateType" enums:"1,2,3"`
 	Status         *int    `json:"status" enums:"0,1"`
 	RolloutPercent *int    `json:"rolloutPercent"`
-	// TargetBinaryRange re-targets a CodePush release (types 6 and 7 only;
-	// npm semver range).
-	TargetBinaryRange *string `json:"targetBinaryRange" example:"^1.2.0"`
 }
 
 // handleResourceUpdate godoc
 //
 //	@Summary		Change a resource (maintainers, owners)
-//	@Description	Editable: version, changelog, remark, updateType, status, rolloutPercent, and for CodePush releases targetBinaryRange (which binary versions get it, from the next check on). Type and file are fixed.
+//	@Description	Editable: version, changelog, remark, updateType, status, rolloutPercent. Type and file are fixed.
 //	@Tags			resources
 //	@Accept			json
 //	@Produce		json
@@ -275,8 +272,7 @@ func (s *Server) handleResourceUpdate(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	patch := release.Patch{Version: req.Version, Changelog: req.Changelog, Remark: req.Remark, RolloutPercent: req.RolloutPercent,
-		TargetBinaryRange: req.TargetBinaryRange}
+	patch := release.Patch{Version: req.Version, Changelog: req.Changelog, Remark: req.Remark, RolloutPercent: req.RolloutPercent}
 	if req.UpdateType != nil {
 		ut := release.UpdateType(*req.UpdateType)
 		patch.UpdateType = &ut

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"path"
-	"strings"
 	"sync"
 	"time"
 
@@ -52,9 +51,6 @@ type CodePushStore interface {
 	CodePushDiff(ctx context.Context, resourceID, baseHash string) (CodePushDiff, error)
 	// CreateCodePushDiff records a diff; Conflict when one exists.
 	CreateCodePushDiff(ctx context.Context, d CodePushDiff) error
-	// CodePushDiffs returns the diffs built to a release (its rows go with
-	// it; their files are the service's to delete).
-	CodePushDiffs(ctx context.Context, resourceID string) ([]CodePushDiff, error)
 }
 
 // newDeploymentKey returns 40 random base62 characters.
@@ -249,17 +245,6 @@ func (m *diffMemo) get(k string) (CodePushDiff, bool) {
 	defer m.mu.RUnlock()
 	d, ok := m.m[k]
 	return d, ok
-}
-
-// forget drops the remembered diffs to a release.
-func (m *diffMemo) forget(resourceID string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for k := range m.m {
-		if strings.HasPrefix(k, resourceID+"/") {
-			delete(m.m, k)
-		}
-	}
 }
 
 func (m *diffMemo) put(k string, d CodePushDiff) {

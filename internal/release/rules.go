@@ -108,8 +108,6 @@ type Patch struct {
 	UpdateType     *UpdateType
 	Status         *Status
 	RolloutPercent *int
-	// TargetBinaryRange re-targets a CodePush release (types 6, 7 only).
-	TargetBinaryRange *string
 }
 
 type fieldErrs []apperr.FieldError
@@ -222,11 +220,6 @@ func validProduct(s string) bool {
 func (p Patch) validate() error {
 	var fs fieldErrs
 	checkEditable(&fs, p.Version, p.Changelog, p.Remark, p.UpdateType, p.Status, p.RolloutPercent)
-	if p.TargetBinaryRange != nil {
-		if _, err := ParseSemverRange(*p.TargetBinaryRange); err != nil || strings.TrimSpace(*p.TargetBinaryRange) == "" {
-			fs.add("targetBinaryRange", "must be a semver range of binary versions (npm syntax: 1.2.3, 1.x, ^1.2.3, ~1.2, >=1.0.0 <2.0.0, 1.2.3 - 1.4.0, *)")
-		}
-	}
 	return fs.err()
 }
 
@@ -248,9 +241,6 @@ func (p Patch) apply(r *Resource) {
 	}
 	if p.RolloutPercent != nil {
 		r.RolloutPercent = *p.RolloutPercent
-	}
-	if p.TargetBinaryRange != nil {
-		r.TargetBinaryRange = strings.TrimSpace(*p.TargetBinaryRange)
 	}
 }
 

@@ -197,9 +197,6 @@ func (s *Service) Update(ctx context.Context, p account.Principal, id string, pa
 		return Resource{}, err
 	}
 	out, err := s.store.UpdateResource(ctx, id, func(r *Resource) error {
-		if patch.TargetBinaryRange != nil && !r.Type.IsCodePush() {
-			return apperr.Fields(apperr.FieldError{Field: "targetBinaryRange", Message: "is only for CodePush bundles (types 6 and 7)"})
-		}
 		if r.Type.IsCodePush() && patch.RolloutPercent != nil && *patch.RolloutPercent < effectivePercent(r.RolloutPercent) {
 			// The reference server's rule: devices that got it keep it.
 			return apperr.Fields(apperr.FieldError{Field: "rolloutPercent",
@@ -227,12 +224,6 @@ func (s *Service) Delete(ctx context.Context, p account.Principal, id string) er
 	if _, _, err := s.projects.Access(ctx, p, r.ProjectID, project.Publish); err != nil {
 		return err
 	}
-	var diffs []CodePushDiff // built to this release: their files go with it
-	if r.Type.IsCodePush() {
-		if diffs, err = s.store.CodePushDiffs(ctx, id); err != nil {
-			return err
-		}
-	}
 	freed, err := s.store.DeleteResource(ctx, id, func(r Resource, dependents []Resource) error {
 		if len(dependents) == 0 {
 			return nil
@@ -249,10 +240,6 @@ func (s *Service) Delete(ctx context.Context, p account.Principal, id string) er
 	}
 	if freed != "" {
 		s.deleteBlob(ctx, freed)
-	}
-	s.diffs.forget(id)
-	for _, d := range diffs {
-		s.deleteBlob(ctx, d.StorageKey)
 	}
 	s.changed(r.ProjectID)
 	return nil

@@ -134,15 +134,3 @@ func (rs releases) CodePushMetrics(ctx context.Context, k release.LabelKey) (rel
 	r := rows[0]
 	return release.LabelMetrics{Active: r.Active, Downloaded: r.Downloaded, Installed: r.Installed, Failed: r.Failed}, nil
 }
-
-func (rs releases) CodePushDiffs(ctx context.Context, resourceID string) ([]release.CodePushDiff, error) {
-	var rows []codePushDiffRow
-	if err := rs.s.db.WithContext(ctx).Where("resource_id = ?", resourceID).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: codepush diffs of %s: %w", resourceID, err)
-	}
-	out := make([]release.CodePushDiff, len(rows))
-	for i, r := range rows {
-		out[i] = release.CodePushDiff{ResourceID: r.ResourceID, BaseHash: r.BaseHash, StorageKey: r.StorageKey, Size: r.Size}
-	}
-	return out, nil
-}
