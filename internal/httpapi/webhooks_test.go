@@ -105,6 +105,10 @@ func TestWebhooksCreateValidateUpdateDelete(t *testing.T) {
 				t.Errorf("%v: fields %s, want %s", c.body, got, c.fields)
 			}
 		}
+		rec, env = ts.call(t, "POST", base, tok, webhookBody("http://example.com/", "nope"), "Accept-Language", "zh-CN")
+		if len(env.Errors) != 2 || !strings.HasPrefix(env.Errors[0].Message, "必须使用 https") || !strings.HasPrefix(env.Errors[1].Message, "必须是其中之一") {
+			t.Fatalf("in Chinese: %s", rec.Body)
+		}
 		rec, env = ts.call(t, "POST", base, tok, map[string]any{"url": "https://example.com/", "secrets": "x"})
 		mustErrorEnvelope(t, rec, env, http.StatusBadRequest, apperr.Invalid)
 		// Loopback http is allowed (tests, local relays); format defaults to json.
