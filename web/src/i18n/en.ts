@@ -542,4 +542,7 @@ export default {
       superseded: 'A newer release is offered instead.',
     },
   },
+  webhook: {
+    tab: 'Webhooks',
+  },
 }

@@ -544,6 +544,9 @@ const zhCN: typeof en = {
       superseded: '已推送更新的发布。',
     },
   },
+  webhook: {
+    tab: 'Webhook',
+  },
 }
 
 export default zhCN
