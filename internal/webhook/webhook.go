@@ -39,10 +39,9 @@ func (f Format) Valid() bool { return slices.Contains(Formats(), f) }
 
 // Limits of a webhook's fields.
 const (
-	MaxURL       = 1024
-	MinSecret    = 16
-	MaxSecret    = 128
-	maxEventsLen = 512 // the stored comma-separated list
+	MaxURL    = 1024
+	MinSecret = 16
+	MaxSecret = 128
 )
 
 // Webhook is an endpoint of a project that receives some of its events.
