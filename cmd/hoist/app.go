@@ -120,6 +120,7 @@ func (a *app) newAPI(setupCode *account.SetupCode) (*httpapi.Server, error) {
 		Checker:               sv.checker,
 		Devices:               sv.devices,
 		OTA:                   sv.ota,
+		Webhooks:              sv.webhooks,
 		LocalFiles:            sv.files.local,
 		MaxUploadBytes:        cfg.Storage.MaxUploadBytes,
 		Stats:                 sv.stats,

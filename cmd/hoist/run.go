@@ -16,6 +16,9 @@ import (
 // context so that the shutdown stops them in order, not all at once.
 type loops struct {
 	stopStats, stopOTA, stopIngest, stopMQTT context.CancelFunc
+	// stopWebhooks ends the webhook worker (deliveries in flight are given
+	// back and sent again by the next node to look).
+	stopWebhooks context.CancelFunc
 	// ingestDone and bridgeDone are closed when the committer and the
 	// bridge have returned (at once when there is none).
 	ingestDone, bridgeDone chan struct{}
@@ -28,6 +31,7 @@ func (l *loops) stopAll() {
 	l.stopOTA()
 	l.stopIngest()
 	l.stopMQTT()
+	l.stopWebhooks()
 }
 
 // run starts the background loops, the broker and the HTTP server under
@@ -55,8 +59,8 @@ func (a *app) run(ctx context.Context) error {
 	return err
 }
 
-// startLoops starts statistics, OTA expiry, the ingest committer, the
-// release change listeners and the MQTT bridge.
+// startLoops starts statistics, OTA expiry, the webhook worker, the
+// ingest committer, the release change listeners and the MQTT bridge.
 func (a *app) startLoops(g *errgroup.Group, gctx context.Context) *loops {
 	sv, ms := a.sv, a.ms
 	l := &loops{ingestDone: make(chan struct{}), bridgeDone: make(chan struct{})}
@@ -71,6 +75,9 @@ func (a *app) startLoops(g *errgroup.Group, gctx context.Context) *loops {
 	l.stopOTA = stopOTA
 	g.Go(func() error { return sv.ota.Run(otaCtx) })
 	g.Go(func() error { return sv.rollouts.Run(otaCtx, 30*time.Second) })
+	webhooksCtx, stopWebhooks := context.WithCancel(context.Background())
+	l.stopWebhooks = stopWebhooks
+	g.Go(func() error { return sv.webhooks.Run(webhooksCtx) })
 	// The committer stops after the bridge, which waits for the device
 	// messages in flight: each is committed (or spooled) and acknowledged
 	// before the database closes.
@@ -132,7 +139,7 @@ func (a *app) serveHTTP() error {
 // shutdown drains HTTP for up to http.shutdownTimeout, then stops, in
 // this order: statistics (final flush), the bridge (waiting for the
 // device messages in flight), the broker, the ingest committer (waiting
-// for its last batch), the OTA loop.
+// for its last batch), the OTA loop, the webhook worker.
 func (a *app) shutdown(l *loops) {
 	a.log.Info("shutting down", "drainTimeout", a.cfg.HTTP.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.HTTP.ShutdownTimeout)
@@ -150,4 +157,5 @@ func (a *app) shutdown(l *loops) {
 	l.stopIngest()
 	<-l.ingestDone
 	l.stopOTA()
+	l.stopWebhooks()
 }

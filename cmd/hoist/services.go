@@ -23,6 +23,7 @@ import (
 	"github.com/hoist-ota/hoist/internal/release"
 	"github.com/hoist-ota/hoist/internal/stats"
 	"github.com/hoist-ota/hoist/internal/store"
+	"github.com/hoist-ota/hoist/internal/webhook"
 )
 
 // captchaPerMinute bounds captcha images per client IP: drawing one costs
@@ -39,6 +40,7 @@ type services struct {
 	releases  *release.Service
 	devices   *device.Service
 	ota       *ota.Service // built by newOTA, after the MQTT side
+	webhooks  *webhook.Service
 	stats     *stats.Recorder
 	downloads *stats.Downloads
 	funnel    *stats.Funnel
@@ -83,6 +85,10 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 		return nil, err
 	}
 	sv.releases = release.NewService(st.Releases(), sv.projects, sv.files.blob, sv.files.sts, sv.files.opts, time.Now, log)
+	// Project events reach the projects' webhooks.
+	sv.webhooks = webhook.NewService(st.Webhooks(), sv.projects, webhook.Options{PollEvery: cfg.Webhooks.PollInterval,
+		Retention: cfg.Webhooks.Retention, UserAgent: "Hoist-Webhook/" + version}, time.Now, log)
+	sv.releases.SetEventSink(sv.webhooks)
 	devKey, err := device.SecretKey(ctx, st)
 	if err != nil {
 		sv.close()
@@ -95,7 +101,7 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 	sv.stats = stats.NewRecorder(st.Stats(), stats.Options{NewDevicesPerIPPerMinute: 120}, log)
 	sv.downloads = stats.NewDownloads(st.Downloads(), 0, log)
 	sv.funnel = stats.NewFunnel(st.Funnel(), stats.FunnelOptions{}, log)
-	sv.rollouts = release.NewRollouts(st.Rollouts(), sv.releases, sv.funnel, nil, time.Now, log)
+	sv.rollouts = release.NewRollouts(st.Rollouts(), sv.releases, sv.funnel, sv.webhooks, time.Now, log)
 	sv.codePush = release.NewCodePushMetrics(st.Releases())
 	if cfg.Metrics.Enabled {
 		sv.metrics = metrics.New()

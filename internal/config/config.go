@@ -30,6 +30,7 @@ type Config struct {
 	Metrics        Metrics       `koanf:"metrics"`
 	MQTT           MQTT          `koanf:"mqtt"`
 	Ingest         Ingest        `koanf:"ingest"`
+	Webhooks       Webhooks      `koanf:"webhooks"`
 	Log            Log           `koanf:"log"`
 
 	// set holds the keys the file or the environment gave a value (Load).
@@ -47,6 +48,15 @@ type Ingest struct {
 	// DedupeRetention is how long a device message id is remembered
 	// (PROTOCOLS §3: at least 10 minutes).
 	DedupeRetention time.Duration `koanf:"dedupeRetention"`
+}
+
+// Webhooks configures how the projects' webhooks are delivered.
+type Webhooks struct {
+	// PollInterval is how often each node looks for due deliveries (those
+	// queued on the node itself are sent at once).
+	PollInterval time.Duration `koanf:"pollInterval"`
+	// Retention is how long finished deliveries stay listed.
+	Retention time.Duration `koanf:"retention"`
 }
 
 // SpoolPath returns the spool directory, "" when the spool is off.
@@ -251,6 +261,7 @@ func Default() Config {
 		DataDir:        "./data",
 		StartupTimeout: time.Minute,
 		Ingest:         Ingest{DedupeRetention: time.Hour},
+		Webhooks:       Webhooks{PollInterval: 2 * time.Second, Retention: 30 * 24 * time.Hour},
 		HTTP: HTTP{
 			Addr:            ":3000",
 			MaxBodyBytes:    1 << 20,

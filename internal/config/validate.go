@@ -112,6 +112,12 @@ func (c Config) Validate() error {
 	if c.Ingest.DedupeRetention < 10*time.Minute {
 		add("ingest.dedupeRetention", "must be at least 10m (PROTOCOLS §3)")
 	}
+	if c.Webhooks.PollInterval < 100*time.Millisecond {
+		add("webhooks.pollInterval", "must be at least 100ms")
+	}
+	if c.Webhooks.Retention < time.Hour {
+		add("webhooks.retention", "must be at least 1h")
+	}
 	if c.Redis.Addr != "" {
 		if msg := checkAddr(c.Redis.Addr); msg != "" {
 			add("redis.addr", "%s", msg)

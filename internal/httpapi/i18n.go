@@ -92,6 +92,16 @@ var zhExact = map[string]string{
 	"is not the setup code printed in Hoist's log at start":                                                                      "不是 Hoist 启动时在日志中打印的初始化码",
 	"is wrong or expired; get a new one from GET /api/v1/auth/captcha and send its captchaId with the answer":                    "错误或已过期；请从 GET /api/v1/auth/captcha 获取新的验证码，并连同 captchaId 一起提交答案",
 	"is required: GET /api/v1/auth/captcha gives a captchaId and an image; send both captchaId and captcha (the image's answer)": "为必填项：GET /api/v1/auth/captcha 返回 captchaId 和图片；请同时提交 captchaId 和 captcha（图片中的答案）",
+	// Webhooks.
+	"must be at most 1024 characters":                                    "最多 1024 个字符",
+	"must be an absolute https:// URL":                                   "必须是完整的 https:// 地址",
+	"must not contain a user name or password":                           "不能包含用户名或密码",
+	"must use https (http only to a loopback address such as 127.0.0.1)": "必须使用 https（http 仅限 127.0.0.1 等本机回环地址）",
+	"must be 16 to 128 printable ASCII characters":                       "必须是 16 到 128 个可打印的 ASCII 字符",
+	"must be json, dingtalk, feishu, wecom or slack":                     "必须是 json、dingtalk、feishu、wecom 或 slack",
+	"webhook not found":                                                  "Webhook 不存在",
+	"only owners and maintainers can see or change webhooks":             "只有项目所有者和维护者可以查看或修改 Webhook",
+	"the webhook is disabled; enable it to test it":                      "Webhook 已禁用，启用后才能测试",
 }
 
 // zhPattern translates messages with values in them.
@@ -115,6 +125,9 @@ var zhPatterns = []zhPattern{
 	{regexp.MustCompile(`^must be the versionCode of a (android|ios) native resource of this project \(in channel ([a-z0-9_-]+) or ([a-z0-9_-]+)\): publish the native build first$`), "必须是此项目渠道 $2 或 $3 中某个 $1 原生包的 versionCode：请先发布原生包"},
 	{regexp.MustCompile(`^the update check takes a JSON body \(Content-Type: application/json\), not a form \((.*)\)$`), "更新检查需要 JSON 请求体（Content-Type: application/json），而不是表单（$1）"},
 	{regexp.MustCompile(`^this release is rolled out to (\d+)% of devices, not to this one$`), "此版本仅灰度发布给 $1% 的设备，不包括此设备"},
+	{regexp.MustCompile(`^must name at least one of (.*)$`), "至少选择其中之一：$1"},
+	{regexp.MustCompile(`^must be among (.*)$`), "必须是其中之一：$1"},
+	{regexp.MustCompile(`^is required: at least one of (.*)$`), "为必填项：至少选择其中之一：$1"},
 	{regexp.MustCompile(`^the archive lists more than (\d+) entries; a wgt or apk has far fewer$`), "压缩包条目超过 $1 个；wgt 或 apk 远少于此"},
 }
 

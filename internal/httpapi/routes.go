@@ -94,6 +94,15 @@ func (s *Server) routes() {
 	user.POST("/projects/:id/pins", s.handlePinCreate)
 	user.DELETE("/projects/:id/pins/:deviceKey", s.handlePinDelete)
 	user.GET("/projects/:id/explain", s.handleExplain)
+	if s.webhooks != nil {
+		user.GET("/projects/:id/webhooks", s.handleWebhookList)
+		user.POST("/projects/:id/webhooks", s.handleWebhookCreate)
+		user.GET("/projects/:id/webhooks/:webhookId", s.handleWebhookGet)
+		user.PATCH("/projects/:id/webhooks/:webhookId", s.handleWebhookUpdate)
+		user.DELETE("/projects/:id/webhooks/:webhookId", s.handleWebhookDelete)
+		user.POST("/projects/:id/webhooks/:webhookId/test", s.handleWebhookTest)
+		user.GET("/projects/:id/webhooks/:webhookId/deliveries", s.handleWebhookDeliveries)
+	}
 	user.POST("/resources/:id/promote", s.handleResourcePromote)
 	user.POST("/resources/:id/rollback", s.handleResourceRollback)
 	user.GET("/resources/:id", s.handleResourceGet)

@@ -27,6 +27,7 @@ import (
 	"github.com/hoist-ota/hoist/internal/release"
 	"github.com/hoist-ota/hoist/internal/stats"
 	"github.com/hoist-ota/hoist/internal/storage"
+	"github.com/hoist-ota/hoist/internal/webhook"
 )
 
 // Pinger reports whether a dependency the server needs is reachable.
@@ -70,6 +71,9 @@ type Options struct {
 	Devices *device.Service
 	// OTA sends device commands and runs OTA campaigns; required.
 	OTA *ota.Service
+	// Webhooks manages the projects' webhooks; nil serves no webhook
+	// routes.
+	Webhooks *webhook.Service
 	// LocalFiles serves GET /files/ when storage is local (the local
 	// backend checks the links it signed); nil with OSS.
 	LocalFiles storage.URLVerifier
@@ -138,6 +142,7 @@ type Server struct {
 	releases      *release.Service
 	devices       *device.Service
 	ota           *ota.Service
+	webhooks      *webhook.Service
 	localFiles    storage.URLVerifier
 	maxUpload     int64
 	stats         *stats.Recorder
@@ -180,6 +185,7 @@ func New(o Options) (*Server, error) {
 		loginLimit: o.Limits.Login, registerLimit: o.Limits.Register, captchaLimit: o.Limits.Captcha,
 		panel: o.Panel, log: o.Log, now: o.Now,
 		brokerAuth: o.BrokerAuth, hookSecret: o.HookSecret,
+		webhooks: o.Webhooks,
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -34,6 +34,7 @@ import (
 	"github.com/hoist-ota/hoist/internal/storage/local"
 	"github.com/hoist-ota/hoist/internal/store"
 	"github.com/hoist-ota/hoist/internal/store/storetest"
+	"github.com/hoist-ota/hoist/internal/webhook"
 )
 
 var fixedNow = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
@@ -52,6 +53,7 @@ type testServer struct {
 	otaSvc    *ota.Service
 	checker   *release.Checker
 	pub       *recordingPublisher // what the OTA service published
+	webhooks  *webhook.Service    // its worker runs only when a test runs it
 
 	mu      sync.Mutex
 	changes []string // project ids of release change events, in order
@@ -93,6 +95,7 @@ type testSetup struct {
 	publisher   ota.Sender       // nil: a recordingPublisher
 	otaNow      func() time.Time // the OTA service's clock; nil: time.Now
 	accountNow  func() time.Time // the account service's clock; nil: time.Now
+	webhookOpts webhook.Options
 }
 
 // testClock is a clock a test moves by hand.
@@ -184,6 +187,8 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 	ts.MaxUploadBytes = ts.Release.MaxUploadBytes
 	ts.Releases = release.NewService(st.Releases(), projects, ts.blob, ts.sts, ts.Release, time.Now, log)
 	ts.Releases.SetProductOwner(ts.Options.Devices)
+	ts.Webhooks = webhook.NewService(st.Webhooks(), projects, ts.webhookOpts, time.Now, log)
+	ts.Releases.SetEventSink(ts.Webhooks)
 	ts.Stats = stats.NewRecorder(st.Stats(), stats.Options{FlushEvery: time.Hour}, log)
 	ts.Reports = stats.NewService(st.Stats(), projects, func() time.Time { return fixedNow })
 	ts.Downloads = stats.NewDownloads(st.Downloads(), time.Hour, log)
@@ -200,6 +205,7 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 	ts.OTA = ota.NewService(st.OTA(), ota.Deps{Projects: projects, Devices: ts.Devices, Releases: ts.Releases, Blob: ts.blob,
 		Sender: ts.publisher}, ota.Options{PublicBaseURL: ts.PublicBaseURL}, ts.otaNow, log)
 	out.otaSvc = ts.OTA
+	out.webhooks = ts.Webhooks
 	ts.Releases.OnChange(out.recordChange)
 	recorders := []release.Recorder{ts.Stats, ts.Funnel}
 	if ts.Metrics != nil {

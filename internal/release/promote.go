@@ -62,7 +62,8 @@ func (s *Service) Promote(ctx context.Context, p account.Principal, id, channel 
 
 // insert stores a new resource under the version rules of its channel. A
 // CodePush release without a versionCode gets the channel's next one, and
-// its label is "v" + versionCode; r is updated with what was stored.
+// its label is "v" + versionCode; r is updated with what was stored. Once it
+// is committed, event.ReleasePublished is emitted.
 func (s *Service) insert(ctx context.Context, r *Resource) error {
 	err := s.store.CreateResource(ctx, *r, func(sr *Resource, maxCode int64, natives []int64) error {
 		if sr.Type.IsCodePush() {
@@ -94,6 +95,7 @@ func (s *Service) insert(ctx context.Context, r *Resource) error {
 		return err
 	}
 	s.changed(r.ProjectID)
+	s.published(ctx, *r)
 	return nil
 }
 
@@ -159,6 +161,9 @@ func (s *Service) Rollback(ctx context.Context, p account.Principal, id string) 
 		return Rolled{}, err
 	}
 	s.changed(bad.ProjectID)
+	if out.Republished != nil {
+		s.published(ctx, *out.Republished)
+	}
 	return out, nil
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/event"
 	"github.com/hoist-ota/hoist/internal/ids"
 	"github.com/hoist-ota/hoist/internal/page"
 	"github.com/hoist-ota/hoist/internal/project"
@@ -34,6 +35,7 @@ type Service struct {
 	blob     storage.Blob
 	sts      STS          // nil without OSS + STS
 	products ProductOwner // nil: firmware products are not checked
+	events   event.Sink   // event.Discard unless SetEventSink
 	opts     Options
 	now      func() time.Time
 	log      *slog.Logger
@@ -49,7 +51,7 @@ type Service struct {
 
 // NewService returns the release service. sts may be nil.
 func NewService(store Store, projects *project.Service, blob storage.Blob, sts STS, opts Options, now func() time.Time, log *slog.Logger) *Service {
-	return &Service{store: store, projects: projects, blob: blob, sts: sts, opts: opts, now: now, log: log}
+	return &Service{store: store, projects: projects, blob: blob, sts: sts, opts: opts, now: now, log: log, events: event.Discard{}}
 }
 
 // OnChange registers fn to be called, after the change is committed, with

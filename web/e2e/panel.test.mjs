@@ -1,8 +1,9 @@
 // End-to-end: the built panel inside a real hoist binary, driven in
 // Chromium. Run by `npm run test:e2e` (which builds the panel first).
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
@@ -655,6 +656,63 @@ test('panel: register, project, upload with progress, releases, update check, de
     await page.locator('.ant-popconfirm').getByRole('button', { name: 'Delete' }).click()
     await page.getByText('Channel canary deleted').waitFor()
     await rows.locator('tr', { hasText: 'canary' }).waitFor({ state: 'detached' })
+  })
+
+  await t.test('webhooks: add one to a local receiver, test it, see the delivery succeed', async () => {
+    // A receiver on loopback (where plain http is allowed) that keeps what it gets.
+    const got = []
+    const receiver = createServer((req, res) => {
+      let body = ''
+      req.on('data', (c) => (body += c))
+      req.on('end', () => {
+        got.push({ headers: req.headers, body })
+        res.writeHead(200, { 'Content-Type': 'application/json' })
+        res.end('{"received":true}')
+      })
+    })
+    await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${receiver.address().port}/hoist`
+      await openTab('Webhooks')
+      const panel = page.getByTestId('webhooks-panel')
+      await panel.getByTestId('add-webhook').click()
+      const title = 'Add webhook'
+      const d = dialog(title)
+      // https only, or http to a loopback address: the server names the field.
+      await d.getByTestId('webhook-url-input').fill('http://example.com/hoist')
+      await ui.expectErrors([/status of 400/], async () => {
+        await okIn(title)
+        await d.locator('.ant-form-item-explain-error', { hasText: 'https' }).waitFor()
+      })
+      await d.getByTestId('webhook-url-input').fill(url)
+      const secret = await d.getByTestId('webhook-secret').inputValue() // generated
+      await okIn(title)
+      await page.getByText('Webhook added').waitFor()
+      const row = panel.getByTestId('webhooks-table').locator('tr', { hasText: url })
+      await row.getByText(`…${secret.slice(-4)}`).waitFor() // only the end of the secret is shown
+      await row.getByTestId('webhook-test').click()
+      await page.getByText('Test delivery queued').waitFor()
+      const drawer = page.getByTestId('deliveries-drawer')
+      const delivery = drawer.getByTestId('deliveries-table').locator('tr', { hasText: 'webhook.test' })
+      await delivery.getByTestId('delivery-state').getByText('Succeeded').waitFor()
+      assert.equal(await delivery.getByTestId('delivery-status').textContent(), '200')
+      await delivery.locator('.ant-table-row-expand-icon').click()
+      await drawer.getByTestId('attempts-table').getByText('{"received":true}').waitFor()
+      await ui.screenshot('webhook-deliveries')
+      // What arrived is signed with the secret over timestamp "." body.
+      assert.equal(got.length, 1)
+      const { headers, body } = got[0]
+      const sig = createHmac('sha256', secret).update(`${headers['x-hoist-timestamp']}.${body}`).digest('hex')
+      assert.equal(headers['x-hoist-signature'], `sha256=${sig}`)
+      assert.equal(JSON.parse(body).event, 'webhook.test')
+      await page.locator('.ant-drawer-content-wrapper', { hasText: 'Deliveries to' }).locator('.ant-drawer-close').click()
+      await row.getByTestId('delete-webhook').click()
+      await page.locator('.ant-popconfirm').getByRole('button', { name: 'Delete' }).click()
+      await page.getByText('Webhook deleted').waitFor()
+      await row.waitFor({ state: 'detached' })
+    } finally {
+      receiver.close()
+    }
   })
 
   await t.test('products: create one in the project', async () => {

@@ -546,4 +546,7 @@ export default {
       superseded: 'A newer release is offered instead.',
     },
   },
+  webhook: {
+    tab: 'Webhooks',
+  },
 }

@@ -548,6 +548,9 @@ const zhCN: typeof en = {
       superseded: '已推送更新的发布。',
     },
   },
+  webhook: {
+    tab: 'Webhook',
+  },
 }
 
 export default zhCN
