@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -32,6 +33,8 @@ func TestStagedRolloutSimulation(t *testing.T) {
 			wgt := ts.mustUpload(t, tok, pid, "new.wgt", wgtBytes(t))
 			r := ts.mustResource(t, tok, pid, map[string]any{"type": 1, "version": "1.1.2", "versionCode": 112,
 				"nativeVersionCode": 110, "storageKey": wgt.Key, "updateType": 1})
+			rc := newHookReceiver(t)
+			ts.mustWebhook(t, tok, pid, webhookBody(rc.URL+"/hook", "rollout.advanced", "rollout.halted", "rollout.completed"))
 			var plan planView
 			ts.mustOK(t, 200, "PUT", "/api/v1/resources/"+r.ID+"/rollout-plan", tok, map[string]any{
 				"stages": []map[string]any{{"percent": 10, "minMinutes": 60}, {"percent": 50, "minMinutes": 60}, {"percent": 100}},
@@ -86,6 +89,20 @@ func TestStagedRolloutSimulation(t *testing.T) {
 			}
 			if tc.failing > 0 && (len(offered) > devices/10+devices/20 || plan.Stage != 1) {
 				t.Fatalf("halted at stage %d after offering %d devices", plan.Stage, len(offered))
+			}
+			// Every change the controller made reached the webhook.
+			ts.deliverWebhooks(t)
+			var events []string
+			rc.mu.Lock()
+			for _, raw := range rc.body {
+				var e struct{ Event string }
+				json.Unmarshal(raw, &e)
+				events = append(events, e.Event)
+			}
+			rc.mu.Unlock()
+			want := map[string]string{"healthy": "[rollout.advanced rollout.completed]", "30% not applied": "[rollout.halted]"}[tc.name]
+			if fmt.Sprint(events) != want {
+				t.Fatalf("webhook events %v, want %s", events, want)
 			}
 			if tc.failing == 0 {
 				for i, v := range installed {

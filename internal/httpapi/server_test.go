@@ -211,7 +211,7 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 	if ts.Metrics != nil {
 		recorders = append(recorders, ts.Metrics)
 	}
-	ts.Rollouts = release.NewRollouts(st.Rollouts(), ts.Releases, ts.Funnel, nil, ts.Now, log)
+	ts.Rollouts = release.NewRollouts(st.Rollouts(), ts.Releases, ts.Funnel, ts.Webhooks, ts.Now, log)
 	ts.Checker = release.NewChecker(ts.Releases, release.CheckerOptions{Recorders: recorders, Now: ts.Now, Keys: ts.Releases})
 	ts.Releases.OnChange(ts.Checker.Refresh)
 	out.checker = ts.Checker
