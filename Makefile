@@ -91,6 +91,7 @@ web/dist/app/index.html: web/node_modules/.package-lock.json $(WEB_INPUTS)
 ## checks of a 10,000-release project while it is edited every 250 ms
 ## (p50/p99/max and checks served), 1,000,000 new devices at 10,000 a second
 ## into the statistics (dropped, stored, heap), and the adoption funnel at
-## 1,000,000 devices (memory per flush window, estimate error). About 10 min.
+## 1,000,000 devices (memory per flush window, estimate error), and the
+## embedded broker's memory per connected device. About 10 min.
 bench-scale:
-	HOIST_BENCH_SCALE=1 $(GO) test -run '^$$' -bench 'CheckDuringRepublish|NewDevicesAt10k|FunnelMillion' -benchtime 1x -timeout 60m ./internal/httpapi ./internal/stats
+	HOIST_BENCH_SCALE=1 $(GO) test -run '^$$' -bench 'CheckDuringRepublish|NewDevicesAt10k|FunnelMillion|MemoryPerConnectedDevice' -benchtime 1x -timeout 60m ./internal/httpapi ./internal/stats ./internal/mqtt

@@ -59,6 +59,9 @@ type Broker struct {
 	closeOnce sync.Once
 }
 
+// clientWritesPending bounds each connected client's outbound queue.
+const clientWritesPending = 128
+
 // NewBroker returns a broker serving MQTT on tcp and, when ws is not nil,
 // MQTT over WebSocket at path /mqtt on ws. The listeners are already bound
 // (so that bind errors surface before anything starts); the broker owns and
@@ -70,6 +73,11 @@ func NewBroker(tcp, ws net.Listener, o BrokerOptions) (*Broker, error) {
 	caps := mochi.NewDefaultServerCapabilities()
 	caps.MaximumPacketSize = MaxPacketBytes
 	caps.MaximumSessionExpiryInterval = uint32(SessionExpiry / time.Second)
+	// Each client's outbound queue is a channel of this many pointers,
+	// allocated at connect: mochi's 8192 cost 64 KiB per connected device.
+	// A device receives a command now and then; a full queue drops the
+	// packet (a QoS 1 one stays owed and is sent again on reconnect).
+	caps.MaximumClientWritesPending = clientWritesPending
 	srv := mochi.New(&mochi.Options{
 		// mochi logs per client and per packet at info and warn (a denied
 		// publish is a warning): those lines are debug for Hoist.
