@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"net/http"
 	"strings"
 	"testing"
@@ -100,6 +101,7 @@ func TestStagedRolloutSimulation(t *testing.T) {
 				events = append(events, e.Event)
 			}
 			rc.mu.Unlock()
+			slices.Sort(events) // deliveries are concurrent: in no set order
 			want := map[string]string{"healthy": "[rollout.advanced rollout.completed]", "30% not applied": "[rollout.halted]"}[tc.name]
 			if fmt.Sprint(events) != want {
 				t.Fatalf("webhook events %v, want %s", events, want)
