@@ -12,7 +12,7 @@ import (
 	"github.com/hoist-ota/hoist/internal/apperr"
 )
 
-// A scripted device population on a fake clock: every 20 minutes each
+// A scripted population of 200 devices on a fake clock: every 20 minutes each
 // device checks, downloads what it is offered, and (if healthy) runs it at
 // its next check. A release that 30 % of devices never apply halts at its
 // first stage; a healthy one reaches 100 % by itself.
@@ -44,7 +44,7 @@ func TestStagedRolloutSimulation(t *testing.T) {
 				t.Fatalf("plan %+v", plan)
 			}
 
-			const devices = 400
+			const devices = 200
 			installed := make([]int, devices)
 			for i := range installed {
 				installed[i] = 111
