@@ -316,10 +316,10 @@ type Campaign struct {
 	// Waves is nil for a campaign without waves.
 	Waves       *CampaignWaves `json:"waves,omitempty"`
 	ExpiresAt   time.Time      `json:"expiresAt"`
-	CancelledAt *time.Time       `json:"cancelledAt"`
-	CreatedBy   string           `json:"createdBy"`
-	CreatedTime time.Time        `json:"createdTime"`
-	UpdatedTime time.Time        `json:"updatedTime"`
+	CancelledAt *time.Time     `json:"cancelledAt"`
+	CreatedBy   string         `json:"createdBy"`
+	CreatedTime time.Time      `json:"createdTime"`
+	UpdatedTime time.Time      `json:"updatedTime"`
 }
 
 // Resumed is the answer of a campaign resume (resumeView).
