@@ -6,8 +6,10 @@ import (
 	"time"
 )
 
-// withCounts fills c.Counts, expiring c's open devices first when it has
-// expired (lazily: Run's sweep may not have come by yet).
+// withCounts fills c.Counts, WaveCounts and Status, expiring c's open
+// devices first when it has expired, and its started waves' unfinished
+// devices when its wave deadline passed (lazily: Run's sweep may not have
+// come by yet; Run is asked to settle it then).
 func (s *Service) withCounts(ctx context.Context, c Campaign) (Campaign, error) {
 	cs := []Campaign{c}
 	if err := s.fillCounts(ctx, cs); err != nil {
@@ -37,8 +39,11 @@ func (s *Service) fillCounts(ctx context.Context, cs []Campaign) error {
 			if _, err := s.store.SetOpenEntries(ctx, c.ID, nil, StateExpired, "", now); err != nil {
 				return fmt.Errorf("ota: expire campaign %s: %w", c.ID, err)
 			}
-		} else if _, err := s.store.ExpireWaves(ctx, c.ID, now); err != nil {
-			return fmt.Errorf("ota: expire waves of campaign %s: %w", c.ID, err)
+		} else {
+			if _, err := s.store.ExpireWaves(ctx, c.ID, now); err != nil {
+				return fmt.Errorf("ota: expire waves of campaign %s: %w", c.ID, err)
+			}
+			c.WaveDeadline = nil // passed: cleared by ExpireWaves
 		}
 		again, err := s.countStates(ctx, []Campaign{*c})
 		if err != nil {
