@@ -2125,7 +2125,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Sends an enabled firmware resource (type 5, made for the product) to one device, the devices with a tag, or every device of the product. The device list is fixed now; devices whose reported firmware version already equals the resource's are skipped, the others recorded as sent and sent ota_upgrade {url, version, size, md5, sha256, type, requestId, expiresAt} with a download URL signed for the campaign's lifetime: one publish on the tag topic for a tag, one per device otherwise. 503 when MQTT is off or the broker took nothing (no campaign is left then).",
+                "description": "Sends an enabled firmware resource (type 5, made for the product) to one device, the devices with a tag, or every device of the product. The device list is fixed now; devices whose reported firmware version already equals the resource's are skipped, the others recorded as sent and sent ota_upgrade {url, version, size, md5, sha256, type, requestId, expiresAt} with a download URL signed for the campaign's lifetime: one publish on the tag topic for a tag, one per device otherwise. 503 when MQTT is off or the broker took nothing (no campaign is left then).\n\nWith waves (a tag or all target), the devices are split into waves now: a tag wave takes the target's devices with that tag, then count and percent (of the whole target, rounded up) waves take from the others in an order fixed by a hash of the campaign id and device name; the devices left make a last wave. Only the first wave is sent the command (one publish per device); the others are waiting and sent nothing. The next wave starts when the current one's succeeded (or skipped) devices reach successThreshold percent; the campaign pauses when failed, rejected or expired devices pass errorThreshold percent of the started waves' devices, or when a wave ended below successThreshold. See /pause, /resume, /advance, /abort and /events.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2245,6 +2245,134 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/ota/campaigns/{id}/abort": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The same as POST /cancel: devices in an open state, including the waiting devices of waves not started, become cancelled, which is final; nothing more is published. Aborting twice returns the campaign unchanged.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ota"
+                ],
+                "summary": "Abort an OTA campaign (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.campaignView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "409": {
+                        "description": "the campaign has expired",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/ota/campaigns/{id}/advance": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Starts the next wave whatever the thresholds say; a paused campaign is resumed, accepting its failures so far. 409 for a campaign without waves, one no longer active, when the last wave has started, or when the campaign changed meanwhile.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ota"
+                ],
+                "summary": "Start the next wave of an OTA campaign now (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.campaignView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "409": {
+                        "description": "no waves, no next wave, or no longer active",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/ota/campaigns/{id}/cancel": {
             "post": {
                 "security": [
@@ -2333,6 +2461,7 @@ const docTemplate = `{
                     },
                     {
                         "enum": [
+                            "waiting",
                             "sent",
                             "accepted",
                             "downloading",
@@ -2390,6 +2519,82 @@ const docTemplate = `{
                                     "properties": {
                                         "data": {
                                             "$ref": "#/definitions/httpapi.listView-httpapi_campaignDeviceView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/ota/campaigns/{id}/events": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Each change with who made it (a user id, or system for a threshold, a wave timeout or the end), why, and the numbers that decided. Newest first unless order=ASC.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ota"
+                ],
+                "summary": "The course of an OTA campaign: wave starts, pauses, resumes, the end",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page, from 1",
+                        "name": "pageNum",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "records per page (max 100)",
+                        "name": "pageSize",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "ASC or DESC",
+                        "name": "order",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.listView-httpapi_campaignEventView"
                                         }
                                     }
                                 }
@@ -2499,6 +2704,70 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/ota/campaigns/{id}/pause": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "No further wave starts until the campaign is resumed (POST /resume) or advanced (POST /advance). Devices already sent the command go on: a command cannot be withdrawn. Pausing a paused campaign returns it unchanged. 409 for a campaign without waves or one that is no longer active.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ota"
+                ],
+                "summary": "Pause an OTA campaign with waves (maintainers, owners)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/httpapi.okEnvelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/httpapi.campaignView"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "409": {
+                        "description": "no waves, or no longer active",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/ota/campaigns/{id}/resume": {
             "post": {
                 "security": [
@@ -2506,14 +2775,14 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Sends the campaign's ota_upgrade command (the same request id and download URL) again to its devices still in a non-final state, for example after an outage; devices in a final state are left alone. 409 for a cancelled or expired campaign.",
+                "description": "A paused campaign with waves is unpaused: its failures so far are accepted (the error threshold pauses it again only on more), its wave timeout starts again, and when its current wave has ended the next wave starts. Then the campaign's ota_upgrade command (the same request id and download URL) is sent again to its devices that were sent it and are still in a non-final state, for example after an outage; devices in a final state and those of waves not started are left alone. 409 for a cancelled or expired campaign.",
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
                     "ota"
                 ],
-                "summary": "Resume a stuck OTA campaign (maintainers, owners)",
+                "summary": "Resume a paused or stuck OTA campaign (maintainers, owners)",
                 "parameters": [
                     {
                         "type": "string",
@@ -7852,12 +8121,22 @@ const docTemplate = `{
         "httpapi.campaignCreateRequest": {
             "type": "object",
             "properties": {
+                "errorThreshold": {
+                    "description": "ErrorThreshold is the percent (0-100) of the started waves' devices\nfailed, rejected or expired above which the campaign pauses; default\n10. Only with waves.",
+                    "type": "integer",
+                    "example": 10
+                },
                 "product": {
                     "type": "string",
                     "example": "thermo"
                 },
                 "resourceId": {
                     "type": "string"
+                },
+                "successThreshold": {
+                    "description": "SuccessThreshold is the percent (0-100) of the current wave's devices\nthat must have succeeded (or were skipped) before the next wave\nstarts; default 95. Only with waves.",
+                    "type": "integer",
+                    "example": 95
                 },
                 "target": {
                     "$ref": "#/definitions/httpapi.campaignTargetView"
@@ -7866,6 +8145,18 @@ const docTemplate = `{
                     "description": "TTLSeconds is the campaign's lifetime, 60 to 2592000; 0 or absent\nmeans one day.",
                     "type": "integer",
                     "example": 86400
+                },
+                "waveTimeoutSeconds": {
+                    "description": "WaveTimeoutSeconds, when set (60 to ttlSeconds), expires the started\nwaves' devices without a final report that long after the current\nwave started (they count as failures). Only with waves.",
+                    "type": "integer",
+                    "example": 3600
+                },
+                "waves": {
+                    "description": "Waves, when given, is the wave plan (at most 20 waves, each exactly\none of tag, count, percent); the devices it leaves make one more\nwave. Only the first wave is sent the command now.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.waveRequest"
+                    }
                 }
             }
         },
@@ -7893,6 +8184,49 @@ const docTemplate = `{
                 },
                 "updatedTime": {
                     "type": "string"
+                },
+                "wave": {
+                    "description": "Wave is the device's wave (absent in a campaign without waves).",
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
+        "httpapi.campaignEventView": {
+            "type": "object",
+            "properties": {
+                "by": {
+                    "description": "By is the id of the user who made the change, or \"system\".",
+                    "type": "string",
+                    "example": "system"
+                },
+                "data": {
+                    "description": "Data is the event as sent to webhooks: campaignId, product,\nversion, kind, wave, waves, status, reason, by, counts and the wave\nnumbers that decided (stats).",
+                    "type": "object"
+                },
+                "id": {
+                    "type": "integer"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "wave_started",
+                        "paused",
+                        "resumed",
+                        "finished"
+                    ]
+                },
+                "reason": {
+                    "type": "string",
+                    "example": "wave 1: 10 of 10 devices succeeded (100%), the success threshold is 95%"
+                },
+                "time": {
+                    "type": "string"
+                },
+                "wave": {
+                    "description": "Wave is the wave started, or the campaign's current wave.",
+                    "type": "integer",
+                    "example": 2
                 }
             }
         },
@@ -7919,7 +8253,7 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "counts": {
-                    "description": "Counts has every state as a key (zero included): sent, accepted,\ndownloading, downloaded, verified, installing, rebooting, succeeded,\nfailed, rejected, skipped, expired, cancelled.",
+                    "description": "Counts has every state as a key (zero included): waiting (a device\nof a wave not started), sent, accepted, downloading, downloaded,\nverified, installing, rebooting, succeeded, failed, rejected,\nskipped, expired, cancelled.",
                     "type": "object",
                     "additionalProperties": {
                         "type": "integer",
@@ -7953,9 +8287,11 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "status": {
+                    "description": "Status is paused while a campaign with waves is paused.",
                     "type": "string",
                     "enum": [
                         "active",
+                        "paused",
                         "completed",
                         "cancelled",
                         "expired"
@@ -7974,6 +8310,66 @@ const docTemplate = `{
                 "version": {
                     "type": "string",
                     "example": "1.2.0"
+                },
+                "waves": {
+                    "description": "Waves is absent for a campaign without waves.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.campaignWavesView"
+                        }
+                    ]
+                }
+            }
+        },
+        "httpapi.campaignWavesView": {
+            "type": "object",
+            "properties": {
+                "current": {
+                    "description": "Current is the current wave (1-based): the waves up to it started.",
+                    "type": "integer",
+                    "example": 2
+                },
+                "errorThreshold": {
+                    "type": "integer",
+                    "example": 10
+                },
+                "failures": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "failuresAcked": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "list": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.waveView"
+                    }
+                },
+                "pauseReason": {
+                    "type": "string"
+                },
+                "pausedAt": {
+                    "description": "PausedAt is set while the campaign is paused, with the reason.",
+                    "type": "string"
+                },
+                "started": {
+                    "description": "Started is the number of devices of the started waves; Failures\nthose of them failed, rejected or expired; FailuresAcked the\nfailures accepted by the last resume (the error threshold pauses\nagain only on more).",
+                    "type": "integer",
+                    "example": 40
+                },
+                "successThreshold": {
+                    "type": "integer",
+                    "example": 95
+                },
+                "waveDeadline": {
+                    "description": "WaveDeadline is when the started waves' devices without a final\nstate expire; null without a wave timeout (or once passed).",
+                    "type": "string"
+                },
+                "waveTimeoutSeconds": {
+                    "type": "integer",
+                    "example": 0
                 }
             }
         },
@@ -9059,6 +9455,26 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/httpapi.campaignDeviceView"
+                    }
+                },
+                "total": {
+                    "type": "integer"
+                }
+            }
+        },
+        "httpapi.listView-httpapi_campaignEventView": {
+            "type": "object",
+            "properties": {
+                "pageNum": {
+                    "type": "integer"
+                },
+                "pageSize": {
+                    "type": "integer"
+                },
+                "records": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.campaignEventView"
                     }
                 },
                 "total": {
@@ -10499,6 +10915,79 @@ const docTemplate = `{
                 "username": {
                     "type": "string",
                     "example": "alice"
+                }
+            }
+        },
+        "httpapi.waveRequest": {
+            "type": "object",
+            "properties": {
+                "count": {
+                    "description": "Count: this many devices.",
+                    "type": "integer",
+                    "example": 10
+                },
+                "percent": {
+                    "description": "Percent: this percent of the target's devices, rounded up.",
+                    "type": "integer",
+                    "example": 25
+                },
+                "tag": {
+                    "description": "Tag: the target's devices with this tag (say a canary group).",
+                    "type": "string",
+                    "example": "canary"
+                }
+            }
+        },
+        "httpapi.waveView": {
+            "type": "object",
+            "properties": {
+                "count": {
+                    "type": "integer"
+                },
+                "counts": {
+                    "description": "Counts has every state as a key (zero included).",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer",
+                        "format": "int64"
+                    }
+                },
+                "failures": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "number": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "percent": {
+                    "type": "integer"
+                },
+                "rest": {
+                    "description": "Rest marks the wave of the devices the plan left.",
+                    "type": "boolean"
+                },
+                "size": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "status": {
+                    "description": "Status: waiting (not started), running (devices not final yet) or\ndone.",
+                    "type": "string",
+                    "enum": [
+                        "waiting",
+                        "running",
+                        "done"
+                    ]
+                },
+                "succeeded": {
+                    "description": "Succeeded counts succeeded and skipped devices; Failures failed,\nrejected and expired ones.",
+                    "type": "integer",
+                    "example": 11
+                },
+                "tag": {
+                    "type": "string",
+                    "example": "canary"
                 }
             }
         },

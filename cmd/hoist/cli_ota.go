@@ -12,16 +12,18 @@ import (
 	"github.com/hoist-ota/hoist/internal/client"
 )
 
-const otaUsage = `hoist ota start --resource ID --product P (--tag T | --device D | --all) [--ttl 24h] [--json]
+const otaUsage = `hoist ota start --resource ID --product P (--tag T | --device D | --all) [--ttl 24h]
+                 [--waves canary,10%,50%,rest [--success-threshold 95] [--error-threshold 10] [--wave-timeout 1h]] [--json]
        hoist ota watch CAMPAIGN_ID [--interval 2s] [--json]
-       hoist ota resume CAMPAIGN_ID [--json]`
+       hoist ota resume CAMPAIGN_ID [--json]
+       hoist ota pause|advance|abort CAMPAIGN_ID [--json]`
 
 // cliCampaign is a campaign with the CLI's views of its counts.
 type cliCampaign struct{ client.Campaign }
 
 // otaStates orders the per-device states of PROTOCOLS §3 for display;
 // states the server adds are shown after them.
-var otaStates = []string{"sent", "accepted", "downloading", "downloaded", "verified", "installing",
+var otaStates = []string{"waiting", "sent", "accepted", "downloading", "downloaded", "verified", "installing",
 	"rebooting", "succeeded", "failed", "rejected", "skipped", "expired", "cancelled"}
 
 // finalOTAStates are the states a device does not leave.
@@ -87,6 +89,8 @@ func cliOTA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return otaWatch(ctx, args[1:], stdout, stderr)
 	case "resume":
 		return otaResume(ctx, args[1:], stdout, stderr)
+	case "pause", "advance", "abort":
+		return otaWaveAction(ctx, args[0], args[1:], stdout, stderr)
 	}
 	return usageError{fmt.Sprintf("ota: unknown action %q; usage: %s", args[0], otaUsage)}
 }
@@ -101,6 +105,7 @@ func otaStart(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	device := fs.String("device", "", "target this one device")
 	all := fs.Bool("all", false, "target every device of the product")
 	ttl := fs.Duration("ttl", 0, "campaign lifetime, 1m to 720h: devices that have not finished by then count as expired (default 24h)")
+	w := addWaveFlags(fs)
 	pos, err := parseCLI(fs, args)
 	if err != nil {
 		return err
@@ -124,6 +129,9 @@ func otaStart(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	body := client.NewCampaign{ResourceID: *resource, Product: *product,
 		Target: client.CampaignTarget{Tag: *tag, Device: *device, All: *all}, TTLSeconds: int64(ttl.Seconds())}
+	if err := w.apply(&body); err != nil {
+		return err
+	}
 	api, err := c.client()
 	if err != nil {
 		return err
@@ -194,7 +202,7 @@ func otaWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		cp := cliCampaign{got}
-		if line := cp.countsLine() + " " + cp.Status; line != last {
+		if line := cp.countsLine() + " " + cp.Status + cp.waveNote(); line != last {
 			last = line
 			if c.json {
 				if err := json.NewEncoder(stdout).Encode(got); err != nil { // one JSON object per line
@@ -203,7 +211,7 @@ func otaWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			} else {
 				status := ""
 				if cp.Status != "" {
-					status = "  [" + cp.Status + "]"
+					status = "  [" + cp.Status + cp.waveNote() + "]"
 				}
 				fmt.Fprintf(stdout, "%s  %s%s\n", time.Now().Format("15:04:05"), cp.countsLine(), status)
 			}

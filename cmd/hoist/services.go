@@ -13,6 +13,7 @@ import (
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/device"
 	"github.com/hoist-ota/hoist/internal/dict"
+	"github.com/hoist-ota/hoist/internal/event"
 	"github.com/hoist-ota/hoist/internal/httpapi"
 	"github.com/hoist-ota/hoist/internal/kv"
 	"github.com/hoist-ota/hoist/internal/metrics"
@@ -55,13 +56,16 @@ type services struct {
 	files    files
 	captcha  *captcha.Service // nil when captchas are off
 	limits   httpapi.Limits
+	// events receives the project events the domain services emit
+	// (releases, staged rollouts, campaign waves): the webhooks.
+	events event.Sink
 }
 
 // newServices wires the domain services on st. With redis.addr set it
 // connects to Redis, retrying for cfg.StartupTimeout, and fails when Redis
 // does not answer by then.
 func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) (*services, error) {
-	sv := &services{}
+	sv := &services{events: event.Discard{}}
 	if cfg.Redis.Addr != "" {
 		rc, err := connectRedis(ctx, cfg, log)
 		if err != nil {
@@ -89,6 +93,7 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 	sv.webhooks = webhook.NewService(st.Webhooks(), sv.projects, webhook.Options{PollEvery: cfg.Webhooks.PollInterval,
 		Retention: cfg.Webhooks.Retention, UserAgent: "Hoist-Webhook/" + version}, time.Now, log)
 	sv.releases.SetEventSink(sv.webhooks)
+	sv.events = sv.webhooks
 	devKey, err := device.SecretKey(ctx, st)
 	if err != nil {
 		sv.close()
@@ -144,10 +149,11 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 // the bridge as its Sender. The ways back from MQTT into ota (the
 // committer's applier, the broker's resend of pending upgrades) are bound
 // when those start (ingest.Committer.Run, mqtt.Broker.Start), so nothing
-// is filled in after construction.
+// is filled in after construction. Campaign events (wave started, paused,
+// finished) go to sv.events.
 func (sv *services) newOTA(cfg config.Config, st *store.Store, sender ota.Sender, log *slog.Logger) {
 	sv.ota = ota.NewService(st.OTA(), ota.Deps{Projects: sv.projects, Devices: sv.devices, Releases: sv.releases,
-		Blob: sv.files.blob, Sender: sender},
+		Blob: sv.files.blob, Sender: sender, Events: sv.events},
 		ota.Options{PublicBaseURL: cfg.PublicBaseURL, DedupeRetention: cfg.Ingest.DedupeRetention}, time.Now, log)
 }
 

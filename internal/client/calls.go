@@ -159,6 +159,30 @@ func (c *Client) ResumeCampaign(ctx context.Context, id string) (Resumed, error)
 	return out, c.call(ctx, http.MethodPost, "/api/v1/ota/campaigns/"+esc(id)+"/resume", nil, &out)
 }
 
+// PauseCampaign pauses a campaign with waves: no further wave starts.
+func (c *Client) PauseCampaign(ctx context.Context, id string) (Campaign, error) {
+	var out Campaign
+	return out, c.call(ctx, http.MethodPost, "/api/v1/ota/campaigns/"+esc(id)+"/pause", nil, &out)
+}
+
+// AdvanceCampaign starts a campaign's next wave now.
+func (c *Client) AdvanceCampaign(ctx context.Context, id string) (Campaign, error) {
+	var out Campaign
+	return out, c.call(ctx, http.MethodPost, "/api/v1/ota/campaigns/"+esc(id)+"/advance", nil, &out)
+}
+
+// AbortCampaign cancels what is left of a campaign.
+func (c *Client) AbortCampaign(ctx context.Context, id string) (Campaign, error) {
+	var out Campaign
+	return out, c.call(ctx, http.MethodPost, "/api/v1/ota/campaigns/"+esc(id)+"/abort", nil, &out)
+}
+
+// CampaignEvents returns a campaign's wave starts, pauses, resumes and
+// end, oldest first (all pages).
+func (c *Client) CampaignEvents(ctx context.Context, id string) ([]CampaignEvent, error) {
+	return listAll[CampaignEvent](ctx, c, "/api/v1/ota/campaigns/"+esc(id)+"/events", url.Values{"order": {"ASC"}})
+}
+
 // CreateDevice registers a device of a product; the answer carries its
 // secret, this once.
 func (c *Client) CreateDevice(ctx context.Context, product string, d NewDevice) (IssuedDevice, error) {

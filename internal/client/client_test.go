@@ -234,6 +234,37 @@ func TestClientMirrorsTheServer(t *testing.T) {
 		t.Fatalf("resume: %+v %v", res, err)
 	}
 	rec.mustMirror(t, "resume", res)
+
+	// A campaign in waves: its first wave is the tag, the rest is empty.
+	ninety := 90
+	wv, err := c.CreateCampaign(ctx, client.NewCampaign{ResourceID: r.ID, Product: "meter", Target: client.CampaignTarget{All: true},
+		Waves: []client.WaveSpec{{Tag: "floor-2"}}, SuccessThreshold: &ninety, WaveTimeoutSeconds: 600})
+	if err != nil || wv.Waves == nil || wv.Waves.Current != 1 || len(wv.Waves.List) != 1 || wv.Waves.SuccessThreshold != 90 ||
+		wv.Waves.List[0].Tag != "floor-2" || wv.Waves.WaveDeadline == nil {
+		t.Fatalf("campaign in waves: %+v %v", wv, err)
+	}
+	rec.mustMirror(t, "create campaign in waves", wv)
+	if wv, err = c.PauseCampaign(ctx, wv.ID); err != nil || wv.Status != "paused" || wv.Waves.PausedAt == nil {
+		t.Fatalf("pause: %+v %v", wv, err)
+	}
+	rec.mustMirror(t, "pause", wv)
+	if res, err = c.ResumeCampaign(ctx, wv.ID); err != nil || res.Campaign.Status != "active" || res.Resent != 1 {
+		t.Fatalf("resume in waves: %+v %v", res, err)
+	}
+	rec.mustMirror(t, "resume in waves", res)
+	var ce *client.Error
+	if _, err = c.AdvanceCampaign(ctx, wv.ID); !errors.As(err, &ce) || ce.Status != http.StatusConflict || ce.Code != "conflict" {
+		t.Fatalf("advance past the last wave: %v", err)
+	}
+	if wv, err = c.AbortCampaign(ctx, wv.ID); err != nil || wv.Status != "cancelled" {
+		t.Fatalf("abort: %+v %v", wv, err)
+	}
+	rec.mustMirror(t, "abort", wv)
+	evs, err := c.CampaignEvents(ctx, wv.ID)
+	if err != nil || len(evs) != 4 || evs[0].Kind != "wave_started" || evs[3].Kind != "finished" {
+		t.Fatalf("events: %+v %v", evs, err)
+	}
+	rec.mustMirror(t, "events", evs)
 }
 
 // Error answers become *client.Error with the envelope's status, code,

@@ -240,6 +240,63 @@ type NewCampaign struct {
 	Target     CampaignTarget `json:"target"`
 	// TTLSeconds is the lifetime, 60 to 2592000; 0 means one day.
 	TTLSeconds int64 `json:"ttlSeconds,omitempty"`
+	// Waves is the wave plan (waveRequest); nil: no waves.
+	Waves []WaveSpec `json:"waves,omitempty"`
+	// SuccessThreshold and ErrorThreshold are percents (nil: the server's
+	// defaults, 95 and 10); WaveTimeoutSeconds 0 means none. Only with
+	// Waves.
+	SuccessThreshold   *int  `json:"successThreshold,omitempty"`
+	ErrorThreshold     *int  `json:"errorThreshold,omitempty"`
+	WaveTimeoutSeconds int64 `json:"waveTimeoutSeconds,omitempty"`
+}
+
+// WaveSpec is one wave of a plan: exactly one of Tag, Count and Percent.
+type WaveSpec struct {
+	Tag     string `json:"tag,omitempty"`
+	Count   int    `json:"count,omitempty"`
+	Percent int    `json:"percent,omitempty"`
+}
+
+// CampaignWaves are a campaign's waves and thresholds (campaignWavesView).
+type CampaignWaves struct {
+	Current            int        `json:"current"`
+	SuccessThreshold   int        `json:"successThreshold"`
+	ErrorThreshold     int        `json:"errorThreshold"`
+	WaveTimeoutSeconds int64      `json:"waveTimeoutSeconds"`
+	WaveDeadline       *time.Time `json:"waveDeadline"`
+	PausedAt           *time.Time `json:"pausedAt"`
+	PauseReason        string     `json:"pauseReason"`
+	Started            int64      `json:"started"`
+	Failures           int64      `json:"failures"`
+	FailuresAcked      int64      `json:"failuresAcked"`
+	List               []Wave     `json:"list"`
+}
+
+// Wave is one wave of a campaign with its devices counted (waveView).
+type Wave struct {
+	Number  int    `json:"number"`
+	Tag     string `json:"tag,omitempty"`
+	Count   int    `json:"count,omitempty"`
+	Percent int    `json:"percent,omitempty"`
+	// Rest marks the wave of the devices the plan left.
+	Rest bool `json:"rest,omitempty"`
+	Size int  `json:"size"`
+	// Status is waiting, running or done.
+	Status    string           `json:"status"`
+	Succeeded int64            `json:"succeeded"`
+	Failures  int64            `json:"failures"`
+	Counts    map[string]int64 `json:"counts"`
+}
+
+// CampaignEvent is one change of a campaign's course (campaignEventView).
+type CampaignEvent struct {
+	ID     int64           `json:"id"`
+	Kind   string          `json:"kind"`
+	Wave   int             `json:"wave"`
+	By     string          `json:"by"`
+	Reason string          `json:"reason"`
+	Data   json.RawMessage `json:"data"`
+	Time   time.Time       `json:"time"`
 }
 
 // Campaign is an OTA campaign with its devices counted per state
@@ -255,12 +312,14 @@ type Campaign struct {
 	Status     string         `json:"status"`
 	Total      int64          `json:"total"`
 	// Counts has every state as a key, zero included.
-	Counts      map[string]int64 `json:"counts"`
-	ExpiresAt   time.Time        `json:"expiresAt"`
-	CancelledAt *time.Time       `json:"cancelledAt"`
-	CreatedBy   string           `json:"createdBy"`
-	CreatedTime time.Time        `json:"createdTime"`
-	UpdatedTime time.Time        `json:"updatedTime"`
+	Counts map[string]int64 `json:"counts"`
+	// Waves is nil for a campaign without waves.
+	Waves       *CampaignWaves `json:"waves,omitempty"`
+	ExpiresAt   time.Time      `json:"expiresAt"`
+	CancelledAt *time.Time     `json:"cancelledAt"`
+	CreatedBy   string         `json:"createdBy"`
+	CreatedTime time.Time      `json:"createdTime"`
+	UpdatedTime time.Time      `json:"updatedTime"`
 }
 
 // Resumed is the answer of a campaign resume (resumeView).

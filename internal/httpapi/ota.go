@@ -28,17 +28,21 @@ type campaignView struct {
 	// RequestID is the requestId of the ota_upgrade command, which the
 	// devices' progress reports quote.
 	RequestID string `json:"requestId"`
-	Status    string `json:"status" enums:"active,completed,cancelled,expired"`
-	Total     int64  `json:"total" example:"120"`
-	// Counts has every state as a key (zero included): sent, accepted,
-	// downloading, downloaded, verified, installing, rebooting, succeeded,
-	// failed, rejected, skipped, expired, cancelled.
-	Counts      map[string]int64 `json:"counts"`
-	ExpiresAt   time.Time        `json:"expiresAt"`
-	CancelledAt *time.Time       `json:"cancelledAt"`
-	CreatedBy   string           `json:"createdBy"`
-	CreatedTime time.Time        `json:"createdTime"`
-	UpdatedTime time.Time        `json:"updatedTime"`
+	// Status is paused while a campaign with waves is paused.
+	Status string `json:"status" enums:"active,paused,completed,cancelled,expired"`
+	Total  int64  `json:"total" example:"120"`
+	// Counts has every state as a key (zero included): waiting (a device
+	// of a wave not started), sent, accepted, downloading, downloaded,
+	// verified, installing, rebooting, succeeded, failed, rejected,
+	// skipped, expired, cancelled.
+	Counts map[string]int64 `json:"counts"`
+	// Waves is absent for a campaign without waves.
+	Waves       *campaignWavesView `json:"waves,omitempty"`
+	ExpiresAt   time.Time          `json:"expiresAt"`
+	CancelledAt *time.Time         `json:"cancelledAt"`
+	CreatedBy   string             `json:"createdBy"`
+	CreatedTime time.Time          `json:"createdTime"`
+	UpdatedTime time.Time          `json:"updatedTime"`
 }
 
 func viewCampaign(c ota.Campaign) campaignView {
@@ -56,12 +60,15 @@ func viewCampaign(c ota.Campaign) campaignView {
 	for st, n := range c.Counts {
 		v.Counts[string(st)] = n
 	}
+	v.Waves = viewWaves(c)
 	return v
 }
 
 // campaignDeviceView is where one device of a campaign is.
 type campaignDeviceView struct {
-	Device   string `json:"device" example:"dev-0001"`
+	Device string `json:"device" example:"dev-0001"`
+	// Wave is the device's wave (absent in a campaign without waves).
+	Wave     int    `json:"wave,omitempty" example:"2"`
 	State    string `json:"state" example:"downloading"`
 	Progress int    `json:"progress" example:"40"`
 	Error    string `json:"error"`
@@ -72,7 +79,7 @@ type campaignDeviceView struct {
 }
 
 func viewEntry(e ota.Entry) campaignDeviceView {
-	return campaignDeviceView{Device: e.Device, State: string(e.State), Progress: e.Progress, Error: e.Error,
+	return campaignDeviceView{Device: e.Device, Wave: e.Wave, State: string(e.State), Progress: e.Progress, Error: e.Error,
 		LastReport: e.LastReport, UpdatedTime: e.UpdatedTime}
 }
 
@@ -101,6 +108,22 @@ type campaignCreateRequest struct {
 	// TTLSeconds is the campaign's lifetime, 60 to 2592000; 0 or absent
 	// means one day.
 	TTLSeconds int64 `json:"ttlSeconds" example:"86400"`
+	// Waves, when given, is the wave plan (at most 20 waves, each exactly
+	// one of tag, count, percent); the devices it leaves make one more
+	// wave. Only the first wave is sent the command now.
+	Waves []waveRequest `json:"waves"`
+	// SuccessThreshold is the percent (0-100) of the current wave's devices
+	// that must have succeeded (or were skipped) before the next wave
+	// starts; default 95. Only with waves.
+	SuccessThreshold *int `json:"successThreshold" example:"95"`
+	// ErrorThreshold is the percent (0-100) of the started waves' devices
+	// failed, rejected or expired above which the campaign pauses; default
+	// 10. Only with waves.
+	ErrorThreshold *int `json:"errorThreshold" example:"10"`
+	// WaveTimeoutSeconds, when set (60 to ttlSeconds), expires the started
+	// waves' devices without a final report that long after the current
+	// wave started (they count as failures). Only with waves.
+	WaveTimeoutSeconds int64 `json:"waveTimeoutSeconds" example:"3600"`
 }
 
 // ttl converts ttlSeconds; huge values stay out of range instead of
@@ -113,6 +136,8 @@ func ttl(seconds int64) time.Duration {
 //
 //	@Summary		Start an OTA campaign (maintainers, owners)
 //	@Description	Sends an enabled firmware resource (type 5, made for the product) to one device, the devices with a tag, or every device of the product. The device list is fixed now; devices whose reported firmware version already equals the resource's are skipped, the others recorded as sent and sent ota_upgrade {url, version, size, md5, sha256, type, requestId, expiresAt} with a download URL signed for the campaign's lifetime: one publish on the tag topic for a tag, one per device otherwise. 503 when MQTT is off or the broker took nothing (no campaign is left then).
+//	@Description
+//	@Description	With waves (a tag or all target), the devices are split into waves now: a tag wave takes the target's devices with that tag, then count and percent (of the whole target, rounded up) waves take from the others in an order fixed by a hash of the campaign id and device name; the devices left make a last wave. Only the first wave is sent the command (one publish per device); the others are waiting and sent nothing. The next wave starts when the current one's succeeded (or skipped) devices reach successThreshold percent; the campaign pauses when failed, rejected or expired devices pass errorThreshold percent of the started waves' devices, or when a wave ended below successThreshold. See /pause, /resume, /advance, /abort and /events.
 //	@Tags			ota
 //	@Accept			json
 //	@Produce		json
@@ -133,6 +158,8 @@ func (s *Server) handleCampaignCreate(c *gin.Context) {
 	cp, err := s.ota.CreateCampaign(c.Request.Context(), principal(c), ota.NewCampaign{
 		ResourceID: req.ResourceID, Product: req.Product, TTL: ttl(req.TTLSeconds), BaseURL: s.baseURL(c),
 		Target: ota.Target{Device: req.Target.Device, Tag: req.Target.Tag, All: req.Target.All},
+		Waves:  waveSpecs(req.Waves), SuccessThreshold: req.SuccessThreshold, ErrorThreshold: req.ErrorThreshold,
+		WaveTimeout: ttl(req.WaveTimeoutSeconds),
 	})
 	if err != nil {
 		s.respondError(c, err)
@@ -199,7 +226,7 @@ func (s *Server) handleCampaignGet(c *gin.Context) {
 //	@Produce	json
 //	@Security	BearerAuth
 //	@Param		id			path		string	true	"campaign id"
-//	@Param		state		query		string	false	"only devices in this state"	Enums(sent,accepted,downloading,downloaded,verified,installing,rebooting,succeeded,failed,rejected,skipped,expired,cancelled)
+//	@Param		state		query		string	false	"only devices in this state"	Enums(waiting,sent,accepted,downloading,downloaded,verified,installing,rebooting,succeeded,failed,rejected,skipped,expired,cancelled)
 //	@Param		pageNum		query		int		false	"page, from 1"
 //	@Param		pageSize	query		int		false	"records per page (max 100)"
 //	@Param		sortKey		query		string	false	"device or updatedTime"
@@ -285,8 +312,8 @@ type resumeView struct {
 
 // handleCampaignResume godoc
 //
-//	@Summary		Resume a stuck OTA campaign (maintainers, owners)
-//	@Description	Sends the campaign's ota_upgrade command (the same request id and download URL) again to its devices still in a non-final state, for example after an outage; devices in a final state are left alone. 409 for a cancelled or expired campaign.
+//	@Summary		Resume a paused or stuck OTA campaign (maintainers, owners)
+//	@Description	A paused campaign with waves is unpaused: its failures so far are accepted (the error threshold pauses it again only on more), its wave timeout starts again, and when its current wave has ended the next wave starts. Then the campaign's ota_upgrade command (the same request id and download URL) is sent again to its devices that were sent it and are still in a non-final state, for example after an outage; devices in a final state and those of waves not started are left alone. 409 for a cancelled or expired campaign.
 //	@Tags			ota
 //	@Produce		json
 //	@Security		BearerAuth
@@ -304,109 +331,4 @@ func (s *Server) handleCampaignResume(c *gin.Context) {
 		return
 	}
 	respondOK(c, http.StatusOK, resumeView{Campaign: viewCampaign(cp), Resent: n})
-}
-
-// otaSendRequest is seed 000's OTA request: a described file (url,
-// version, size, md5, type), or Hoist's resourceId instead.
-type otaSendRequest struct {
-	URL        string `json:"url" example:"https://files.example.com/fw-1.2.0.bin"`
-	ResourceID string `json:"resourceId"`
-	Version    string `json:"version" example:"1.2.0"`
-	Size       int64  `json:"size" example:"123456"`
-	MD5        string `json:"md5"`
-	SHA256     string `json:"sha256"`
-	Type       string `json:"type" example:"firmware"`
-	// TTLSeconds is how long the command is valid, 60 to 2592000; 0 or
-	// absent means one day.
-	TTLSeconds int64 `json:"ttlSeconds" example:"86400"`
-}
-
-// otaSentView says what was sent.
-type otaSentView struct {
-	RequestID string    `json:"requestId"`
-	ExpiresAt time.Time `json:"expiresAt"`
-	// CampaignID is set when the request named a resource (a one-device
-	// campaign).
-	CampaignID string `json:"campaignId,omitempty"`
-}
-
-// handleOTASend godoc
-//
-//	@Summary		Send ota_upgrade to one device (seed 000; maintainers, owners)
-//	@Description	Body {url, version, size, md5, type} sends that file as ota_upgrade (with a requestId and expiry); its progress updates the device's latest progress. With resourceId instead, a one-device OTA campaign is created (file fields ignored) and tracked.
-//	@Tags			ota
-//	@Accept			json
-//	@Produce		json
-//	@Security		BearerAuth
-//	@Param			product	path		string			true	"product name"
-//	@Param			device	path		string			true	"device name"
-//	@Param			body	body		otaSendRequest	true	"what to send"
-//	@Success		200		{object}	okEnvelope{data=otaSentView}
-//	@Failure		400		{object}	errorEnvelope
-//	@Failure		401		{object}	errorEnvelope
-//	@Failure		403		{object}	errorEnvelope
-//	@Failure		404		{object}	errorEnvelope
-//	@Failure		503		{object}	errorEnvelope	"MQTT off or broker unavailable"
-//	@Router			/ota/{product}/{device} [post]
-func (s *Server) handleOTASend(c *gin.Context) {
-	var req otaSendRequest
-	if err := bindJSON(c, &req); err != nil {
-		s.respondError(c, err)
-		return
-	}
-	sent, err := s.ota.SendUpgrade(c.Request.Context(), principal(c), c.Param("product"), c.Param("device"), ota.Upgrade{
-		ResourceID: req.ResourceID, URL: req.URL, Version: req.Version, Size: req.Size, MD5: req.MD5, SHA256: req.SHA256,
-		Type: req.Type, TTL: ttl(req.TTLSeconds), BaseURL: s.baseURL(c),
-	})
-	if err != nil {
-		s.respondError(c, err)
-		return
-	}
-	respondOK(c, http.StatusOK, otaSentView{RequestID: sent.RequestID, ExpiresAt: sent.ExpiresAt, CampaignID: sent.CampaignID})
-}
-
-// handleOTAProgress godoc
-//
-//	@Summary		A device's latest OTA progress (seed 000)
-//	@Description	The device's last update_ota_status report as it sent it, with ts replaced by the time Hoist received it (unix seconds, as seed 000 did) and these added: state (normalised; the campaign's state for the device when the report matched a campaign), campaignId (when it did), receivedAt. {} when the device has reported none.
-//	@Tags			ota
-//	@Produce		json
-//	@Security		BearerAuth
-//	@Param			product	path		string	true	"product name"
-//	@Param			device	path		string	true	"device name"
-//	@Success		200		{object}	okEnvelope{data=object}
-//	@Failure		401		{object}	errorEnvelope
-//	@Failure		404		{object}	errorEnvelope
-//	@Router			/ota/{product}/{device} [get]
-func (s *Server) handleOTAProgress(c *gin.Context) {
-	l, ok, err := s.ota.Latest(c.Request.Context(), principal(c), c.Param("product"), c.Param("device"))
-	if err != nil {
-		s.respondError(c, err)
-		return
-	}
-	out := map[string]any{}
-	if ok {
-		out = seedProgress(l)
-	}
-	respondOK(c, http.StatusOK, out)
-}
-
-// seedProgress is the latest report in seed 000's shape: the report's own
-// fields, ts = receive time in unix seconds, plus Hoist's.
-func seedProgress(l ota.Latest) map[string]any {
-	var fields map[string]json.RawMessage
-	_ = json.Unmarshal(l.Report, &fields) // stored reports are JSON objects
-	out := make(map[string]any, len(fields)+4)
-	for k, v := range fields {
-		out[k] = v
-	}
-	out["ts"] = l.ReceivedAt.Unix()
-	out["receivedAt"] = l.ReceivedAt
-	if l.State != "" {
-		out["state"] = l.State
-	}
-	if l.CampaignID != "" {
-		out["campaignId"] = l.CampaignID
-	}
-	return out
 }

@@ -149,6 +149,10 @@ func (s *Server) routes() {
 	user.GET("/ota/campaigns/:id/history", s.handleCampaignHistory)
 	user.POST("/ota/campaigns/:id/cancel", s.handleCampaignCancel)
 	user.POST("/ota/campaigns/:id/resume", s.handleCampaignResume)
+	user.POST("/ota/campaigns/:id/pause", s.handleCampaignPause)
+	user.POST("/ota/campaigns/:id/advance", s.handleCampaignAdvance)
+	user.POST("/ota/campaigns/:id/abort", s.handleCampaignAbort)
+	user.GET("/ota/campaigns/:id/events", s.handleCampaignEvents)
 	// Seed 000's OTA API (PROTOCOLS §4): signed-in users or API tokens.
 	seedOTA := e.Group("/ota", s.limitBody(s.cfg.MaxBodyBytes), s.requireJSON, s.authenticate)
 	seedOTA.POST("/:product/:device", s.handleOTASend)

@@ -23,6 +23,7 @@ import (
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/device"
 	"github.com/hoist-ota/hoist/internal/dict"
+	"github.com/hoist-ota/hoist/internal/event"
 	"github.com/hoist-ota/hoist/internal/kv"
 	"github.com/hoist-ota/hoist/internal/mqtt"
 	"github.com/hoist-ota/hoist/internal/ota"
@@ -94,6 +95,7 @@ type testSetup struct {
 	store       *store.Store     // nil: a fresh database of the driver
 	publisher   ota.Sender       // nil: a recordingPublisher
 	otaNow      func() time.Time // the OTA service's clock; nil: time.Now
+	otaEvents   event.Sink       // where the OTA service's campaign events go; nil: dropped
 	accountNow  func() time.Time // the account service's clock; nil: time.Now
 	webhookOpts webhook.Options
 }
@@ -203,7 +205,7 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 		ts.otaNow = time.Now
 	}
 	ts.OTA = ota.NewService(st.OTA(), ota.Deps{Projects: projects, Devices: ts.Devices, Releases: ts.Releases, Blob: ts.blob,
-		Sender: ts.publisher}, ota.Options{PublicBaseURL: ts.PublicBaseURL}, ts.otaNow, log)
+		Sender: ts.publisher, Events: ts.otaEvents}, ota.Options{PublicBaseURL: ts.PublicBaseURL}, ts.otaNow, log)
 	out.otaSvc = ts.OTA
 	out.webhooks = ts.Webhooks
 	ts.Releases.OnChange(out.recordChange)

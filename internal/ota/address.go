@@ -67,9 +67,10 @@ func (c Campaign) upgradeTo(a Address) Outbound {
 }
 
 // upgrades are campaign c's ota_upgrade commands: once to its tag for a
-// tag campaign, else one per device of devices (in that order).
+// tag campaign without waves, else one per device of devices (in that
+// order): the devices of a wave not started must not get it.
 func (c Campaign) upgrades(devices []string) []Outbound {
-	if c.TargetKind == TargetTag {
+	if c.TargetKind == TargetTag && len(c.Waves) == 0 {
 		return []Outbound{c.upgradeTo(Address{Product: c.Product, Tag: c.TargetValue})}
 	}
 	out := make([]Outbound, len(devices))

@@ -2,6 +2,7 @@ package ota
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
@@ -56,6 +57,16 @@ type NewCampaign struct {
 	// BaseURL makes a relative download URL (local storage) absolute when
 	// the service has no public base URL: the URL the request came in at.
 	BaseURL string
+	// Waves, when set, is the wave plan (see waves.go); the devices it
+	// leaves make one more wave. Nil: every device is sent the command now.
+	Waves []WaveSpec
+	// SuccessThreshold and ErrorThreshold are percents (nil: the
+	// defaults); WaveTimeout expires the started waves' devices that have
+	// not finished that long after their wave started (0: only the
+	// campaign's TTL). All three need Waves.
+	SuccessThreshold *int
+	ErrorThreshold   *int
+	WaveTimeout      time.Duration
 }
 
 func (n *NewCampaign) validate() error {
@@ -92,6 +103,7 @@ func (n *NewCampaign) validate() error {
 	if n.TTL < MinCampaignTTL || n.TTL > MaxCampaignTTL {
 		add("ttlSeconds", "must be from 60 to 2592000 (30 days)")
 	}
+	n.validateWaves(add)
 	if len(fs) > 0 {
 		return apperr.Fields(fs...)
 	}
@@ -121,11 +133,45 @@ type Campaign struct {
 	// Payload is the ota_upgrade command as published, sent again to
 	// devices that were offline.
 	Payload []byte
+
+	// Waves is the wave plan with each wave's size, fixed at creation; nil
+	// for a campaign without waves (every device was sent the command at
+	// creation).
+	Waves []Wave
+	// Wave is the current wave, 1-based (0 without waves): the devices of
+	// the waves up to it have been sent the command.
+	Wave int
+	// SuccessThreshold is the percent of the current wave's devices that
+	// must have succeeded (or been skipped) before the next wave starts;
+	// ErrorThreshold the percent of the started waves' devices failed,
+	// rejected or expired above which the campaign pauses.
+	SuccessThreshold int
+	ErrorThreshold   int
+	// WaveTimeout expires the started waves' devices without a final state
+	// at WaveDeadline (WaveTimeout after the current wave started); 0 and
+	// nil without one, and WaveDeadline nil once it passed.
+	WaveTimeout  time.Duration
+	WaveDeadline *time.Time
+	// PausedAt is set while the campaign is paused (no wave starts), with
+	// the reason.
+	PausedAt    *time.Time
+	PauseReason string
+	// FailuresAcked is the number of failures an operator accepted by
+	// resuming: the error threshold pauses again only on more.
+	FailuresAcked int64
+	// FinishedAt is when the campaign was found completed, cancelled or
+	// expired (and campaign.finished sent), Outcome that status; nil and
+	// "" before.
+	FinishedAt *time.Time
+	Outcome    CampaignStatus
+
 	// Counts are the devices per state, every State present (zero
-	// included), and Status the campaign's status at the time of the
-	// read; both filled by Service reads, zero in what the Store returns.
-	Counts map[State]int64
-	Status CampaignStatus
+	// included), WaveCounts the same per wave (index 0 is wave 1; nil
+	// without waves), and Status the campaign's status at the time of the
+	// read; filled by Service reads, zero in what the Store returns.
+	Counts     map[State]int64
+	WaveCounts []map[State]int64
+	Status     CampaignStatus
 }
 
 // CampaignStatus summarises a campaign.
@@ -134,25 +180,32 @@ type CampaignStatus string
 // Campaign statuses.
 const (
 	CampaignActive    CampaignStatus = "active"    // devices may still move
+	CampaignPaused    CampaignStatus = "paused"    // active, but no wave starts until resumed
 	CampaignCompleted CampaignStatus = "completed" // every device is in a final state
 	CampaignCancelled CampaignStatus = "cancelled"
 	CampaignExpired   CampaignStatus = "expired"
 )
 
 // StatusAt returns the campaign's status at now: cancelled once
-// cancelled; expired when devices expired, or when it is past its expiry
-// with devices still open; completed when every device is final; else
-// active.
+// cancelled; the outcome once finished; expired when devices expired
+// (with waves: when it is past its expiry, since a wave timeout expires
+// devices too), or when it is past its expiry with devices still open;
+// completed when every device is final; paused while paused; else active.
 func (c Campaign) StatusAt(now time.Time) CampaignStatus {
+	waved := len(c.Waves) > 0
 	switch {
 	case c.CancelledAt != nil:
 		return CampaignCancelled
-	case c.Counts[StateExpired] > 0:
+	case c.Outcome != "":
+		return c.Outcome
+	case !waved && c.Counts[StateExpired] > 0, waved && !now.Before(c.ExpiresAt):
 		return CampaignExpired
 	case c.Counts != nil && c.Open() == 0:
 		return CampaignCompleted
 	case !now.Before(c.ExpiresAt):
 		return CampaignExpired
+	case c.PausedAt != nil:
+		return CampaignPaused
 	}
 	return CampaignActive
 }
@@ -198,11 +251,19 @@ func OpenStates() []State {
 	return out
 }
 
+// SentStates returns the non-final states of a device that was sent the
+// command (all but waiting): those a report may move, a resume sends to
+// again and a wave timeout expires. The caller owns the slice.
+func SentStates() []State {
+	return slices.DeleteFunc(OpenStates(), func(s State) bool { return s == StateWaiting })
+}
+
 // Entry is where one device of a campaign is.
 type Entry struct {
 	CampaignID string
 	Product    string
 	Device     string
+	Wave       int // its wave, 1-based; 0 in a campaign without waves
 	State      State
 	// Progress is the last reported percent 0..100 (0 before any).
 	Progress int

@@ -38,7 +38,9 @@ const urlMargin = time.Hour
 // Devices whose reported firmware version already equals the resource's
 // are skipped; the others are recorded as sent and get ota_upgrade with a
 // download URL signed for the campaign's lifetime: one send to the tag for
-// a tag, one per device otherwise.
+// a tag, one per device otherwise. With waves, the devices are split into
+// waves now (see splitWaves) and only the first wave's are sent the
+// command, one per device; the others wait for their wave.
 //
 // Errors: Invalid for bad input, a resource that is not an enabled
 // firmware (type 5) of the product and project, or a tag no device has;
@@ -77,22 +79,35 @@ func (s *Service) CreateCampaign(ctx context.Context, p account.Principal, n New
 		return Campaign{}, err
 	}
 	c.Payload = body
+	var waveOf map[string]int
+	if len(n.Waves) > 0 {
+		if waveOf, err = s.planWaves(ctx, n, &c, targets); err != nil {
+			return Campaign{}, err
+		}
+	}
 	entries := make([]Entry, len(targets))
 	var send []string
 	for i, t := range targets {
 		state := StateSent
-		if t.FirmwareVersion == r.Version {
+		switch {
+		case t.FirmwareVersion == r.Version:
 			state = StateSkipped
-		} else {
+		case waveOf[t.Name] > 1:
+			state = StateWaiting
+		default:
 			send = append(send, t.Name)
 		}
-		entries[i] = Entry{CampaignID: c.ID, Product: c.Product, Device: t.Name, State: state, UpdatedTime: now}
+		entries[i] = Entry{CampaignID: c.ID, Product: c.Product, Device: t.Name, Wave: waveOf[t.Name], State: state, UpdatedTime: now}
 	}
 	if err := s.store.CreateCampaign(ctx, c, entries); err != nil {
 		return Campaign{}, fmt.Errorf("ota: create campaign: %w", err)
 	}
 	if err := s.publishCampaign(ctx, c, send, body); err != nil {
 		return Campaign{}, err
+	}
+	if len(c.Waves) > 0 {
+		s.firstWaveStarted(ctx, c, p.UserID)
+		return s.reload(ctx, c.ID)
 	}
 	return s.withCounts(ctx, c)
 }
@@ -210,49 +225,6 @@ func (s *Service) Campaign(ctx context.Context, p account.Principal, id string) 
 	return s.withCounts(ctx, c)
 }
 
-// withCounts fills c.Counts, expiring c's open devices first when it has
-// expired (lazily: Run's sweep may not have come by yet).
-func (s *Service) withCounts(ctx context.Context, c Campaign) (Campaign, error) {
-	cs := []Campaign{c}
-	if err := s.fillCounts(ctx, cs); err != nil {
-		return Campaign{}, err
-	}
-	return cs[0], nil
-}
-
-func (s *Service) fillCounts(ctx context.Context, cs []Campaign) error {
-	if len(cs) == 0 {
-		return nil
-	}
-	ids := make([]string, len(cs))
-	for i, c := range cs {
-		ids[i] = c.ID
-	}
-	counts, err := s.store.CountStates(ctx, ids)
-	if err != nil {
-		return err
-	}
-	now := s.stamp()
-	for i := range cs {
-		c := &cs[i]
-		c.Counts = fullCounts(counts[c.ID])
-		c.Status = c.StatusAt(now)
-		if c.CancelledAt != nil || now.Before(c.ExpiresAt) || c.Open() == 0 {
-			continue
-		}
-		if _, err := s.store.SetOpenEntries(ctx, c.ID, nil, StateExpired, "", now); err != nil {
-			return fmt.Errorf("ota: expire campaign %s: %w", c.ID, err)
-		}
-		again, err := s.store.CountStates(ctx, []string{c.ID})
-		if err != nil {
-			return err
-		}
-		c.Counts = fullCounts(again[c.ID])
-		c.Status = c.StatusAt(now)
-	}
-	return nil
-}
-
 // ListCampaigns lists the campaigns p can read (all for administrators),
 // newest first, optionally of one project or product (NotFound when p
 // cannot read it).
@@ -312,51 +284,6 @@ func (s *Service) CampaignHistory(ctx context.Context, p account.Principal, id, 
 		return nil, 0, err
 	}
 	return s.store.History(ctx, c.ID, device, pg)
-}
-
-// CancelCampaign withdraws a campaign (maintainers and owners): its
-// devices in an open state become cancelled, which is final. Nothing is
-// published: devices ignore the command once it expires, and a device
-// already installing may still finish and report; its report is kept in
-// the history but moves nothing. Cancelling a cancelled campaign returns
-// it unchanged; an expired one is a Conflict.
-func (s *Service) CancelCampaign(ctx context.Context, p account.Principal, id string) (Campaign, error) {
-	c, err := s.campaign(ctx, p, id, project.Publish)
-	if err != nil {
-		return Campaign{}, err
-	}
-	if c.CancelledAt == nil {
-		now := s.stamp()
-		c, err = s.store.CancelCampaign(ctx, c.ID, now, func(c Campaign) error {
-			if c.CancelledAt == nil && !now.Before(c.ExpiresAt) {
-				return apperr.New(apperr.Conflict, "the campaign has expired; there is nothing to cancel")
-			}
-			return nil
-		})
-		if err != nil {
-			return Campaign{}, err
-		}
-	}
-	return s.withCounts(ctx, c)
-}
-
-// ExpireDue ends every expired campaign's open devices (expired) and
-// returns how many devices it moved. Run calls it every SweepEvery.
-func (s *Service) ExpireDue(ctx context.Context) (int64, error) {
-	now := s.stamp()
-	ids, err := s.store.ExpiredCampaigns(ctx, now)
-	if err != nil {
-		return 0, fmt.Errorf("ota: expired campaigns: %w", err)
-	}
-	var total int64
-	for _, id := range ids {
-		n, err := s.store.SetOpenEntries(ctx, id, nil, StateExpired, "", now)
-		if err != nil {
-			return total, fmt.Errorf("ota: expire campaign %s: %w", id, err)
-		}
-		total += n
-	}
-	return total, nil
 }
 
 func joinStates(ss []State) string {

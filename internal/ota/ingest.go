@@ -127,6 +127,7 @@ func (s *Service) Ingest(ctx context.Context, msgs []Message) (outcomes []error,
 			s.countReport(p.progress.State)
 		}
 	}
+	s.kick(keysOf(b.settle)...)
 	return b.outcomes, nil
 }
 
@@ -145,6 +146,10 @@ type parsedMessage struct {
 type batch struct {
 	parsed   []parsedMessage
 	outcomes []error
+	// settle holds the campaigns with a device that reached a final state:
+	// once committed, the settle loop looks at them (next wave, pause,
+	// finished).
+	settle map[string]bool
 }
 
 func (s *Service) prepare(msgs []Message) *batch {
@@ -176,7 +181,10 @@ func (s *Service) prepare(msgs []Message) *batch {
 	return b
 }
 
-func (b *batch) reset() { b.outcomes = make([]error, len(b.parsed)) }
+func (b *batch) reset() {
+	b.outcomes = make([]error, len(b.parsed))
+	b.settle = map[string]bool{}
+}
 
 // apply is the transaction's body; it may run more than once.
 func (b *batch) apply(ctx context.Context, s *Service, tx IngestTx) error {
@@ -335,10 +343,14 @@ func (b *batch) applyProgress(ctx context.Context, s *Service, tx IngestTx, fres
 		version := pr.CurrentVersion
 		if c, ok := campaignOf(p); ok {
 			ek := EntryKey{c.ID, p.Device}
-			if e, ok := entries[ek]; ok {
+			if e, ok := entries[ek]; ok && e.State != StateWaiting {
+				wasFinal := e.State.Final()
 				installed := e.move(c, pr, p.At)
 				entries[ek] = e
 				changed[ek] = true
+				if !wasFinal && e.State.Final() {
+					b.settle[c.ID] = true
+				}
 				l.CampaignID, l.State, h.CampaignID = c.ID, e.State, c.ID
 				if version == "" {
 					version = installed
@@ -385,11 +397,15 @@ func (b *batch) applyProgress(ctx context.Context, s *Service, tx IngestTx, fres
 	return nil
 }
 
-// move applies report p, received at at, to e in campaign c: an entry
-// whose campaign expired before at becomes expired first, then Next. It
+// move applies report p, received at at, to e in campaign c: a waiting
+// entry does not move; an entry whose campaign expired before at becomes
+// expired first, then Next. It
 // returns c's version when this report completed the update (succeeded),
 // else "".
 func (e *Entry) move(c Campaign, p Progress, at time.Time) string {
+	if e.State == StateWaiting { // its wave has not started: it was sent nothing
+		return ""
+	}
 	if !e.State.Final() && !at.Before(c.ExpiresAt) {
 		e.State, e.UpdatedTime = StateExpired, at
 	}

@@ -13,11 +13,11 @@ import (
 
 func TestStates(t *testing.T) {
 	all := AllStates()
-	if len(all) != 13 || all[0] != StateSent || all[len(all)-1] != StateCancelled {
+	if len(all) != 14 || all[0] != StateWaiting || all[1] != StateSent || all[len(all)-1] != StateCancelled {
 		t.Fatalf("AllStates() = %v", all)
 	}
 	all[0] = "mutated"
-	if AllStates()[0] != StateSent {
+	if AllStates()[0] != StateWaiting {
 		t.Fatal("AllStates shares its slice")
 	}
 	final := map[State]bool{StateSucceeded: true, StateFailed: true, StateRejected: true, StateSkipped: true, StateExpired: true, StateCancelled: true}

@@ -9,6 +9,7 @@ import (
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/device"
+	"github.com/hoist-ota/hoist/internal/event"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/release"
 	"github.com/hoist-ota/hoist/internal/storage"
@@ -25,6 +26,9 @@ type Deps struct {
 	// Sender sends the commands (the MQTT bridge, or Off); see Sender for
 	// why it is given here and never replaced.
 	Sender Sender
+	// Events receives campaign.wave_started, campaign.paused and
+	// campaign.finished; nil means event.Discard.
+	Events event.Sink
 }
 
 // Options tune the service; zero values take the defaults.
@@ -43,6 +47,10 @@ type Options struct {
 	// PublishTimeout bounds the publishing of one campaign or command
 	// (default 2 min). Publishing does not stop when the client goes away.
 	PublishTimeout time.Duration
+	// SettleGap is the least time between two rounds of settling the
+	// campaigns whose devices reached a final state (default 250 ms):
+	// reports arriving meanwhile are settled together.
+	SettleGap time.Duration
 }
 
 func (o *Options) defaults() {
@@ -58,6 +66,9 @@ func (o *Options) defaults() {
 	if o.PublishTimeout <= 0 {
 		o.PublishTimeout = 2 * time.Minute
 	}
+	if o.SettleGap <= 0 {
+		o.SettleGap = 250 * time.Millisecond
+	}
 }
 
 // Service sends device commands and runs OTA campaigns. Users reach them
@@ -72,9 +83,15 @@ type Service struct {
 	devices  *device.Service
 	releases *release.Service
 	blob     storage.Blob
+	events   event.Sink
 	opts     Options
 	now      func() time.Time
 	log      *slog.Logger
+
+	// dirty holds the campaigns Run settles at its next wake-up.
+	dirtyMu sync.Mutex
+	dirty   map[string]bool
+	wake    chan struct{}
 
 	reportsMu sync.Mutex
 	reports   map[State]int64 // progress reports received, by reported state
@@ -108,8 +125,12 @@ func (s *Service) countReport(st State) {
 // NewService returns the OTA and command service.
 func NewService(store Store, d Deps, opts Options, now func() time.Time, log *slog.Logger) *Service {
 	opts.defaults()
+	if d.Events == nil {
+		d.Events = event.Discard{}
+	}
 	return &Service{store: store, sender: d.Sender, projects: d.Projects, devices: d.Devices,
-		releases: d.Releases, blob: d.Blob, opts: opts, now: now, log: log}
+		releases: d.Releases, blob: d.Blob, events: d.Events, opts: opts, now: now, log: log,
+		dirty: map[string]bool{}, wake: make(chan struct{}, 1)}
 }
 
 // stamp is now at the database's precision (milliseconds).

@@ -9,9 +9,12 @@ import "strings"
 // unknown (no command sent, or a report that says nothing about the state).
 type State string
 
-// The states of PROTOCOLS §3. Sent, Skipped, Expired and Cancelled are set by
-// the server only; the rest are reported by devices.
+// The states of PROTOCOLS §3. Waiting, Sent, Skipped, Expired and Cancelled
+// are set by the server only; the rest are reported by devices.
 const (
+	// StateWaiting is a device of a wave not started yet: it has been sent
+	// nothing, and reports do not move it.
+	StateWaiting     State = "waiting"
 	StateSent        State = "sent" // the command went out, no report yet
 	StateAccepted    State = "accepted"
 	StateDownloading State = "downloading"
@@ -27,18 +30,19 @@ const (
 	StateCancelled   State = "cancelled" // an operator withdrew the request
 )
 
-// AllStates returns every State in lifecycle order: sent, the device-reported
-// progress states, then the final states. The caller owns the slice.
+// AllStates returns every State in lifecycle order: waiting, sent, the
+// device-reported progress states, then the final states. The caller owns
+// the slice.
 func AllStates() []State {
 	return []State{
-		StateSent, StateAccepted, StateDownloading, StateDownloaded, StateVerified,
+		StateWaiting, StateSent, StateAccepted, StateDownloading, StateDownloaded, StateVerified,
 		StateInstalling, StateRebooting, StateSucceeded, StateFailed, StateRejected,
 		StateSkipped, StateExpired, StateCancelled,
 	}
 }
 
 // Valid reports whether s is one of AllStates.
-func (s State) Valid() bool { return s.Final() || s.rank() >= 0 }
+func (s State) Valid() bool { return s == StateWaiting || s.Final() || s.rank() >= 0 }
 
 // Final reports whether s is final: succeeded, failed, rejected, skipped,
 // expired or cancelled. Nothing moves a request out of a final state.
@@ -50,8 +54,9 @@ func (s State) Final() bool {
 	return false
 }
 
-// rank orders the non-final states; it is -1 for "" and for anything that is
-// not a non-final State, so that any known state moves forward from them.
+// rank orders the non-final states; it is -1 for "", waiting and anything
+// that is not a non-final State, so that any known state moves forward
+// from them.
 func (s State) rank() int {
 	switch s {
 	case StateSent:

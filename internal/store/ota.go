@@ -28,15 +28,46 @@ type campaignRow struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	Payload     *string
+
+	Waves              *string // JSON of []waveJSON
+	Wave               int
+	SuccessThreshold   int
+	ErrorThreshold     int
+	WaveTimeoutSeconds int64
+	WaveDeadline       *time.Time
+	PausedAt           *time.Time
+	PauseReason        string
+	FailuresAcked      int64
+	FinishedAt         *time.Time
+	Outcome            string
 }
 
 func (campaignRow) TableName() string { return "ota_campaigns" }
 
+// waveJSON is one wave of the waves column.
+type waveJSON struct {
+	Tag     string `json:"tag,omitempty"`
+	Count   int    `json:"count,omitempty"`
+	Percent int    `json:"percent,omitempty"`
+	Size    int    `json:"size"`
+}
+
 func fromCampaign(c ota.Campaign) campaignRow {
-	return campaignRow{ID: c.ID, ProjectID: c.ProjectID, Product: c.Product, ResourceID: c.ResourceID, Version: c.Version,
+	r := campaignRow{ID: c.ID, ProjectID: c.ProjectID, Product: c.Product, ResourceID: c.ResourceID, Version: c.Version,
 		TargetKind: string(c.TargetKind), TargetValue: c.TargetValue, RequestID: c.RequestID, ExpiresAt: c.ExpiresAt,
 		CancelledAt: c.CancelledAt, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedTime, UpdatedAt: c.UpdatedTime,
-		Payload: payloadPtr(c.Payload)}
+		Payload: payloadPtr(c.Payload), Wave: c.Wave, SuccessThreshold: c.SuccessThreshold, ErrorThreshold: c.ErrorThreshold,
+		WaveTimeoutSeconds: int64(c.WaveTimeout / time.Second), WaveDeadline: c.WaveDeadline, PausedAt: c.PausedAt,
+		PauseReason: c.PauseReason, FailuresAcked: c.FailuresAcked, FinishedAt: c.FinishedAt, Outcome: string(c.Outcome)}
+	if len(c.Waves) > 0 {
+		ws := make([]waveJSON, len(c.Waves))
+		for i, w := range c.Waves {
+			ws[i] = waveJSON{Tag: w.Tag, Count: w.Count, Percent: w.Percent, Size: w.Size}
+		}
+		b, _ := json.Marshal(ws) // plain values: cannot fail
+		r.Waves = payloadPtr(b)
+	}
+	return r
 }
 
 func payloadPtr(b []byte) *string {
@@ -58,6 +89,18 @@ func (r campaignRow) toCampaign() ota.Campaign {
 	if r.Payload != nil {
 		c.Payload = []byte(*r.Payload)
 	}
+	if r.Waves != nil {
+		var ws []waveJSON
+		_ = json.Unmarshal([]byte(*r.Waves), &ws) // written by fromCampaign
+		c.Waves = make([]ota.Wave, len(ws))
+		for i, w := range ws {
+			c.Waves[i] = ota.Wave{WaveSpec: ota.WaveSpec{Tag: w.Tag, Count: w.Count, Percent: w.Percent}, Size: w.Size}
+		}
+	}
+	c.Wave, c.SuccessThreshold, c.ErrorThreshold = r.Wave, r.SuccessThreshold, r.ErrorThreshold
+	c.WaveTimeout, c.WaveDeadline = time.Duration(r.WaveTimeoutSeconds)*time.Second, utcPtr(r.WaveDeadline)
+	c.PausedAt, c.PauseReason, c.FailuresAcked = utcPtr(r.PausedAt), r.PauseReason, r.FailuresAcked
+	c.FinishedAt, c.Outcome = utcPtr(r.FinishedAt), ota.CampaignStatus(r.Outcome)
 	return c
 }
 
@@ -65,6 +108,7 @@ type entryRow struct {
 	CampaignID string `gorm:"primaryKey"`
 	Product    string
 	Device     string `gorm:"primaryKey"`
+	Wave       int
 	State      string
 	Progress   int
 	LastReport *string
@@ -75,7 +119,7 @@ type entryRow struct {
 func (entryRow) TableName() string { return "ota_campaign_devices" }
 
 func fromEntry(e ota.Entry) entryRow {
-	r := entryRow{CampaignID: e.CampaignID, Product: e.Product, Device: e.Device, State: string(e.State),
+	r := entryRow{CampaignID: e.CampaignID, Product: e.Product, Device: e.Device, Wave: e.Wave, State: string(e.State),
 		Progress: e.Progress, Error: e.Error, UpdatedAt: e.UpdatedTime}
 	if e.LastReport != nil {
 		s := string(e.LastReport)
@@ -85,7 +129,7 @@ func fromEntry(e ota.Entry) entryRow {
 }
 
 func (r entryRow) toEntry() ota.Entry {
-	e := ota.Entry{CampaignID: r.CampaignID, Product: r.Product, Device: r.Device, State: ota.State(r.State),
+	e := ota.Entry{CampaignID: r.CampaignID, Product: r.Product, Device: r.Device, Wave: r.Wave, State: ota.State(r.State),
 		Progress: r.Progress, Error: r.Error, UpdatedTime: r.UpdatedAt.UTC()}
 	if r.LastReport != nil {
 		e.LastReport = json.RawMessage(*r.LastReport)
@@ -116,7 +160,7 @@ func (o otaStore) CreateCampaign(ctx context.Context, c ota.Campaign, entries []
 func (o otaStore) DeleteCampaign(ctx context.Context, id string) error {
 	return o.s.InTx(ctx, func(tx *Store) error {
 		db := tx.db.WithContext(ctx)
-		for _, m := range []any{&historyRow{}, &entryRow{}} {
+		for _, m := range []any{&historyRow{}, &entryRow{}, &campaignEventRow{}} {
 			if err := db.Where("campaign_id = ?", id).Delete(m).Error; err != nil {
 				return fmt.Errorf("store: delete campaign %s: %w", id, err)
 			}
@@ -153,10 +197,16 @@ func (o otaStore) ListCampaigns(ctx context.Context, f ota.CampaignFilter, pg pa
 }
 
 // openStates are the states expiry and cancellation end, as strings.
-func openStates() []string {
-	var out []string
-	for _, s := range ota.OpenStates() {
-		out = append(out, string(s))
+func openStates() []string { return stateStrings(ota.OpenStates()) }
+
+// sentStates are the open states of a device that was sent the command,
+// as strings.
+func sentStates() []string { return stateStrings(ota.SentStates()) }
+
+func stateStrings(ss []ota.State) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
 	}
 	return out
 }
@@ -179,6 +229,30 @@ func (o otaStore) CountStates(ctx context.Context, ids []string) (map[string]map
 				out[r.CampaignID] = map[ota.State]int64{}
 			}
 			out[r.CampaignID][ota.State(r.State)] = r.N
+		}
+	}
+	return out, nil
+}
+
+func (o otaStore) CountWaveStates(ctx context.Context, ids []string) (map[string]map[ota.WaveState]int64, error) {
+	out := make(map[string]map[ota.WaveState]int64, len(ids))
+	for start := 0; start < len(ids); start += chunk {
+		var rows []struct {
+			CampaignID string
+			Wave       int
+			State      string
+			N          int64
+		}
+		err := o.s.rdb.WithContext(ctx).Model(&entryRow{}).Select("campaign_id, wave, state, COUNT(*) AS n").
+			Where("campaign_id IN ?", ids[start:min(start+chunk, len(ids))]).Group("campaign_id, wave, state").Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: count campaign wave states: %w", err)
+		}
+		for _, r := range rows {
+			if out[r.CampaignID] == nil {
+				out[r.CampaignID] = map[ota.WaveState]int64{}
+			}
+			out[r.CampaignID][ota.WaveState{Wave: r.Wave, State: ota.State(r.State)}] = r.N
 		}
 	}
 	return out, nil
@@ -218,7 +292,7 @@ func (o otaStore) PendingUpgrades(ctx context.Context, product, device string, n
 
 func (o otaStore) OpenDevices(ctx context.Context, campaignID string) ([]string, error) {
 	var names []string
-	err := o.s.rdb.WithContext(ctx).Model(&entryRow{}).Where("campaign_id = ? AND state IN ?", campaignID, openStates()).
+	err := o.s.rdb.WithContext(ctx).Model(&entryRow{}).Where("campaign_id = ? AND state IN ?", campaignID, sentStates()).
 		Order("device").Pluck("device", &names).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: open devices of campaign %s: %w", campaignID, err)

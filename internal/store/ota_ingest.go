@@ -125,7 +125,7 @@ func (t ingestTx) OpenCampaigns(ctx context.Context, devices []ota.DeviceKey, no
 		err := t.o.s.db.WithContext(ctx).Table("ota_campaign_devices AS d").
 			Select("d.product, d.device, d.campaign_id, d.updated_at").
 			Joins("JOIN ota_campaigns c ON c.id = d.campaign_id").
-			Where("(d.product, d.device) IN ? AND d.state IN ? AND c.expires_at > ?", tuples, openStates(), now).
+			Where("(d.product, d.device) IN ? AND d.state IN ? AND c.expires_at > ?", tuples, sentStates(), now).
 			Scan(&hits).Error
 		if err != nil {
 			return nil, fmt.Errorf("store: open campaigns of devices: %w", err)

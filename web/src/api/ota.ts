@@ -1,5 +1,5 @@
 import { api } from './index'
-import type { Campaign, CampaignDevice, CampaignInput, OtaHistoryEntry, Page, PageQuery } from './types'
+import type { Campaign, CampaignDevice, CampaignEvent, CampaignInput, OtaHistoryEntry, Page, PageQuery } from './types'
 
 export interface CampaignQuery extends PageQuery {
   projectId?: string
@@ -16,4 +16,14 @@ export const campaignsApi = {
   history: (id: string, q: PageQuery & { device?: string }) =>
     api.get<Page<OtaHistoryEntry>>(`/v1/ota/campaigns/${id}/history`, { params: q }),
   cancel: (id: string) => api.post<Campaign>(`/v1/ota/campaigns/${id}/cancel`),
+  /** Campaigns in waves: no further wave starts until resumed. */
+  pause: (id: string) => api.post<Campaign>(`/v1/ota/campaigns/${id}/pause`),
+  /** Unpauses (accepting the failures so far) and sends the command again to open devices. */
+  resume: (id: string) => api.post<{ campaign: Campaign; resent: number }>(`/v1/ota/campaigns/${id}/resume`),
+  /** Starts the next wave now, whatever the thresholds say. */
+  advance: (id: string) => api.post<Campaign>(`/v1/ota/campaigns/${id}/advance`),
+  /** The same as cancel, named for campaigns in waves. */
+  abort: (id: string) => api.post<Campaign>(`/v1/ota/campaigns/${id}/abort`),
+  events: (id: string, silent = false) =>
+    api.get<Page<CampaignEvent>>(`/v1/ota/campaigns/${id}/events`, { params: { order: 'ASC', pageSize: 100 }, silent }),
 }

@@ -296,6 +296,7 @@ export interface Command {
 
 /** Every state a device can be in within an OTA campaign (the ota_state dictionary). */
 export const OTA_STATES = [
+  'waiting',
   'sent',
   'accepted',
   'downloading',
@@ -312,7 +313,7 @@ export const OTA_STATES = [
 ] as const
 export type OtaState = (typeof OTA_STATES)[number]
 
-export type CampaignStatus = 'active' | 'completed' | 'cancelled' | 'expired'
+export type CampaignStatus = 'active' | 'paused' | 'completed' | 'cancelled' | 'expired'
 
 export interface CampaignTarget {
   device?: string
@@ -331,6 +332,8 @@ export interface Campaign {
   status: CampaignStatus
   total: number
   counts: Record<string, number>
+  /** Absent for a campaign without waves. */
+  waves?: CampaignWaves
   expiresAt: string
   cancelledAt: string | null
   createdBy: string
@@ -338,15 +341,70 @@ export interface Campaign {
   updatedTime: string
 }
 
+/** One wave of a plan: exactly one of tag, count, percent. */
+export interface WaveSpec {
+  tag?: string
+  count?: number
+  percent?: number
+}
+
+export type WaveStatus = 'waiting' | 'running' | 'done'
+
+export interface Wave extends WaveSpec {
+  number: number
+  /** The wave of the devices the plan left. */
+  rest?: boolean
+  size: number
+  status: WaveStatus
+  /** Succeeded or skipped devices. */
+  succeeded: number
+  /** Failed, rejected or expired devices. */
+  failures: number
+  counts: Record<string, number>
+}
+
+export interface CampaignWaves {
+  current: number
+  successThreshold: number
+  errorThreshold: number
+  waveTimeoutSeconds: number
+  waveDeadline: string | null
+  pausedAt: string | null
+  pauseReason: string
+  started: number
+  failures: number
+  failuresAcked: number
+  list: Wave[]
+}
+
+export type CampaignEventKind = 'wave_started' | 'paused' | 'resumed' | 'finished'
+
+export interface CampaignEvent {
+  id: number
+  kind: CampaignEventKind
+  wave: number
+  /** A user id, or "system". */
+  by: string
+  reason: string
+  data: Record<string, unknown>
+  time: string
+}
+
 export interface CampaignInput {
   resourceId: string
   product: string
   target: CampaignTarget
   ttlSeconds?: number
+  waves?: WaveSpec[]
+  successThreshold?: number
+  errorThreshold?: number
+  waveTimeoutSeconds?: number
 }
 
 export interface CampaignDevice {
   device: string
+  /** Its wave; absent in a campaign without waves. */
+  wave?: number
   state: OtaState
   progress: number
   error: string

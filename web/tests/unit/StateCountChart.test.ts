@@ -9,6 +9,7 @@ import StateCountChart from '@/components/ota/StateCountChart.vue'
 import { useDictStore } from '@/stores/dicts'
 
 const LABELS: Record<string, [string, string, string]> = {
+  waiting: ['等待批次', 'Waiting', 'default'],
   sent: ['已下发', 'Sent', 'default'],
   accepted: ['已接受', 'Accepted', 'blue'],
   downloading: ['下载中', 'Downloading', 'processing'],
