@@ -184,7 +184,9 @@ func (s *Service) List(ctx context.Context, p account.Principal, projectID strin
 	return s.store.ListResources(ctx, projectID, f, pg)
 }
 
-// Update changes a resource's editable fields (maintainers and owners).
+// Update changes a resource's editable fields (maintainers and owners);
+// a CodePush release's targetBinaryRange too (Invalid for other types).
+// The update check answers with the change at once (OnChange).
 func (s *Service) Update(ctx context.Context, p account.Principal, id string, patch Patch) (Resource, error) {
 	r, err := s.Get(ctx, p, id)
 	if err != nil {
@@ -193,7 +195,7 @@ func (s *Service) Update(ctx context.Context, p account.Principal, id string, pa
 	if _, _, err := s.projects.Access(ctx, p, r.ProjectID, project.Publish); err != nil {
 		return Resource{}, err
 	}
-	if err := patch.validate(); err != nil {
+	if err := patch.validate(r.Type); err != nil {
 		return Resource{}, err
 	}
 	out, err := s.store.UpdateResource(ctx, id, func(r *Resource) error {

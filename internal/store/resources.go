@@ -282,11 +282,12 @@ func (rs releases) UpdateResource(ctx context.Context, id string, fn func(*relea
 		// Only the editable columns are written, whatever fn did.
 		upd := fromResource(r)
 		if err := tx.db.WithContext(ctx).Model(&resourceRow{ID: id}).Select("version", "changelog", "remark", "update_type",
-			"status", "rollout_percent", "updated_at").Updates(&upd).Error; err != nil {
+			"status", "rollout_percent", "target_binary_range", "updated_at").Updates(&upd).Error; err != nil {
 			return fmt.Errorf("store: update resource %s: %w", id, translate(err, "resource"))
 		}
 		row.Version, row.Changelog, row.Remark, row.UpdateType = upd.Version, upd.Changelog, upd.Remark, upd.UpdateType
 		row.Status, row.RolloutPercent, row.UpdatedAt = upd.Status, upd.RolloutPercent, upd.UpdatedAt
+		row.TargetBinaryRange = upd.TargetBinaryRange
 		out = row.toResource()
 		return nil
 	})
