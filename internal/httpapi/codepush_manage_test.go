@@ -3,6 +3,9 @@ package httpapi
 import (
 	"encoding/json"
 	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -120,5 +123,132 @@ func testCodePushTargetRangeEdit(t *testing.T, ts *testServer) {
 	device.Set("app_version", "2.3.0")
 	if got := ts.mustCodePushCheck(t, device); !got.IsAvailable || got.Label != "v1" {
 		t.Fatalf("binary 2.3.0: %+v", got)
+	}
+}
+
+// followFile GETs a download link of the test server and the storage URL
+// it redirects to; it returns the final status.
+func (ts *testServer) followFile(tb testing.TB, link string) int {
+	tb.Helper()
+	u, err := url.Parse(link)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rec, _ := ts.do(tb, "GET", u.RequestURI(), nil)
+	if rec.Code != 302 {
+		return rec.Code
+	}
+	to, err := url.Parse(rec.Header().Get("Location"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rec, _ = ts.do(tb, "GET", to.RequestURI(), nil)
+	return rec.Code
+}
+
+// diffFiles lists the stored diff packages (local storage).
+func (ts *testServer) diffFiles(tb testing.TB) []string {
+	tb.Helper()
+	var out []string
+	for _, f := range ts.storedFiles(tb) {
+		if strings.Contains(f, "codepush-diff") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// TestCodePushDeleteRemovesDiffs: deleting a release deletes the diff
+// packages built for it, as target or as base, from storage and from the
+// database, and no deleted diff is offered or downloadable afterwards; a
+// diff another release can still be the base of is kept.
+func TestCodePushDeleteRemovesDiffs(t *testing.T) {
+	eachDB(t, nil, testCodePushDeleteRemovesDiffs)
+}
+
+func testCodePushDeleteRemovesDiffs(t *testing.T, ts *testServer) {
+	f := newReleaseFixture(t, ts)
+	tok, pid := f.maintainer.AccessToken, f.project.ID
+	publish := func(files ...string) resourceView {
+		z := ts.mustUpload(t, tok, pid, "b.zip", mustZip(t, files...))
+		return ts.mustResource(t, tok, pid, map[string]any{"type": 6, "storageKey": z.Key, "targetBinaryRange": "1.x", "updateType": 1})
+	}
+	// v1 and v2 are the same package (A); v3 changes it (B).
+	v1 := publish("CodePush/index.android.bundle", "CodePush/assets/a.png")
+	v2 := publish("CodePush/index.android.bundle", "CodePush/assets/a.png")
+	v3 := publish("CodePush/index.android.bundle", "CodePush/assets/b.png")
+	if v1.PackageHash != v2.PackageHash || v3.PackageHash == v1.PackageHash {
+		t.Fatalf("hashes v1 %s v2 %s v3 %s", v1.PackageHash, v2.PackageHash, v3.PackageHash)
+	}
+	key := ts.mustDeploymentKey(t, tok, pid, release.PlatformAndroid)
+	onA := url.Values{"deployment_key": {key}, "app_version": {"1.2.0"}, "package_hash": {v1.PackageHash}, "client_unique_id": {"d1"}}
+
+	got := ts.mustCodePushCheck(t, onA)
+	if !got.IsAvailable || got.Label != "v3" || !strings.Contains(got.DownloadURL, "/codepush/diff/"+v3.ID+"/") {
+		t.Fatalf("device on A: %+v", got)
+	}
+	diffURL := got.DownloadURL
+	if code := ts.followFile(t, diffURL); code != 200 {
+		t.Fatalf("diff download: %d", code)
+	}
+	d := ts.diffFiles(t)
+	if len(d) != 1 {
+		t.Fatalf("stored diffs %v", d)
+	}
+	built, err := os.Stat(filepath.Join(ts.filesDir, d[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// v2 goes: v1 is the same package below v3, so the diff stays (not
+	// built again: the same file) and is served.
+	ts.mustOK(t, 200, "DELETE", "/api/v1/resources/"+v2.ID, tok, nil, nil)
+	if got := ts.mustCodePushCheck(t, onA); got.DownloadURL != diffURL {
+		t.Fatalf("device on A after v2 was deleted: %+v", got)
+	}
+	if code := ts.followFile(t, diffURL); code != 200 || len(ts.diffFiles(t)) != 1 {
+		t.Fatalf("diff after v2 was deleted: %d, stored %v", code, ts.diffFiles(t))
+	}
+	if now, err := os.Stat(filepath.Join(ts.filesDir, d[0])); err != nil || !os.SameFile(built, now) {
+		t.Fatalf("the diff was deleted and built again (%v)", err)
+	}
+
+	// v1 goes: nothing can be the diff's base; it is gone from storage,
+	// its link is 404 and the check offers the full package.
+	ts.mustOK(t, 200, "DELETE", "/api/v1/resources/"+v1.ID, tok, nil, nil)
+	if d := ts.diffFiles(t); len(d) != 0 {
+		t.Fatalf("diffs left after their base was deleted: %v", d)
+	}
+	if code := ts.followFile(t, diffURL); code != 404 {
+		t.Fatalf("deleted diff: %d", code)
+	}
+	got = ts.mustCodePushCheck(t, onA)
+	if !got.IsAvailable || got.Label != "v3" || !strings.Contains(got.DownloadURL, "/d/"+v3.ID+"/") || got.PackageSize != v3.Size {
+		t.Fatalf("device on A after its base was deleted: %+v", got)
+	}
+	if code := ts.followFile(t, got.DownloadURL); code != 200 {
+		t.Fatalf("full package: %d", code)
+	}
+
+	// A diff to a release goes with it.
+	v4 := publish("CodePush/index.android.bundle", "CodePush/assets/c.png")
+	onB := url.Values{"deployment_key": {key}, "app_version": {"1.2.0"}, "package_hash": {v3.PackageHash}, "client_unique_id": {"d2"}}
+	got = ts.mustCodePushCheck(t, onB)
+	if got.Label != "v4" || !strings.Contains(got.DownloadURL, "/codepush/diff/"+v4.ID+"/") || len(ts.diffFiles(t)) != 1 {
+		t.Fatalf("device on B: %+v, stored %v", got, ts.diffFiles(t))
+	}
+	ts.mustOK(t, 200, "DELETE", "/api/v1/resources/"+v4.ID, tok, nil, nil)
+	if d := ts.diffFiles(t); len(d) != 0 {
+		t.Fatalf("diffs left after their target was deleted: %v", d)
+	}
+	if code := ts.followFile(t, got.DownloadURL); code != 404 {
+		t.Fatalf("deleted target's diff: %d", code)
+	}
+	if got := ts.mustCodePushCheck(t, onB); got.IsAvailable {
+		t.Fatalf("device on v3 after v4 was deleted: %+v", got)
+	}
+	// Only v3's own package is left in storage.
+	if files := ts.storedFiles(t); len(files) != 1 || !slices.ContainsFunc(files, func(f string) bool { return strings.HasSuffix(v3.StorageKey, f) || strings.HasSuffix(f, v3.StorageKey) }) {
+		t.Fatalf("stored files %v, v3 is %s", files, v3.StorageKey)
 	}
 }

@@ -216,8 +216,9 @@ func (s *Service) Update(ctx context.Context, p account.Principal, id string, pa
 }
 
 // Delete removes a resource (maintainers and owners) and its file when no
-// other resource uses it. A native resource that enabled wgt resources are
-// built on is kept (Conflict naming them).
+// other resource uses it, and for a CodePush release the diff packages
+// that can no longer be served (Store.DeleteResource). A native resource
+// that enabled wgt resources are built on is kept (Conflict naming them).
 func (s *Service) Delete(ctx context.Context, p account.Principal, id string) error {
 	r, err := s.Get(ctx, p, id)
 	if err != nil {
@@ -240,8 +241,11 @@ func (s *Service) Delete(ctx context.Context, p account.Principal, id string) er
 	if err != nil {
 		return err
 	}
-	if freed != "" {
-		s.deleteBlob(ctx, freed)
+	for _, k := range freed {
+		s.deleteBlob(ctx, k)
+	}
+	if r.Type.IsCodePush() {
+		s.diffs.forget(r.ID, freed)
 	}
 	s.changed(r.ProjectID)
 	return nil

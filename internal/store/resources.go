@@ -294,9 +294,10 @@ func (rs releases) UpdateResource(ctx context.Context, id string, fn func(*relea
 	return out, err
 }
 
-func (rs releases) DeleteResource(ctx context.Context, id string, check func(release.Resource, []release.Resource) error) (string, error) {
-	var freed string
+func (rs releases) DeleteResource(ctx context.Context, id string, check func(release.Resource, []release.Resource) error) ([]string, error) {
+	var freed []string
 	err := rs.s.InTx(ctx, func(tx *Store) error {
+		freed = nil
 		db := tx.db.WithContext(ctx)
 		var row resourceRow
 		if err := db.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&row, "id = ?", id).Error; err != nil {
@@ -317,21 +318,30 @@ func (rs releases) DeleteResource(ctx context.Context, id string, check func(rel
 		if err := check(r, toResources(deps)); err != nil {
 			return err
 		}
+		var diffKeys []string
+		if r.Type.IsCodePush() {
+			var err error
+			if diffKeys, err = deleteDiffsOf(db, r); err != nil {
+				return err
+			}
+		}
 		if err := db.Delete(&resourceRow{}, "id = ?", id).Error; err != nil {
 			return fmt.Errorf("store: delete resource %s: %w", id, err)
 		}
-		if row.StorageKey == nil {
-			return nil
-		}
-		var users int64
-		if err := db.Model(&resourceRow{}).Where("storage_key = ?", *row.StorageKey).Count(&users).Error; err != nil {
-			return fmt.Errorf("store: file users: %w", err)
-		}
-		if users == 0 {
-			if err := db.Delete(&fileRow{}, "storage_key = ?", *row.StorageKey).Error; err != nil {
-				return fmt.Errorf("store: delete file: %w", err)
+		if row.StorageKey != nil {
+			var users int64
+			if err := db.Model(&resourceRow{}).Where("storage_key = ?", *row.StorageKey).Count(&users).Error; err != nil {
+				return fmt.Errorf("store: file users: %w", err)
 			}
-			freed = *row.StorageKey
+			if users == 0 {
+				freed = append(freed, *row.StorageKey)
+			}
+		}
+		freed = append(freed, diffKeys...)
+		if len(freed) > 0 {
+			if err := db.Delete(&fileRow{}, "storage_key IN ?", freed).Error; err != nil {
+				return fmt.Errorf("store: delete files: %w", err)
+			}
 		}
 		return nil
 	})
