@@ -5384,7 +5384,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "integer",
-                        "description": "1 wgt-android, 2 wgt-ios, 3 android, 4 ios, 5 firmware",
+                        "description": "1 wgt-android, 2 wgt-ios, 3 android, 4 ios, 5 firmware, 6 codepush-android, 7 codepush-ios",
                         "name": "type",
                         "in": "query"
                     },
@@ -6338,7 +6338,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Editable: version, changelog, remark, updateType, status, rolloutPercent. Type and file are fixed.",
+                "description": "Editable: version, changelog, remark, updateType, status, rolloutPercent, and for CodePush releases (types 6, 7) targetBinaryRange (checked as at publish; 400 for other types). Type and file are fixed. The update check answers with the change at once. A CodePush rollout only grows.",
                 "consumes": [
                     "application/json"
                 ],
@@ -10393,6 +10393,11 @@ const docTemplate = `{
                         0,
                         1
                     ]
+                },
+                "targetBinaryRange": {
+                    "description": "TargetBinaryRange is a CodePush release's (types 6, 7 only; 400 for\nthe others): the npm semver range of binary versions it runs on.",
+                    "type": "string",
+                    "example": "^1.2.0"
                 },
                 "updateType": {
                     "type": "integer",

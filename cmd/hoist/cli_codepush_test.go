@@ -43,22 +43,53 @@ func TestReleaseCLICodePush(t *testing.T) {
 
 	var chs []struct{ DeploymentKeys map[string]string }
 	apiCall(t, base, "GET", "/api/v1/projects/"+proj.ID+"/channels", sess.AccessToken, nil, &chs)
-	res, err := http.Get(base + "/v0.1/public/codepush/update_check?deployment_key=" + chs[0].DeploymentKeys["android"] +
-		"&app_version=1.4.0&client_unique_id=d1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	var ans struct {
+	type answer struct {
 		UpdateInfo struct {
 			Label       string `json:"label"`
+			IsAvailable bool   `json:"is_available"`
 			IsMandatory bool   `json:"is_mandatory"`
 			DownloadURL string `json:"download_url"`
 		} `json:"update_info"`
 	}
-	if json.Unmarshal(b, &ans); res.StatusCode != 200 || ans.UpdateInfo.Label != "v1" || !ans.UpdateInfo.IsMandatory ||
+	check := func(appVersion string) answer {
+		res, err := http.Get(base + "/v0.1/public/codepush/update_check?deployment_key=" + chs[0].DeploymentKeys["android"] +
+			"&app_version=" + appVersion + "&client_unique_id=d1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		var ans answer
+		if err := json.Unmarshal(b, &ans); res.StatusCode != 200 || err != nil {
+			t.Fatalf("update check %s: %d %s", appVersion, res.StatusCode, b)
+		}
+		return ans
+	}
+	if ans := check("1.4.0"); ans.UpdateInfo.Label != "v1" || !ans.UpdateInfo.IsMandatory ||
 		!strings.HasPrefix(ans.UpdateInfo.DownloadURL, base+"/d/") {
-		t.Fatalf("update check: %d %s", res.StatusCode, b)
+		t.Fatalf("update check: %+v", ans)
+	}
+	if ans := check("2.0.1"); ans.UpdateInfo.IsAvailable {
+		t.Fatalf("binary 2.0.1 outside ^1.0.0: %+v", ans)
+	}
+
+	// The range changes after publish: hoist resource range ID RANGE.
+	var rs []struct{ ID string }
+	code, out, _ = runHoist(t, env, "resources", "--project", proj.ID, "--type", "codepush-android", "--json")
+	if json.Unmarshal([]byte(out), &rs); code != 0 || len(rs) != 1 {
+		t.Fatalf("resources: %d %q", code, out)
+	}
+	if code, _, stderr := runHoist(t, env, "resource", "range", rs[0].ID, "banana"); code != 1 || !strings.Contains(stderr, "targetBinaryRange") {
+		t.Fatalf("a bad range: %d %q", code, stderr)
+	}
+	code, out, stderr = runHoist(t, env, "resource", "range", rs[0].ID, ">=1.0.0 <3.0.0")
+	if code != 0 || !strings.Contains(out, "codepush-android v1 now for binaries >=1.0.0 <3.0.0") {
+		t.Fatalf("range: %d %q %q", code, out, stderr)
+	}
+	if ans := check("2.0.1"); !ans.UpdateInfo.IsAvailable || ans.UpdateInfo.Label != "v1" {
+		t.Fatalf("binary 2.0.1 after widening: %+v", ans)
+	}
+	if code, out, _ := runHoist(t, env, "resource", "show", rs[0].ID); code != 0 || !strings.Contains(out, "targetBinaryRange:  >=1.0.0 <3.0.0") {
+		t.Fatalf("show: %d %q", code, out)
 	}
 }

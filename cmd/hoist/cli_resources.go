@@ -75,7 +75,7 @@ func cliProjects(ctx context.Context, args []string, stdout, stderr io.Writer) e
 func cliResources(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newCLIFlagSet("resources", "hoist resources --project ID [--type T] [--status enabled|disabled] [--json]", stderr)
 	projectID := fs.String("project", "", "project id (required)")
-	typ := fs.String("type", "", "only this type: wgt-android, wgt-ios, android, ios or firmware")
+	typ := fs.String("type", "", "only this type: wgt-android, wgt-ios, android, ios, firmware, codepush-android or codepush-ios")
 	status := fs.String("status", "", "only enabled or disabled resources")
 	pos, err := parseCLI(fs, args)
 	if err != nil {
@@ -91,7 +91,7 @@ func cliResources(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *typ != "" {
 		t, ok := parseType(*typ)
 		if !ok {
-			return usageError{fmt.Sprintf("resources: --type %q: use wgt-android, wgt-ios, android, ios or firmware", *typ)}
+			return usageError{fmt.Sprintf("resources: --type %q: use wgt-android, wgt-ios, android, ios, firmware, codepush-android or codepush-ios", *typ)}
 		}
 		filter.Type = t
 	}
@@ -141,9 +141,10 @@ func humanSize(n int64) string {
 	return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 }
 
-const resourceUsage = `hoist resource enable ID | disable ID | rollout ID PERCENT | show ID | promote ID CHANNEL | rollback ID  [--json]`
+const resourceUsage = `hoist resource enable ID | disable ID | rollout ID PERCENT | range ID RANGE | show ID | promote ID CHANNEL | rollback ID  [--json]`
 
-// cliResource runs `hoist resource enable|disable|rollout|show|promote|rollback ID [PERCENT|CHANNEL]`.
+// cliResource runs `hoist resource enable|disable|rollout|range|show|promote|rollback ID [PERCENT|RANGE|CHANNEL]`;
+// range sets a CodePush release's targetBinaryRange (the server checks it).
 func cliResource(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newCLIFlagSet("resource", resourceUsage, stderr)
 	pos, err := parseCLI(fs, args)
@@ -155,7 +156,7 @@ func cliResource(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	action, pos := pos[0], pos[1:]
 	want := 1
-	if action == "rollout" || action == "promote" {
+	if action == "rollout" || action == "promote" || action == "range" {
 		want = 2
 	}
 	if len(pos) != want {
@@ -179,6 +180,9 @@ func cliResource(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return usageError{fmt.Sprintf("resource rollout: PERCENT %q: give a whole number from 1 to 100", pos[1])}
 		}
 		patch = &client.ResourcePatch{RolloutPercent: &p}
+	case "range":
+		rng := pos[1]
+		patch = &client.ResourcePatch{TargetBinaryRange: &rng}
 	case "show":
 	default:
 		return usageError{fmt.Sprintf("resource: unknown action %q; usage: %s", action, resourceUsage)}
@@ -202,6 +206,10 @@ func cliResource(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if action == "show" {
 		return describeResource(stdout, r)
 	}
+	if action == "range" {
+		fmt.Fprintf(stdout, "%s %s %s now for binaries %s\n", r.ID, typeName(r.Type), r.Label, r.TargetBinaryRange)
+		return nil
+	}
 	fmt.Fprintf(stdout, "%s %s %s (versionCode %d): %s, rollout %d%%\n",
 		r.ID, typeName(r.Type), r.Version, r.VersionCode, statusName(r.Status), r.RolloutPercent)
 	return nil
@@ -218,6 +226,10 @@ func describeResource(w io.Writer, r client.Resource) error {
 	}
 	if r.Product != "" {
 		rows = append(rows, []string{"product:", r.Product})
+	}
+	if r.Label != "" {
+		rows = append(rows, []string{"label:", r.Label}, []string{"targetBinaryRange:", r.TargetBinaryRange},
+			[]string{"packageHash:", r.PackageHash})
 	}
 	rows = append(rows,
 		[]string{"status:", statusName(r.Status)}, []string{"rollout:", strconv.Itoa(r.RolloutPercent) + "%"},

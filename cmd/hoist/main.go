@@ -43,8 +43,9 @@ Release CLI (talks to a running Hoist with an API token; -h on each for flags):
   release --project ID --type T --file F --version V --version-code N ...
                                   upload a file and publish it as a resource
   resources --project ID          list a project's resources
-  resource enable|disable|show ID, resource rollout ID PERCENT
-                                  change or show a resource
+  resource enable|disable|show ID, resource rollout ID PERCENT,
+  resource range ID RANGE         change or show a resource (range: a
+                                  CodePush release's targetBinaryRange)
   ota start --resource ID --product P (--tag T|--device D|--all)
   ota watch CAMPAIGN_ID           start an OTA campaign, follow its counts
   They take --server/--token (env HOIST_SERVER/HOIST_TOKEN) over the stored

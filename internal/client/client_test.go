@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -218,6 +219,27 @@ func TestClientMirrorsTheServer(t *testing.T) {
 	if rs, err = c.Resources(ctx, p.ID, client.ResourceFilter{Status: "0"}); err != nil || rs == nil || len(rs) != 0 {
 		t.Fatalf("no disabled resources: %#v %v", rs, err)
 	}
+
+	// A CodePush release and a change of its range.
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	w, _ := zw.Create("CodePush/index.android.bundle")
+	w.Write([]byte("console.log('v1')"))
+	zw.Close()
+	zf, err := c.Upload(ctx, p.ID, client.TypeCodePushAndroid, "bundle.zip", bytes.NewReader(zb.Bytes()), int64(zb.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpr, err := c.CreateResource(ctx, p.ID, client.NewResource{Type: client.TypeCodePushAndroid, StorageKey: zf.Key,
+		TargetBinaryRange: "1.x", UpdateType: 1})
+	if err != nil || cpr.Label != "v1" {
+		t.Fatalf("create codepush: %+v %v", cpr, err)
+	}
+	rng := "^1.2.0"
+	if cpr, err = c.UpdateResource(ctx, cpr.ID, client.ResourcePatch{TargetBinaryRange: &rng}); err != nil || cpr.TargetBinaryRange != rng {
+		t.Fatalf("update range: %+v %v", cpr, err)
+	}
+	rec.mustMirror(t, "update range", cpr)
 
 	cp, err := c.CreateCampaign(ctx, client.NewCampaign{ResourceID: r.ID, Product: "meter",
 		Target: client.CampaignTarget{Tag: "floor-2"}, TTLSeconds: 3600})

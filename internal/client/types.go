@@ -197,6 +197,8 @@ type ResourcePatch struct {
 	UpdateType     *int    `json:"updateType,omitempty"`
 	Status         *int    `json:"status,omitempty"`
 	RolloutPercent *int    `json:"rolloutPercent,omitempty"`
+	// TargetBinaryRange changes a CodePush release's range (types 6, 7).
+	TargetBinaryRange *string `json:"targetBinaryRange,omitempty"`
 }
 
 // ResourceFilter narrows a resource list; zero values do not filter.

@@ -41,7 +41,7 @@ func TestDictSeededBuiltins(t *testing.T) {
 			states = append(states, string(s))
 		}
 		want := map[string]string{
-			"resource_type":   "1,2,3,4,5",
+			"resource_type":   "1,2,3,4,5,6,7",
 			"update_type":     "1,2,3",
 			"resource_status": "1,0",
 			"ota_state":       strings.Join(states, ","), // every state of the code, in lifecycle order

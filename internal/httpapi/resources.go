@@ -102,7 +102,7 @@ func queryInt(c *gin.Context, name string) (int, bool, error) {
 //	@Produce	json
 //	@Security	BearerAuth
 //	@Param		id			path		string	true	"project id"
-//	@Param		type		query		int		false	"1 wgt-android, 2 wgt-ios, 3 android, 4 ios, 5 firmware"
+//	@Param		type		query		int		false	"1 wgt-android, 2 wgt-ios, 3 android, 4 ios, 5 firmware, 6 codepush-android, 7 codepush-ios"
 //	@Param		status		query		int		false	"0 disabled, 1 enabled"
 //	@Param		channel		query		string	false	"only this release channel"
 //	@Param		pageNum		query		int		false	"page, from 1"
@@ -249,12 +249,15 @@ type resourcePatchRequest struct {
 	UpdateType     *int    `json:"updateType" enums:"1,2,3"`
 	Status         *int    `json:"status" enums:"0,1"`
 	RolloutPercent *int    `json:"rolloutPercent"`
+	// TargetBinaryRange is a CodePush release's (types 6, 7 only; 400 for
+	// the others): the npm semver range of binary versions it runs on.
+	TargetBinaryRange *string `json:"targetBinaryRange" example:"^1.2.0"`
 }
 
 // handleResourceUpdate godoc
 //
 //	@Summary		Change a resource (maintainers, owners)
-//	@Description	Editable: version, changelog, remark, updateType, status, rolloutPercent. Type and file are fixed.
+//	@Description	Editable: version, changelog, remark, updateType, status, rolloutPercent, and for CodePush releases (types 6, 7) targetBinaryRange (checked as at publish; 400 for other types). Type and file are fixed. The update check answers with the change at once. A CodePush rollout only grows.
 //	@Tags			resources
 //	@Accept			json
 //	@Produce		json
@@ -272,7 +275,8 @@ func (s *Server) handleResourceUpdate(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	patch := release.Patch{Version: req.Version, Changelog: req.Changelog, Remark: req.Remark, RolloutPercent: req.RolloutPercent}
+	patch := release.Patch{Version: req.Version, Changelog: req.Changelog, Remark: req.Remark, RolloutPercent: req.RolloutPercent,
+		TargetBinaryRange: req.TargetBinaryRange}
 	if req.UpdateType != nil {
 		ut := release.UpdateType(*req.UpdateType)
 		patch.UpdateType = &ut

@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"path"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -175,9 +177,12 @@ func (s *Service) prepareCodePush(ctx context.Context, r *Resource, n NewResourc
 // changed files of target plus hotcodepush.json. Building reads both zips
 // once (bounded by maxBundleBytes) on the asking request; concurrent
 // requests for the same diff wait for one build. Built diffs are
-// remembered, so later checks read no database.
+// remembered by target and base release, so later checks read no
+// database; a deleted release is never asked for again (it has left the
+// compiled deployments), so what was remembered for it cannot be served
+// after Delete removed the diff, on this node or another.
 func (s *Service) CodePushDiff(ctx context.Context, target, base *Resource) (CodePushDiff, error) {
-	k := target.ID + "/" + base.PackageHash
+	k := target.ID + "/" + base.ID
 	if d, ok := s.diffs.get(k); ok {
 		return d, nil
 	}
@@ -231,8 +236,9 @@ func (s *Service) buildDiff(ctx context.Context, target, base *Resource) (CodePu
 	return d, nil
 }
 
-// diffMemo remembers built diffs (they never change); it forgets them all
-// when it holds maxRememberedDiffs.
+// diffMemo remembers built diffs by "target id/base id" (a diff never
+// changes); it forgets them all when it holds maxRememberedDiffs, and
+// those of a deleted release (forget).
 type diffMemo struct {
 	mu sync.RWMutex
 	m  map[string]CodePushDiff
@@ -245,6 +251,19 @@ func (m *diffMemo) get(k string) (CodePushDiff, bool) {
 	defer m.mu.RUnlock()
 	d, ok := m.m[k]
 	return d, ok
+}
+
+// forget drops what is remembered for the release id (as target or base)
+// and for the diffs stored under keys.
+func (m *diffMemo) forget(id string, keys []string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, d := range m.m {
+		target, base, _ := strings.Cut(k, "/")
+		if target == id || base == id || slices.Contains(keys, d.StorageKey) {
+			delete(m.m, k)
+		}
+	}
 }
 
 func (m *diffMemo) put(k string, d CodePushDiff) {

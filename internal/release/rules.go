@@ -108,6 +108,10 @@ type Patch struct {
 	UpdateType     *UpdateType
 	Status         *Status
 	RolloutPercent *int
+	// TargetBinaryRange is a CodePush release's (types 6, 7 only): the
+	// npm semver range of binary versions it runs on, checked as at
+	// publish.
+	TargetBinaryRange *string
 }
 
 type fieldErrs []apperr.FieldError
@@ -161,12 +165,8 @@ func (n NewResource) validate() error {
 	if n.VersionCode < 1 && !(n.Type.IsCodePush() && n.VersionCode == 0) {
 		fs.add("versionCode", "must be at least 1")
 	}
-	if n.Type.IsCodePush() {
-		if _, err := ParseSemverRange(n.TargetBinaryRange); err != nil || strings.TrimSpace(n.TargetBinaryRange) == "" {
-			fs.add("targetBinaryRange", "must be a semver range of binary versions (npm syntax: 1.2.3, 1.x, ^1.2.3, ~1.2, >=1.0.0 <2.0.0, 1.2.3 - 1.4.0, *)")
-		}
-	} else if n.TargetBinaryRange != "" {
-		fs.add("targetBinaryRange", "is only for CodePush bundles (types 6 and 7)")
+	if n.Type.IsCodePush() || n.TargetBinaryRange != "" {
+		checkTargetRange(&fs, n.Type, n.TargetBinaryRange)
 	}
 	if n.Type.IsWgt() && n.NativeVersionCode < 0 {
 		fs.add("nativeVersionCode", "must not be negative")
@@ -217,9 +217,26 @@ func validProduct(s string) bool {
 	return true
 }
 
-func (p Patch) validate() error {
+// checkTargetRange checks a targetBinaryRange given for a resource of
+// type t: only CodePush bundles have one, and it must parse as an npm
+// semver range (the parser the update check matches with).
+func checkTargetRange(fs *fieldErrs, t Type, rng string) {
+	if !t.IsCodePush() {
+		fs.add("targetBinaryRange", "is only for CodePush bundles (types 6 and 7)")
+		return
+	}
+	if _, err := ParseSemverRange(rng); err != nil || strings.TrimSpace(rng) == "" {
+		fs.add("targetBinaryRange", "must be a semver range of binary versions (npm syntax: 1.2.3, 1.x, ^1.2.3, ~1.2, >=1.0.0 <2.0.0, 1.2.3 - 1.4.0, *)")
+	}
+}
+
+// validate checks a patch of a resource of type t.
+func (p Patch) validate(t Type) error {
 	var fs fieldErrs
 	checkEditable(&fs, p.Version, p.Changelog, p.Remark, p.UpdateType, p.Status, p.RolloutPercent)
+	if p.TargetBinaryRange != nil {
+		checkTargetRange(&fs, t, *p.TargetBinaryRange)
+	}
 	return fs.err()
 }
 
@@ -241,6 +258,14 @@ func (p Patch) apply(r *Resource) {
 	}
 	if p.RolloutPercent != nil {
 		r.RolloutPercent = *p.RolloutPercent
+	}
+	if p.TargetBinaryRange != nil {
+		// A display version that was the range (the default at publish)
+		// follows it.
+		if p.Version == nil && r.Version == truncateRunes(r.TargetBinaryRange, 50) {
+			r.Version = truncateRunes(*p.TargetBinaryRange, 50)
+		}
+		r.TargetBinaryRange = *p.TargetBinaryRange
 	}
 }
 

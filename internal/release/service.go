@@ -186,7 +186,9 @@ func (s *Service) List(ctx context.Context, p account.Principal, projectID strin
 	return s.store.ListResources(ctx, projectID, f, pg)
 }
 
-// Update changes a resource's editable fields (maintainers and owners).
+// Update changes a resource's editable fields (maintainers and owners);
+// a CodePush release's targetBinaryRange too (Invalid for other types).
+// The update check answers with the change at once (OnChange).
 func (s *Service) Update(ctx context.Context, p account.Principal, id string, patch Patch) (Resource, error) {
 	r, err := s.Get(ctx, p, id)
 	if err != nil {
@@ -195,7 +197,7 @@ func (s *Service) Update(ctx context.Context, p account.Principal, id string, pa
 	if _, _, err := s.projects.Access(ctx, p, r.ProjectID, project.Publish); err != nil {
 		return Resource{}, err
 	}
-	if err := patch.validate(); err != nil {
+	if err := patch.validate(r.Type); err != nil {
 		return Resource{}, err
 	}
 	out, err := s.store.UpdateResource(ctx, id, func(r *Resource) error {
@@ -216,8 +218,9 @@ func (s *Service) Update(ctx context.Context, p account.Principal, id string, pa
 }
 
 // Delete removes a resource (maintainers and owners) and its file when no
-// other resource uses it. A native resource that enabled wgt resources are
-// built on is kept (Conflict naming them).
+// other resource uses it, and for a CodePush release the diff packages
+// that can no longer be served (Store.DeleteResource). A native resource
+// that enabled wgt resources are built on is kept (Conflict naming them).
 func (s *Service) Delete(ctx context.Context, p account.Principal, id string) error {
 	r, err := s.Get(ctx, p, id)
 	if err != nil {
@@ -240,8 +243,11 @@ func (s *Service) Delete(ctx context.Context, p account.Principal, id string) er
 	if err != nil {
 		return err
 	}
-	if freed != "" {
-		s.deleteBlob(ctx, freed)
+	for _, k := range freed {
+		s.deleteBlob(ctx, k)
+	}
+	if r.Type.IsCodePush() {
+		s.diffs.forget(r.ID, freed)
 	}
 	s.changed(r.ProjectID)
 	return nil

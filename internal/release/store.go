@@ -66,12 +66,18 @@ type Store interface {
 	// AppResources returns every app resource (types 1-4) of a project,
 	// enabled or not.
 	AppResources(ctx context.Context, projectID string) ([]Resource, error)
+	// UpdateResource changes a resource with fn in one transaction that
+	// locks it; only the editable fields are written (version, changelog,
+	// remark, updateType, status, rolloutPercent, targetBinaryRange).
 	UpdateResource(ctx context.Context, id string, fn func(*Resource) error) (Resource, error)
 	// DeleteResource deletes the resource after check approves it given
 	// the enabled wgt resources built on it (for a native resource). When
 	// no other resource uses its file any more, the file's record is
-	// deleted too and its key returned, so the caller can delete the blob.
-	DeleteResource(ctx context.Context, id string, check func(r Resource, dependents []Resource) error) (freedKey string, err error)
+	// deleted too and its key returned, so the caller can delete the blob;
+	// so are, for a CodePush release, the diff packages no device can be
+	// sent any more: those to it, and those from its package that no
+	// other release of its deployment can be the base of.
+	DeleteResource(ctx context.Context, id string, check func(r Resource, dependents []Resource) error) (freedKeys []string, err error)
 	CountResources(ctx context.Context, projectID string) (int64, error)
 	ProjectExists(ctx context.Context, projectID string) (bool, error)
 	// DeleteProject deletes a project with its resources, files and

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/hoist-ota/hoist/internal/release"
@@ -89,6 +90,64 @@ func (rs releases) CreateCodePushDiff(ctx context.Context, d release.CodePushDif
 		return fmt.Errorf("store: record codepush diff: %w", translate(err, "diff"))
 	}
 	return nil
+}
+
+// deleteDiffsOf deletes, in db's transaction, the diff packages that no
+// device can be sent once r (a CodePush release) is deleted, and returns
+// their storage keys: the diffs to r, and the diffs from r's package to a
+// later release of its deployment unless another release of the
+// deployment below that one has the same package (the update check only
+// serves a diff from a release of the deployment older than its target).
+// A diff being built while r is deleted may be recorded after this; it is
+// never served and goes with its target.
+func deleteDiffsOf(db *gorm.DB, r release.Resource) ([]string, error) {
+	var diffs []codePushDiffRow
+	if err := db.Where("resource_id = ?", r.ID).Find(&diffs).Error; err != nil {
+		return nil, fmt.Errorf("store: diffs of %s: %w", r.ID, err)
+	}
+	if r.PackageHash != "" {
+		var dep []resourceRow
+		if err := db.Select("id", "version_code", "package_hash", "storage_key").
+			Where("project_id = ? AND channel = ? AND type = ?", r.ProjectID, r.Channel, int(r.Type)).Find(&dep).Error; err != nil {
+			return nil, fmt.Errorf("store: deployment of %s: %w", r.ID, err)
+		}
+		var from []codePushDiffRow
+		if err := db.Where("base_hash = ? AND resource_id IN (?)", r.PackageHash,
+			db.Model(&resourceRow{}).Select("id").Where("project_id = ? AND channel = ? AND type = ?", r.ProjectID, r.Channel, int(r.Type))).
+			Find(&from).Error; err != nil {
+			return nil, fmt.Errorf("store: diffs from %s: %w", r.ID, err)
+		}
+		for _, d := range from {
+			if d.ResourceID != r.ID && !otherBase(dep, r.ID, d) {
+				diffs = append(diffs, d)
+			}
+		}
+	}
+	keys := make([]string, 0, len(diffs))
+	for _, d := range diffs {
+		if err := db.Delete(&codePushDiffRow{}, "resource_id = ? AND base_hash = ?", d.ResourceID, d.BaseHash).Error; err != nil {
+			return nil, fmt.Errorf("store: delete diff: %w", err)
+		}
+		keys = append(keys, d.StorageKey)
+	}
+	return keys, nil
+}
+
+// otherBase reports whether a release of the deployment dep other than
+// the deleted one can still be the base of diff d.
+func otherBase(dep []resourceRow, deleted string, d codePushDiffRow) bool {
+	var target int64 = -1
+	for _, x := range dep {
+		if x.ID == d.ResourceID {
+			target = x.VersionCode
+		}
+	}
+	for _, x := range dep {
+		if x.ID != deleted && x.PackageHash == d.BaseHash && x.VersionCode < target && x.StorageKey != nil {
+			return true
+		}
+	}
+	return false
 }
 
 type codePushMetricRow struct {

@@ -282,20 +282,22 @@ func (rs releases) UpdateResource(ctx context.Context, id string, fn func(*relea
 		// Only the editable columns are written, whatever fn did.
 		upd := fromResource(r)
 		if err := tx.db.WithContext(ctx).Model(&resourceRow{ID: id}).Select("version", "changelog", "remark", "update_type",
-			"status", "rollout_percent", "updated_at").Updates(&upd).Error; err != nil {
+			"status", "rollout_percent", "target_binary_range", "updated_at").Updates(&upd).Error; err != nil {
 			return fmt.Errorf("store: update resource %s: %w", id, translate(err, "resource"))
 		}
 		row.Version, row.Changelog, row.Remark, row.UpdateType = upd.Version, upd.Changelog, upd.Remark, upd.UpdateType
 		row.Status, row.RolloutPercent, row.UpdatedAt = upd.Status, upd.RolloutPercent, upd.UpdatedAt
+		row.TargetBinaryRange = upd.TargetBinaryRange
 		out = row.toResource()
 		return nil
 	})
 	return out, err
 }
 
-func (rs releases) DeleteResource(ctx context.Context, id string, check func(release.Resource, []release.Resource) error) (string, error) {
-	var freed string
+func (rs releases) DeleteResource(ctx context.Context, id string, check func(release.Resource, []release.Resource) error) ([]string, error) {
+	var freed []string
 	err := rs.s.InTx(ctx, func(tx *Store) error {
+		freed = nil
 		db := tx.db.WithContext(ctx)
 		var row resourceRow
 		if err := db.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&row, "id = ?", id).Error; err != nil {
@@ -316,21 +318,30 @@ func (rs releases) DeleteResource(ctx context.Context, id string, check func(rel
 		if err := check(r, toResources(deps)); err != nil {
 			return err
 		}
+		var diffKeys []string
+		if r.Type.IsCodePush() {
+			var err error
+			if diffKeys, err = deleteDiffsOf(db, r); err != nil {
+				return err
+			}
+		}
 		if err := db.Delete(&resourceRow{}, "id = ?", id).Error; err != nil {
 			return fmt.Errorf("store: delete resource %s: %w", id, err)
 		}
-		if row.StorageKey == nil {
-			return nil
-		}
-		var users int64
-		if err := db.Model(&resourceRow{}).Where("storage_key = ?", *row.StorageKey).Count(&users).Error; err != nil {
-			return fmt.Errorf("store: file users: %w", err)
-		}
-		if users == 0 {
-			if err := db.Delete(&fileRow{}, "storage_key = ?", *row.StorageKey).Error; err != nil {
-				return fmt.Errorf("store: delete file: %w", err)
+		if row.StorageKey != nil {
+			var users int64
+			if err := db.Model(&resourceRow{}).Where("storage_key = ?", *row.StorageKey).Count(&users).Error; err != nil {
+				return fmt.Errorf("store: file users: %w", err)
 			}
-			freed = *row.StorageKey
+			if users == 0 {
+				freed = append(freed, *row.StorageKey)
+			}
+		}
+		freed = append(freed, diffKeys...)
+		if len(freed) > 0 {
+			if err := db.Delete(&fileRow{}, "storage_key IN ?", freed).Error; err != nil {
+				return fmt.Errorf("store: delete files: %w", err)
+			}
 		}
 		return nil
 	})

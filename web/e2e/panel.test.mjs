@@ -715,6 +715,73 @@ test('panel: register, project, upload with progress, releases, update check, de
     }
   })
 
+  await t.test('CodePush: publish a bundle (a zip built here) at 50%; it is listed with its label, range and hash; raise the rollout; edit the range', async () => {
+    await openTab('Releases')
+    await openTab('CodePush (Android)')
+    const table = page.getByTestId('resources-6')
+    await table.getByText('No releases of this type yet').waitFor()
+    await table.getByTestId('new-resource').click()
+    const title = 'New release: CodePush (Android)'
+    const bundle = makeZip([
+      { name: 'CodePush/index.android.bundle', data: Buffer.from(`var v='${randomBytes(8).toString('hex')}';`) },
+      { name: 'CodePush/assets/logo.png', data: randomBytes(2048) },
+    ])
+    await uploadIn(title, { name: 'bundle.zip', mimeType: 'application/zip', buffer: bundle })
+    const d = dialog(title)
+    await d.getByTestId('res-range').fill('banana')
+    await okIn(title)
+    await d.getByText('Not a semver range').waitFor() // checked before the API
+    await d.getByTestId('res-range').fill('^1.0.0')
+    await d.locator('input[data-testid=rollout-input], [data-testid=rollout-input] input').fill('50')
+    await d.getByTestId('res-changelog').fill('First bundle')
+    await ui.screenshot('codepush-create')
+    await okIn(title)
+    await page.getByText('Release v1 published').waitFor()
+    const row = table.locator('tr', { hasText: 'v1' })
+    await row.getByTestId('cp-label').getByText('v1', { exact: true }).waitFor()
+    await row.getByTestId('cp-range').getByText('^1.0.0', { exact: true }).waitFor()
+    await row.getByTestId('cp-reports').waitFor() // the clients' report counts (none yet)
+    await row.locator('.ant-progress-text', { hasText: '50%' }).waitFor()
+    await ui.screenshot('codepush-releases')
+
+    await row.getByTestId('cp-raise').click()
+    const raise = dialog('Raise the rollout of v1 (^1.0.0)')
+    await raise.getByText('A CodePush rollout only grows').waitFor()
+    await okIn('Raise the rollout of v1 (^1.0.0)')
+    await page.getByText('v1 (^1.0.0) rolled out to 100%').waitFor()
+    await row.locator('.ant-progress-text', { hasText: '100%' }).waitFor()
+    assert.equal(await row.getByTestId('cp-raise').count(), 0)
+
+    await row.getByTestId('res-edit').click()
+    const edit = dialog('Edit release v1 (^1.0.0)')
+    await edit.getByTestId('res-range').fill('1.x || 2.x')
+    await okIn('Edit release v1 (^1.0.0)')
+    await row.getByTestId('cp-range').getByText('1.x || 2.x', { exact: true }).waitFor()
+  })
+
+  await t.test('CodePush: the channels show the deployment keys; rotate one, the old key is refused at once', async () => {
+    await openTab('Channels')
+    const cell = page.getByTestId('deployment-key-production-android')
+    const oldKey = (await cell.getByTestId('copy-value').textContent()).trim()
+    assert.match(oldKey, /^[A-Za-z0-9]{40}$/)
+    const check = (key) => fetch(`${server.baseURL}/v0.1/public/codepush/update_check?deployment_key=${key}&app_version=2.1.0&client_unique_id=e2e`)
+    const before = await check(oldKey)
+    assert.equal(before.status, 200)
+    const offered = await before.json()
+    assert.equal(offered.update_info.label, 'v1') // within the edited range 1.x || 2.x
+    await cell.getByTestId('rotate-key').click()
+    const confirm = page.locator('.ant-modal-confirm')
+    await confirm.getByText('The old key stops working at once').waitFor()
+    await ui.screenshot('codepush-rotate')
+    await confirm.getByRole('button', { name: 'Rotate' }).click()
+    await page.getByText('New Android deployment key for production').waitFor()
+    await cell.getByTestId('copy-value').filter({ hasNotText: oldKey }).waitFor()
+    const newKey = (await cell.getByTestId('copy-value').textContent()).trim()
+    assert.notEqual(newKey, oldKey)
+    assert.equal((await check(oldKey)).status, 400)
+    assert.equal((await (await check(newKey)).json()).update_info.label, 'v1')
+  })
+
   await t.test('products: create one in the project', async () => {
     await page.getByTestId('menu-products').click()
     await page.getByTestId('products-page').getByText('No device products yet').waitFor()

@@ -1,5 +1,5 @@
 import { api } from './index'
-import type { Channel, ExplainQuery, Explanation, Pin } from './types'
+import type { Channel, CodePushPlatform, ExplainQuery, Explanation, Pin } from './types'
 
 export const channelsApi = {
   /** production first, then the others by name. */
@@ -8,6 +8,11 @@ export const channelsApi = {
   /** 409 while the channel has releases. */
   remove: (projectId: string, name: string) =>
     api.delete(`/v1/projects/${projectId}/channels/${encodeURIComponent(name)}`),
+  /** A new CodePush deployment key for the channel and platform; the old one is refused at once. */
+  rotateKey: (projectId: string, name: string, platform: CodePushPlatform) =>
+    api.post<{ deploymentKey: string }>(
+      `/v1/projects/${projectId}/channels/${encodeURIComponent(name)}/deployment-keys/${platform}/rotate`,
+    ),
   pins: (projectId: string, channel?: string) =>
     api.get<Pin[]>(`/v1/projects/${projectId}/pins`, { params: { channel: channel || undefined } }),
   pin: (projectId: string, p: { deviceKey: string; channel: string; note: string }) =>

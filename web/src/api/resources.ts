@@ -1,5 +1,5 @@
 import { api } from './index'
-import type { NativeLatest, Page, PageQuery, Resource, ResourceCreate, ResourcePatch, Rolled } from './types'
+import type { CodePushMetrics, NativeLatest, Page, PageQuery, Resource, ResourceCreate, ResourcePatch, Rolled } from './types'
 
 export interface ResourceQuery extends PageQuery {
   type?: number
@@ -21,5 +21,7 @@ export const resourcesApi = {
     api.post<Resource>(`/v1/resources/${id}/promote`, { channel, rolloutPercent }),
   /** Withdraws the release; for a wgt, re-publishes the previous one under the next versionCode. */
   rollback: (id: string) => api.post<Rolled>(`/v1/resources/${id}/rollback`),
+  /** What CodePush clients reported for the release (types 6, 7). */
+  codePushMetrics: (id: string) => api.get<CodePushMetrics>(`/v1/resources/${id}/codepush-metrics`, { silent: true }),
   nativeLatest: (projectId: string) => api.get<NativeLatest>(`/v1/projects/${projectId}/resources/native/latest`),
 }

@@ -113,13 +113,15 @@ export interface Member {
   createdTime: string
 }
 
-/** Resource types (upushy wire values). */
+/** Resource types (upushy wire values; 6 and 7 are CodePush bundles). */
 export const ResourceType = {
   WgtAndroid: 1,
   WgtIOS: 2,
   Android: 3,
   IOS: 4,
   Firmware: 5,
+  CodePushAndroid: 6,
+  CodePushIOS: 7,
 } as const
 export type ResourceType = (typeof ResourceType)[keyof typeof ResourceType]
 
@@ -146,6 +148,10 @@ export interface Resource {
   /** promoted: copied from originId; rollback: re-publishes originId's file. Absent for a plain publish. */
   origin?: ResourceOrigin
   originId?: string
+  /** CodePush releases (types 6, 7): "v" + versionCode, the npm semver range of binaries, the package hash. */
+  label?: string
+  targetBinaryRange?: string
+  packageHash?: string
   createdBy: string
   createdTime: string
   updatedTime: string
@@ -168,11 +174,22 @@ export interface ResourceCreate {
   product?: string
   /** Default production. */
   channel?: string
+  /** CodePush (types 6, 7): required; versionCode 0 takes the deployment's next. */
+  targetBinaryRange?: string
 }
 
 export type ResourcePatch = Partial<
-  Pick<Resource, 'version' | 'changelog' | 'remark' | 'updateType' | 'status' | 'rolloutPercent'>
+  Pick<Resource, 'version' | 'changelog' | 'remark' | 'updateType' | 'status' | 'rolloutPercent' | 'targetBinaryRange'>
 >
+
+/** What CodePush clients reported for a release's label. */
+export interface CodePushMetrics {
+  label: string
+  active: number
+  downloaded: number
+  installed: number
+  failed: number
+}
 
 export interface NativeLatest {
   android: number | null
@@ -538,7 +555,11 @@ export interface Channel {
   updateUrl: string
   /** Absent for production. */
   createdTime?: string
+  /** The CodePush deployment keys of the channel, per platform. */
+  deploymentKeys?: Partial<Record<CodePushPlatform, string>>
 }
+
+export type CodePushPlatform = 'android' | 'ios'
 
 /** A device (systemInfo.uuid or deviceId) pinned to a channel. */
 export interface Pin {

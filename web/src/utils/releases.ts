@@ -11,7 +11,7 @@ export function isWgtType(type: number): boolean {
  * type:
  *  - wgt: the release is withdrawn and the previous enabled wgt of the same
  *    channel and native build is published again under the channel's next
- *    versionCode;
+ *    versionCode (a CodePush bundle likewise, under the next label);
  *  - native: the release is only withdrawn;
  *  - refused: nothing can be rolled back (why says which rule).
  */
@@ -31,7 +31,8 @@ export type RollbackPlan =
 export function rollbackPlan(bad: Resource, releases: readonly Resource[]): RollbackPlan {
   if (bad.type === ResourceType.Firmware) return { kind: 'refused', bad, why: 'firmware' }
   if (bad.status !== 1) return { kind: 'refused', bad, why: 'disabled' }
-  if (!isWgtType(bad.type)) return { kind: 'native', bad }
+  // CodePush bundles (6, 7) go back like wgt (their nativeVersionCode is 0).
+  if (!isWgtType(bad.type) && bad.type < ResourceType.CodePushAndroid) return { kind: 'native', bad }
   const same = releases.filter((r) => r.type === bad.type && r.channel === bad.channel && r.id !== bad.id)
   let previous: Resource | undefined
   for (const r of same) {
@@ -53,18 +54,23 @@ export interface PromoteCheck {
   blocking?: Resource
 }
 
-/** promoteCheck checks src against the releases (any channel) of its type. */
+/**
+ * promoteCheck checks src against the releases (any channel) of its type.
+ * A CodePush bundle takes the target deployment's next label instead: it
+ * is blocked only while the latest release there is enabled with an
+ * unfinished rollout.
+ */
 export function promoteCheck(src: Resource, target: string, releases: readonly Resource[]): PromoteCheck {
   let top: Resource | undefined
   for (const r of releases) {
     if (r.type !== src.type || r.channel !== target) continue
     if (!top || r.versionCode > top.versionCode) top = r
   }
-  if (top && top.versionCode >= src.versionCode) return { ok: false, blocking: top }
-  return { ok: true }
+  const blocked = src.label ? top && top.status === 1 && top.rolloutPercent < 100 : top && top.versionCode >= src.versionCode
+  return blocked ? { ok: false, blocking: top } : { ok: true }
 }
 
-/** releaseName is "1.0.1 (101)". */
-export function releaseName(r: Pick<Resource, 'version' | 'versionCode'>): string {
-  return `${r.version} (${r.versionCode})`
+/** releaseName is "1.0.1 (101)", or "v3 (^1.2.0)" for a CodePush bundle (its label and version). */
+export function releaseName(r: Pick<Resource, 'version' | 'versionCode' | 'label'>): string {
+  return r.label ? `${r.label} (${r.version})` : `${r.version} (${r.versionCode})`
 }

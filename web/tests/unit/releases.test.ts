@@ -86,3 +86,32 @@ describe('releaseName', () => {
     expect(releaseName({ version: '1.0.1', versionCode: 101 })).toBe('1.0.1 (101)')
   })
 })
+
+describe('CodePush bundles', () => {
+  const cp = (p: Partial<Resource> & { versionCode: number }) =>
+    res({ type: 6, version: '^1.0.0', nativeVersionCode: 0, label: `v${p.versionCode}`, targetBinaryRange: '^1.0.0', ...p })
+
+  it('are named by label and version', () => {
+    expect(releaseName(cp({ versionCode: 3 }))).toBe('v3 (^1.0.0)')
+  })
+
+  it('roll back like wgt: the previous enabled bundle of the channel under the next label', () => {
+    const v1 = cp({ versionCode: 1 })
+    const v2 = cp({ versionCode: 2, status: 0 })
+    const bad = cp({ versionCode: 3 })
+    const beta = cp({ versionCode: 7, channel: 'beta' })
+    expect(rollbackPlan(bad, [v1, v2, bad, beta])).toEqual({ kind: 'wgt', bad, previous: v1, nextCode: 4 })
+    expect(rollbackPlan(v1, [v1, bad])).toMatchObject({ kind: 'refused', why: 'noPrevious' })
+  })
+
+  it('promote into a deployment unless its latest release is still rolling out', () => {
+    const src = cp({ versionCode: 5, channel: 'beta' })
+    // Labels are per deployment: a higher one in the target does not block.
+    const prod = cp({ versionCode: 9 })
+    expect(promoteCheck(src, 'production', [src, prod])).toEqual({ ok: true })
+    const rolling = cp({ versionCode: 10, rolloutPercent: 20 })
+    expect(promoteCheck(src, 'production', [src, prod, rolling])).toEqual({ ok: false, blocking: rolling })
+    const rollingOff = cp({ versionCode: 10, rolloutPercent: 20, status: 0 })
+    expect(promoteCheck(src, 'production', [src, prod, rollingOff])).toEqual({ ok: true })
+  })
+})
