@@ -7275,6 +7275,14 @@ const docTemplate = `{
         "httpapi.basicConfigView": {
             "type": "object",
             "properties": {
+                "broker": {
+                    "description": "Broker is where devices connect, shown on the product page and with\na new device's secret.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.brokerView"
+                        }
+                    ]
+                },
                 "captchaEnabled": {
                     "type": "boolean",
                     "example": true
@@ -7318,6 +7326,31 @@ const docTemplate = `{
                 "version": {
                     "type": "string",
                     "example": "v1.0.0"
+                }
+            }
+        },
+        "httpapi.brokerView": {
+            "type": "object",
+            "properties": {
+                "localOnly": {
+                    "description": "LocalOnly is true when URL is a loopback address: only programs on\nHoist's own machine can use it (the embedded broker listens on\n127.0.0.1 by default).",
+                    "type": "boolean",
+                    "example": false
+                },
+                "mode": {
+                    "description": "Mode is embedded, external, rabbitmq or off.",
+                    "type": "string",
+                    "example": "embedded"
+                },
+                "source": {
+                    "description": "Source is \"config\" (mqtt.publicURL), \"listener\" (derived) or \"\"\n(unknown).",
+                    "type": "string",
+                    "example": "listener"
+                },
+                "url": {
+                    "description": "URL is the broker address devices connect to (mqtt://, mqtts://,\nws://, wss://): mqtt.publicURL, else derived from the embedded\nbroker's TCP listener. Empty when unknown: an external broker or\nRabbitMQ without mqtt.publicURL, or MQTT off.",
+                    "type": "string",
+                    "example": "mqtt://hoist.example.com:1883"
                 }
             }
         },
