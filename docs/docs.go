@@ -3095,7 +3095,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Body: JSON {\"devices\":[{\"name\":\"d1\",\"tags\":[\"a\"]},...]} or text/csv with the header name,tags (tags separated by ; or | in their cell). All or nothing: an invalid device is 400 (errors name devices[i].name, i from 0 in the order given, CSV data rows included), a name repeated or already taken is 409 naming the first 20, more than 10 000 devices is 413. Returns every device with its secret, this once. Both paths work: .../devices:batch and .../devices/batch.",
+                "description": "Body: JSON {\"devices\":[{\"name\":\"d1\",\"tags\":[\"a\"]},...]} or text/csv with the header name,tags (tags separated by ; or | in their cell); with ` + "`" + `Content-Type: text/csv; header=absent` + "`" + ` (RFC 4180) there is no header line and the columns are name,tags. All or nothing: an invalid device is 400 (JSON: errors name devices[i].name, i from 0 in the order given; CSV: lines[n].name and lines[n].tags, n the line as the file numbers it, from 1), a name repeated or already taken is 409 naming the first 20, more than 10 000 devices is 413. Returns every device with its secret, this once. Both paths work: .../devices:batch and .../devices/batch.",
                 "consumes": [
                     "application/json",
                     "text/csv"
@@ -3592,7 +3592,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Body: JSON {\"devices\":[{\"name\":\"d1\",\"tags\":[\"a\"]},...]} or text/csv with the header name,tags (tags separated by ; or | in their cell). All or nothing: an invalid device is 400 (errors name devices[i].name, i from 0 in the order given, CSV data rows included), a name repeated or already taken is 409 naming the first 20, more than 10 000 devices is 413. Returns every device with its secret, this once. Both paths work: .../devices:batch and .../devices/batch.",
+                "description": "Body: JSON {\"devices\":[{\"name\":\"d1\",\"tags\":[\"a\"]},...]} or text/csv with the header name,tags (tags separated by ; or | in their cell); with ` + "`" + `Content-Type: text/csv; header=absent` + "`" + ` (RFC 4180) there is no header line and the columns are name,tags. All or nothing: an invalid device is 400 (JSON: errors name devices[i].name, i from 0 in the order given; CSV: lines[n].name and lines[n].tags, n the line as the file numbers it, from 1), a name repeated or already taken is 409 naming the first 20, more than 10 000 devices is 413. Returns every device with its secret, this once. Both paths work: .../devices:batch and .../devices/batch.",
                 "consumes": [
                     "application/json",
                     "text/csv"
