@@ -7878,11 +7878,19 @@ const docTemplate = `{
                 },
                 "description": {
                     "type": "string",
+                    "example": "设备的型号"
+                },
+                "descriptionEn": {
+                    "type": "string",
                     "example": "Device models of the fleet"
                 },
                 "name": {
                     "type": "string",
                     "example": "设备型号"
+                },
+                "nameEn": {
+                    "type": "string",
+                    "example": "Device models"
                 }
             }
         },
@@ -7961,9 +7969,16 @@ const docTemplate = `{
                 "description": {
                     "type": "string"
                 },
+                "descriptionEn": {
+                    "type": "string"
+                },
                 "name": {
                     "type": "string",
                     "example": "设备型号"
+                },
+                "nameEn": {
+                    "type": "string",
+                    "example": "Device models"
                 }
             }
         },
@@ -7982,7 +7997,12 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "description": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "应用如何安装更新：征得用户同意、强制或静默"
+                },
+                "descriptionEn": {
+                    "type": "string",
+                    "example": "How an app installs an update: with the user's consent, forced, or silently"
                 },
                 "items": {
                     "type": "array",
@@ -7991,8 +8011,13 @@ const docTemplate = `{
                     }
                 },
                 "name": {
+                    "description": "Name and Description are Chinese (the default language), NameEn and\nDescriptionEn English; an empty one means use the other language's.",
                     "type": "string",
                     "example": "更新方式"
+                },
+                "nameEn": {
+                    "type": "string",
+                    "example": "Update types"
                 },
                 "updatedTime": {
                     "type": "string"
