@@ -3364,7 +3364,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Body: JSON {\"devices\":[{\"name\":\"d1\",\"tags\":[\"a\"]},...]} or text/csv with the header name,tags (tags separated by ; or | in their cell). All or nothing: an invalid device is 400 (errors name devices[i].name, i from 0 in the order given, CSV data rows included), a name repeated or already taken is 409 naming the first 20, more than 10 000 devices is 413. Returns every device with its secret, this once. Both paths work: .../devices:batch and .../devices/batch.",
+                "description": "Body: JSON {\"devices\":[{\"name\":\"d1\",\"tags\":[\"a\"]},...]} or text/csv with the header name,tags (tags separated by ; or | in their cell); with ` + "`" + `Content-Type: text/csv; header=absent` + "`" + ` (RFC 4180) there is no header line and the columns are name,tags. All or nothing: an invalid device is 400 (JSON: errors name devices[i].name, i from 0 in the order given; CSV: lines[n].name and lines[n].tags, n the line as the file numbers it, from 1), a name repeated or already taken is 409 naming the first 20, more than 10 000 devices is 413. Returns every device with its secret, this once. Both paths work: .../devices:batch and .../devices/batch.",
                 "consumes": [
                     "application/json",
                     "text/csv"
@@ -3861,7 +3861,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Body: JSON {\"devices\":[{\"name\":\"d1\",\"tags\":[\"a\"]},...]} or text/csv with the header name,tags (tags separated by ; or | in their cell). All or nothing: an invalid device is 400 (errors name devices[i].name, i from 0 in the order given, CSV data rows included), a name repeated or already taken is 409 naming the first 20, more than 10 000 devices is 413. Returns every device with its secret, this once. Both paths work: .../devices:batch and .../devices/batch.",
+                "description": "Body: JSON {\"devices\":[{\"name\":\"d1\",\"tags\":[\"a\"]},...]} or text/csv with the header name,tags (tags separated by ; or | in their cell); with ` + "`" + `Content-Type: text/csv; header=absent` + "`" + ` (RFC 4180) there is no header line and the columns are name,tags. All or nothing: an invalid device is 400 (JSON: errors name devices[i].name, i from 0 in the order given; CSV: lines[n].name and lines[n].tags, n the line as the file numbers it, from 1), a name repeated or already taken is 409 naming the first 20, more than 10 000 devices is 413. Returns every device with its secret, this once. Both paths work: .../devices:batch and .../devices/batch.",
                 "consumes": [
                     "application/json",
                     "text/csv"
@@ -8072,6 +8072,14 @@ const docTemplate = `{
         "httpapi.basicConfigView": {
             "type": "object",
             "properties": {
+                "broker": {
+                    "description": "Broker is where devices connect, shown on the product page and with\na new device's secret.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.brokerView"
+                        }
+                    ]
+                },
                 "captchaEnabled": {
                     "type": "boolean",
                     "example": true
@@ -8115,6 +8123,31 @@ const docTemplate = `{
                 "version": {
                     "type": "string",
                     "example": "v1.0.0"
+                }
+            }
+        },
+        "httpapi.brokerView": {
+            "type": "object",
+            "properties": {
+                "localOnly": {
+                    "description": "LocalOnly is true when URL is a loopback address: only programs on\nHoist's own machine can use it (the embedded broker listens on\n127.0.0.1 by default).",
+                    "type": "boolean",
+                    "example": false
+                },
+                "mode": {
+                    "description": "Mode is embedded, external, rabbitmq or off.",
+                    "type": "string",
+                    "example": "embedded"
+                },
+                "source": {
+                    "description": "Source is \"config\" (mqtt.publicURL), \"listener\" (derived) or \"\"\n(unknown).",
+                    "type": "string",
+                    "example": "listener"
+                },
+                "url": {
+                    "description": "URL is the broker address devices connect to (mqtt://, mqtts://,\nws://, wss://): mqtt.publicURL, else derived from the embedded\nbroker's TCP listener. Empty when unknown: an external broker or\nRabbitMQ without mqtt.publicURL, or MQTT off.",
+                    "type": "string",
+                    "example": "mqtt://hoist.example.com:1883"
                 }
             }
         },
@@ -8814,11 +8847,19 @@ const docTemplate = `{
                 },
                 "description": {
                     "type": "string",
+                    "example": "设备的型号"
+                },
+                "descriptionEn": {
+                    "type": "string",
                     "example": "Device models of the fleet"
                 },
                 "name": {
                     "type": "string",
                     "example": "设备型号"
+                },
+                "nameEn": {
+                    "type": "string",
+                    "example": "Device models"
                 }
             }
         },
@@ -8897,9 +8938,16 @@ const docTemplate = `{
                 "description": {
                     "type": "string"
                 },
+                "descriptionEn": {
+                    "type": "string"
+                },
                 "name": {
                     "type": "string",
                     "example": "设备型号"
+                },
+                "nameEn": {
+                    "type": "string",
+                    "example": "Device models"
                 }
             }
         },
@@ -8918,7 +8966,12 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "description": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "应用如何安装更新：征得用户同意、强制或静默"
+                },
+                "descriptionEn": {
+                    "type": "string",
+                    "example": "How an app installs an update: with the user's consent, forced, or silently"
                 },
                 "items": {
                     "type": "array",
@@ -8927,8 +8980,13 @@ const docTemplate = `{
                     }
                 },
                 "name": {
+                    "description": "Name and Description are Chinese (the default language), NameEn and\nDescriptionEn English; an empty one means use the other language's.",
                     "type": "string",
                     "example": "更新方式"
+                },
+                "nameEn": {
+                    "type": "string",
+                    "example": "Update types"
                 },
                 "updatedTime": {
                     "type": "string"

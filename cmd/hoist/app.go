@@ -135,6 +135,7 @@ func (a *app) newAPI(setupCode *account.SetupCode) (*httpapi.Server, error) {
 		Captcha:               sv.captcha,
 		SetupCode:             setupCode,
 		Listeners:             a.ls.addrs(),
+		Broker:                httpapi.Broker{Mode: cfg.MQTT.Mode, PublicURL: cfg.MQTT.PublicURL, TLS: cfg.MQTT.TLS.Enabled()},
 		Limits:                sv.limits,
 		BrokerAuth:            mqtt.NewAuth(sv.devices, mqtt.Credentials{Username: cfg.MQTT.Username, Password: cfg.MQTT.Password}),
 		HookSecret:            cfg.MQTT.HookSecret,

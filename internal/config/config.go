@@ -199,6 +199,12 @@ type MQTT struct {
 	TCPAddr string `koanf:"tcpAddr"`
 	WSAddr  string `koanf:"wsAddr"`
 	URL     string `koanf:"url"`
+	// PublicURL is the broker address devices connect to, shown in the
+	// panel (mqtt://broker.example.com:1883, mqtts://...:8883,
+	// wss://.../mqtt). Empty: derived from the embedded broker's TCP
+	// listener; unknown with an external broker or RabbitMQ, whose
+	// device-facing address Hoist cannot tell.
+	PublicURL string `koanf:"publicURL"`
 	// Username and Password are Hoist's own account on the external broker;
 	// the broker hooks treat it as the one superuser.
 	Username string `koanf:"username"`

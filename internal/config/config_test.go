@@ -274,6 +274,12 @@ func TestMQTTValidation(t *testing.T) {
 		{"tls missing files", func(m *MQTT) { m.TLS = MQTTTLS{CertFile: cert + ".nope", KeyFile: key} }, "mqtt.tls.certFile"},
 		{"tls swapped files", func(m *MQTT) { m.TLS = MQTTTLS{CertFile: key, KeyFile: cert} }, "mqtt.tls.certFile"},
 		{"tls ok", func(m *MQTT) { m.TLS = MQTTTLS{CertFile: cert, KeyFile: key} }, ""},
+		{"public url ok", func(m *MQTT) { m.PublicURL = "mqtts://broker.example.com:8883" }, ""},
+		{"public url websocket", func(m *MQTT) { m.PublicURL = "wss://broker.example.com/mqtt" }, ""},
+		{"public url http", func(m *MQTT) { m.PublicURL = "http://broker.example.com" }, "mqtt.publicURL"},
+		{"public url no host", func(m *MQTT) { m.PublicURL = "mqtt://:1883" }, "mqtt.publicURL"},
+		{"public url credentials", func(m *MQTT) { m.PublicURL = "mqtt://dev:pw@broker.example.com:1883" }, "mqtt.publicURL"},
+		{"public url bare host", func(m *MQTT) { m.PublicURL = "broker.example.com:1883" }, "mqtt.publicURL"},
 	}
 	for _, tc := range cases {
 		c := Default()

@@ -152,6 +152,11 @@ func (c Config) Validate() error {
 		add("mqtt.mode", "must be embedded, external, rabbitmq or off, not %q", c.MQTT.Mode)
 	}
 	c.validateMQTTSecrets(add)
+	if c.MQTT.PublicURL != "" {
+		if u, err := url.Parse(c.MQTT.PublicURL); err != nil || !mqttSchemes[u.Scheme] || u.Hostname() == "" || u.User != nil {
+			add("mqtt.publicURL", "must be the broker URL devices use, such as mqtt://broker.example.com:1883 or mqtts://broker.example.com:8883 (schemes mqtt, mqtts, tcp, ssl, tls, ws, wss; no credentials)")
+		}
+	}
 
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		add("log.format", "must be text or json, not %q", c.Log.Format)

@@ -10,15 +10,16 @@ import (
 	"github.com/hoist-ota/hoist/internal/apperr"
 )
 
-// ParseCSV reads a device batch in CSV: a header row naming the columns
-// "name" (required) and "tags" (optional), in any order and case, then one
-// device per row. Tags are separated by ";" or "|" within their cell;
-// spaces around names and tags are ignored, as are blank lines and a UTF-8
-// byte order mark. It stops after MaxBatch+1 devices, so the caller sees
-// that the batch is too large without reading it all. Malformed CSV is
-// Invalid naming the line; names and tags are checked later, by
-// CreateDevices.
-func ParseCSV(r io.Reader) ([]NewDevice, error) {
+// ParseCSV reads a device batch in CSV: with header, a first row naming
+// the columns "name" (required) and "tags" (optional), in any order and
+// case; without (RFC 4180's header=absent), the columns are name and an
+// optional tags. Then one device per row, its Line set to where the row
+// starts. Tags are separated by ";" or "|" within their cell; spaces
+// around names and tags are ignored, as are blank lines and a UTF-8 byte
+// order mark. It stops after MaxBatch+1 devices, so the caller sees that
+// the batch is too large without reading it all. Malformed CSV is Invalid
+// naming the line; names and tags are checked later, by CreateDevices.
+func ParseCSV(r io.Reader, header bool) ([]NewDevice, error) {
 	br := bufio.NewReader(r)
 	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
 		br.Discard(3)
@@ -26,26 +27,15 @@ func ParseCSV(r io.Reader) ([]NewDevice, error) {
 	cr := csv.NewReader(br)
 	cr.TrimLeadingSpace = true
 	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, apperr.New(apperr.Invalid, "the CSV is empty: its first line must be the header name,tags")
-	}
-	if err != nil {
-		return nil, csvError(err)
-	}
-	nameCol, tagsCol := -1, -1
-	for i, h := range header {
-		switch col := strings.ToLower(strings.TrimSpace(h)); {
-		case col == "name" && nameCol < 0:
-			nameCol = i
-		case col == "tags" && tagsCol < 0:
-			tagsCol = i
-		default:
-			return nil, apperr.New(apperr.Invalid, "CSV line 1: unknown or repeated column %q; the header is name,tags", h)
+	nameCol, tagsCol := 0, 1
+	if header {
+		var err error
+		if nameCol, tagsCol, err = readHeader(cr); err != nil {
+			return nil, err
 		}
-	}
-	if nameCol < 0 {
-		return nil, apperr.New(apperr.Invalid, "CSV line 1: the header must name a name column (name,tags)")
+	} else {
+		// Rows of one or two cells: the first row does not fix the count.
+		cr.FieldsPerRecord = -1
 	}
 	var out []NewDevice
 	for len(out) <= MaxBatch {
@@ -56,13 +46,49 @@ func ParseCSV(r io.Reader) ([]NewDevice, error) {
 		if err != nil {
 			return nil, csvError(err)
 		}
-		n := NewDevice{Name: strings.TrimSpace(rec[nameCol])}
-		if tagsCol >= 0 {
+		line, _ := cr.FieldPos(0)
+		if !header && len(rec) > 2 {
+			return nil, apperr.New(apperr.Invalid,
+				"CSV line %d has %d cells; a row is name,tags (separate the tags with ; or |)", line, len(rec))
+		}
+		n := NewDevice{Name: strings.TrimSpace(rec[nameCol]), Line: line}
+		if tagsCol >= 0 && tagsCol < len(rec) {
 			n.Tags = splitTags(rec[tagsCol])
 		}
 		out = append(out, n)
 	}
+	if len(out) == 0 && !header {
+		return nil, apperr.New(apperr.Invalid, "the CSV is empty: list one device per line (name,tags)")
+	}
 	return out, nil
+}
+
+// readHeader reads the header row and returns the columns of name and tags
+// (-1: no tags column).
+func readHeader(cr *csv.Reader) (nameCol, tagsCol int, err error) {
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return 0, 0, apperr.New(apperr.Invalid, "the CSV is empty: its first line must be the header name,tags")
+	}
+	if err != nil {
+		return 0, 0, csvError(err)
+	}
+	line, _ := cr.FieldPos(0)
+	nameCol, tagsCol = -1, -1
+	for i, h := range header {
+		switch col := strings.ToLower(strings.TrimSpace(h)); {
+		case col == "name" && nameCol < 0:
+			nameCol = i
+		case col == "tags" && tagsCol < 0:
+			tagsCol = i
+		default:
+			return 0, 0, apperr.New(apperr.Invalid, "CSV line %d: unknown or repeated column %q; the header is name,tags (or send Content-Type text/csv; header=absent)", line, h)
+		}
+	}
+	if nameCol < 0 {
+		return 0, 0, apperr.New(apperr.Invalid, "CSV line %d: the header must name a name column (name,tags)", line)
+	}
+	return nameCol, tagsCol, nil
 }
 
 // splitTags splits a tags cell on ";" and "|", dropping empty parts.

@@ -95,6 +95,10 @@ type ProductPatch struct {
 type NewDevice struct {
 	Name string
 	Tags []string
+	// Line is the CSV line it was read from (1-based, as an editor numbers
+	// them; ParseCSV sets it), 0 otherwise. A batch's errors name it:
+	// lines[4].name instead of devices[i].name.
+	Line int
 }
 
 // DevicePatch changes a device; nil is unchanged. Tags replace the whole
@@ -191,8 +195,8 @@ func checkDescription(fs *fieldErrs, d string) {
 	}
 }
 
-// validate checks a device to create; prefix names its fields ("" or
-// "devices[3].").
+// validate checks a device to create; prefix names its fields ("",
+// "devices[3]." or "lines[5].").
 func (n NewDevice) validate(fs *fieldErrs, prefix string) {
 	if !ValidName(n.Name) {
 		fs.add(prefix+"name", nameRule)

@@ -41,7 +41,8 @@ func (s *Service) CreateDevice(ctx context.Context, p account.Principal, product
 // CreateDevices adds up to MaxBatch devices to a product at once
 // (maintainers and owners), all or none, and returns them with their
 // secrets in the given order. An empty batch or an invalid device is
-// Invalid (fields devices[i].name, devices[i].tags, i from 0); more than
+// Invalid (fields devices[i].name, devices[i].tags, i from 0; for a device
+// read from CSV lines[n].name, lines[n].tags, n its line); more than
 // MaxBatch is TooLarge; names repeated in the batch or already taken are a
 // Conflict naming (the first 20 of) them.
 func (s *Service) CreateDevices(ctx context.Context, p account.Principal, product string, ns []NewDevice) ([]Issued, error) {
@@ -56,7 +57,11 @@ func (s *Service) CreateDevices(ctx context.Context, p account.Principal, produc
 	}
 	var fs fieldErrs
 	for i, n := range ns {
-		n.validate(&fs, fmt.Sprintf("devices[%d].", i))
+		prefix := fmt.Sprintf("devices[%d].", i)
+		if n.Line > 0 {
+			prefix = fmt.Sprintf("lines[%d].", n.Line)
+		}
+		n.validate(&fs, prefix)
 	}
 	if err := fs.err(); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 // Package dict holds the dictionaries: named, ordered lists of values with
 // a Chinese and an English label and a tag colour, which the admin panel
-// uses for its dropdowns and labels. Administrators may add their own.
+// uses for its dropdowns and labels. A dictionary's name and description
+// are in both languages too. Administrators may add their own.
 //
 // The built-in dictionaries (resource_type, update_type, resource_status,
 // ota_state, seeded by migration) mirror enums of the code. Their items may
@@ -20,13 +21,15 @@ import (
 
 // Type is a dictionary.
 type Type struct {
-	Code        string // ^[a-z][a-z0-9_]{1,49}$, the key clients look it up by
-	Name        string
-	Description string
-	Builtin     bool   // seeded by migration; see the package comment
-	Items       []Item // ordered by Sort, then Value
-	CreatedTime time.Time
-	UpdatedTime time.Time
+	Code          string // ^[a-z][a-z0-9_]{1,49}$, the key clients look it up by
+	Name          string // Chinese, the default language
+	NameEn        string // English; "" means use Name
+	Description   string // Chinese
+	DescriptionEn string // English; "" means use Description
+	Builtin       bool   // seeded by migration; see the package comment
+	Items         []Item // ordered by Sort, then Value
+	CreatedTime   time.Time
+	UpdatedTime   time.Time
 }
 
 // Item is one value of a dictionary.
@@ -52,9 +55,11 @@ const (
 // TypeFields is the editable part of a type. Nil fields are unchanged;
 // Code is read only when creating.
 type TypeFields struct {
-	Code        *string
-	Name        *string
-	Description *string
+	Code          *string
+	Name          *string
+	NameEn        *string
+	Description   *string
+	DescriptionEn *string
 }
 
 // validate reports every invalid field; creating requires a code and a name.
@@ -77,8 +82,16 @@ func (f TypeFields) validate(creating bool) error {
 	} else if f.Name != nil && !printable.Line(*f.Name) {
 		fs = append(fs, apperr.FieldError{Field: "name", Message: printable.Message})
 	}
+	if f.NameEn != nil && !runesBetween(strings.TrimSpace(*f.NameEn), 0, 50) {
+		fs = append(fs, apperr.FieldError{Field: "nameEn", Message: "must be at most 50 characters"})
+	} else if f.NameEn != nil && !printable.Line(*f.NameEn) {
+		fs = append(fs, apperr.FieldError{Field: "nameEn", Message: printable.Message})
+	}
 	if f.Description != nil && !runesBetween(*f.Description, 0, 255) {
 		fs = append(fs, apperr.FieldError{Field: "description", Message: "must be at most 255 characters"})
+	}
+	if f.DescriptionEn != nil && !runesBetween(*f.DescriptionEn, 0, 255) {
+		fs = append(fs, apperr.FieldError{Field: "descriptionEn", Message: "must be at most 255 characters"})
 	}
 	if len(fs) > 0 {
 		return apperr.Fields(fs...)
@@ -90,8 +103,14 @@ func (f TypeFields) apply(t *Type) {
 	if f.Name != nil {
 		t.Name = strings.TrimSpace(*f.Name)
 	}
+	if f.NameEn != nil {
+		t.NameEn = strings.TrimSpace(*f.NameEn)
+	}
 	if f.Description != nil {
 		t.Description = *f.Description
+	}
+	if f.DescriptionEn != nil {
+		t.DescriptionEn = *f.DescriptionEn
 	}
 }
 

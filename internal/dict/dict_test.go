@@ -52,6 +52,11 @@ func TestTypeFieldsValidate(t *testing.T) {
 		{"update nothing", TypeFields{}, false, nil},
 		{"update ignores code", TypeFields{Code: str("BAD")}, false, nil},
 		{"update empty name", TypeFields{Name: str("")}, false, []string{"name"}},
+		{"english name and description", TypeFields{Code: str("ab"), Name: str("型号"), NameEn: str(" Models "), DescriptionEn: str("d")}, true, nil},
+		{"no english name", TypeFields{Code: str("ab"), Name: str("x"), NameEn: str("")}, true, nil},
+		{"long english name", TypeFields{NameEn: str(strings.Repeat("n", 51))}, false, []string{"nameEn"}},
+		{"english name with a newline", TypeFields{NameEn: str("a\nb")}, false, []string{"nameEn"}},
+		{"long english description", TypeFields{DescriptionEn: str(strings.Repeat("d", 256))}, false, []string{"descriptionEn"}},
 	}
 	for _, c := range cases {
 		if got := fieldsOf(t, c.f.validate(c.creating)); !reflect.DeepEqual(got, c.want) {

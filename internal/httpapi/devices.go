@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -150,7 +151,7 @@ type deviceBatchView struct {
 // handleDeviceBatch godoc
 //
 //	@Summary		Register up to 10 000 devices at once (maintainers, owners)
-//	@Description	Body: JSON {"devices":[{"name":"d1","tags":["a"]},...]} or text/csv with the header name,tags (tags separated by ; or | in their cell). All or nothing: an invalid device is 400 (errors name devices[i].name, i from 0 in the order given, CSV data rows included), a name repeated or already taken is 409 naming the first 20, more than 10 000 devices is 413. Returns every device with its secret, this once. Both paths work: .../devices:batch and .../devices/batch.
+//	@Description	Body: JSON {"devices":[{"name":"d1","tags":["a"]},...]} or text/csv with the header name,tags (tags separated by ; or | in their cell); with `Content-Type: text/csv; header=absent` (RFC 4180) there is no header line and the columns are name,tags. All or nothing: an invalid device is 400 (JSON: errors name devices[i].name, i from 0 in the order given; CSV: lines[n].name and lines[n].tags, n the line as the file numbers it, from 1), a name repeated or already taken is 409 naming the first 20, more than 10 000 devices is 413. Returns every device with its secret, this once. Both paths work: .../devices:batch and .../devices/batch.
 //	@Tags			devices
 //	@Accept			json
 //	@Accept			text/csv
@@ -186,10 +187,11 @@ func (s *Server) handleDeviceBatch(c *gin.Context) {
 
 // bindBatch reads a device batch as JSON or, by Content-Type, CSV.
 func bindBatch(c *gin.Context) ([]device.NewDevice, error) {
-	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	mt, params, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	switch mt {
 	case "text/csv", "application/csv":
-		return device.ParseCSV(c.Request.Body)
+		// RFC 4180's header parameter: absent means the first line is a device.
+		return device.ParseCSV(c.Request.Body, !strings.EqualFold(params["header"], "absent"))
 	case "application/json", "":
 		var req deviceBatchRequest
 		if err := bindJSON(c, &req); err != nil {

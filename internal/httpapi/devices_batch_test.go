@@ -48,6 +48,12 @@ func TestDeviceBatch(t *testing.T) {
 		if total, _ := ts.mustDevices(t, tok, "/api/v1/products/thermo/devices?tag=b"); total != 2 {
 			t.Fatalf("csv tags: %d", total)
 		}
+		rec, env = ts.do(t, "POST", "/api/v1/products/thermo/devices:batch", strings.NewReader("h1,x;y\n\nh2\n"),
+			"Content-Type", "text/csv; header=absent", "Authorization", "Bearer "+tok)
+		if rec.Code != 201 || json.Unmarshal(env.Data, &out) != nil || out.Count != 2 || out.Devices[0].Name != "h1" ||
+			fmt.Sprint(out.Devices[0].Tags) != "[x y]" || out.Devices[1].Name != "h2" {
+			t.Fatalf("csv batch without header: %d %s", rec.Code, rec.Body)
+		}
 
 		// Refused batches create nothing.
 		refused := []struct {
@@ -60,13 +66,15 @@ func TestDeviceBatch(t *testing.T) {
 			{"already exist", "application/json", `{"devices":[{"name":"n1"},{"name":"j1"},{"name":"c2"}]}`, 409, apperr.Conflict, "j1, c2"},
 			{"csv repeats", "text/csv", "name\nn1\nn1\n", 409, apperr.Conflict, "n1"},
 			{"invalid name", "application/json", `{"devices":[{"name":"n1"},{"name":"a/b"}]}`, 400, apperr.Invalid, "devices[1].name"},
-			{"invalid tag", "text/csv", "name,tags\nn1,ok;a+b\n", 400, apperr.Invalid, "devices[0].tags"},
+			{"invalid tag", "text/csv", "name,tags\nn1,ok;a+b\n", 400, apperr.Invalid, `"field":"lines[2].tags"`},
+			{"invalid name without header", "text/csv; header=absent", "n1\n\nn 3,x\n", 400, apperr.Invalid, `"field":"lines[3].name"`},
 			{"empty", "application/json", `{"devices":[]}`, 400, apperr.Invalid, "devices"},
 			{"no devices key", "application/json", `{}`, 400, apperr.Invalid, "devices"},
 			{"malformed JSON", "application/json", `{"devices":[{"name":"n1"}`, 400, apperr.Invalid, "malformed JSON"},
 			{"wrong JSON type", "application/json", `{"devices":{"name":"n1"}}`, 400, apperr.Invalid, "devices"},
 			{"malformed CSV", "text/csv", "name,tags\nn1,\"a\n", 400, apperr.Invalid, "malformed CSV"},
 			{"CSV without header", "text/csv", "n1,a\n", 400, apperr.Invalid, "unknown"},
+			{"too many cells without header", "text/csv; header=absent", "n1,a,b\n", 400, apperr.Invalid, "line 1 has 3 cells"},
 			{"empty CSV", "text/csv", "", 400, apperr.Invalid, "empty"},
 			{"other type", "application/xml", `<devices/>`, 400, apperr.Invalid, "Content-Type"},
 		}
@@ -77,7 +85,7 @@ func TestDeviceBatch(t *testing.T) {
 				t.Errorf("%s: %d %s", c.name, rec.Code, rec.Body)
 			}
 		}
-		if total, _ := ts.mustDevices(t, tok, "/api/v1/products/thermo/devices"); total != 8 {
+		if total, _ := ts.mustDevices(t, tok, "/api/v1/products/thermo/devices"); total != 10 {
 			t.Fatalf("refused batches created devices: %d", total)
 		}
 		if total, _ := ts.mustDevices(t, tok, "/api/v1/products/thermo/devices?search=n"); total != 0 {
@@ -99,6 +107,27 @@ func TestDeviceBatch(t *testing.T) {
 			"Content-Type", "text/csv", "Authorization", "Bearer "+tok)
 		mustErrorEnvelope(t, rec, env, 413, apperr.TooLarge)
 	})
+}
+
+// A CSV batch's errors name each line and column once, in the panel's
+// language.
+func TestDeviceBatchCSVErrorsNameLines(t *testing.T) {
+	ts := mustServer(t, nil)
+	fx := newDeviceFixture(t, ts)
+	csv := "ok-1,a\nbad/2\n\nok-3,b+c;d\n"
+	rec, env := ts.do(t, "POST", "/api/v1/products/thermo/devices:batch", strings.NewReader(csv),
+		"Content-Type", "text/csv; header=absent", "Authorization", "Bearer "+fx.maintainer.AccessToken, "Accept-Language", "zh-CN")
+	mustErrorEnvelope(t, rec, env, 400, apperr.Invalid)
+	want := []apperr.FieldError{
+		{Field: "lines[2].name", Message: "必须是 1 到 64 个 A-Z a-z 0-9 _ . - 字符（不能有 / + # $ 或空格）"},
+		{Field: "lines[4].tags", Message: `每个标签必须是 1 到 64 个 A-Z a-z 0-9 _ . - 字符（不能有 / + # $ 或空格）；"b+c" 不是`},
+	}
+	if fmt.Sprint(env.Errors) != fmt.Sprint(want) {
+		t.Fatalf("errors %+v, want %+v", env.Errors, want)
+	}
+	if total, _ := ts.mustDevices(t, fx.maintainer.AccessToken, "/api/v1/products/thermo/devices"); total != 0 {
+		t.Fatalf("a refused batch created %d devices", total)
+	}
 }
 
 // The largest batch on SQLite, the embedded default. Its duration is

@@ -11,9 +11,13 @@ import (
 
 // dictView is a dictionary with its items.
 type dictView struct {
-	Code        string `json:"code" example:"update_type"`
-	Name        string `json:"name" example:"更新方式"`
-	Description string `json:"description"`
+	Code string `json:"code" example:"update_type"`
+	// Name and Description are Chinese (the default language), NameEn and
+	// DescriptionEn English; an empty one means use the other language's.
+	Name          string `json:"name" example:"更新方式"`
+	NameEn        string `json:"nameEn" example:"Update types"`
+	Description   string `json:"description" example:"应用如何安装更新：征得用户同意、强制或静默"`
+	DescriptionEn string `json:"descriptionEn" example:"How an app installs an update: with the user's consent, forced, or silently"`
 	// Builtin dictionaries mirror enums of the code: they cannot be
 	// deleted, and their items keep their values.
 	Builtin     bool           `json:"builtin"`
@@ -27,7 +31,8 @@ func viewDict(t dict.Type) dictView {
 	for i, it := range t.Items {
 		items[i] = viewDictItem(it)
 	}
-	return dictView{Code: t.Code, Name: t.Name, Description: t.Description, Builtin: t.Builtin, Items: items,
+	return dictView{Code: t.Code, Name: t.Name, NameEn: t.NameEn, Description: t.Description, DescriptionEn: t.DescriptionEn,
+		Builtin: t.Builtin, Items: items,
 		CreatedTime: t.CreatedTime, UpdatedTime: t.UpdatedTime}
 }
 
@@ -72,9 +77,11 @@ func (s *Server) handleDictList(c *gin.Context) {
 }
 
 type dictCreateRequest struct {
-	Code        *string `json:"code" example:"device_model"`
-	Name        *string `json:"name" example:"设备型号"`
-	Description *string `json:"description" example:"Device models of the fleet"`
+	Code          *string `json:"code" example:"device_model"`
+	Name          *string `json:"name" example:"设备型号"`
+	NameEn        *string `json:"nameEn" example:"Device models"`
+	Description   *string `json:"description" example:"设备的型号"`
+	DescriptionEn *string `json:"descriptionEn" example:"Device models of the fleet"`
 }
 
 // handleDictCreate godoc
@@ -96,7 +103,8 @@ func (s *Server) handleDictCreate(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	t, err := s.dicts.Create(c.Request.Context(), principal(c), dict.TypeFields{Code: req.Code, Name: req.Name, Description: req.Description})
+	t, err := s.dicts.Create(c.Request.Context(), principal(c), dict.TypeFields{Code: req.Code, Name: req.Name, NameEn: req.NameEn,
+		Description: req.Description, DescriptionEn: req.DescriptionEn})
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -124,8 +132,10 @@ func (s *Server) handleDictGet(c *gin.Context) {
 }
 
 type dictUpdateRequest struct {
-	Name        *string `json:"name" example:"设备型号"`
-	Description *string `json:"description"`
+	Name          *string `json:"name" example:"设备型号"`
+	NameEn        *string `json:"nameEn" example:"Device models"`
+	Description   *string `json:"description"`
+	DescriptionEn *string `json:"descriptionEn"`
 }
 
 // handleDictUpdate godoc
@@ -148,7 +158,8 @@ func (s *Server) handleDictUpdate(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	t, err := s.dicts.Update(c.Request.Context(), principal(c), c.Param("code"), dict.TypeFields{Name: req.Name, Description: req.Description})
+	t, err := s.dicts.Update(c.Request.Context(), principal(c), c.Param("code"), dict.TypeFields{Name: req.Name, NameEn: req.NameEn,
+		Description: req.Description, DescriptionEn: req.DescriptionEn})
 	if err != nil {
 		s.respondError(c, err)
 		return

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
 	"github.com/hoist-ota/hoist/internal/ota"
@@ -51,6 +52,13 @@ func TestDictSeededBuiltins(t *testing.T) {
 			if !d.Builtin || d.Name == "" || dictValues(d) != values {
 				t.Errorf("%s: builtin %v name %q values %s, want %s", code, d.Builtin, d.Name, dictValues(d), values)
 			}
+			// Both languages, in words: Chinese in name and description,
+			// English in nameEn and descriptionEn, no code identifiers.
+			if !hasHan(d.Name) || !hasHan(d.Description) || d.NameEn == "" || hasHan(d.NameEn) || d.DescriptionEn == "" ||
+				hasHan(d.DescriptionEn) || strings.ContainsAny(d.Description+d.DescriptionEn, "()") ||
+				strings.Contains(d.DescriptionEn, "release.") || strings.Contains(d.DescriptionEn, "ota.") {
+				t.Errorf("%s: name %q / %q, description %q / %q", code, d.Name, d.NameEn, d.Description, d.DescriptionEn)
+			}
 			for _, it := range d.Items {
 				if it.Label == "" || it.LabelEn == "" || it.Color == "" || !it.Enabled || len(it.ID) != 32 {
 					t.Errorf("%s item %+v", code, it)
@@ -75,6 +83,11 @@ func TestDictSeededBuiltins(t *testing.T) {
 		rec, env = ts.call(t, "GET", "/api/v1/dicts", "", nil)
 		mustErrorEnvelope(t, rec, env, http.StatusUnauthorized, apperr.Unauthorized)
 	})
+}
+
+// hasHan reports whether s contains a Chinese character.
+func hasHan(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) })
 }
 
 func TestDictWritesNeedAnAdmin(t *testing.T) {
@@ -126,8 +139,10 @@ func TestDictCustomTypeLifecycle(t *testing.T) {
 		bob := ts.mustRegister(t, "bob").AccessToken
 
 		var d dictView
-		ts.mustOK(t, 201, "POST", "/api/v1/dicts", admin, map[string]string{"code": "device_model", "name": " 设备型号 ", "description": "fleet"}, &d)
-		if d.Code != "device_model" || d.Name != "设备型号" || d.Builtin || d.Items == nil || len(d.Items) != 0 || d.CreatedTime.IsZero() {
+		ts.mustOK(t, 201, "POST", "/api/v1/dicts", admin, map[string]string{"code": "device_model", "name": " 设备型号 ", "nameEn": " Device models ",
+			"description": "fleet", "descriptionEn": "Models of the fleet"}, &d)
+		if d.Code != "device_model" || d.Name != "设备型号" || d.NameEn != "Device models" || d.Description != "fleet" || d.DescriptionEn != "Models of the fleet" ||
+			d.Builtin || d.Items == nil || len(d.Items) != 0 || d.CreatedTime.IsZero() {
 			t.Fatalf("created %+v", d)
 		}
 		rec, env := ts.call(t, "POST", "/api/v1/dicts", admin, map[string]string{"code": "device_model", "name": "again"})
@@ -135,9 +150,10 @@ func TestDictCustomTypeLifecycle(t *testing.T) {
 		if f := fieldsOf(env); len(f) != 1 || f[0] != "code" {
 			t.Fatalf("duplicate code fields %v", f)
 		}
-		rec, env = ts.call(t, "POST", "/api/v1/dicts", admin, map[string]string{"code": "Device-Model", "name": "", "description": strings.Repeat("d", 256)})
+		rec, env = ts.call(t, "POST", "/api/v1/dicts", admin, map[string]string{"code": "Device-Model", "name": "", "nameEn": strings.Repeat("n", 51),
+			"description": strings.Repeat("d", 256), "descriptionEn": strings.Repeat("d", 256)})
 		mustErrorEnvelope(t, rec, env, http.StatusBadRequest, apperr.Invalid)
-		if f := strings.Join(fieldsOf(env), ","); f != "code,name,description" {
+		if f := strings.Join(fieldsOf(env), ","); f != "code,name,nameEn,description,descriptionEn" {
 			t.Fatalf("type fields %s", f)
 		}
 
@@ -209,8 +225,9 @@ func TestDictCustomTypeLifecycle(t *testing.T) {
 		mustErrorEnvelope(t, rec, env, http.StatusNotFound, apperr.NotFound)
 
 		var renamed dictView
-		ts.mustOK(t, 200, "PATCH", "/api/v1/dicts/device_model", admin, map[string]any{"description": "models"}, &renamed)
-		if renamed.Name != "设备型号" || renamed.Description != "models" || dictValues(renamed) != "x1,x3,x2" {
+		ts.mustOK(t, 200, "PATCH", "/api/v1/dicts/device_model", admin, map[string]any{"description": "models", "nameEn": "Models"}, &renamed)
+		if renamed.Name != "设备型号" || renamed.NameEn != "Models" || renamed.Description != "models" || renamed.DescriptionEn != "Models of the fleet" ||
+			dictValues(renamed) != "x1,x3,x2" {
 			t.Fatalf("renamed %+v (%s)", renamed, dictValues(renamed))
 		}
 

@@ -108,6 +108,8 @@ type Options struct {
 	HookSecret string
 	// Listeners are the addresses serve bound, shown in basic config.
 	Listeners Listeners
+	// Broker says where devices connect (basic config's broker).
+	Broker Broker
 	// SetupCode, when set, guards the first registration of a fresh
 	// database: from anywhere but this machine it needs the code.
 	SetupCode *account.SetupCode
@@ -163,6 +165,7 @@ type Server struct {
 	captcha         *captcha.Service
 	setupCode       *account.SetupCode
 	listeners       Listeners
+	broker          Broker
 	loginLimit      *ratelimit.Limiter
 	registerLimit   *ratelimit.Limiter
 	captchaLimit    *ratelimit.Limiter
@@ -179,7 +182,7 @@ type Server struct {
 func New(o Options) (*Server, error) {
 	s := &Server{
 		cfg: o.Config, publicBaseURL: o.PublicBaseURL, version: o.Version, db: o.DB, deps: o.Dependencies,
-		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha, setupCode: o.SetupCode, listeners: o.Listeners,
+		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha, setupCode: o.SetupCode, listeners: o.Listeners, broker: o.Broker,
 		releases: o.Releases, checker: o.Checker, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats, downloads: o.Downloads, funnel: o.Funnel, rollouts: o.Rollouts,
 		reports: o.Reports, metrics: o.Metrics, metricsToken: o.MetricsToken, onCommandSub: o.OnCommandSubscription, devices: o.Devices, ota: o.OTA,
 		loginLimit: o.Limits.Login, registerLimit: o.Limits.Register, captchaLimit: o.Limits.Captcha,

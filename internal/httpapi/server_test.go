@@ -295,7 +295,7 @@ func TestHelloAndBasicConfig(t *testing.T) {
 		t.Fatalf("config: %d %s", rec.Code, rec.Body)
 	}
 	want := basicConfigView{ServiceTime: fixedNow.UnixMilli(), UpdateURLSuffix: "/api/basic/update", RegistrationOpen: true,
-		SetupRequired: true, Version: "v0.0.0-test"}
+		SetupRequired: true, Version: "v0.0.0-test", Broker: brokerView{Mode: "off"}}
 	if cfg != want {
 		t.Fatalf("config = %+v, want %+v", cfg, want)
 	}

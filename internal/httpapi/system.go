@@ -116,6 +116,9 @@ type basicConfigView struct {
 	// Listeners are the addresses this node listens on: a built-in default
 	// that was taken is replaced by a free port (see the start log).
 	Listeners *Listeners `json:"listeners,omitempty"`
+	// Broker is where devices connect, shown on the product page and with
+	// a new device's secret.
+	Broker brokerView `json:"broker"`
 	// DirectUpload tells the panel it can upload straight to OSS (with
 	// upload-credentials) instead of through Hoist.
 	DirectUpload bool   `json:"directUpload" example:"false"`
@@ -139,6 +142,7 @@ func (s *Server) handleBasicConfig(c *gin.Context) {
 		SetupRequired:     setup,
 		SetupCodeRequired: s.setupCodeRequired(c, setup),
 		Listeners:         s.listenersView(),
+		Broker:            s.brokerView(c),
 		DirectUpload:      s.releases.DirectUploadAvailable(),
 		ServiceTime:       s.now().UnixMilli(),
 		UpdateURLSuffix:   UpdateURLSuffix,

@@ -12,24 +12,26 @@ import (
 )
 
 type dictTypeRow struct {
-	Code        string `gorm:"primaryKey"`
-	Name        string
-	Description string
-	Builtin     bool
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	Code          string `gorm:"primaryKey"`
+	Name          string
+	NameEn        string
+	Description   string
+	DescriptionEn string
+	Builtin       bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 func (dictTypeRow) TableName() string { return "dict_types" }
 
 func (r dictTypeRow) toType() dict.Type {
-	return dict.Type{Code: r.Code, Name: r.Name, Description: r.Description, Builtin: r.Builtin,
-		CreatedTime: r.CreatedAt.UTC(), UpdatedTime: r.UpdatedAt.UTC()}
+	return dict.Type{Code: r.Code, Name: r.Name, NameEn: r.NameEn, Description: r.Description, DescriptionEn: r.DescriptionEn,
+		Builtin: r.Builtin, CreatedTime: r.CreatedAt.UTC(), UpdatedTime: r.UpdatedAt.UTC()}
 }
 
 func fromDictType(t dict.Type) dictTypeRow {
-	return dictTypeRow{Code: t.Code, Name: t.Name, Description: t.Description, Builtin: t.Builtin,
-		CreatedAt: t.CreatedTime, UpdatedAt: t.UpdatedTime}
+	return dictTypeRow{Code: t.Code, Name: t.Name, NameEn: t.NameEn, Description: t.Description, DescriptionEn: t.DescriptionEn,
+		Builtin: t.Builtin, CreatedAt: t.CreatedTime, UpdatedAt: t.UpdatedTime}
 }
 
 type dictItemRow struct {
@@ -149,7 +151,8 @@ func (ds dicts) UpdateType(ctx context.Context, code string, fn func(*dict.Type)
 			return err
 		}
 		if err := tx.db.WithContext(ctx).Model(&dictTypeRow{}).Where("code = ?", code).Updates(map[string]any{
-			"name": t.Name, "description": t.Description, "updated_at": t.UpdatedTime,
+			"name": t.Name, "name_en": t.NameEn, "description": t.Description, "description_en": t.DescriptionEn,
+			"updated_at": t.UpdatedTime,
 		}).Error; err != nil {
 			return fmt.Errorf("store: save dictionary %s: %w", code, translate(err, "dictionary"))
 		}

@@ -52,6 +52,16 @@ const wgt = (size, version) =>
   ])
 const apk = () => makeZip([{ name: 'AndroidManifest.xml', data: randomBytes(256) }, { name: 'classes.dex', data: randomBytes(4096) }])
 
+/** axeResults holds each checked page's axe-core violations (asserted together). */
+const axeResults = {}
+
+/** settledAxe waits for spinners and motions to end, then runs axe-core on the page. */
+async function settledAxe() {
+  await ui.page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached' }).catch(() => {})
+  await ui.page.waitForTimeout(600) // ant-design's fade-ins change colours while they run
+  return ui.axe()
+}
+
 /** dialog is the open modal with this title. */
 const dialog = (title) => ui.page.getByRole('dialog').filter({ has: ui.page.locator('.ant-modal-title', { hasText: title }) })
 
@@ -139,6 +149,7 @@ test('panel: register, project, upload with progress, releases, update check, de
     await page.waitForURL(/\/login$/)
     await page.getByTestId('login-form').waitFor()
     await ui.screenshot('login')
+    axeResults.login = await settledAxe()
   })
 
   await t.test('language switch: Chinese and back, remembered', async () => {
@@ -797,6 +808,15 @@ test('panel: register, project, upload with progress, releases, update check, de
     await page.waitForURL('**/products/thermo')
     await page.getByTestId('product-title').getByText('thermo').waitFor()
     await page.getByTestId('devices-panel').getByText('No devices yet').waitFor()
+    // Where devices connect: the embedded broker, on loopback here (said so).
+    const connect = page.getByTestId('broker-connect')
+    assert.equal(await connect.getByTestId('broker-url').getByTestId('copy-value').textContent(), `mqtt://${server.mqttAddr}`)
+    await connect.getByTestId('broker-local-only').getByText('only programs on Hoist’s own machine can connect').waitFor()
+    await connect.getByText('Connection examples').click()
+    const example = await connect.getByTestId('example-mqttjs').textContent()
+    assert.match(example ?? '', new RegExp(`mqtt\\.connect\\("mqtt://${server.mqttAddr.replace(/\./g, '\\.')}"`))
+    assert.match(example ?? '', /username: "thermo\/<device>"/)
+    await ui.screenshot('product-connect')
   })
 
   let device
@@ -815,6 +835,14 @@ test('panel: register, project, upload with progress, releases, update check, de
     assert.match(secret ?? '', /^hsd_/)
     assert.equal(await s.getByTestId('device-mqtt-username').getByTestId('copy-value').textContent(), 'thermo/dev-0001')
     assert.equal(await s.getByTestId('device-client-id').getByTestId('copy-value').textContent(), 'thermo/dev-0001')
+    assert.equal(await s.getByTestId('broker-url').getByTestId('copy-value').textContent(), `mqtt://${server.mqttAddr}`)
+    await s.getByText('Connection examples').click()
+    await s.getByRole('tab', { name: 'mosquitto_pub' }).click()
+    const [host, port] = server.mqttAddr.split(':')
+    const sh = (await s.getByTestId('example-mosquitto').textContent()) ?? ''
+    assert.ok(sh.includes(`mosquitto_pub -h ${host} -p ${port} -q 1`), sh)
+    assert.ok(sh.includes(`-i thermo/dev-0001 -u thermo/dev-0001 -P ${secret}`), sh)
+    assert.ok(sh.includes('-t "update_status/thermo/dev-0001/$(date +%s)"') && sh.includes("-t 'cmd/thermo/dev-0001/#'"), sh)
     await ui.screenshot('device-secret-once')
     device = { product: 'thermo', name: 'dev-0001', secret, tags: ['floor-2', 'beta'] }
     await s.getByTestId('device-secret-done').click()
@@ -828,6 +856,19 @@ test('panel: register, project, upload with progress, releases, update check, de
   await t.test('devices: import a batch (CSV) and download their secrets as JSON', async () => {
     await page.getByTestId('batch-import').click()
     const d = dialog('Import devices')
+    // Errors name the CSV line and column, once (no toast besides).
+    await d.getByTestId('batch-text').fill('sim-0002,floor-3\nbad/name\n\nsim-0004,a+b')
+    await ui.expectErrors([/status of 400/], async () => {
+      await d.getByTestId('batch-submit').click()
+      await d.getByTestId('batch-error').getByText('The import has 2 errors; nothing was created.').waitFor()
+    })
+    const errs = await d.getByTestId('batch-errors').locator('li').allTextContents()
+    assert.deepEqual(errs, [
+      'Line 2, column name: must be 1 to 64 characters of A-Z a-z 0-9 _ . - (no / + # $ or spaces)',
+      'Line 4, column tags: each tag must be 1 to 64 characters of A-Z a-z 0-9 _ . - (no / + # $ or spaces); "a+b" is not',
+    ])
+    assert.equal(await page.locator('.ant-message-error').count(), 0, 'the errors are not repeated in a toast')
+    await ui.screenshot('device-batch-errors')
     await d.getByTestId('batch-text').fill('sim-0002,floor-3\nsim-0003,floor-3;beta')
     await d.getByTestId('batch-submit').getByText('Create 2 devices').waitFor()
     await d.getByTestId('batch-submit').click()
@@ -850,12 +891,9 @@ test('panel: register, project, upload with progress, releases, update check, de
     const file = join(tmp, 'sim-devices.json')
     writeFileSync(file, JSON.stringify({ count: 3, devices: [device, ...batch.devices] }))
     sim = await startDeviceSim(bin, ['-broker', `tcp://${server.mqttAddr}`, '-devices', file, '-step', '400ms'], join(tmp, 'device-sim.log'))
-    const online = page.getByTestId('online-dev-0001')
-    for (let i = 0; i < 30 && (await online.getAttribute('data-online')) !== 'true'; i++) {
-      await page.waitForTimeout(500)
-      await page.getByTestId('devices-reload').click()
-    }
-    assert.equal(await online.getAttribute('data-online'), 'true')
+    // No reload: the page refreshes the devices and the counts by itself.
+    await page.locator('[data-testid=online-dev-0001][data-online=true]').waitFor({ timeout: 20_000 })
+    await page.getByTestId('product-counts').getByText('3 of 3 online').waitFor({ timeout: 20_000 })
     await page.getByTestId('devices-table').locator('tr', { hasText: 'dev-0001' }).getByText('1.0.0').waitFor()
     await ui.screenshot('devices-online')
   })
@@ -969,8 +1007,14 @@ test('panel: register, project, upload with progress, releases, update check, de
     const size = await ui.measure('/')
     checkSize(t, 'dashboard /', size)
     await ui.screenshot('dashboard-devices')
+    // The devices leave: the product page follows without a reload.
+    await page.getByTestId('menu-products').click()
+    await page.getByTestId('product-link').first().click()
+    await page.getByTestId('product-counts').getByText('3 of 3 online').waitFor()
     await sim.stop()
     sim = null
+    await page.locator('[data-testid=online-dev-0001][data-online=false]').waitFor({ timeout: 20_000 })
+    await page.getByTestId('product-counts').getByText('0 of 3 online').waitFor({ timeout: 20_000 })
   })
 
   await t.test('a campaign to a tag of offline devices waits; cancel it', async () => {
@@ -1082,6 +1126,50 @@ test('panel: register, project, upload with progress, releases, update check, de
     await ui.screenshot('members')
   })
 
+  await t.test('accessibility (axe-core): contrast and names on the main pages at desktop width', async () => {
+    await page.getByTestId('menu-projects').click()
+    await page.getByTestId('project-link').first().click()
+    await page.waitForURL(/\/projects\/[0-9a-f]{32}$/)
+    const project = new URL(page.url()).pathname
+    const pages = [
+      ['dashboard', '/', 'dashboard-page'],
+      ['projects', '/projects', 'projects-page'],
+      ['project', project, 'project-title'],
+      ['products', '/products', 'products-page'],
+      ['product', '/products/thermo', 'devices-table'],
+      ['campaigns', '/ota', 'campaigns-table'],
+      ['users', '/users', 'users-page'],
+      ['dicts', '/dicts', 'dicts-page'],
+    ]
+    for (const [name, path, testid] of pages) {
+      await page.goto(path)
+      await page.getByTestId(testid).waitFor()
+      axeResults[name] = await settledAxe()
+    }
+    writeFileSync(join(resultsDir, 'axe.json'), JSON.stringify(axeResults, null, 2))
+    const found = Object.entries(axeResults).flatMap(([name, vs]) =>
+      vs.map((v) => `${name}: ${v.id} (${v.impact}) ×${v.nodes.length}: ${v.help}\n    ${v.nodes.slice(0, 4).map((n) => `${n.target} — ${n.why}`).join('\n    ')}`),
+    )
+    t.diagnostic(`axe-core: ${Object.keys(axeResults).length} pages, ${found.length} violated rules`)
+    assert.deepEqual(found, [], 'axe-core violations (test-results/axe.json has them all)')
+
+    // Keyboard focus shows on links, sort headers and row expanders (axe does not check it).
+    await page.goto('/products/thermo')
+    await page.getByTestId('devices-table').locator('tbody tr.ant-table-row').first().waitFor()
+    const unseen = []
+    for (const sel of ['.ant-breadcrumb a[href]', '[data-testid=devices-table] th.ant-table-column-has-sorters', '[data-testid=devices-table] .ant-table-row-expand-icon']) {
+      await page.keyboard.press('Tab') // keyboard use: the next focus is shown
+      const el = page.locator(sel).first()
+      await el.focus()
+      const ring = await el.evaluate((e) => {
+        const st = getComputedStyle(e)
+        return e.matches(':focus-visible') ? `${st.outlineStyle} ${st.outlineWidth}` : 'not focused'
+      })
+      if (!/^solid [2-9]/.test(ring)) unseen.push(`${sel}: ${ring}`)
+    }
+    assert.deepEqual(unseen, [], 'elements without a visible focus')
+  })
+
   await t.test('a phone (390 px): the menu is a drawer, no page is wider than the screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 })
     try {
@@ -1127,9 +1215,20 @@ test('panel: register, project, upload with progress, releases, update check, de
   await t.test('dictionary, login log, my account with an API token shown once', async () => {
     await page.getByTestId('menu-dicts').click()
     await page.getByTestId('dicts-page').getByText('update_type').waitFor()
-    await page.getByTestId('dicts-page').getByText('更新方式').click()
+    // Names and descriptions in the panel's language, without code identifiers.
+    await page.getByTestId('dicts-page').getByText('Update types').click()
     await page.getByRole('cell', { name: 'Forced', exact: true }).waitFor()
+    assert.equal(await page.getByTestId('dict-description').textContent(), "How an app installs an update: with the user's consent, forced, or silently")
+    assert.equal(await page.getByTestId('dicts-page').getByText('更新方式').count(), 0)
     await ui.screenshot('dictionary')
+    await page.getByTestId('lang-switch').click()
+    await page.getByTestId('lang-zh-CN').click()
+    await page.getByTestId('dicts-page').getByText('OTA 状态', { exact: true }).click()
+    assert.equal(await page.getByTestId('dict-description').textContent(), '设备在一次 OTA 升级中所处的阶段，按先后顺序')
+    await ui.screenshot('dictionary-zh')
+    await page.getByTestId('lang-switch').click()
+    await page.getByTestId('lang-en').click()
+    await page.getByTestId('dicts-page').getByText('OTA states', { exact: true }).waitFor()
 
     await page.getByTestId('user-menu').click()
     await page.getByTestId('menu-account').click()
@@ -1145,6 +1244,20 @@ test('panel: register, project, upload with progress, releases, update check, de
     const api = await page.request.get('/api/v1/me', { headers: { Authorization: `Bearer ${token}` } })
     assert.equal(api.status(), 200)
     await ui.screenshot('account')
+  })
+
+  await t.test('deleting a project says what goes with it; while it has products it cannot be', async () => {
+    await page.getByTestId('menu-projects').click()
+    await page.getByTestId('delete-project').first().click()
+    const d = dialog('Delete project Shop app?')
+    const effects = d.getByTestId('delete-project-effects')
+    await effects.getByText('every release of every channel is deleted with its uploaded files', { exact: false }).waitFor()
+    await effects.getByText('its OTA campaigns are deleted with their per-device progress and history;').waitFor()
+    await d.getByTestId('delete-project-products').getByText('This project has 1 device product: delete it, and its devices with it, first.').waitFor()
+    assert.equal(await d.locator('.ant-modal-footer .ant-btn-primary').isDisabled(), true)
+    await ui.screenshot('project-delete-blocked')
+    await d.locator('.ant-modal-footer .ant-btn').first().click()
+    await d.waitFor({ state: 'hidden' })
   })
 
   await t.test('deleting a product with devices asks again; the owner forces', async () => {

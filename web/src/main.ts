@@ -2,6 +2,7 @@ import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import { message } from 'ant-design-vue'
 import 'ant-design-vue/dist/reset.css'
+import './styles/a11y.css'
 import App from './App.vue'
 import { api } from './api'
 import { i18n, t } from './i18n'
@@ -24,3 +25,6 @@ api.hooks.onSessionLost = () => {
 }
 
 app.mount('#app')
+// Names for the controls ant-design leaves unnamed: not needed for the
+// first render, so loaded after it, outside the pages' bundles.
+void import('./a11y').then((m) => m.nameControls(document.body, () => i18n.global.locale.value))

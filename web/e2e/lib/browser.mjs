@@ -1,10 +1,33 @@
 // Drives Debian's Chromium with playwright-core (no downloaded browser).
 // Every console error and page error is recorded; a test declares the few
 // it provokes on purpose (an API answer of 409 it expects) with expectErrors.
-import { mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { chromium } from 'playwright-core'
+
+/** The axe-core engine, injected into a page to check it. */
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+/**
+ * AXE_RULES are the checks the panel must pass: WCAG 2.1 AA contrast and a
+ * name for every control (buttons, links, form fields, selects, ARIA
+ * widgets such as switches, comboboxes and pagination).
+ */
+export const AXE_RULES = [
+  'color-contrast',
+  'button-name',
+  'link-name',
+  'label',
+  'select-name',
+  'input-button-name',
+  'aria-input-field-name',
+  'aria-toggle-field-name',
+  'aria-command-name',
+  'aria-progressbar-name',
+  'aria-tooltip-name',
+]
 
 export const resultsDir = new URL('../../test-results/', import.meta.url).pathname
 const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
@@ -64,6 +87,23 @@ export async function openBrowser(baseURL) {
       } finally {
         expected = []
       }
+    },
+    /**
+     * axe checks the current page with axe-core (AXE_RULES) and returns its
+     * violations, one entry per rule: id, impact, help and the offending
+     * elements (selector and why).
+     */
+    async axe() {
+      if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource)
+      return page.evaluate(async (rules) => {
+        const r = await window.axe.run(document, { runOnly: { type: 'rule', values: rules }, resultTypes: ['violations'] })
+        return r.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html.slice(0, 160), why: n.failureSummary?.split('\n').slice(1).join(' ').trim() })),
+        }))
+      }, AXE_RULES)
     },
     /**
      * measure loads path in a fresh page and sums what it downloaded

@@ -1,7 +1,7 @@
 import { api } from './index'
 import type { Dict, DictItem } from './types'
 
-export type DictInput = Pick<Dict, 'code' | 'name' | 'description'>
+export type DictInput = Pick<Dict, 'code' | 'name' | 'nameEn' | 'description' | 'descriptionEn'>
 export type DictItemInput = Omit<DictItem, 'id' | 'createdTime' | 'updatedTime'>
 
 export const dictsApi = {

@@ -7,7 +7,8 @@ export interface CampaignQuery extends PageQuery {
 }
 
 export const campaignsApi = {
-  list: (q: CampaignQuery) => api.get<Page<Campaign>>('/v1/ota/campaigns', { params: q }),
+  /** silent: a refresh in the background; its failure is not shown. */
+  list: (q: CampaignQuery, silent = false) => api.get<Page<Campaign>>('/v1/ota/campaigns', { params: q, silent }),
   /** silent: a poll does not repeat the same error every two seconds. */
   get: (id: string, silent = false) => api.get<Campaign>(`/v1/ota/campaigns/${id}`, { silent }),
   create: (c: CampaignInput) => api.post<Campaign>('/v1/ota/campaigns', c),

@@ -32,8 +32,9 @@ const product = (p: string) => `/v1/products/${seg(p)}`
 const device = (p: string, d: string) => `${product(p)}/devices/${seg(d)}`
 
 export const productsApi = {
-  list: (q: ProductQuery) => api.get<Page<Product>>('/v1/products', { params: q }),
-  get: (name: string) => api.get<Product>(product(name)),
+  list: (q: ProductQuery, silent = false) => api.get<Page<Product>>('/v1/products', { params: q, silent }),
+  /** silent: a refresh in the background; its failure is not shown. */
+  get: (name: string, silent = false) => api.get<Product>(product(name), { silent }),
   create: (p: ProductInput) => api.post<Product>('/v1/products', p),
   update: (name: string, description: string) => api.patch<Product>(product(name), { description }),
   /** Without force a product that still has devices answers 409. */
@@ -42,20 +43,24 @@ export const productsApi = {
 }
 
 export const devicesApi = {
-  list: (p: string, q: DeviceQuery) => api.get<Page<Device>>(`${product(p)}/devices`, { params: q }),
+  /** silent: a refresh in the background; its failure is not shown. */
+  list: (p: string, q: DeviceQuery, silent = false) => api.get<Page<Device>>(`${product(p)}/devices`, { params: q, silent }),
   get: (p: string, d: string) => api.get<Device>(device(p, d)),
   create: (p: string, name: string, tags: string[]) => api.post<IssuedDevice>(`${product(p)}/devices`, { name, tags }),
   /**
    * batch registers many devices: JSON {devices:[{name,tags}]} or CSV text
-   * with the header name,tags. Field errors name devices[i].name.
+   * with or without the header line name,tags. Field errors name
+   * devices[i].name (JSON, i from 0) or lines[n].name (CSV, n its line).
+   * silent: the caller shows the errors.
    */
-  batch: (p: string, body: { csv: string } | { devices: { name: string; tags: string[] }[] }) =>
+  batch: (p: string, body: { csv: string; header: boolean } | { devices: { name: string; tags: string[] }[] }, silent = false) =>
     'csv' in body
       ? api.post<DeviceBatch>(`${product(p)}/devices/batch`, body.csv, {
-          headers: { 'Content-Type': 'text/csv' },
+          headers: { 'Content-Type': `text/csv; header=${body.header ? 'present' : 'absent'}` },
           timeout: 0,
+          silent,
         })
-      : api.post<DeviceBatch>(`${product(p)}/devices/batch`, body, { timeout: 0 }),
+      : api.post<DeviceBatch>(`${product(p)}/devices/batch`, { devices: body.devices }, { timeout: 0, silent }),
   setTags: (p: string, d: string, tags: string[]) => api.patch<Device>(device(p, d), { tags }),
   remove: (p: string, d: string) => api.delete(device(p, d)),
   rotateSecret: (p: string, d: string) => api.post<IssuedDevice>(`${device(p, d)}/secret`),

@@ -610,3 +610,25 @@ export interface Explanation {
   applies: 'none' | 'wgt' | 'native'
   trace: TraceStep[]
 }
+
+/** Where devices connect (GET /api/basic/config, broker). */
+export interface BrokerInfo {
+  mode: 'embedded' | 'external' | 'rabbitmq' | 'off'
+  /** The broker address devices use (mqtt://, mqtts://, ws://, wss://); '' when Hoist cannot tell. */
+  url: string
+  /** config: mqtt.publicURL; listener: derived from the embedded broker's listener; '': unknown. */
+  source: 'config' | 'listener' | ''
+  /** A loopback address: only programs on Hoist's own machine can use it. */
+  localOnly: boolean
+}
+
+// Fields added to interfaces declared above (declaration merging).
+export interface BasicConfig {
+  broker?: BrokerInfo
+}
+
+export interface Dict {
+  /** English name and description; '' means use name and description (Chinese). */
+  nameEn?: string
+  descriptionEn?: string
+}

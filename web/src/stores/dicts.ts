@@ -4,6 +4,11 @@ import { dictsApi } from '@/api/dicts'
 import type { Dict, DictItem } from '@/api/types'
 import { i18n } from '@/i18n'
 
+/** inEnglish picks the English text in the English UI, the Chinese one otherwise; either falls back to the other. */
+function inEnglish(en: string | undefined, zh: string): string {
+  return i18n.global.locale.value === 'en' ? en || zh : zh || en || ''
+}
+
 export interface DictOption {
   value: string
   label: string
@@ -13,6 +18,7 @@ export interface DictOption {
 /**
  * Dictionaries give every enum of the UI its label (in the current
  * language) and colour: resource_type, update_type, resource_status, ...
+ * Their own names and descriptions follow the language too.
  */
 export const useDictStore = defineStore('dicts', () => {
   const dicts = ref<Dict[]>([])
@@ -39,7 +45,17 @@ export const useDictStore = defineStore('dicts', () => {
   }
 
   function labelOf(item: DictItem): string {
-    return i18n.global.locale.value === 'en' ? item.labelEn || item.label : item.label || item.labelEn
+    return inEnglish(item.labelEn, item.label)
+  }
+
+  /** nameOf is a dictionary's name in the current language (the other when it has none). */
+  function nameOf(d: Dict): string {
+    return inEnglish(d.nameEn, d.name)
+  }
+
+  /** descriptionOf is a dictionary's description in the current language, as nameOf. */
+  function descriptionOf(d: Dict): string {
+    return inEnglish(d.descriptionEn, d.description)
   }
 
   function find(code: string, value: string | number): DictItem | undefined {
@@ -68,5 +84,5 @@ export const useDictStore = defineStore('dicts', () => {
     loaded.value = false
   }
 
-  return { dicts, loaded, load, items, label, color, options, labelOf, reset }
+  return { dicts, loaded, load, items, label, color, options, labelOf, nameOf, descriptionOf, reset }
 })

@@ -1,6 +1,11 @@
 import type { DeviceBatch, IssuedDevice } from '@/api/types'
 
-export type BatchBody = { csv: string } | { devices: { name: string; tags: string[] }[] }
+/**
+ * BatchBody is a device batch as sent: CSV text as the user wrote it (so
+ * that the server's line numbers are the user's; header says whether its
+ * first line names the columns), or JSON devices.
+ */
+export type BatchBody = { csv: string; header: boolean } | { devices: { name: string; tags: string[] }[] }
 
 export class ImportError extends Error {}
 
@@ -13,11 +18,12 @@ function tagList(v: unknown): string[] {
 /**
  * parseImport reads what was pasted or chosen for a device batch: JSON (a
  * list of {name, tags}, or {devices: [...]}, or a list of names) goes as
- * JSON; anything else is CSV, sent as text/csv for the server to parse,
- * with the header name,tags added when the first line is not one.
+ * JSON; anything else is CSV, sent unchanged as text/csv for the server to
+ * parse, with or without a header line (a first line naming a name column).
  */
 export function parseImport(text: string): BatchBody {
-  const src = text.replace(/^\ufeff/, '').trim()
+  const raw = text.replace(/^\ufeff/, '')
+  const src = raw.trim()
   if (!src) throw new ImportError('empty')
   if (src.startsWith('{') || src.startsWith('[')) {
     let v: unknown
@@ -38,8 +44,7 @@ export function parseImport(text: string): BatchBody {
   }
   const first = src.split(/\r?\n/, 1)[0]!
   const cells = first.split(',').map((c) => c.trim().toLowerCase())
-  const hasHeader = cells.includes('name')
-  return { csv: hasHeader ? src + '\n' : `name,tags\n${src}\n` }
+  return { csv: raw, header: cells.includes('name') }
 }
 
 /** countRows estimates how many devices the text names (for the button). */
@@ -47,7 +52,7 @@ export function countRows(text: string): number {
   try {
     const b = parseImport(text)
     if ('devices' in b) return b.devices.length
-    return b.csv.split(/\r?\n/).filter((l) => l.trim()).length - 1
+    return b.csv.split(/\r?\n/).filter((l) => l.trim()).length - (b.header ? 1 : 0)
   } catch {
     return 0
   }
@@ -73,4 +78,19 @@ export function download(name: string, text: string, type = 'application/json'):
   a.click()
   a.remove()
   setTimeout(() => URL.revokeObjectURL(url), 1000)
+}
+
+/** Where a batch error is, from its field: a CSV line or a JSON list entry. */
+export type ImportErrorPlace = { line: number; column: string } | { item: number; column: string }
+
+/**
+ * errorPlace reads the field of a batch error: lines[4].name is line 4 of
+ * the CSV (as the file numbers it), devices[2].tags the third device of a
+ * JSON list; null for any other field.
+ */
+export function errorPlace(field: string): ImportErrorPlace | null {
+  const m = /^(lines|devices)\[(\d+)\]\.(\w+)$/.exec(field)
+  if (!m) return null
+  const n = Number(m[2])
+  return m[1] === 'lines' ? { line: n, column: m[3]! } : { item: n + 1, column: m[3]! }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fillDays, niceMax, shares, sum } from '@/utils/charts'
 import { cssColor } from '@/utils/colors'
-import { countRows, credentialsFile, parseImport } from '@/utils/deviceImport'
+import { countRows, credentialsFile, errorPlace, parseImport } from '@/utils/deviceImport'
 
 describe('chart helpers', () => {
   it('fillDays gives every day of the range, zeros where the API lists none', () => {
@@ -47,10 +47,20 @@ describe('chart helpers', () => {
 })
 
 describe('device import', () => {
-  it('sends CSV as it is, adding the header name,tags when missing', () => {
-    expect(parseImport('name,tags\nd1,a;b\n')).toEqual({ csv: 'name,tags\nd1,a;b\n' })
-    expect(parseImport('\ufeffd1,a;b\nd2')).toEqual({ csv: 'name,tags\nd1,a;b\nd2\n' })
+  it('sends CSV as it is, saying whether it has the header line name,tags', () => {
+    expect(parseImport('name,tags\nd1,a;b\n')).toEqual({ csv: 'name,tags\nd1,a;b\n', header: true })
+    // Sent as written, blank lines included: the server's line numbers are the user's.
+    expect(parseImport('\ufeff\nd1,a;b\nd2')).toEqual({ csv: '\nd1,a;b\nd2', header: false })
     expect(countRows('d1\nd2\n\nd3')).toBe(3)
+    expect(countRows('Name,Tags\nd1\nd2')).toBe(2)
+  })
+
+  it('places a batch error on its CSV line or JSON entry, once', () => {
+    expect(errorPlace('lines[4].name')).toEqual({ line: 4, column: 'name' })
+    expect(errorPlace('lines[12].tags')).toEqual({ line: 12, column: 'tags' })
+    expect(errorPlace('devices[2].name')).toEqual({ item: 3, column: 'name' })
+    expect(errorPlace('devices')).toBeNull()
+    expect(errorPlace('lines[x].name')).toBeNull()
   })
 
   it('reads JSON lists, {devices: [...]} and lists of names', () => {

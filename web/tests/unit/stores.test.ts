@@ -41,6 +41,17 @@ describe('dictionary store', () => {
     setLocale('zh-CN')
     expect(s.label('update_type', 1)).toBe('用户同意更新')
   })
+
+  it('names and describes a dictionary in the current language, else the other', () => {
+    const s = useDictStore()
+    const d = { code: 'x', name: '更新方式', nameEn: 'Update types', description: '应用如何安装更新', descriptionEn: '', builtin: true, items: [] }
+    setLocale('en')
+    expect(s.nameOf(d)).toBe('Update types')
+    expect(s.descriptionOf(d)).toBe('应用如何安装更新') // no English description: falls back
+    setLocale('zh-CN')
+    expect(s.nameOf(d)).toBe('更新方式')
+    expect(s.nameOf({ ...d, name: '' })).toBe('Update types')
+  })
 })
 
 describe('session store', () => {
