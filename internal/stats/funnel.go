@@ -113,6 +113,10 @@ type pendState struct {
 	day        int32
 }
 
+// maxVersionKeys bounds the (project, channel, day, versionCode) sketches
+// held between flushes: clients choose the versionCode they send.
+const maxVersionKeys = 10_000
+
 // notAppliedAfter is the number of further checks still offered a
 // downloaded release after which its device counts as not applied.
 const notAppliedAfter = 2
@@ -211,11 +215,15 @@ func (f *Funnel) Record(o release.Outcome) {
 	if o.WgtVersionCode > 0 { // devices on each version (CodePush checks have none)
 		k := versionKey{o.ProjectID, o.Channel, day, o.WgtVersionCode}
 		s := f.versions[k]
-		if s == nil {
+		if s == nil && len(f.versions) >= maxVersionKeys {
+			f.dropped.Add(1) // a client sending made-up versionCodes fills no memory
+		} else if s == nil {
 			s = newSketch()
 			f.versions[k] = s
 		}
-		s.add(o.DeviceHash)
+		if s != nil {
+			s.add(o.DeviceHash)
+		}
 	}
 	if o.InstalledID != "" {
 		f.add(o.InstalledID, day, StepApplied, o.DeviceHash)
@@ -257,8 +265,9 @@ func (f *Funnel) InstallFailed(resourceID string, h uint64, t time.Time) {
 	f.pend(resourceID, h, day, func(p *pendState) { p.applied = true })
 }
 
-// Dropped is the number of device waits not recorded because MaxPending
-// was reached between two flushes.
+// Dropped is the number of device waits (MaxPending) and version sketches
+// (maxVersionKeys) not recorded because their bound was reached between two
+// flushes.
 func (f *Funnel) Dropped() int64 { return f.dropped.Load() }
 
 // Run flushes every FlushEvery until ctx ends, then once more.

@@ -60,3 +60,15 @@ func itoa64(i int64) string {
 		}
 	}
 }
+
+// Made-up versionCodes from clients are bounded: past maxVersionKeys in a
+// window they are dropped and counted, never a panic or unbounded memory.
+func TestFunnelBoundsVersionKeys(t *testing.T) {
+	f := NewFunnel(nil, FunnelOptions{}, nil)
+	for i := range maxVersionKeys + 50 {
+		f.Record(release.Outcome{ProjectID: "p", WgtVersionCode: int64(i + 1), DeviceHash: 7})
+	}
+	if len(f.versions) != maxVersionKeys || f.Dropped() != 50 {
+		t.Fatalf("%d version keys, %d dropped", len(f.versions), f.Dropped())
+	}
+}
