@@ -8,6 +8,8 @@ export default mergeConfig(
       environment: 'happy-dom',
       include: ['tests/unit/**/*.test.ts'],
       restoreMocks: true,
+      // Both languages loaded, as the tests switch between them at will.
+      setupFiles: ['tests/setup.ts'],
     },
   }),
 )

@@ -5,7 +5,7 @@ import 'ant-design-vue/dist/reset.css'
 import './styles/a11y.css'
 import App from './App.vue'
 import { api } from './api'
-import { i18n, t } from './i18n'
+import { i18n, loadLocaleMessages, t } from './i18n'
 import { router } from './router'
 import { errorText } from './utils/errors'
 
@@ -24,7 +24,14 @@ api.hooks.onSessionLost = () => {
   }
 }
 
-app.mount('#app')
-// Names for the controls ant-design leaves unnamed: not needed for the
-// first render, so loaded after it, outside the pages' bundles.
-void import('./a11y').then((m) => m.nameControls(document.body, () => i18n.global.locale.value))
+// The language's messages (English is built in) before the first render.
+void loadLocaleMessages(i18n.global.locale.value)
+  .catch(() => {
+    i18n.global.locale.value = 'en'
+  })
+  .then(() => {
+    app.mount('#app')
+    // Names for the controls ant-design leaves unnamed: not needed for the
+    // first render, so loaded after it, outside the pages' bundles.
+    void import('./a11y').then((m) => m.nameControls(document.body, () => i18n.global.locale.value))
+  })

@@ -2,7 +2,6 @@ import { createI18n } from 'vue-i18n'
 import dayjs from 'dayjs'
 import 'dayjs/locale/zh-cn'
 import en from './en'
-import zhCN from './zh-CN'
 
 export type Locale = 'zh-CN' | 'en'
 export type MessageSchema = typeof en
@@ -34,12 +33,25 @@ export function detectLocale(): Locale {
   return 'en'
 }
 
+// English is in the main bundle (it is also the fallback); Chinese comes
+// in its own chunk, loaded before the app mounts when it is the language
+// (loadLocaleMessages), so a page carries one language, not two.
 export const i18n = createI18n<[MessageSchema], Locale, false>({
   legacy: false,
   locale: detectLocale(),
   fallbackLocale: 'en',
-  messages: { en, 'zh-CN': zhCN },
+  messages: { en } as Record<Locale, MessageSchema>,
 })
+
+const loaded = new Set<Locale>(['en'])
+
+/** loadLocaleMessages makes a language's messages available (merged, so lazily loaded parts' messages stay). */
+export async function loadLocaleMessages(l: Locale): Promise<void> {
+  if (loaded.has(l)) return
+  const m = await import('./zh-CN')
+  i18n.global.mergeLocaleMessage('zh-CN', m.default)
+  loaded.add(l)
+}
 
 function apply(l: Locale): void {
   dayjs.locale(l === 'zh-CN' ? 'zh-cn' : 'en')
@@ -47,15 +59,22 @@ function apply(l: Locale): void {
 }
 apply(i18n.global.locale.value)
 
-/** setLocale switches the language and remembers the choice. */
-export function setLocale(l: Locale): void {
-  i18n.global.locale.value = l
-  apply(l)
-  try {
-    localStorage.setItem(LOCALE_KEY, l)
-  } catch {
-    /* no storage */
+/**
+ * setLocale switches the language and remembers the choice; a language
+ * whose messages are not loaded yet switches once they are.
+ */
+export function setLocale(l: Locale): void | Promise<void> {
+  const change = () => {
+    i18n.global.locale.value = l
+    apply(l)
+    try {
+      localStorage.setItem(LOCALE_KEY, l)
+    } catch {
+      /* no storage */
+    }
   }
+  if (loaded.has(l)) return change()
+  return loadLocaleMessages(l).then(change)
 }
 
 export const t = i18n.global.t
