@@ -181,7 +181,7 @@ func (ds devices) ListDevices(ctx context.Context, product string, f device.Devi
 		q = q.Where("online = ?", *f.Online)
 	}
 	q = namePrefix(q, "name", f.Search)
-	rows, total, err := listPage[deviceRow](q, pg, listing{what: "devices", sort: deviceSort, tie: "name"})
+	rows, total, err := listPage[deviceRow](q, pg, listing{what: "devices", sort: deviceSort, tie: "name", late: true})
 	if err != nil {
 		return nil, 0, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -153,15 +154,19 @@ func (o otaStore) CreateCampaign(ctx context.Context, c ota.Campaign, entries []
 				return fmt.Errorf("store: create campaign devices: %w", translate(err, "campaign device"))
 			}
 		}
-		return nil
+		d := countDelta{}
+		for _, r := range rows {
+			d.add(r.CampaignID, r.Wave, r.State, 1)
+		}
+		return tx.applyCounts(ctx, db, d)
 	})
 }
 
 func (o otaStore) DeleteCampaign(ctx context.Context, id string) error {
 	return o.s.InTx(ctx, func(tx *Store) error {
 		db := tx.db.WithContext(ctx)
-		for _, m := range []any{&historyRow{}, &entryRow{}, &campaignEventRow{}} {
-			if err := db.Where("campaign_id = ?", id).Delete(m).Error; err != nil {
+		for _, table := range []string{"ota_history", "ota_campaign_devices", "ota_campaign_events", "ota_campaign_counts"} {
+			if err := db.Exec("DELETE FROM "+table+" WHERE campaign_id = ?", id).Error; err != nil {
 				return fmt.Errorf("store: delete campaign %s: %w", id, err)
 			}
 		}
@@ -211,53 +216,6 @@ func stateStrings(ss []ota.State) []string {
 	return out
 }
 
-func (o otaStore) CountStates(ctx context.Context, ids []string) (map[string]map[ota.State]int64, error) {
-	out := make(map[string]map[ota.State]int64, len(ids))
-	for start := 0; start < len(ids); start += chunk {
-		var rows []struct {
-			CampaignID string
-			State      string
-			N          int64
-		}
-		err := o.s.rdb.WithContext(ctx).Model(&entryRow{}).Select("campaign_id, state, COUNT(*) AS n").
-			Where("campaign_id IN ?", ids[start:min(start+chunk, len(ids))]).Group("campaign_id, state").Scan(&rows).Error
-		if err != nil {
-			return nil, fmt.Errorf("store: count campaign states: %w", err)
-		}
-		for _, r := range rows {
-			if out[r.CampaignID] == nil {
-				out[r.CampaignID] = map[ota.State]int64{}
-			}
-			out[r.CampaignID][ota.State(r.State)] = r.N
-		}
-	}
-	return out, nil
-}
-
-func (o otaStore) CountWaveStates(ctx context.Context, ids []string) (map[string]map[ota.WaveState]int64, error) {
-	out := make(map[string]map[ota.WaveState]int64, len(ids))
-	for start := 0; start < len(ids); start += chunk {
-		var rows []struct {
-			CampaignID string
-			Wave       int
-			State      string
-			N          int64
-		}
-		err := o.s.rdb.WithContext(ctx).Model(&entryRow{}).Select("campaign_id, wave, state, COUNT(*) AS n").
-			Where("campaign_id IN ?", ids[start:min(start+chunk, len(ids))]).Group("campaign_id, wave, state").Scan(&rows).Error
-		if err != nil {
-			return nil, fmt.Errorf("store: count campaign wave states: %w", err)
-		}
-		for _, r := range rows {
-			if out[r.CampaignID] == nil {
-				out[r.CampaignID] = map[ota.WaveState]int64{}
-			}
-			out[r.CampaignID][ota.WaveState{Wave: r.Wave, State: ota.State(r.State)}] = r.N
-		}
-	}
-	return out, nil
-}
-
 var entrySort = map[string]string{"device": "device", "updatedTime": "updated_at"} // whitelisted: raw in ORDER BY
 
 func (o otaStore) ListEntries(ctx context.Context, campaignID string, state ota.State, pg page.Request) ([]ota.Entry, int64, error) {
@@ -268,7 +226,8 @@ func (o otaStore) ListEntries(ctx context.Context, campaignID string, state ota.
 	if _, ok := entrySort[pg.Sort]; !ok {
 		pg.Sort = "device"
 	}
-	rows, total, err := listPage[entryRow](q, pg, listing{what: "campaign devices", sort: entrySort, tie: "device"})
+	count := func() (int64, error) { return o.entriesTotal(ctx, campaignID, state) }
+	rows, total, err := listPage[entryRow](q, pg, listing{what: "campaign devices", sort: entrySort, tie: "device", total: count, late: true})
 	return mapRows(rows, entryRow.toEntry), total, err
 }
 
@@ -301,29 +260,21 @@ func (o otaStore) OpenDevices(ctx context.Context, campaignID string) ([]string,
 }
 
 func (o otaStore) SetOpenEntries(ctx context.Context, campaignID string, devices []string, state ota.State, errText string, at time.Time) (int64, error) {
-	cols := map[string]any{"state": string(state), "updated_at": at}
+	cols := map[string]any{"updated_at": at}
 	if errText != "" {
 		cols["error"] = errText
-	}
-	update := func(db *gorm.DB, names []string) (int64, error) {
-		q := db.WithContext(ctx).Model(&entryRow{}).Where("campaign_id = ? AND state IN ?", campaignID, openStates())
-		if names != nil {
-			q = q.Where("device IN ?", names)
-		}
-		res := q.UpdateColumns(cols)
-		if res.Error != nil {
-			return 0, fmt.Errorf("store: set campaign %s devices %s: %w", campaignID, state, res.Error)
-		}
-		return res.RowsAffected, nil
-	}
-	if devices == nil {
-		return update(o.s.db, nil)
 	}
 	var total int64
 	err := o.s.InTx(ctx, func(tx *Store) error {
 		total = 0
-		for start := 0; start < len(devices); start += chunk {
-			n, err := update(tx.db, devices[start:min(start+chunk, len(devices))])
+		open := func(q *gorm.DB) *gorm.DB { return q.Where("state IN ?", openStates()) }
+		if devices == nil {
+			n, err := tx.moveEntries(ctx, tx.db, campaignID, open, state, cols)
+			total = n
+			return err
+		}
+		for part := range slices.Chunk(devices, chunk) {
+			n, err := tx.moveEntries(ctx, tx.db, campaignID, func(q *gorm.DB) *gorm.DB { return open(q).Where("device IN ?", part) }, state, cols)
 			if err != nil {
 				return err
 			}
@@ -351,9 +302,9 @@ func (o otaStore) CancelCampaign(ctx context.Context, id string, at time.Time, c
 				return fmt.Errorf("store: cancel campaign %s: %w", id, err)
 			}
 			r.CancelledAt, r.UpdatedAt = &at, at
-			if err := db.Model(&entryRow{}).Where("campaign_id = ? AND state IN ?", id, openStates()).
-				UpdateColumns(map[string]any{"state": string(ota.StateCancelled), "updated_at": at}).Error; err != nil {
-				return fmt.Errorf("store: cancel campaign %s devices: %w", id, err)
+			open := func(q *gorm.DB) *gorm.DB { return q.Where("state IN ?", openStates()) }
+			if _, err := tx.moveEntries(ctx, tx.db, id, open, ota.StateCancelled, map[string]any{"updated_at": at}); err != nil {
+				return err
 			}
 		}
 		out = r.toCampaign()

@@ -29,7 +29,7 @@ func (messageRow) TableName() string { return "device_messages" }
 // Ingest implements ota.IngestStore: fn runs in one transaction (rerun on
 // a deadlock).
 func (o otaStore) Ingest(ctx context.Context, fn func(ota.IngestTx) error) error {
-	return o.s.InTx(ctx, func(tx *Store) error { return fn(ingestTx{otaStore{tx}}) })
+	return o.s.InTx(ctx, func(tx *Store) error { return fn(ingestTx{otaStore{tx}, map[ota.EntryKey]entryRow{}}) })
 }
 
 // sweepChunk bounds the rows one DELETE of old dedupe marks removes on
@@ -58,8 +58,13 @@ func (o otaStore) SweepMessages(ctx context.Context, before time.Time) (int64, e
 	}
 }
 
-// ingestTx is ota.IngestTx on a transaction.
-type ingestTx struct{ o otaStore }
+// ingestTx is ota.IngestTx on a transaction. locked holds the entries as
+// LockEntries read them, so that SaveEntries moves the counts from the
+// states they had.
+type ingestTx struct {
+	o      otaStore
+	locked map[ota.EntryKey]entryRow
+}
 
 // tupleChunk bounds the tuples of one "(a, b) IN (...)" query.
 const tupleChunk = 300
@@ -189,7 +194,8 @@ func (t ingestTx) LockEntries(ctx context.Context, keys []ota.EntryKey) (map[ota
 				return nil, fmt.Errorf("store: lock campaign devices: %w", err)
 			}
 			for _, r := range rows {
-				out[ota.EntryKey{CampaignID: r.CampaignID, Device: r.Device}] = r.toEntry()
+				k := ota.EntryKey{CampaignID: r.CampaignID, Device: r.Device}
+				out[k], t.locked[k] = r.toEntry(), r
 			}
 		}
 	}
@@ -198,8 +204,18 @@ func (t ingestTx) LockEntries(ctx context.Context, keys []ota.EntryKey) (map[ota
 
 func (t ingestTx) SaveEntries(ctx context.Context, es []ota.Entry) error {
 	rows := make([]entryRow, len(es))
+	d := countDelta{}
 	for i, e := range es {
 		rows[i] = fromEntry(e)
+		was, ok := t.locked[ota.EntryKey{CampaignID: e.CampaignID, Device: e.Device}]
+		if !ok {
+			return fmt.Errorf("store: save campaign %s device %s: not locked in this transaction", e.CampaignID, e.Device)
+		}
+		if was.State != rows[i].State {
+			d.add(e.CampaignID, was.Wave, was.State, -1)
+			d.add(e.CampaignID, was.Wave, rows[i].State, 1)
+		}
+		rows[i].Wave = was.Wave
 	}
 	err := t.o.s.db.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "campaign_id"}, {Name: "device"}},
@@ -208,7 +224,7 @@ func (t ingestTx) SaveEntries(ctx context.Context, es []ota.Entry) error {
 	if err != nil {
 		return fmt.Errorf("store: save campaign devices: %w", err)
 	}
-	return nil
+	return t.o.s.applyCounts(ctx, t.o.s.db, d)
 }
 
 func (t ingestTx) AddHistory(ctx context.Context, hs []ota.HistoryEntry) error {

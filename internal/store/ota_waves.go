@@ -61,7 +61,7 @@ func clip(s string, n int) string {
 // changed it, more runs and ev is recorded. It reports whether it changed
 // the row.
 func (o otaStore) transition(ctx context.Context, id string, where func(*gorm.DB) *gorm.DB, cols map[string]any,
-	ev ota.CampaignEvent, more func(*gorm.DB) error) (bool, error) {
+	ev ota.CampaignEvent, more func(*Store, *gorm.DB) error) (bool, error) {
 	var changed bool
 	err := o.s.InTx(ctx, func(tx *Store) error {
 		db := tx.db.WithContext(ctx)
@@ -74,7 +74,7 @@ func (o otaStore) transition(ctx context.Context, id string, where func(*gorm.DB
 			return nil
 		}
 		if more != nil {
-			if err := more(db); err != nil {
+			if err := more(tx, db); err != nil {
 				return err
 			}
 		}
@@ -99,10 +99,9 @@ func (o otaStore) StartWave(ctx context.Context, w ota.WaveStart) (bool, error) 
 		}
 		return q
 	}
-	return o.transition(ctx, w.CampaignID, where, cols, w.Event, func(db *gorm.DB) error {
-		err := db.Model(&entryRow{}).Where("campaign_id = ? AND wave = ? AND state = ?", w.CampaignID, w.To, string(ota.StateWaiting)).
-			UpdateColumns(map[string]any{"state": string(ota.StateSent), "updated_at": w.At}).Error
-		if err != nil {
+	return o.transition(ctx, w.CampaignID, where, cols, w.Event, func(tx *Store, db *gorm.DB) error {
+		waiting := func(q *gorm.DB) *gorm.DB { return q.Where("wave = ? AND state = ?", w.To, string(ota.StateWaiting)) }
+		if _, err := tx.moveEntries(ctx, db, w.CampaignID, waiting, ota.StateSent, map[string]any{"updated_at": w.At}); err != nil {
 			return fmt.Errorf("store: start wave %d of campaign %s: %w", w.To, w.CampaignID, err)
 		}
 		return nil
@@ -161,14 +160,14 @@ func (o otaStore) ExpireWaves(ctx context.Context, id string, now time.Time) (in
 		if err := db.Model(&campaignRow{}).Where("id = ?", id).UpdateColumn("wave_deadline", nil).Error; err != nil {
 			return fmt.Errorf("store: clear wave deadline of campaign %s: %w", id, err)
 		}
+		cols := map[string]any{"error": "no final report within the wave timeout", "updated_at": now}
 		for w := 1; w <= r.Wave; w++ { // per wave: the (campaign_id, wave, state) index
-			res := db.Model(&entryRow{}).Where("campaign_id = ? AND wave = ? AND state IN ?", id, w, sentStates()).
-				UpdateColumns(map[string]any{"state": string(ota.StateExpired), "error": "no final report within the wave timeout",
-					"updated_at": now})
-			if res.Error != nil {
-				return fmt.Errorf("store: expire wave %d of campaign %s: %w", w, id, res.Error)
+			sent := func(q *gorm.DB) *gorm.DB { return q.Where("wave = ? AND state IN ?", w, sentStates()) }
+			moved, err := tx.moveEntries(ctx, db, id, sent, ota.StateExpired, cols)
+			if err != nil {
+				return fmt.Errorf("store: expire wave %d of campaign %s: %w", w, id, err)
 			}
-			n += res.RowsAffected
+			n += moved
 		}
 		return nil
 	})

@@ -116,7 +116,7 @@ func (a accounts) ListUsers(ctx context.Context, search string, pg page.Request)
 		like := "%" + escapeLike(strings.ToLower(search)) + "%"
 		q = q.Where("username_key LIKE ? ESCAPE '!' OR LOWER(nickname) LIKE ? ESCAPE '!' OR LOWER(email) LIKE ? ESCAPE '!'", like, like, like)
 	}
-	rows, total, err := listPage[userRow](q, pg, listing{what: "users", sort: userSort})
+	rows, total, err := listPage[userRow](q, pg, listing{what: "users", sort: userSort, tie: "id", late: true})
 	return mapRows(rows, userRow.toUser), total, err
 }
 
