@@ -92,6 +92,8 @@ web/dist/app/index.html: web/node_modules/.package-lock.json $(WEB_INPUTS)
 ## (p50/p99/max and checks served), 1,000,000 new devices at 10,000 a second
 ## into the statistics (dropped, stored, heap), and the adoption funnel at
 ## 1,000,000 devices (memory per flush window, estimate error), and the
-## embedded broker's memory per connected device. About 10 min.
+## embedded broker's memory per connected device, and the admin reads of a
+## 100,000-device campaign, product and user list (on MySQL too when
+## HOIST_TEST_MYSQL_DSN is set). About 10 min.
 bench-scale:
-	HOIST_BENCH_SCALE=1 $(GO) test -run '^$$' -bench 'CheckDuringRepublish|NewDevicesAt10k|FunnelMillion|MemoryPerConnectedDevice' -benchtime 1x -timeout 60m ./internal/httpapi ./internal/stats ./internal/mqtt
+	HOIST_BENCH_SCALE=1 $(GO) test -run '^$$' -bench 'CheckDuringRepublish|NewDevicesAt10k|FunnelMillion|MemoryPerConnectedDevice|AdminReads' -benchtime 1x -timeout 60m ./internal/httpapi ./internal/stats ./internal/mqtt

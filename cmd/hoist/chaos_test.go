@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -341,6 +342,9 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 			break
 		}
 	}
+	if d := auditCounts(t, hist, camp.ID); d != "" {
+		t.Errorf("the campaign's kept counts differ from its devices counted: %s", d)
+	}
 	if completed {
 		settled := doneAt
 		if now := time.Now(); r.lost == 0 && now.Sub(doneAt) > time.Second { // the history caught up later
@@ -386,6 +390,46 @@ func getText(t *testing.T, url string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// auditCounts compares a campaign's kept counts (ota_campaign_counts,
+// what every read shows) with its devices counted one by one: "" when they
+// agree, else the differences.
+func auditCounts(t *testing.T, db *sql.DB, campaignID string) string {
+	read := func(q string) map[string]int64 {
+		rows, err := db.Query(q, campaignID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]int64{}
+		for rows.Next() {
+			var wave, n int64
+			var state string
+			if err := rows.Scan(&wave, &state, &n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 0 {
+				out[fmt.Sprint(wave, "/", state)] = n
+			}
+		}
+		return out
+	}
+	kept := read("SELECT wave, state, n FROM ota_campaign_counts WHERE campaign_id = ?")
+	counted := read("SELECT wave, state, COUNT(*) FROM ota_campaign_devices WHERE campaign_id = ? GROUP BY wave, state")
+	var diffs []string
+	for k, n := range counted {
+		if kept[k] != n {
+			diffs = append(diffs, fmt.Sprintf("%s kept %d, counted %d", k, kept[k], n))
+		}
+	}
+	for k, n := range kept {
+		if _, ok := counted[k]; !ok {
+			diffs = append(diffs, fmt.Sprintf("%s kept %d, counted 0", k, n))
+		}
+	}
+	slices.Sort(diffs)
+	return strings.Join(diffs, "; ")
 }
 
 // auditHistory compares the acknowledged reports (topics) with the
