@@ -122,7 +122,7 @@ func newServices(ctx context.Context, cfg config.Config, st *store.Store, log *s
 		recorders = append(recorders, sv.metrics)
 	}
 	sv.checker = release.NewChecker(sv.releases, release.CheckerOptions{Recorders: recorders, Keys: sv.releases})
-	sv.releases.OnChange(sv.checker.Refresh)
+	sv.releases.OnResourceChange(sv.checker.RefreshResource)
 	// Other nodes learn of release changes within a second over Redis, and
 	// within a poll of the database whether or not Redis is up.
 	sv.changes = bus.NewPoller(st.Changes(), time.Second, log)

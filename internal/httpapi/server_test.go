@@ -215,7 +215,7 @@ func mustServerOn(tb testing.TB, driver string, mutate func(*testSetup)) *testSe
 	}
 	ts.Rollouts = release.NewRollouts(st.Rollouts(), ts.Releases, ts.Funnel, ts.Webhooks, ts.Now, log)
 	ts.Checker = release.NewChecker(ts.Releases, release.CheckerOptions{Recorders: recorders, Now: ts.Now, Keys: ts.Releases})
-	ts.Releases.OnChange(ts.Checker.Refresh)
+	ts.Releases.OnResourceChange(ts.Checker.RefreshResource)
 	out.checker = ts.Checker
 	srv, err := New(ts.Options)
 	if err != nil {

@@ -92,3 +92,25 @@ func (s *Service) Catalog(ctx context.Context, projectID string) (Catalog, error
 	s.known.replace(projectID, c.Resources)
 	return c, nil
 }
+
+// CatalogResource loads one resource of a project as Catalog would list
+// it: in reports whether it is in the catalog (enabled, of the project,
+// not firmware); a deleted resource is not. url is its download URL.
+func (s *Service) CatalogResource(ctx context.Context, projectID, id string) (r Resource, url string, in bool, err error) {
+	r, err = s.store.Resource(ctx, id)
+	if apperr.Is(err, apperr.NotFound) {
+		return Resource{}, "", false, nil
+	}
+	if err != nil {
+		return Resource{}, "", false, fmt.Errorf("release: catalog resource %s: %w", id, err)
+	}
+	if r.ProjectID != projectID || r.Status != StatusEnabled || r.Type == TypeFirmware {
+		return r, "", false, nil
+	}
+	url = r.DownloadPath()
+	if url == "" {
+		url = r.URL
+	}
+	s.known.put(projectID, r)
+	return r, url, true, nil
+}

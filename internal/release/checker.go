@@ -2,6 +2,8 @@ package release
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -34,6 +36,9 @@ type Checker struct {
 // when it does not exist. *Service is one.
 type CatalogSource interface {
 	Catalog(ctx context.Context, projectID string) (Catalog, error)
+	// CatalogResource loads one resource as Catalog lists it; in false
+	// when Catalog would leave it out (disabled, deleted, firmware).
+	CatalogResource(ctx context.Context, projectID, id string) (r Resource, url string, in bool, err error)
 }
 
 // Recorder is told of every answered check (statistics, metrics). Record
@@ -117,6 +122,38 @@ func (c *Checker) Refresh(projectID string) {
 	c.keys.markDirty()
 }
 
+// RefreshResource is Refresh for a change of one resource (resourceID;
+// "" is any other change): the compiled answer is derived from the
+// current one with that resource read again, replaced or removed, instead
+// of compiling the whole catalog, so its cost hardly grows with the
+// catalog. It falls back to Refresh when it cannot (a CodePush release, a
+// channel not compiled, an answer not up to date).
+func (c *Checker) RefreshResource(projectID, resourceID string) {
+	if resourceID == "" {
+		c.Refresh(projectID)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
+	defer cancel()
+	c.cache.Apply(ctx, projectID, func(ctx context.Context, prev *compiled) (*compiled, bool, error) { //nolint:errcheck // as Refresh
+		if prev.missing {
+			return nil, false, nil
+		}
+		r, url, in, err := c.src.CatalogResource(ctx, projectID, resourceID)
+		if err != nil {
+			return nil, false, err
+		}
+		c.mu.Lock()
+		views := c.views
+		c.mu.Unlock()
+		return prev.withResource(resourceID, r, url, in, views)
+	})
+}
+
+// Applied counts changes applied to a compiled answer without compiling
+// it again (RefreshResource).
+func (c *Checker) Applied() uint64 { return c.cache.Applies() }
+
 // Hits, Loads and Stale count checks answered from memory, compilations,
 // and checks answered with an outdated answer because compiling failed.
 func (c *Checker) Hits() uint64 { return c.cache.Hits() }
@@ -142,6 +179,63 @@ type compiled struct {
 	// deployments maps each deployment key to its compiled CodePush
 	// deployment.
 	deployments map[string]*Deployment
+	// byChannel holds the resources each channel's Snapshot was made of,
+	// in snapshotOrder, channelOf the channel of each (for withResource).
+	byChannel map[string][]Resource
+	channelOf map[string]string
+}
+
+// withResource returns cp with resource id replaced by r (in: r is in the
+// catalog, url its download URL) or removed (!in), recompiling only the
+// channels it leaves or joins. ok is false when the change needs a full
+// compilation: a CodePush release (deployments are compiled from them
+// all) or a channel that is not compiled.
+func (cp *compiled) withResource(id string, r Resource, url string, in bool, views []ViewFunc) (next *compiled, ok bool, err error) {
+	old, had := cp.channelOf[id]
+	if had {
+		i := slices.IndexFunc(cp.byChannel[old], func(x Resource) bool { return x.ID == id })
+		if i < 0 || cp.byChannel[old][i].Type.IsCodePush() {
+			return nil, false, nil
+		}
+	}
+	if r.Type.IsCodePush() || len(views) != len(cp.views) {
+		return nil, false, nil
+	}
+	if in {
+		if _, ok := cp.channels[r.Channel]; !ok {
+			return nil, false, nil
+		}
+	}
+	n := *cp
+	n.channels, n.byChannel, n.channelOf = maps.Clone(cp.channels), maps.Clone(cp.byChannel), maps.Clone(cp.channelOf)
+	touched := map[string]bool{}
+	if had {
+		n.byChannel[old] = slices.DeleteFunc(slices.Clone(cp.byChannel[old]), func(x Resource) bool { return x.ID == id })
+		delete(n.channelOf, id)
+		touched[old] = true
+	}
+	if in { // at its place in snapshotOrder, so that NewSnapshot need not sort
+		rs := n.byChannel[r.Channel]
+		i, _ := slices.BinarySearchFunc(rs, r, snapshotOrder)
+		n.byChannel[r.Channel] = slices.Insert(slices.Clone(rs), i, r)
+		n.channelOf[id] = r.Channel
+		touched[r.Channel] = true
+	}
+	for ch := range touched {
+		n.channels[ch] = NewSnapshot(n.byChannel[ch])
+	}
+	n.views = make([]map[string]any, len(cp.views))
+	for v, m := range cp.views {
+		m = maps.Clone(m)
+		delete(m, id)
+		if in {
+			if m[id], err = views[v](r, url); err != nil {
+				return nil, false, err
+			}
+		}
+		n.views[v] = m
+	}
+	return &n, true, nil
 }
 
 func (c *Checker) load(ctx context.Context, projectID string) (*compiled, time.Time, error) {
@@ -165,9 +259,13 @@ func (c *Checker) load(ctx context.Context, projectID string) (*compiled, time.T
 		}
 	}
 	cp := &compiled{channels: make(map[string]*Snapshot, len(byChannel)), pins: cat.Pins,
-		views: make([]map[string]any, len(views))}
+		views: make([]map[string]any, len(views)), byChannel: byChannel, channelOf: make(map[string]string, len(cat.Resources))}
 	for ch, rs := range byChannel {
+		slices.SortFunc(rs, snapshotOrder) // withResource keeps this order
 		cp.channels[ch] = NewSnapshot(rs)
+		for _, r := range rs {
+			cp.channelOf[r.ID] = ch
+		}
 	}
 	cp.deployments = compileDeployments(projectID, cat, byChannel)
 	for v, fn := range views {

@@ -38,6 +38,20 @@ func (f *fakeCatalogs) Catalog(_ context.Context, projectID string) (Catalog, er
 	return c, nil
 }
 
+func (f *fakeCatalogs) CatalogResource(_ context.Context, projectID, id string) (Resource, string, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return Resource{}, "", false, f.err
+	}
+	for _, r := range f.byID[projectID] {
+		if r.ID == id {
+			return r, "/d/" + r.ID, r.Status == StatusEnabled, nil
+		}
+	}
+	return Resource{}, "", false, nil
+}
+
 func (f *fakeCatalogs) set(projectID string, rs ...Resource) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -64,13 +64,24 @@ type Decision struct {
 	Wgt    *Resource
 }
 
+// snapshotOrder is the order of a Snapshot's resources: highest
+// VersionCode first. VersionCode is meant to be unique per type, but
+// imported data may repeat one; the ID tie-break keeps the answer
+// independent of the order the store returned the rows in.
+func snapshotOrder(a, b Resource) int {
+	if c := cmp.Compare(b.VersionCode, a.VersionCode); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
 // NewSnapshot indexes the resources that an update check may offer: enabled
 // (StatusEnabled) resources of types 1–4; disabled ones and firmware (type 5,
 // not an app update) are dropped. The kept resources are copied, so the
 // caller may reuse or mutate resources afterwards. An empty or nil slice
 // gives a valid, empty snapshot. It never returns nil.
 func NewSnapshot(resources []Resource) *Snapshot {
-	s := &Snapshot{}
+	s := &Snapshot{res: make([]Resource, 0, len(resources))}
 	for _, r := range resources {
 		if r.Status != StatusEnabled {
 			continue
@@ -80,15 +91,9 @@ func NewSnapshot(resources []Resource) *Snapshot {
 		}
 		s.res = append(s.res, r)
 	}
-	// VersionCode is meant to be unique per type, but imported data may
-	// repeat one; the ID tie-break keeps the answer independent of the
-	// order the store returned the rows in.
-	slices.SortFunc(s.res, func(a, b Resource) int {
-		if c := cmp.Compare(b.VersionCode, a.VersionCode); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
+	if !slices.IsSortedFunc(s.res, snapshotOrder) { // resources kept in this order need no sort
+		slices.SortFunc(s.res, snapshotOrder)
+	}
 	for i := range s.res {
 		r := &s.res[i]
 		slot, _ := typeSlot(r.Type)

@@ -117,6 +117,26 @@ func (k *lastKnown) replace(projectID string, rs []Resource) {
 // the next catalog, nothing of it is served from memory).
 func (k *lastKnown) forget(projectID string) { k.replace(projectID, nil) }
 
+// drop forgets one resource (after a change of it on this node).
+func (k *lastKnown) drop(id string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.byID, id)
+}
+
+// put remembers one resource of a project's catalog.
+func (k *lastKnown) put(projectID string, r Resource) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.byID == nil {
+		k.byProject, k.byID = map[string][]string{}, map[string]Resource{}
+	}
+	if _, ok := k.byID[r.ID]; !ok {
+		k.byProject[projectID] = append(k.byProject[projectID], r.ID)
+	}
+	k.byID[r.ID] = r
+}
+
 func (k *lastKnown) get(id string) (Resource, bool) {
 	k.mu.RLock()
 	defer k.mu.RUnlock()

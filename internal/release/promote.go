@@ -94,7 +94,7 @@ func (s *Service) insert(ctx context.Context, r *Resource) error {
 	if err != nil {
 		return err
 	}
-	s.changed(r.ProjectID)
+	s.changedResource(r.ProjectID, r.ID)
 	s.published(ctx, *r)
 	return nil
 }

@@ -78,7 +78,7 @@ func (r *Rollouts) SetPlan(ctx context.Context, p account.Principal, resourceID 
 	if err := r.store.SavePlan(ctx, plan, ev); err != nil {
 		return Plan{}, err
 	}
-	r.releases.changed(res.ProjectID)
+	r.releases.changedResource(res.ProjectID, res.ID)
 	return plan, nil
 }
 
@@ -134,7 +134,7 @@ func (r *Rollouts) Act(ctx context.Context, p account.Principal, resourceID, act
 	if err != nil {
 		return Plan{}, err
 	}
-	r.releases.changed(out.ProjectID)
+	r.releases.changedResource(out.ProjectID, out.ResourceID)
 	return out, nil
 }
 
@@ -203,7 +203,7 @@ func (r *Rollouts) judge(ctx context.Context, seen Plan) error {
 	if err != nil || kind == "" {
 		return err
 	}
-	r.releases.changed(out.ProjectID)
+	r.releases.changedResource(out.ProjectID, out.ResourceID)
 	if err := r.events.Emit(ctx, event.Event{Type: kind, Project: out.ProjectID, At: now, Data: map[string]any{
 		"resourceId": out.ResourceID, "stage": out.Stage + 1, "percent": out.Percent(), "state": string(out.State),
 		"downloaded": n.Downloaded, "applied": n.Applied, "notApplied": n.NotApplied}}); err != nil {

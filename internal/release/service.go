@@ -41,7 +41,7 @@ type Service struct {
 	log      *slog.Logger
 
 	mu        sync.RWMutex
-	listeners []func(projectID string)
+	listeners []func(projectID, resourceID string)
 
 	known lastKnown // the last catalogs, for downloads during an outage
 
@@ -57,17 +57,35 @@ func NewService(store Store, projects *project.Service, blob storage.Blob, sts S
 // OnChange registers fn to be called, after the change is committed, with
 // the project id of every change that can alter an update-check answer.
 func (s *Service) OnChange(fn func(projectID string)) {
+	s.OnResourceChange(func(projectID, _ string) { fn(projectID) })
+}
+
+// OnResourceChange registers fn like OnChange, also told which resource
+// changed when the change was to one resource only (a release created,
+// edited, deleted, or its rollout changed): "" for any other change.
+func (s *Service) OnResourceChange(fn func(projectID, resourceID string)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.listeners = append(s.listeners, fn)
 }
 
+// changed tells the listeners of a change of a project's releases.
 func (s *Service) changed(projectID string) {
 	s.known.forget(projectID)
+	s.notify(projectID, "")
+}
+
+// changedResource tells the listeners of a change of one resource only.
+func (s *Service) changedResource(projectID, resourceID string) {
+	s.known.drop(resourceID)
+	s.notify(projectID, resourceID)
+}
+
+func (s *Service) notify(projectID, resourceID string) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, fn := range s.listeners {
-		fn(projectID)
+		fn(projectID, resourceID)
 	}
 }
 
@@ -213,7 +231,7 @@ func (s *Service) Update(ctx context.Context, p account.Principal, id string, pa
 	if err != nil {
 		return Resource{}, err
 	}
-	s.changed(out.ProjectID)
+	s.changedResource(out.ProjectID, out.ID)
 	return out, nil
 }
 
@@ -249,7 +267,7 @@ func (s *Service) Delete(ctx context.Context, p account.Principal, id string) er
 	if r.Type.IsCodePush() {
 		s.diffs.forget(r.ID, freed)
 	}
-	s.changed(r.ProjectID)
+	s.changedResource(r.ProjectID, r.ID)
 	return nil
 }
 

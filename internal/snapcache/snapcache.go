@@ -35,7 +35,11 @@ type Cache[T any] struct {
 	// that readers meanwhile neither wait nor queue.
 	rebuilding sync.Map
 
-	hits, loads, stale atomic.Uint64
+	// applying serializes Apply: each applies its change to the value the
+	// previous one stored.
+	applying sync.Mutex
+
+	hits, loads, stale, applies atomic.Uint64
 	// background counts rebuilds started by a Get that answered with the
 	// previous value.
 	background atomic.Uint64
@@ -155,6 +159,52 @@ func (c *Cache[T]) Refresh(ctx context.Context, key string) error {
 	_, err, _ := c.group.Do(key, func() (any, error) { return c.loadAndStore(ctx, key) })
 	return err
 }
+
+// Change derives a key's next value from its current one. ok false means
+// it cannot (the change needs a full load).
+type Change[T any] func(ctx context.Context, prev T) (next T, ok bool, err error)
+
+// Apply changes key's value by fn instead of loading it again (an
+// incremental rebuild), with Refresh's guarantee: when it returns nil,
+// every later Get sees the change, and readers meanwhile got the previous
+// value. fn gets the current value only when it is up to date (neither
+// invalidated, expired, nor from a failed rebuild); otherwise, or when fn
+// cannot apply the change or fails, Apply is Refresh. A key without a
+// value is left alone, as by Refresh. Applies run one at a time, so each
+// starts from what the previous one stored; a Refresh or Invalidate
+// meanwhile wins (the applied value is not stored, and key is refreshed).
+func (c *Cache[T]) Apply(ctx context.Context, key string, fn Change[T]) error {
+	c.applying.Lock()
+	defer c.applying.Unlock()
+	c.mu.RLock()
+	e, ok := c.entries[key]
+	version := c.versions[key]
+	c.mu.RUnlock()
+	if !ok {
+		return nil
+	}
+	if e.failed || !e.fresh(c.now()) {
+		return c.Refresh(ctx, key)
+	}
+	next, applied, err := fn(context.WithoutCancel(ctx), e.val)
+	if err != nil || !applied {
+		return c.Refresh(ctx, key)
+	}
+	c.mu.Lock()
+	if c.versions[key] != version {
+		c.mu.Unlock()
+		return c.Refresh(ctx, key)
+	}
+	c.versions[key]++ // a load that began before the change must not store what it read
+	c.entries[key] = entry[T]{val: next, expires: e.expires}
+	c.mu.Unlock()
+	c.group.Forget(key)
+	c.applies.Add(1)
+	return nil
+}
+
+// Applies returns how many changes Apply stored without a load.
+func (c *Cache[T]) Applies() uint64 { return c.applies.Load() }
 
 // Background returns how many rebuilds a Get started while it answered
 // with the previous value.

@@ -193,3 +193,57 @@ func TestRefreshNeverHoldsReaders(t *testing.T) {
 		t.Fatalf("after Refresh: %d", v)
 	}
 }
+
+// TestApplyBuildsOnTheCurrentValueOnly: Apply derives the next value from
+// the current one, one Apply at a time (none loses another's change), and
+// loads instead when the value is not up to date, when the change cannot
+// be applied, or when an Invalidate came in while it was applied.
+func TestApplyBuildsOnTheCurrentValueOnly(t *testing.T) {
+	ctx := context.Background()
+	var source atomic.Int64 // what a full load reads
+	c := New(func(_ context.Context, _ string) (int64, time.Time, error) {
+		return source.Load(), time.Time{}, nil
+	}, 10, nil)
+	add := func(n int64) Change[int64] {
+		return func(_ context.Context, prev int64) (int64, bool, error) { return prev + n, true, nil }
+	}
+	if err := c.Apply(ctx, "k", add(1)); err != nil || c.Len() != 0 || c.Loads() != 0 {
+		t.Fatalf("a key without a value was touched: %v, %d keys, %d loads", err, c.Len(), c.Loads())
+	}
+	c.Get(ctx, "k")
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() {
+			source.Add(1) // the change is committed, then applied
+			if err := c.Apply(ctx, "k", add(1)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if v, _ := c.Get(ctx, "k"); v != 100 || c.Loads() != 1 || c.Applies() != 100 {
+		t.Fatalf("value %d after 100 concurrent applies, %d loads, %d applied", v, c.Loads(), c.Applies())
+	}
+	// Not up to date: loaded, not applied.
+	source.Store(500)
+	c.Invalidate("k")
+	c.Apply(ctx, "k", add(1))
+	if v, _ := c.Get(ctx, "k"); v != 500 || c.Applies() != 100 {
+		t.Fatalf("applied to an invalidated value: %d", v)
+	}
+	// Cannot apply: loaded.
+	source.Store(600)
+	c.Apply(ctx, "k", func(context.Context, int64) (int64, bool, error) { return 0, false, nil })
+	if v, _ := c.Get(ctx, "k"); v != 600 {
+		t.Fatalf("a change that could not be applied left %d", v)
+	}
+	// Invalidated while applying: the applied value is not stored.
+	source.Store(700)
+	c.Apply(ctx, "k", func(_ context.Context, prev int64) (int64, bool, error) {
+		c.Invalidate("k") // another node's change meanwhile
+		return prev + 1, true, nil
+	})
+	if v, _ := c.Get(ctx, "k"); v != 700 {
+		t.Fatalf("an apply overtaken by an invalidation stored %d", v)
+	}
+}
