@@ -7385,6 +7385,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorEnvelope"
                         }
+                    },
+                    "503": {
+                        "description": "too many downloads at once (Retry-After)",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
                     }
                 }
             },
@@ -7439,6 +7445,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorEnvelope"
+                        }
+                    },
+                    "503": {
+                        "description": "too many downloads at once (Retry-After)",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorEnvelope"
                         }

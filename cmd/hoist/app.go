@@ -11,6 +11,7 @@ import (
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/httpapi"
 	"github.com/hoist-ota/hoist/internal/mqtt"
+	"github.com/hoist-ota/hoist/internal/netlimit"
 	"github.com/hoist-ota/hoist/internal/store"
 	"github.com/hoist-ota/hoist/web"
 )
@@ -26,6 +27,8 @@ type app struct {
 	ms  mqttSide
 	api *httpapi.Server
 	srv *http.Server
+	// fileSlots bounds the files served at once (netlimit.Budget).
+	fileSlots *netlimit.Slots
 }
 
 // buildApp prepares the data dir and JWT secret, binds every listener,
@@ -50,6 +53,14 @@ func (a *app) build(ctx context.Context) error {
 	}
 	if a.ls, err = bindAll(cfg, log); err != nil {
 		return err
+	}
+	if limit := descriptorLimit(); limit > 0 {
+		// Client connections and served files take slots of the open-file
+		// limit; the rest stays for the database, files and logs.
+		conns, files := netlimit.Budget(limit)
+		a.ls = a.ls.limited(netlimit.New(conns))
+		a.fileSlots = netlimit.New(files)
+		log.Info("descriptor budget", "limit", limit, "connections", conns, "files", files, "reserved", int(limit)-conns-files)
 	}
 	if a.st, err = openStore(ctx, cfg, log); err != nil {
 		return err
@@ -125,6 +136,7 @@ func (a *app) newAPI(setupCode *account.SetupCode) (*httpapi.Server, error) {
 		MaxUploadBytes:        cfg.Storage.MaxUploadBytes,
 		Stats:                 sv.stats,
 		Downloads:             sv.downloads,
+		FileSlots:             a.fileSlots,
 		Funnel:                sv.funnel,
 		Rollouts:              sv.rollouts,
 		CodePushMetrics:       sv.codePush,

@@ -4,15 +4,19 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"text/tabwriter"
@@ -35,9 +39,18 @@ type chaosScale struct {
 	step    time.Duration // between a device's reports: 9 reports each
 	faultAt time.Duration // after the campaign starts
 	faults  map[string]bool
+	// recoveryLimit is the longest a campaign may take to complete after
+	// the fault ended (30 s unless set).
+	recoveryLimit time.Duration
 }
 
 func scaleFromEnv() chaosScale {
+	if os.Getenv("HOIST_CHAOS") == "fleet" { // make bench-fleet: no fault, a fleet upgrading at once
+		n := 10_000
+		fmt.Sscan(os.Getenv("HOIST_FLEET_DEVICES"), &n)
+		return chaosScale{devices: n, step: time.Second, faultAt: 0, faults: map[string]bool{"embedded/none": true},
+			recoveryLimit: 5 * time.Minute}
+	}
 	if os.Getenv("HOIST_CHAOS") == "full" {
 		return chaosScale{devices: 200, step: 800 * time.Millisecond, faultAt: 3 * time.Second}
 	}
@@ -140,6 +153,10 @@ type chaosResult struct {
 	completed                    bool
 	recovery                     time.Duration
 	spooled, replayed, takeovers float64
+	// the nodes' peak open descriptors and resident memory (MiB), and their
+	// 5xx answers
+	peakFDs, peakRSS, errors5xx, errors500 float64
+	took                                   time.Duration // from the campaign's start to its completion
 }
 
 func TestChaos(t *testing.T) {
@@ -168,22 +185,25 @@ func TestChaos(t *testing.T) {
 					t.Errorf("%d reports are in the history more than once", r.dups)
 				case !r.completed || r.succeeded != r.total:
 					t.Errorf("the campaign did not complete: %d of %d succeeded", r.succeeded, r.total)
-				case r.recovery > 30*time.Second:
-					t.Errorf("recovered %s after the fault ended (over 30 s)", r.recovery)
+				case r.recovery > cmp.Or(sc.recoveryLimit, 30*time.Second):
+					t.Errorf("recovered %s after the fault ended (over %s)", r.recovery, cmp.Or(sc.recoveryLimit, 30*time.Second))
+				case r.errors500 > 0:
+					t.Errorf("%.0f answers were 500 (an overload or an outage is a 503)", r.errors500)
 				}
 			})
 		}
 	}
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 2, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "case\tacked\trecorded\tlost\tduplicates\tcampaign\trecovery\tspooled\treplayed\ttakeovers\n")
+	fmt.Fprintf(tw, "case\tacked\trecorded\tlost\tduplicates\tcampaign\ttook\trecovery\tspooled\treplayed\ttakeovers\t5xx\tpeak fds\tpeak RSS MiB\n")
 	for _, r := range results {
 		outcome := fmt.Sprintf("%d/%d succeeded", r.succeeded, r.total)
 		if !r.completed {
 			outcome += " (incomplete)"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%.0f\t%.0f\t%.0f\n", r.name, r.acked, r.recorded, r.lost, r.dups, outcome,
-			r.recovery.Round(100*time.Millisecond), r.spooled, r.replayed, r.takeovers)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\n", r.name, r.acked, r.recorded, r.lost, r.dups,
+			outcome, r.took.Round(100*time.Millisecond), r.recovery.Round(100*time.Millisecond), r.spooled, r.replayed, r.takeovers,
+			r.errors5xx, r.peakFDs, r.peakRSS)
 	}
 	tw.Flush()
 	fmt.Printf("\nfault suite (%d devices x 9 reports):\n%s\n", sc.devices, buf.String())
@@ -278,9 +298,18 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 	case "rabbitmq":
 		brokerURL = fmt.Sprintf("tcp://127.0.0.1:%d", w.rabbit.mqtt)
 	}
-	sim := devicesim.New(devicesim.Options{Broker: brokerURL, Devices: creds, Firmware: "1.0.0", StepDelay: sc.step})
-	if err := sim.Start(ctx); err != nil {
-		t.Fatal(err)
+	var sim fleetSim
+	if len(creds) > simPerProcess {
+		// One process cannot hold 10,000 devices' connections and
+		// downloads under this machine's open-file limit: run them in
+		// processes of their own, as the devices would be.
+		sim = startSimProcs(t, brokerURL, creds, sc.step)
+	} else {
+		inproc := devicesim.New(devicesim.Options{Broker: brokerURL, Devices: creds, Firmware: "1.0.0", StepDelay: sc.step})
+		if err := inproc.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sim = inprocSim{inproc}
 	}
 	defer func() {
 		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -293,6 +322,7 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 		t.Fatalf("campaign: HTTP %d", code)
 	}
 	started := time.Now()
+	peakFDs := sampleFDs(w)
 	pause(sc.faultAt)
 	f.inject(w)
 	faultEnd := time.Now()
@@ -301,7 +331,8 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 	var counts map[string]int64
 	completed := false
 	var doneAt time.Time
-	for deadline := faultEnd.Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+	wait := 2*time.Minute + time.Duration(sc.devices)*10*time.Millisecond // 10,000 devices: 3 min 40 s
+	for deadline := faultEnd.Add(wait); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
 		for _, n := range w.nodes {
 			if n.p.cmd.ProcessState != nil {
 				continue
@@ -345,6 +376,10 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 	if d := auditCounts(t, hist, camp.ID); d != "" {
 		t.Errorf("the campaign's kept counts differ from its devices counted: %s", d)
 	}
+	r.peakFDs = peakFDs()
+	if completed {
+		r.took = doneAt.Sub(started)
+	}
 	if completed {
 		settled := doneAt
 		if now := time.Now(); r.lost == 0 && now.Sub(doneAt) > time.Second { // the history caught up later
@@ -358,9 +393,172 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 			r.spooled += m[`hoist_ingest_messages_total{outcome="spooled"}`]
 			r.replayed += m[`hoist_ingest_messages_total{outcome="replayed"}`]
 			r.takeovers += m["hoist_mqtt_session_takeovers_total"]
+			for k, v := range m {
+				if strings.HasPrefix(k, "hoist_http_requests_total{") && strings.Contains(k, `status="5`) {
+					r.errors5xx += v
+					if strings.Contains(k, `status="500"`) {
+						r.errors500 += v
+					}
+				}
+			}
+			r.peakRSS = max(r.peakRSS, peakRSSMiB(n.p.cmd.Process.Pid))
 		}
 	}
 	return r
+}
+
+// fleetSim is the simulated devices: in this process, or in several.
+type fleetSim interface {
+	// Acked returns the topics of the reports the broker acknowledged (of
+	// the processes: as they wrote them when stopped).
+	Acked() []string
+	Stop(ctx context.Context)
+}
+
+type inprocSim struct{ *devicesim.Sim }
+
+// simPerProcess is the most devices simulated in one process.
+const simPerProcess = 2500
+
+// simProcs runs `hoist device-sim` processes of simPerProcess devices.
+type simProcs struct {
+	t      *testing.T
+	cmds   []*exec.Cmd
+	acked  []string // the files they write their acknowledged topics to
+	waited bool
+}
+
+func startSimProcs(t *testing.T, broker string, creds []devicesim.Credentials, step time.Duration) *simProcs {
+	sp := &simProcs{t: t}
+	dir := t.TempDir()
+	var outs []*syncBuffer
+	for i, part := 0, creds; len(part) > 0; i++ {
+		n := min(simPerProcess, len(part))
+		b, err := json.Marshal(part[:n])
+		if err != nil {
+			t.Fatal(err)
+		}
+		part = part[n:]
+		devs, acked := filepath.Join(dir, fmt.Sprintf("devices-%d.json", i)), filepath.Join(dir, fmt.Sprintf("acked-%d.txt", i))
+		if err := os.WriteFile(devs, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(hoistBin, "device-sim", "-broker", broker, "-devices", devs, "-step", step.String(), "-acked", acked)
+		out := &syncBuffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sp.cmds, sp.acked, outs = append(sp.cmds, cmd), append(sp.acked, acked), append(outs, out)
+	}
+	t.Cleanup(func() { sp.Stop(context.Background()) })
+	for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		ready := 0
+		for _, out := range outs {
+			if strings.Contains(out.String(), "devices connected") {
+				ready++
+			}
+		}
+		if ready == len(outs) {
+			return sp
+		}
+		if time.Now().After(deadline) {
+			for _, out := range outs {
+				t.Log(out.String())
+			}
+			t.Fatalf("%d of %d simulator processes connected their devices", ready, len(outs))
+		}
+	}
+}
+
+// Stop interrupts the processes and waits for them (they write their
+// acknowledged topics on the way out).
+func (sp *simProcs) Stop(context.Context) {
+	if sp.waited {
+		return
+	}
+	sp.waited = true
+	for _, cmd := range sp.cmds {
+		cmd.Process.Signal(os.Interrupt)
+	}
+	for _, cmd := range sp.cmds {
+		cmd.Wait()
+	}
+}
+
+func (sp *simProcs) Acked() []string {
+	sp.Stop(context.Background())
+	var out []string
+	for _, f := range sp.acked {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			sp.t.Fatalf("a simulator wrote no acknowledged topics: %v", err)
+		}
+		if len(b) > 0 {
+			out = append(out, strings.Split(string(b), "\n")...)
+		}
+	}
+	return out
+}
+
+// syncBuffer is a bytes.Buffer safe for a process's output and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// sampleFDs counts the open descriptors of the running nodes every 200 ms
+// until the returned func is called, which returns the highest count.
+func sampleFDs(w *chaosWorld) func() float64 {
+	stop := make(chan struct{})
+	done := make(chan float64)
+	go func() {
+		var peak float64
+		for {
+			for _, n := range w.nodes {
+				if n.p != nil && n.p.cmd.ProcessState == nil {
+					if fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", n.p.cmd.Process.Pid)); err == nil {
+						peak = max(peak, float64(len(fds)))
+					}
+				}
+			}
+			select {
+			case <-stop:
+				done <- peak
+				return
+			case <-time.After(200 * time.Millisecond): // a sampling period
+			}
+		}
+	}()
+	return func() float64 { close(stop); return <-done }
+}
+
+// peakRSSMiB reads a process's peak resident memory (VmHWM) in MiB.
+func peakRSSMiB(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb float64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb)
+			return kb / 1024
+		}
+	}
+	return 0
 }
 
 // scrapeMetrics reads /metrics into series → value.

@@ -32,6 +32,7 @@ func deviceSim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	corrupt := fs.Bool("corrupt", false, "every download fails verification")
 	duration := fs.Duration("duration", 0, "stop after this long (0: until interrupted)")
 	step := fs.Duration("step", 0, "delay between a device's progress reports")
+	acked := fs.String("acked", "", "at the end, write the topics of the reports the broker acknowledged to this file, one per line")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -73,6 +74,12 @@ func deviceSim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer cancel()
 	sim.Stop(stopCtx)
 	printSimStats(stdout, sim.Stats())
+	if *acked != "" {
+		topics := sim.Acked()
+		if err := os.WriteFile(*acked, []byte(strings.Join(topics, "\n")), 0o600); err != nil {
+			return fmt.Errorf("device-sim: %w", err)
+		}
+	}
 	return nil
 }
 

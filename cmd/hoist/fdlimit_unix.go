@@ -16,14 +16,23 @@ const minDescriptors = 65536
 // raises the soft limit to the hard one at start) and warns when that is
 // too few for thousands of devices at once.
 func logDescriptorLimit(log *slog.Logger) {
-	var l syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+	limit := descriptorLimit()
+	if limit == 0 {
 		return
 	}
-	if l.Cur < minDescriptors {
+	if limit < minDescriptors {
 		log.Warn("the open-file limit is low for a large fleet: raise the hard limit (ulimit -Hn, LimitNOFILE=)",
-			"limit", l.Cur, "recommended", minDescriptors)
+			"limit", limit, "recommended", minDescriptors)
 		return
 	}
-	log.Info("open-file limit", "limit", l.Cur)
+	log.Info("open-file limit", "limit", limit)
+}
+
+// descriptorLimit returns the process's open-file limit, 0 when unknown.
+func descriptorLimit() uint64 {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil || l.Cur == ^uint64(0) {
+		return 0
+	}
+	return l.Cur
 }

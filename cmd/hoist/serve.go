@@ -13,6 +13,7 @@ import (
 	"github.com/hoist-ota/hoist/internal/account"
 	"github.com/hoist-ota/hoist/internal/config"
 	"github.com/hoist-ota/hoist/internal/httpapi"
+	"github.com/hoist-ota/hoist/internal/netlimit"
 )
 
 // listeners are every socket serve binds, bound before anything starts so
@@ -34,6 +35,16 @@ func (l listeners) addrs() httpapi.Listeners {
 		a.MQTTWS = l.mqttWS.Addr().String()
 	}
 	return a
+}
+
+// limited returns l with every listener accepting only within slots.
+func (l listeners) limited(slots *netlimit.Slots) listeners {
+	for _, ln := range []*net.Listener{&l.http, &l.mqttTCP, &l.mqttWS} {
+		if *ln != nil {
+			*ln = slots.Listener(*ln)
+		}
+	}
+	return l
 }
 
 func (l listeners) close() {

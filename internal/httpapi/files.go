@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -180,6 +181,7 @@ func (s *Server) handleUploadCredentials(c *gin.Context) {
 //	@Success		206		{file}		binary
 //	@Failure		403		{object}	errorEnvelope
 //	@Failure		404		{object}	errorEnvelope
+//	@Failure		503		{object}	errorEnvelope	"too many downloads at once (Retry-After)"
 //	@Router			/files/{key} [get]
 //	@Router			/files/{key} [head]
 func (s *Server) handleFileDownload(c *gin.Context) {
@@ -194,6 +196,10 @@ func (s *Server) handleFileDownload(c *gin.Context) {
 			return
 		}
 	}
+	if !s.takeFileSlot(c) {
+		return
+	}
+	defer s.fileSlots.Release()
 	f, rec, err := s.releases.Open(c.Request.Context(), key)
 	if err != nil {
 		s.respondError(c, err)
@@ -216,4 +222,21 @@ func (s *Server) handleFileDownload(c *gin.Context) {
 		c.Header("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(rec.Name, `"`, "")+`"`)
 	}
 	http.ServeContent(c.Writer, c.Request, "", rec.CreatedTime, f)
+}
+
+// fileSlotWait is how long a download waits for a descriptor to open its
+// file (Options.FileSlots) before it is answered 503.
+const fileSlotWait = 30 * time.Second
+
+// takeFileSlot takes a slot for serving a file, waiting up to
+// fileSlotWait; when none frees up it answers 503 (with Retry-After) and
+// reports false.
+func (s *Server) takeFileSlot(c *gin.Context) bool {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), fileSlotWait)
+	defer cancel()
+	if err := s.fileSlots.Acquire(ctx); err != nil {
+		s.respondError(c, apperr.New(apperr.Unavailable, "too many downloads at once: try again shortly"))
+		return false
+	}
+	return true
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/hoist-ota/hoist/internal/dict"
 	"github.com/hoist-ota/hoist/internal/metrics"
 	"github.com/hoist-ota/hoist/internal/mqtt"
+	"github.com/hoist-ota/hoist/internal/netlimit"
 	"github.com/hoist-ota/hoist/internal/ota"
 	"github.com/hoist-ota/hoist/internal/project"
 	"github.com/hoist-ota/hoist/internal/ratelimit"
@@ -84,6 +85,10 @@ type Options struct {
 	// Downloads counts downloads through the stable links; nil counts
 	// nothing.
 	Downloads *stats.Downloads
+	// FileSlots bounds the local files served at once (each holds a
+	// descriptor); a download waits up to fileSlotWait for one, then is
+	// answered 503. nil: no bound.
+	FileSlots *netlimit.Slots
 	// Funnel counts each release's adoption funnel (the update check
 	// records into it as a release.Recorder; downloads here); nil counts
 	// nothing.
@@ -149,6 +154,7 @@ type Server struct {
 	maxUpload     int64
 	stats         *stats.Recorder
 	downloads     *stats.Downloads
+	fileSlots     *netlimit.Slots
 	funnel        *stats.Funnel
 	rollouts      *release.Rollouts
 	reports       *stats.Service
@@ -183,7 +189,7 @@ func New(o Options) (*Server, error) {
 	s := &Server{
 		cfg: o.Config, publicBaseURL: o.PublicBaseURL, version: o.Version, db: o.DB, deps: o.Dependencies,
 		accounts: o.Accounts, projects: o.Projects, dicts: o.Dicts, captcha: o.Captcha, setupCode: o.SetupCode, listeners: o.Listeners, broker: o.Broker,
-		releases: o.Releases, checker: o.Checker, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats, downloads: o.Downloads, funnel: o.Funnel, rollouts: o.Rollouts,
+		releases: o.Releases, checker: o.Checker, localFiles: o.LocalFiles, maxUpload: o.MaxUploadBytes, stats: o.Stats, downloads: o.Downloads, fileSlots: o.FileSlots, funnel: o.Funnel, rollouts: o.Rollouts,
 		reports: o.Reports, metrics: o.Metrics, metricsToken: o.MetricsToken, onCommandSub: o.OnCommandSubscription, devices: o.Devices, ota: o.OTA,
 		loginLimit: o.Limits.Login, registerLimit: o.Limits.Register, captchaLimit: o.Limits.Captcha,
 		panel: o.Panel, log: o.Log, now: o.Now,
