@@ -173,3 +173,31 @@ func TestRolloutPlanActions(t *testing.T) {
 		t.Fatalf("release at %d %%", res.RolloutPercent)
 	}
 }
+
+// TestCodePushPlanNeverNarrowsARollout: a CodePush release's rollout only
+// grows, plans included: a plan starting below its percent is refused and
+// changes nothing; one starting at or above it is taken.
+func TestCodePushPlanNeverNarrowsARollout(t *testing.T) {
+	ts := mustServer(t, nil)
+	f := newReleaseFixture(t, ts)
+	tok, pid := f.maintainer.AccessToken, f.project.ID
+	zip := ts.mustUpload(t, tok, pid, "b.zip", mustZip(t, "CodePush/index.android.bundle"))
+	r := ts.mustResource(t, tok, pid, map[string]any{"type": 6, "storageKey": zip.Key, "targetBinaryRange": "1.x", "updateType": 1,
+		"rolloutPercent": 50})
+	base := "/api/v1/resources/" + r.ID + "/rollout-plan"
+	rec, env := ts.call(t, "PUT", base, tok, map[string]any{"stages": []map[string]any{{"percent": 10, "minMinutes": 60}, {"percent": 100}}})
+	mustErrorEnvelope(t, rec, env, http.StatusBadRequest, apperr.Invalid)
+	if f := fieldsOf(env); len(f) != 1 || f[0] != "stages[0].percent" {
+		t.Fatalf("fields %v: %s", f, rec.Body)
+	}
+	var got resourceView
+	ts.mustOK(t, 200, "GET", "/api/v1/resources/"+r.ID, tok, nil, &got)
+	if got.RolloutPercent != 50 {
+		t.Fatalf("a refused plan changed the rollout to %d", got.RolloutPercent)
+	}
+	rec, _ = ts.call(t, "GET", base, tok, nil)
+	if rec.Code != http.StatusNotFound {
+		t.Fatalf("a refused plan was stored: %d %s", rec.Code, rec.Body)
+	}
+	ts.mustOK(t, 200, "PUT", base, tok, map[string]any{"stages": []map[string]any{{"percent": 50, "minMinutes": 60}, {"percent": 100}}}, nil)
+}

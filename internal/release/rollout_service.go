@@ -73,6 +73,12 @@ func (r *Rollouts) SetPlan(ctx context.Context, p account.Principal, resourceID 
 	if err := plan.Validate(); err != nil {
 		return Plan{}, err
 	}
+	// A CodePush rollout only grows (the reference server's rule, PATCH
+	// keeps it too): devices already given the release keep it.
+	if cur := effectivePercent(res.RolloutPercent); res.Type.IsCodePush() && plan.Percent() < cur {
+		return Plan{}, apperr.Fields(apperr.FieldError{Field: "stages[0].percent",
+			Message: fmt.Sprintf("must be at least %d: a CodePush release's rollout only grows", cur)})
+	}
 	ev := PlanEvent{ResourceID: res.ID, At: now, Actor: p.UserID, Action: "started",
 		FromPercent: effectivePercent(res.RolloutPercent), ToPercent: plan.Percent(), Reason: "plan set"}
 	if err := r.store.SavePlan(ctx, plan, ev); err != nil {
