@@ -10742,7 +10742,7 @@ const docTemplate = `{
                     }
                 },
                 "wgtVersions": {
-                    "description": "WgtVersions counts checks by the wgt versionCode the device reported;\nWgtVersionDevices counts distinct devices (estimates, see the\nadoption funnel), most first: what \"devices on each version\" means.",
+                    "description": "WgtVersions counts checks by the wgt versionCode the device reported;\nWgtVersionDevices counts distinct devices (estimates, see the\nadoption funnel), most first: what \"devices on each version\" means.\nIn WgtVersions and NativeVersions, versionCode -1 counts the checks\nof the versions past the first 500 (wgt, native) pairs a node saw\nfor the project that day (made-up codes add no rows without end).",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/httpapi.codeCountView"

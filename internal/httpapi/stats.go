@@ -39,6 +39,9 @@ type statsView struct {
 	// WgtVersions counts checks by the wgt versionCode the device reported;
 	// WgtVersionDevices counts distinct devices (estimates, see the
 	// adoption funnel), most first: what "devices on each version" means.
+	// In WgtVersions and NativeVersions, versionCode -1 counts the checks
+	// of the versions past the first 500 (wgt, native) pairs a node saw
+	// for the project that day (made-up codes add no rows without end).
 	WgtVersions       []codeCountView `json:"wgtVersions"`
 	WgtVersionDevices []codeCountView `json:"wgtVersionDevices"`
 	NativeVersions    []codeCountView `json:"nativeVersions"`

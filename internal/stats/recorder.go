@@ -39,6 +39,21 @@ type countKey struct {
 	result   release.Apply
 }
 
+// OtherVersions is the versionCode under which the checks of a project's
+// versions past its MaxVersionsPerDay of a day are counted: clients choose
+// the codes they send, and made-up ones must not add rows without end.
+const OtherVersions = -1
+
+// MaxVersionsPerDay bounds the (wgt, native) versionCode pairs a node
+// counts one project's checks under per day; later pairs are counted as
+// OtherVersions (the totals stay exact).
+const MaxVersionsPerDay = 500
+
+type versionsKey struct {
+	project string
+	day     int32
+}
+
 type offerKey struct {
 	project  string
 	day      int32
@@ -51,13 +66,16 @@ type Recorder struct {
 	opts  Options
 	log   *slog.Logger
 
-	mu      sync.Mutex
-	checks  map[countKey]int64
-	offers  map[offerKey]int64
-	seen    map[uint64]struct{} // hash of project and device key
-	kick    chan struct{}       // an early flush: the device queue is half full
-	devices []NewDevice
-	perIP   *ipWindows // nil: no per-address limit
+	mu     sync.Mutex
+	checks map[countKey]int64
+	offers map[offerKey]int64
+	seen   map[uint64]struct{} // hash of project and device key
+	// versions holds the version pairs counted per project and day (the
+	// current and the previous day are kept).
+	versions map[versionsKey]map[[2]int64]struct{}
+	kick     chan struct{} // an early flush: the device queue is half full
+	devices  []NewDevice
+	perIP    *ipWindows // nil: no per-address limit
 
 	flushMu sync.Mutex // one flush at a time
 	dropped atomic.Int64
@@ -75,7 +93,8 @@ func NewRecorder(store Store, opts Options, log *slog.Logger) *Recorder {
 		opts.SeenMax = 1_000_000
 	}
 	r := &Recorder{store: store, opts: opts, log: log, checks: map[countKey]int64{},
-		offers: map[offerKey]int64{}, seen: map[uint64]struct{}{}, kick: make(chan struct{}, 1)}
+		offers: map[offerKey]int64{}, seen: map[uint64]struct{}{}, kick: make(chan struct{}, 1),
+		versions: map[versionsKey]map[[2]int64]struct{}{}}
 	if opts.NewDevicesPerIPPerMinute > 0 {
 		r.perIP = &ipWindows{limit: opts.NewDevicesPerIPPerMinute, max: opts.SeenMax / 10, counts: map[string]*ipWindow{}}
 	}
@@ -93,7 +112,8 @@ func (r *Recorder) Record(c release.Outcome) {
 	day := int32(c.Time.Unix() / 86400)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.checks[countKey{c.ProjectID, day, c.Channel, string(c.Platform), c.WgtVersionCode, c.NativeVersionCode, c.Result}]++
+	wgt, native := r.versionPair(c.ProjectID, day, c.WgtVersionCode, c.NativeVersionCode)
+	r.checks[countKey{c.ProjectID, day, c.Channel, string(c.Platform), wgt, native, c.Result}]++
 	if c.WgtID != "" {
 		r.offers[offerKey{c.ProjectID, day, c.WgtID}]++
 	}
@@ -127,6 +147,32 @@ func (r *Recorder) Record(c release.Outcome) {
 	}
 	r.devices = append(r.devices, NewDevice{ProjectID: c.ProjectID, UUID: c.UUID, Platform: string(c.Platform),
 		FirstSeen: c.Time.UTC(), SystemInfo: boundSystemInfo(c.SystemInfo)})
+}
+
+// versionPair returns the codes a check is counted under: its own, or
+// OtherVersions once the project has MaxVersionsPerDay pairs that day.
+// r.mu is held.
+func (r *Recorder) versionPair(project string, day int32, wgt, native int64) (int64, int64) {
+	vk := versionsKey{project, day}
+	set := r.versions[vk]
+	if set == nil {
+		for k := range r.versions { // a new day: forget those before yesterday
+			if k.day < day-1 {
+				delete(r.versions, k)
+			}
+		}
+		set = map[[2]int64]struct{}{}
+		r.versions[vk] = set
+	}
+	pair := [2]int64{wgt, native}
+	if _, ok := set[pair]; ok {
+		return wgt, native
+	}
+	if len(set) >= MaxVersionsPerDay {
+		return OtherVersions, OtherVersions
+	}
+	set[pair] = struct{}{}
+	return wgt, native
 }
 
 // Dropped is the number of first-seen devices dropped because the queue

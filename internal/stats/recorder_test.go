@@ -195,3 +195,41 @@ func TestNewDevicesAreLimitedPerAddress(t *testing.T) {
 		t.Fatalf("stored %v", ids)
 	}
 }
+
+// TestMadeUpVersionCodesAddNoRowsWithoutEnd: a client sending a new
+// versionCode with every check adds at most MaxVersionsPerDay versions to
+// a project's day; the checks past it are counted as OtherVersions, and
+// the total is exact. The next day has its own allowance.
+func TestMadeUpVersionCodesAddNoRowsWithoutEnd(t *testing.T) {
+	st := storetest.MustOpen(t, "sqlite").Stats()
+	rec := stats.NewRecorder(st, stats.Options{}, discard())
+	extra := 150
+	for i := range stats.MaxVersionsPerDay + extra {
+		rec.Record(release.Outcome{ProjectID: "p", Platform: "android", Time: day, WgtVersionCode: int64(10_000 + i), NativeVersionCode: 100})
+		rec.Record(release.Outcome{ProjectID: "p", Platform: "android", Time: day, WgtVersionCode: 100, NativeVersionCode: 100})
+	}
+	rec.Record(release.Outcome{ProjectID: "p", Platform: "android", Time: day.Add(24 * time.Hour), WgtVersionCode: 99_999, NativeVersionCode: 100})
+	if err := rec.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r, err := st.Report(context.Background(), "p", "2026-11-21", "2026-11-21", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total, other int64
+	for _, v := range r.WgtVersions {
+		total += v.Count
+		if v.VersionCode == stats.OtherVersions {
+			other = v.Count
+		}
+	}
+	// The real version (100) takes one of the allowance.
+	if len(r.WgtVersions) != stats.MaxVersionsPerDay+1 || other != int64(extra+1) || total != int64(2*(stats.MaxVersionsPerDay+extra)) {
+		t.Fatalf("%d versions, %d other, %d checks; want %d, %d, %d", len(r.WgtVersions), other, total,
+			stats.MaxVersionsPerDay+1, extra+1, 2*(stats.MaxVersionsPerDay+extra))
+	}
+	next, _ := st.Report(context.Background(), "p", "2026-11-22", "2026-11-22", "")
+	if len(next.WgtVersions) != 1 || next.WgtVersions[0].VersionCode != 99_999 {
+		t.Fatalf("the next day: %+v", next.WgtVersions)
+	}
+}
