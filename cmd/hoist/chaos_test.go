@@ -42,6 +42,9 @@ type chaosScale struct {
 	// recoveryLimit is the longest a campaign may take to complete after
 	// the fault ended (30 s unless set).
 	recoveryLimit time.Duration
+	// profile: the first node serves its profiler, and the heap at its
+	// largest during the campaign is shown by allocation site.
+	profile bool
 }
 
 func scaleFromEnv() chaosScale {
@@ -49,7 +52,7 @@ func scaleFromEnv() chaosScale {
 		n := 10_000
 		fmt.Sscan(os.Getenv("HOIST_FLEET_DEVICES"), &n)
 		return chaosScale{devices: n, step: time.Second, faultAt: 0, faults: map[string]bool{"embedded/none": true},
-			recoveryLimit: 5 * time.Minute}
+			recoveryLimit: 5 * time.Minute, profile: true}
 	}
 	if os.Getenv("HOIST_CHAOS") == "full" {
 		return chaosScale{devices: 200, step: 800 * time.Millisecond, faultAt: 3 * time.Second}
@@ -71,11 +74,12 @@ type chaosWorld struct {
 }
 
 type chaosNode struct {
-	name string
-	env  []string
-	http string
-	mqtt string // embedded broker address
-	p    *proc
+	name  string
+	env   []string
+	http  string
+	mqtt  string // embedded broker address
+	pprof string // its profiler's address, when it serves one
+	p     *proc
 }
 
 func (n *chaosNode) start(t *testing.T) { n.p = startServe(t, n.env) }
@@ -254,6 +258,10 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 		case "embedded":
 			node.mqtt = fmt.Sprintf("127.0.0.1:%d", loopbackPort(t))
 			env = append(env, "HOIST_MQTT_TCP_ADDR="+node.mqtt, "HOIST_MQTT_WS_ADDR=")
+			if sc.profile {
+				node.pprof = fmt.Sprintf("127.0.0.1:%d", loopbackPort(t))
+				env = append(env, "HOIST_METRICS_PPROF_ADDR="+node.pprof)
+			}
 		case "rabbitmq":
 			env = append(env, "HOIST_MQTT_MODE=rabbitmq", fmt.Sprintf("HOIST_MQTT_URL=amqp://127.0.0.1:%d/", w.rabbit.amqp),
 				"HOIST_MQTT_USERNAME=hoist", "HOIST_MQTT_PASSWORD=hoist-amqp-password", "HOIST_MQTT_CLIENT_ID="+dbName+"-"+name,
@@ -332,7 +340,9 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 	completed := false
 	var doneAt time.Time
 	wait := 2*time.Minute + time.Duration(sc.devices)*10*time.Millisecond // 10,000 devices: 3 min 40 s
+	heap := &heapWatch{node: w.nodes[0]}
 	for deadline := faultEnd.Add(wait); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		heap.sample(t)
 		for _, n := range w.nodes {
 			if n.p.cmd.ProcessState != nil {
 				continue
@@ -352,6 +362,7 @@ func runChaosCase(t *testing.T, mode string, f chaosFault, sc chaosScale, db *se
 			break
 		}
 	}
+	heap.report(t)
 	r := chaosResult{completed: completed, succeeded: counts["succeeded"]}
 	for _, v := range counts {
 		r.total += v
@@ -517,6 +528,66 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// heapWatch keeps a node's heap profile at its largest (HeapInuse), read
+// from its profiler every few seconds.
+type heapWatch struct {
+	node    *chaosNode
+	last    time.Time
+	inuse   float64
+	stats   string // the runtime.MemStats lines of that moment
+	profile []byte
+}
+
+func (h *heapWatch) sample(t *testing.T) {
+	if h.node.pprof == "" || time.Since(h.last) < 3*time.Second {
+		return
+	}
+	h.last = time.Now()
+	code, text := getText(t, "http://"+h.node.pprof+"/debug/pprof/heap?debug=1")
+	if code != 200 {
+		return
+	}
+	var inuse float64
+	var stats []string
+	for _, line := range strings.Split(text, "\n") {
+		for _, name := range []string{"HeapInuse", "HeapAlloc", "Sys", "StackInuse", "NumGC"} {
+			if rest, ok := strings.CutPrefix(line, "# "+name+" = "); ok {
+				stats = append(stats, name+" "+rest)
+				if name == "HeapInuse" {
+					fmt.Sscan(rest, &inuse)
+				}
+			}
+		}
+	}
+	if inuse <= h.inuse {
+		return
+	}
+	code, prof := getText(t, "http://"+h.node.pprof+"/debug/pprof/heap")
+	if code == 200 {
+		h.inuse, h.stats, h.profile = inuse, strings.Join(stats, ", "), []byte(prof)
+	}
+	_, g := getText(t, "http://"+h.node.pprof+"/debug/pprof/goroutine?debug=1")
+	if first, _, _ := strings.Cut(g, "\n"); first != "" {
+		h.stats += ", " + first
+	}
+}
+
+// report logs the largest heap seen, by allocation site (go tool pprof).
+func (h *heapWatch) report(t *testing.T) {
+	if h.profile == nil {
+		return
+	}
+	f := filepath.Join(t.TempDir(), "heap.pb.gz")
+	if err := os.WriteFile(f, h.profile, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("go", "tool", "pprof", "-top", "-sample_index=inuse_space", "-nodecount=25", f).CombinedOutput()
+	if err != nil {
+		t.Logf("go tool pprof: %v", err)
+	}
+	t.Logf("largest heap during the campaign: %s\n%s", h.stats, out)
 }
 
 // sampleFDs counts the open descriptors of the running nodes every 200 ms

@@ -47,6 +47,9 @@ func (a *app) run(ctx context.Context) error {
 		return err
 	}
 	g.Go(a.serveHTTP)
+	if addr := a.cfg.Metrics.PprofAddr; addr != "" {
+		g.Go(func() error { return servePprof(gctx, addr, a.log) })
+	}
 	g.Go(func() error {
 		<-gctx.Done()
 		a.shutdown(l)

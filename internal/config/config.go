@@ -144,6 +144,9 @@ type Metrics struct {
 	Enabled bool `koanf:"enabled"`
 	// Token, when set, must be sent as a bearer token to read /metrics.
 	Token string `koanf:"token"`
+	// PprofAddr, when set, serves Go's profiler (/debug/pprof/) on this
+	// loopback address, for measuring memory and CPU; empty: off.
+	PprofAddr string `koanf:"pprofAddr"`
 }
 
 // Storage configures where uploaded files live.

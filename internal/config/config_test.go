@@ -194,6 +194,7 @@ func TestValidateReportsEveryProblemWithItsKey(t *testing.T) {
 	c.MQTT.TCPAddr = "nohost"
 	c.Log.Format = "xml"
 	c.HTTP.CORSOrigins = []string{"https://ok.example.com", "not an origin"}
+	c.Metrics.PprofAddr = "0.0.0.0:6060" // the profiler on the network
 	err := c.Validate()
 	ps, ok := AsProblems(err)
 	if !ok {
@@ -203,13 +204,20 @@ func TestValidateReportsEveryProblemWithItsKey(t *testing.T) {
 	for _, p := range ps {
 		keys[p.Key] = true
 	}
-	for _, k := range []string{"http.addr", "db.dsn", "jwt.secret", "mqtt.tcpAddr", "log.format", "http.corsOrigins"} {
+	for _, k := range []string{"http.addr", "db.dsn", "jwt.secret", "mqtt.tcpAddr", "log.format", "http.corsOrigins", "metrics.pprofAddr"} {
 		if !keys[k] {
 			t.Errorf("no problem reported for %s:\n%v", k, err)
 		}
 	}
-	if len(ps) != 6 {
-		t.Errorf("want exactly 6 problems, got %d:\n%v", len(ps), err)
+	if len(ps) != 7 {
+		t.Errorf("want exactly 7 problems, got %d:\n%v", len(ps), err)
+	}
+	for _, ok := range []string{"127.0.0.1:6060", "[::1]:6060", "localhost:0"} {
+		c := Default()
+		c.Metrics.PprofAddr = ok
+		if err := c.Validate(); err != nil {
+			t.Errorf("pprofAddr %s refused: %v", ok, err)
+		}
 	}
 	if !strings.Contains(err.Error(), "http.addr (HOIST_HTTP_ADDR): port \"99999\"") {
 		t.Errorf("message does not name the key and env name:\n%v", err)

@@ -29,6 +29,12 @@ func (c Config) Validate() error {
 			add("publicBaseURL", "must be an absolute http(s) URL such as https://hoist.example.com")
 		}
 	}
+	if c.Metrics.PprofAddr != "" {
+		host, _, err := net.SplitHostPort(c.Metrics.PprofAddr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			add("metrics.pprofAddr", "must be a loopback address such as 127.0.0.1:6060 (the profiler is never served to the network)")
+		}
+	}
 	if c.HTTP.MaxBodyBytes < 1024 {
 		add("http.maxBodyBytes", "must be at least 1024")
 	}
