@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"text/tabwriter"
@@ -442,7 +441,7 @@ type simProcs struct {
 func startSimProcs(t *testing.T, broker string, creds []devicesim.Credentials, step time.Duration) *simProcs {
 	sp := &simProcs{t: t}
 	dir := t.TempDir()
-	var outs []*syncBuffer
+	var outs []string // each process's output file
 	for i, part := 0, creds; len(part) > 0; i++ {
 		n := min(simPerProcess, len(part))
 		b, err := json.Marshal(part[:n])
@@ -455,9 +454,15 @@ func startSimProcs(t *testing.T, broker string, creds []devicesim.Credentials, s
 			t.Fatal(err)
 		}
 		cmd := exec.Command(hoistBin, "device-sim", "-broker", broker, "-devices", devs, "-step", step.String(), "-acked", acked)
-		out := &syncBuffer{}
-		cmd.Stdout, cmd.Stderr = out, out
-		if err := cmd.Start(); err != nil {
+		out := filepath.Join(dir, fmt.Sprintf("out-%d.txt", i))
+		f, err := os.Create(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stdout, cmd.Stderr = f, f
+		err = cmd.Start()
+		f.Close() // the process has its own copy
+		if err != nil {
 			t.Fatal(err)
 		}
 		sp.cmds, sp.acked, outs = append(sp.cmds, cmd), append(sp.acked, acked), append(outs, out)
@@ -466,7 +471,7 @@ func startSimProcs(t *testing.T, broker string, creds []devicesim.Credentials, s
 	for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
 		ready := 0
 		for _, out := range outs {
-			if strings.Contains(out.String(), "devices connected") {
+			if b, _ := os.ReadFile(out); strings.Contains(string(b), "devices connected") {
 				ready++
 			}
 		}
@@ -475,7 +480,8 @@ func startSimProcs(t *testing.T, broker string, creds []devicesim.Credentials, s
 		}
 		if time.Now().After(deadline) {
 			for _, out := range outs {
-				t.Log(out.String())
+				b, _ := os.ReadFile(out)
+				t.Log(string(b))
 			}
 			t.Fatalf("%d of %d simulator processes connected their devices", ready, len(outs))
 		}
@@ -510,24 +516,6 @@ func (sp *simProcs) Acked() []string {
 		}
 	}
 	return out
-}
-
-// syncBuffer is a bytes.Buffer safe for a process's output and a reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // heapWatch keeps a node's heap profile at its largest (HeapInuse), read
