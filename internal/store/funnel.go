@@ -38,39 +38,11 @@ func (s *Store) Funnel() stats.FunnelStore { return statsStore{s} }
 // the same day never lose each other's devices.
 func (st statsStore) MergeFunnelSketches(ctx context.Context, ms []stats.SketchMerge) error {
 	err := st.s.InTx(ctx, func(tx *Store) error {
-		db := tx.db.WithContext(ctx)
 		for _, m := range ms {
-			var r funnelSketchRow
-			err := db.Clauses(clause.Locking{Strength: "UPDATE"}).
-				Take(&r, "resource_id = ? AND day = ? AND step = ?", m.ResourceID, m.Day, uint8(m.Step)).Error
-			if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-				return err
-			}
-			found := err == nil
-			enc, err := m.Merge(r.Encoding)
-			if err != nil {
-				return err
-			}
-			if found {
-				err = db.Model(&funnelSketchRow{}).
-					Where("resource_id = ? AND day = ? AND step = ?", m.ResourceID, m.Day, uint8(m.Step)).
-					Update("encoding", enc).Error
-			} else {
-				// Another node may insert the same row meanwhile (no row to
-				// lock): merge into its row instead of failing.
-				err = db.Clauses(clause.OnConflict{DoNothing: true}).
-					Create(&funnelSketchRow{m.ResourceID, m.Day, uint8(m.Step), enc}).Error
-				if err == nil {
-					var again funnelSketchRow
-					if err = db.Take(&again, "resource_id = ? AND day = ? AND step = ?", m.ResourceID, m.Day, uint8(m.Step)).Error; err == nil && string(again.Encoding) != string(enc) {
-						if enc, err = m.Merge(again.Encoding); err == nil {
-							err = db.Model(&funnelSketchRow{}).
-								Where("resource_id = ? AND day = ? AND step = ?", m.ResourceID, m.Day, uint8(m.Step)).
-								Update("encoding", enc).Error
-						}
-					}
-				}
-			}
+			where := []any{"resource_id = ? AND day = ? AND step = ?", m.ResourceID, m.Day, uint8(m.Step)}
+			err := mergeSketch(tx.db.WithContext(ctx), where, m.Merge,
+				func(r *funnelSketchRow) []byte { return r.Encoding },
+				func(enc []byte) *funnelSketchRow { return &funnelSketchRow{m.ResourceID, m.Day, uint8(m.Step), enc} })
 			if err != nil {
 				return err
 			}
@@ -81,6 +53,43 @@ func (st statsStore) MergeFunnelSketches(ctx context.Context, ms []stats.SketchM
 		return fmt.Errorf("store: merge funnel sketches: %w", err)
 	}
 	return nil
+}
+
+// mergeSketch merges one sketch row (where selects it) in the
+// transaction of db: the stored encoding is read under a row lock,
+// merged and written back; a missing row is inserted, and when another
+// node inserted it meanwhile (no row to lock), merged into that one.
+func mergeSketch[R any](db *gorm.DB, where []any, merge func([]byte) ([]byte, error), encoding func(*R) []byte, row func([]byte) *R) error {
+	update := func(enc []byte) error {
+		return db.Model(new(R)).Where(where[0], where[1:]...).Update("encoding", enc).Error
+	}
+	var r R
+	err := db.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&r, where...).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return err
+	}
+	if err == nil {
+		enc, err := merge(encoding(&r))
+		if err != nil {
+			return err
+		}
+		return update(enc)
+	}
+	enc, err := merge(nil)
+	if err != nil {
+		return err
+	}
+	res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(row(enc))
+	if res.Error != nil || res.RowsAffected == 1 {
+		return res.Error
+	}
+	if err := db.Take(&r, where...).Error; err != nil {
+		return err
+	}
+	if enc, err = merge(encoding(&r)); err != nil {
+		return err
+	}
+	return update(enc)
 }
 
 // FunnelSketches returns a release's sketches of the days from..to.
@@ -200,43 +209,15 @@ func (versionSketchRow) TableName() string { return "version_sketches" }
 // transaction (row locks on MariaDB), like MergeFunnelSketches.
 func (st statsStore) MergeVersionSketches(ctx context.Context, ms []stats.VersionMerge) error {
 	err := st.s.InTx(ctx, func(tx *Store) error {
-		db := tx.db.WithContext(ctx)
 		for _, m := range ms {
 			where := []any{"project_id = ? AND channel = ? AND day = ? AND version_code = ?", m.ProjectID, m.Channel, m.Day, m.VersionCode}
-			var r versionSketchRow
-			err := db.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&r, where...).Error
-			if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-				return err
-			}
-			if err == nil {
-				enc, err := m.Merge(r.Encoding)
-				if err != nil {
-					return err
-				}
-				if err := db.Model(&versionSketchRow{}).Where(where[0], where[1:]...).Update("encoding", enc).Error; err != nil {
-					return err
-				}
-				continue
-			}
-			enc, err := m.Merge(nil)
+			err := mergeSketch(tx.db.WithContext(ctx), where, m.Merge,
+				func(r *versionSketchRow) []byte { return r.Encoding },
+				func(enc []byte) *versionSketchRow {
+					return &versionSketchRow{m.ProjectID, m.Channel, m.Day, m.VersionCode, enc}
+				})
 			if err != nil {
 				return err
-			}
-			// Another node may insert the same row meanwhile: merge into it.
-			res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&versionSketchRow{m.ProjectID, m.Channel, m.Day, m.VersionCode, enc})
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected == 0 {
-				if err := db.Take(&r, where...).Error; err != nil {
-					return err
-				}
-				if enc, err = m.Merge(r.Encoding); err != nil {
-					return err
-				}
-				if err := db.Model(&versionSketchRow{}).Where(where[0], where[1:]...).Update("encoding", enc).Error; err != nil {
-					return err
-				}
 			}
 		}
 		return nil
