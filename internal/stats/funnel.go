@@ -341,11 +341,16 @@ func (f *Funnel) Flush(ctx context.Context) error {
 func (f *Funnel) putBackVersions(versions map[versionKey]*sketch) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for k, s := range versions {
-		if cur := f.versions[k]; cur != nil {
+	mergeInto(f.versions, versions)
+}
+
+// mergeInto merges the sketches of from into to, by key.
+func mergeInto[K comparable](to, from map[K]*sketch) {
+	for k, s := range from {
+		if cur := to[k]; cur != nil {
 			cur.merge(s)
 		} else {
-			f.versions[k] = s
+			to[k] = s
 		}
 	}
 }
@@ -387,13 +392,7 @@ func (f *Funnel) VersionDevices(ctx context.Context, projectID, channel string, 
 func (f *Funnel) putBack(sketches map[sketchKey]*sketch, pending map[pendKey]pendState) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for k, s := range sketches {
-		if cur := f.sketches[k]; cur != nil {
-			cur.merge(s)
-		} else {
-			f.sketches[k] = s
-		}
-	}
+	mergeInto(f.sketches, sketches)
 	for k, p := range pending {
 		cur, ok := f.pending[k]
 		switch {
