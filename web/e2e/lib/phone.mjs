@@ -38,10 +38,19 @@ export async function keyColumn(page, testid, header) {
   )
 }
 
-/** onScreen checks that an element (a dialog, a popover) lies within the screen's width. */
+/**
+ * onScreen checks that an element (a dialog, a popover) lies within the
+ * screen's width, once it has stopped moving (opening motions zoom or slide).
+ */
 export async function onScreen(locator, what) {
   await locator.waitFor()
-  const box = await locator.boundingBox()
+  let box = await locator.boundingBox()
+  for (let i = 0; i < 30; i++) {
+    await locator.page().waitForTimeout(100)
+    const next = await locator.boundingBox()
+    if (JSON.stringify(next) === JSON.stringify(box)) break
+    box = next
+  }
   const screen = await locator.page().evaluate(() => document.documentElement.clientWidth)
   if (!box) return `${what}: not shown`
   if (box.x < 0 || box.x + box.width > screen + 0.5) return `${what}: ${Math.round(box.x)}..${Math.round(box.x + box.width)} px on a ${screen} px screen`
