@@ -145,7 +145,7 @@ test('panel: register, project, upload with progress, releases, update check, de
   }
 
   await t.test('first load: the sign-in page, within the bundle budget', async () => {
-    const size = await ui.measure('/')
+    const size = await ui.measure('/', 'login-form')
     writeFileSync(join(resultsDir, 'bundle-login.json'), JSON.stringify(size))
     checkSize(t, 'initial route /login', size)
     await page.goto('/')
@@ -1039,7 +1039,7 @@ test('panel: register, project, upload with progress, releases, update check, de
     await p.getByTestId('campaign-devices').getByText('No data').waitFor()
     await p.getByTestId('state-succeeded').locator('button').click()
     await p.getByTestId('campaign-devices').getByText('dev-0001').waitFor()
-    const size = await ui.measure(campaignPath)
+    const size = await ui.measure(campaignPath, 'campaign-page')
     writeFileSync(join(resultsDir, 'bundle-campaign.json'), JSON.stringify(size))
     checkSize(t, `campaign page ${campaignPath}`, size)
   })
@@ -1053,7 +1053,7 @@ test('panel: register, project, upload with progress, releases, update check, de
     await page.getByTestId('menu-dashboard').click()
     await page.getByTestId('recent-campaigns').getByText('Completed').waitFor()
     await page.getByTestId('online-card').getByText('3 of 3 online').waitFor()
-    const size = await ui.measure('/')
+    const size = await ui.measure('/', 'dashboard-page')
     checkSize(t, 'dashboard /', size)
     await ui.screenshot('dashboard-devices')
     // The devices leave: the product page follows without a reload.
@@ -1142,7 +1142,7 @@ test('panel: register, project, upload with progress, releases, update check, de
     await page.getByTestId('project-link').first().click()
     await page.waitForURL(/\/projects\/[0-9a-f]{32}$/)
     const path = new URL(page.url()).pathname
-    const size = await ui.measure(path)
+    const size = await ui.measure(path, 'project-title')
     writeFileSync(join(resultsDir, 'bundle-project.json'), JSON.stringify(size))
     checkSize(t, `reload of ${path}`, size)
     await page.reload()

@@ -148,13 +148,13 @@ export async function openBrowser(baseURL) {
       }, AXE_RULES)
     },
     /**
-     * measure loads path in a fresh page and sums what it downloaded
-     * (document, scripts, styles): raw and gzip (level 9) bytes of the
+     * measure loads path in a fresh page until the element with data-testid
+     * ready shows, and sums what it downloaded (document, scripts, styles): raw and gzip (level 9) bytes of the
      * bodies, and transfer, the bytes that crossed the wire as the server
      * encoded them (Content-Encoding counted in encodings). uncompressed
      * lists the files above 1 KiB that came without an encoding.
      */
-    async measure(path) {
+    async measure(path, ready) {
       const p = await context.newPage()
       p.on('pageerror', (e) => errors.push(`page error (measure ${path}): ${e.stack || e.message}`))
       // The browser cache off (as DevTools does): every file crosses the
@@ -167,7 +167,13 @@ export async function openBrowser(baseURL) {
         const t = r.request().resourceType()
         if (['document', 'script', 'stylesheet'].includes(t)) responses.push(r)
       })
-      await p.goto(path, { waitUntil: 'networkidle' })
+      // The page shown (ready, a data-testid) and then the network idle: an
+      // idle network alone can come while the app's code still runs, before
+      // the route's chunks load or a session refresh is written (its
+      // rotated token lost, the next refresh would end the session).
+      await p.goto(path)
+      await p.getByTestId(ready).first().waitFor()
+      await p.waitForLoadState('networkidle')
       const seen = await Promise.all(
         responses.map(async (r) => {
           const body = await r.body().catch(() => Buffer.alloc(0))
