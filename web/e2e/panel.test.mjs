@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { openBrowser, resultsDir } from './lib/browser.mjs'
+import { keyColumn, onScreen, overflow } from './lib/phone.mjs'
 import { buildHoist, startDeviceSim, startHoist } from './lib/server.mjs'
 import { makeZip } from './lib/zip.mjs'
 
@@ -104,6 +105,8 @@ test('panel: register, project, upload with progress, releases, update check, de
   // the server said to the error; the steps after a failed one are skipped
   // (they depend on it), so the first failure is the one reported last.
   let failed = ''
+  /** The size of the first wgt published (its QR code downloads it). */
+  let wgtSize = 0
   const t = {
     diagnostic: (m) => top.diagnostic(m),
     test: (name, fn) =>
@@ -142,7 +145,7 @@ test('panel: register, project, upload with progress, releases, update check, de
   }
 
   await t.test('first load: the sign-in page, within the bundle budget', async () => {
-    const size = await ui.measure('/')
+    const size = await ui.measure('/', 'login-form')
     writeFileSync(join(resultsDir, 'bundle-login.json'), JSON.stringify(size))
     checkSize(t, 'initial route /login', size)
     await page.goto('/')
@@ -182,7 +185,7 @@ test('panel: register, project, upload with progress, releases, update check, de
     await ui.screenshot('projects-empty')
   })
 
-  await t.test('create a project; its page shows the update URL with copy and QR', async () => {
+  await t.test('create a project; its page shows the update URL with copy (no QR code: scanning an API endpoint does nothing)', async () => {
     await page.getByTestId('new-project').click()
     await dialog('New project').getByTestId('project-description').fill('uni-app shop, Android and iOS')
     await dialog('New project').getByTestId('project-name').fill('Shop app')
@@ -193,10 +196,8 @@ test('panel: register, project, upload with progress, releases, update check, de
     await page.getByTestId('update-url-card').getByTestId('copy').first().click()
     await page.getByText('Copied').first().waitFor()
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), `${server.baseURL}/api/basic/update`)
-    await page.getByTestId('update-url-card').getByTestId('qr-button').first().click()
-    await page.getByTestId('qr').waitFor()
-    await ui.screenshot('project-update-url-qr')
-    await page.keyboard.press('Escape')
+    assert.equal(await page.getByTestId('update-url-card').getByTestId('qr-button').count(), 0)
+    await ui.screenshot('project-update-url')
   })
 
   await t.test('publish a native Android build (apk)', async () => {
@@ -258,7 +259,28 @@ test('panel: register, project, upload with progress, releases, update check, de
     const res = await page.request.get(href)
     assert.equal(res.status(), 200)
     assert.equal((await res.body()).length, file.buffer.length)
+    wgtSize = file.buffer.length
     await ui.screenshot('resources')
+  })
+
+  await t.test("a release's QR code is its download link: scanned, it downloads the package", async () => {
+    const row = page.getByTestId('resources-1').locator('tr', { hasText: '1.0.1' })
+    const href = await row.getByTestId('res-download').getAttribute('href')
+    await row.getByTestId('qr-button').click()
+    const pop = page.locator('.ant-popover', { has: page.getByTestId('qr-popover') })
+    await pop.locator('.ant-popover-title', { hasText: 'Download Wgt (Android) 1.0.1 (code 101)' }).waitFor()
+    await pop.getByTestId('qr').waitFor()
+    const scanned = await ui.scanQr(pop.getByTestId('qr'))
+    assert.equal(scanned, href)
+    const res = await page.request.get(scanned)
+    assert.equal(res.status(), 200)
+    assert.equal((await res.body()).length, wgtSize)
+    // Hoist runs on 127.0.0.1 here: the popover says that a phone cannot reach that.
+    await pop.getByTestId('qr-loopback').getByText('This link names 127.0.0.1, which a phone cannot reach', { exact: false }).waitFor()
+    assert.equal(await pop.getByTestId('qr-url').getByTestId('copy-value').textContent(), href)
+    await ui.screenshot('release-qr')
+    await row.getByTestId('qr-button').click()
+    await pop.waitFor({ state: 'hidden' })
   })
 
   await t.test('the update check offers the published wgt', async () => {
@@ -301,10 +323,25 @@ test('panel: register, project, upload with progress, releases, update check, de
     await page.getByText('Release 1.0.2 published').waitFor()
   })
 
-  await t.test('disable a release, change its rollout', async () => {
+  await t.test('disable a release (the confirmation names its type and code): dimmed, no QR code, its link gone; change its rollout', async () => {
     const row = page.getByTestId('resources-1').locator('tr', { hasText: '1.0.1' })
+    const href = await row.getByTestId('res-download').getAttribute('href')
     await row.getByTestId('res-status-switch').click()
-    await page.getByText('Release 1.0.1 disabled').waitFor()
+    const confirm = page.locator('.res-disable-confirm')
+    await confirm.getByText('Disable Wgt (Android) 1.0.1 (code 101)? Devices are no longer offered it and its download link stops working.').waitFor()
+    await ui.screenshot('release-disable-confirm')
+    await confirm.getByRole('button', { name: 'Disable' }).click()
+    await page.getByText('Wgt (Android) 1.0.1 (code 101) disabled').waitFor()
+    await page.locator('tr.row--disabled', { hasText: '1.0.1' }).waitFor()
+    const alpha = (version) =>
+      page
+        .getByTestId('resources-1')
+        .getByRole('cell', { name: version, exact: true })
+        .evaluate((td) => Number(getComputedStyle(td).color.match(/rgba?\(([^)]*)\)/)[1].split(',')[3] ?? 1))
+    const [dimmed, enabled] = [await alpha('1.0.1'), await alpha('1.0.2')]
+    assert.ok(dimmed < enabled, `a disabled release's text is lighter: ${dimmed} against ${enabled}`)
+    assert.equal(await row.getByTestId('qr-button').isDisabled(), true)
+    assert.equal((await page.request.get(href)).status(), 404)
     await row.getByTestId('res-edit').click()
     const d = dialog('Edit release 1.0.1 (101)')
     await d.locator('input[data-testid=rollout-input], [data-testid=rollout-input] input').fill('30')
@@ -321,6 +358,18 @@ test('panel: register, project, upload with progress, releases, update check, de
     await dialog(title).getByTestId('res-version-code').fill('100')
     await okIn(title)
     await page.getByTestId('resources-4').getByRole('cell', { name: '1.0.0', exact: true }).waitFor()
+  })
+
+  await t.test('deleting a release names its type and code (the apk is 1.0.0 too)', async () => {
+    const row = page.getByTestId('resources-4').locator('tr.ant-table-row', { hasText: '1.0.0' })
+    await row.getByTestId('res-delete').click()
+    const confirm = page.locator('.ant-popconfirm', { hasText: 'Delete iOS (App Store) 1.0.0 (code 100)?' })
+    await confirm.waitFor()
+    await confirm.getByRole('button', { name: 'Delete' }).click()
+    await page.getByText('iOS (App Store) 1.0.0 (code 100) deleted').waitFor()
+    await row.waitFor({ state: 'detached' })
+    await openTab('Android (apk)')
+    await page.getByTestId('resources-3').getByRole('cell', { name: '1.0.0', exact: true }).waitFor()
   })
 
   await t.test('dashboard: update checks per day and version adoption of the project', async () => {
@@ -990,7 +1039,7 @@ test('panel: register, project, upload with progress, releases, update check, de
     await p.getByTestId('campaign-devices').getByText('No data').waitFor()
     await p.getByTestId('state-succeeded').locator('button').click()
     await p.getByTestId('campaign-devices').getByText('dev-0001').waitFor()
-    const size = await ui.measure(campaignPath)
+    const size = await ui.measure(campaignPath, 'campaign-page')
     writeFileSync(join(resultsDir, 'bundle-campaign.json'), JSON.stringify(size))
     checkSize(t, `campaign page ${campaignPath}`, size)
   })
@@ -1004,7 +1053,7 @@ test('panel: register, project, upload with progress, releases, update check, de
     await page.getByTestId('menu-dashboard').click()
     await page.getByTestId('recent-campaigns').getByText('Completed').waitFor()
     await page.getByTestId('online-card').getByText('3 of 3 online').waitFor()
-    const size = await ui.measure('/')
+    const size = await ui.measure('/', 'dashboard-page')
     checkSize(t, 'dashboard /', size)
     await ui.screenshot('dashboard-devices')
     // The devices leave: the product page follows without a reload.
@@ -1093,7 +1142,7 @@ test('panel: register, project, upload with progress, releases, update check, de
     await page.getByTestId('project-link').first().click()
     await page.waitForURL(/\/projects\/[0-9a-f]{32}$/)
     const path = new URL(page.url()).pathname
-    const size = await ui.measure(path)
+    const size = await ui.measure(path, 'project-title')
     writeFileSync(join(resultsDir, 'bundle-project.json'), JSON.stringify(size))
     checkSize(t, `reload of ${path}`, size)
     await page.reload()
@@ -1170,45 +1219,109 @@ test('panel: register, project, upload with progress, releases, update check, de
     assert.deepEqual(unseen, [], 'elements without a visible focus')
   })
 
-  await t.test('a phone (390 px): the menu is a drawer, no page is wider than the screen', async () => {
-    await page.setViewportSize({ width: 390, height: 844 })
-    try {
-      // The menu is off screen, in the closed drawer; the content has the width.
-      await page.waitForFunction(() => document.querySelector('[data-testid=sider]')?.getBoundingClientRect().right <= 0)
-      await page.getByTestId('menu-toggle').click()
-      await page.getByTestId('menu-backdrop').waitFor()
-      await ui.screenshot('phone-drawer')
-      await page.getByTestId('menu-projects').click()
-      await page.getByTestId('menu-backdrop').waitFor({ state: 'detached' })
-      await page.getByTestId('project-link').first().click()
-      await page.waitForURL(/\/projects\/[0-9a-f]{32}$/)
-      const project = new URL(page.url()).pathname
-      const pages = [
-        ['/', 'dashboard-page'],
-        ['/projects', 'projects-page'],
-        [project, 'project-title'],
-        ['/products', 'products-page'],
-        ['/products/thermo', 'product-title'],
-        ['/ota', 'campaigns-page'],
-        [campaignPath, 'campaign-page'],
-        ['/stats', 'stats-page'],
-        ['/logs/login', 'login-log-page'],
-        ['/users', 'users-page'],
-        ['/dicts', 'dicts-page'],
-        ['/account', 'account-page'],
-      ]
-      const wide = []
-      for (const [path, testid] of pages) {
-        await page.goto(path)
-        await page.getByTestId(testid).waitFor()
-        await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached' }).catch(() => {})
-        const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth])
-        if (scroll > width) wide.push(`${path}: ${scroll} px wide`)
-        if (path === project || path === '/products/thermo' || path === '/ota') await ui.screenshot(`phone-${testid}`)
+  await t.test('a phone (390 px): sign in, the menu is a drawer, every page fits with its key column readable, dialogs and row actions open on screen', async () => {
+    const phone = await ui.openPhone()
+    const p = phone.page
+    /** problems lists what does not fit, page by page. */
+    const problems = []
+    const note = (where, problem) => problem && problems.push(`${where}: ${problem}`)
+    /** settled waits for the page's spinners to stop. */
+    const settled = () => p.locator('.ant-spin-spinning').first().waitFor({ state: 'detached' }).catch(() => {})
+    /** check notes the page's overflow and whether each [table, header] key column is readable. */
+    async function check(where, columns = []) {
+      await settled()
+      note(where, await overflow(p))
+      for (const [table, header] of columns) {
+        await p.getByTestId(table).locator('tbody tr.ant-table-row').first().waitFor()
+        note(where, await keyColumn(p, table, header))
       }
-      assert.deepEqual(wide, [], 'pages wider than a 390 px screen')
+    }
+    const shot = (name) => ui.screenshot(`phone-${name}`, p)
+    try {
+      await p.goto('/projects')
+      await p.waitForURL('**/login?redirect=/projects')
+      await p.getByTestId('login-form').waitFor()
+      await check('sign-in')
+      await p.getByTestId('username').fill(ADMIN.username)
+      await p.getByTestId('password').fill(ADMIN.password)
+      await p.getByTestId('submit').click()
+      await p.getByTestId('projects-page').waitFor()
+      await check('/projects', [['projects-table', 'Name']])
+      await shot('projects')
+
+      // The menu is off screen, in the closed drawer, until the header's button opens it.
+      await p.waitForFunction(() => document.querySelector('[data-testid=sider]')?.getBoundingClientRect().right <= 0)
+      await p.getByTestId('menu-toggle').click()
+      await p.getByTestId('menu-backdrop').waitFor()
+      // It slides in (0.2 s) and then lies on the screen, narrower than it.
+      await p.waitForFunction(() => {
+        const r = document.querySelector('[data-testid=sider]').getBoundingClientRect()
+        return r.left >= 0 && r.right < document.documentElement.clientWidth
+      })
+      await shot('drawer')
+      await p.getByTestId('menu-dashboard').click()
+      await p.getByTestId('menu-backdrop').waitFor({ state: 'detached' })
+      await p.getByTestId('dashboard-page').waitFor()
+      await check('/')
+
+      // A project: its releases, a new release's dialog, a row's actions.
+      await p.goto('/projects')
+      await p.getByTestId('project-link').first().click()
+      await p.waitForURL(/\/projects\/[0-9a-f]{32}$/)
+      const releases = p.getByTestId('resources-1')
+      await check('project', [['resources-1', 'Version']])
+      await shot('project')
+      await releases.getByTestId('new-resource').click()
+      const create = p.getByRole('dialog').filter({ has: p.locator('.ant-modal-title', { hasText: 'New release: Wgt (Android)' }) })
+      note('new release dialog', await onScreen(create, 'the dialog'))
+      await create.getByTestId('res-version').waitFor()
+      note('new release dialog', await overflow(p))
+      await shot('new-release')
+      await create.getByRole('button', { name: 'Cancel' }).click()
+      await create.waitFor({ state: 'hidden' })
+      const row = releases.locator('tr.ant-table-row:not(.row--disabled)').first()
+      await row.getByTestId('res-delete').scrollIntoViewIfNeeded()
+      await row.getByTestId('res-delete').click()
+      const confirm = p.locator('.ant-popconfirm', { hasText: /^Delete Wgt \(Android\) \S+ \(code \d+\) in \S+\?/ })
+      note('delete confirmation', await onScreen(confirm, 'the delete confirmation'))
+      await shot('release-delete-confirm')
+      await confirm.getByRole('button', { name: 'Cancel' }).click()
+      await confirm.waitFor({ state: 'hidden' })
+      await row.getByTestId('qr-button').click()
+      const qr = p.locator('.ant-popover', { has: p.getByTestId('qr-popover') })
+      note('release QR code', await onScreen(qr, 'the QR code'))
+      await qr.getByTestId('qr').waitFor()
+      await shot('release-qr')
+      await row.getByTestId('qr-button').click()
+      await qr.waitFor({ state: 'hidden' })
+
+      // Devices, OTA campaigns, administration.
+      await p.goto('/products')
+      await check('/products', [['products-table', 'Product name']])
+      await p.getByTestId('product-link').first().click()
+      await p.getByTestId('product-title').waitFor()
+      await check('product', [['devices-table', 'Device name']])
+      await shot('product')
+      await p.goto('/ota')
+      await check('/ota', [['campaigns-table', 'Started'], ['campaigns-table', 'Product']])
+      await shot('campaigns')
+      await p.getByTestId('campaign-link').first().click()
+      await p.getByTestId('campaign-page').waitFor()
+      await check('campaign', [['campaign-devices', 'Device']])
+      await shot('campaign')
+      await p.goto('/users')
+      await check('/users', [['users-table', 'Username']])
+      await p.goto('/dicts')
+      await check('/dicts', [['dict-items', 'Label (English)']])
+      await shot('dicts')
+      for (const [path, testid] of [['/stats', 'stats-page'], ['/logs/login', 'login-log-page'], ['/account', 'account-page']]) {
+        await p.goto(path)
+        await p.getByTestId(testid).waitFor()
+        await check(path)
+      }
+      assert.deepEqual(problems, [], 'what does not fit a 390 px screen')
     } finally {
-      await page.setViewportSize({ width: 1366, height: 900 })
+      await phone.context.close()
     }
   })
 
@@ -1267,9 +1380,9 @@ test('panel: register, project, upload with progress, releases, update check, de
     const title = 'Delete product thermo?'
     await ui.expectErrors([/status of 409/], async () => {
       await okIn(title)
-      await dialog(title).getByTestId('force-product-name').waitFor()
+      await dialog(title).getByTestId('force-name').waitFor()
     })
-    await dialog(title).getByTestId('force-product-name').fill('thermo')
+    await dialog(title).getByTestId('force-name').fill('thermo')
     await ui.screenshot('product-delete-force')
     await okIn(title)
     await page.getByText('Product thermo deleted').waitFor()

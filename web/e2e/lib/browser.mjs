@@ -7,8 +7,14 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { chromium } from 'playwright-core'
 
+const require = createRequire(import.meta.url)
 /** The axe-core engine, injected into a page to check it. */
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
+/** jsQR, a QR code reader, injected into a page to read a code as a phone's camera would. */
+const jsqrSource = readFileSync(require.resolve('jsqr/dist/jsQR.js'), 'utf8')
+
+/** PHONE is the screen of a phone: 390 × 844 CSS pixels, touch, the mobile viewport. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }
 
 /**
  * AXE_RULES are the checks the panel must pass: WCAG 2.1 AA contrast and a
@@ -50,14 +56,18 @@ export async function openBrowser(baseURL) {
   const page = await context.newPage()
   const errors = []
   let expected = []
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return
-    const text = m.text()
-    const i = expected.findIndex((e) => !e.seen && e.pattern.test(text))
-    if (i >= 0) expected[i].seen = true
-    else errors.push(`console: ${text}`)
-  })
-  page.on('pageerror', (e) => errors.push(`page error: ${e.stack || e.message}`))
+  /** record keeps a page's console errors (but those expected) and page errors. */
+  const record = (p, label = '') => {
+    p.on('console', (m) => {
+      if (m.type() !== 'error') return
+      const text = m.text()
+      const i = expected.findIndex((e) => !e.seen && e.pattern.test(text))
+      if (i >= 0) expected[i].seen = true
+      else errors.push(`console${label}: ${text}`)
+    })
+    p.on('pageerror', (e) => errors.push(`page error${label}: ${e.stack || e.message}`))
+  }
+  record(page)
 
   let shot = 0
   return {
@@ -65,11 +75,43 @@ export async function openBrowser(baseURL) {
     context,
     page,
     errors,
-    /** screenshot saves test-results/NN-name.png. */
-    async screenshot(name) {
+    /** screenshot saves test-results/NN-name.png (of the phone's page when given). */
+    async screenshot(name, on = page) {
       shot++
-      await page.waitForTimeout(400) // let ant-design's motions settle
-      await page.screenshot({ path: join(resultsDir, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true })
+      await on.waitForTimeout(400) // let ant-design's motions settle
+      await on.screenshot({ path: join(resultsDir, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true })
+    },
+    /**
+     * openPhone opens a page in a context of its own (nobody signed in) on a
+     * phone's screen (PHONE); its errors are recorded with the others.
+     * Close its context when done.
+     */
+    async openPhone() {
+      const phone = await browser.newContext({ baseURL, locale: 'en-US', ...PHONE })
+      const p = await phone.newPage()
+      record(p, ' (phone)')
+      return { context: phone, page: p }
+    },
+    /**
+     * scanQr reads the QR code shown by an <img> as a camera would (jsQR on
+     * its pixels) and returns the text it encodes ('' when none is found).
+     */
+    async scanQr(img) {
+      const p = img.page()
+      if (!(await p.evaluate(() => 'jsQR' in window))) await p.evaluate(jsqrSource)
+      return img.evaluate((el) => {
+        // On white, as the popover shows it: a camera sees the margin around the code.
+        const pad = 24
+        const c = document.createElement('canvas')
+        c.width = el.naturalWidth + 2 * pad
+        c.height = el.naturalHeight + 2 * pad
+        const g = c.getContext('2d')
+        g.fillStyle = '#fff'
+        g.fillRect(0, 0, c.width, c.height)
+        g.drawImage(el, pad, pad)
+        const data = g.getImageData(0, 0, c.width, c.height)
+        return window.jsQR(data.data, c.width, c.height)?.data ?? ''
+      })
     },
     /**
      * expectErrors runs fn and allows exactly these console errors during
@@ -106,13 +148,13 @@ export async function openBrowser(baseURL) {
       }, AXE_RULES)
     },
     /**
-     * measure loads path in a fresh page and sums what it downloaded
-     * (document, scripts, styles): raw and gzip (level 9) bytes of the
+     * measure loads path in a fresh page until the element with data-testid
+     * ready shows, and sums what it downloaded (document, scripts, styles): raw and gzip (level 9) bytes of the
      * bodies, and transfer, the bytes that crossed the wire as the server
      * encoded them (Content-Encoding counted in encodings). uncompressed
      * lists the files above 1 KiB that came without an encoding.
      */
-    async measure(path) {
+    async measure(path, ready) {
       const p = await context.newPage()
       p.on('pageerror', (e) => errors.push(`page error (measure ${path}): ${e.stack || e.message}`))
       // The browser cache off (as DevTools does): every file crosses the
@@ -125,7 +167,13 @@ export async function openBrowser(baseURL) {
         const t = r.request().resourceType()
         if (['document', 'script', 'stylesheet'].includes(t)) responses.push(r)
       })
-      await p.goto(path, { waitUntil: 'networkidle' })
+      // The page shown (ready, a data-testid) and then the network idle: an
+      // idle network alone can come while the app's code still runs, before
+      // the route's chunks load or a session refresh is written (its
+      // rotated token lost, the next refresh would end the session).
+      await p.goto(path)
+      await p.getByTestId(ready).first().waitFor()
+      await p.waitForLoadState('networkidle')
       const seen = await Promise.all(
         responses.map(async (r) => {
           const body = await r.body().catch(() => Buffer.alloc(0))

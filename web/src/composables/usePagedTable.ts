@@ -1,4 +1,4 @@
-import { reactive, ref, shallowRef } from 'vue'
+import { getCurrentInstance, onMounted, reactive, ref, shallowRef, watch, type WatchSource } from 'vue'
 import type { Page, PageQuery } from '@/api/types'
 
 interface TableSorter {
@@ -7,11 +7,27 @@ interface TableSorter {
   order?: 'ascend' | 'descend' | null
 }
 
+/** PagedTableOptions says when a paged table loads. */
+export interface PagedTableOptions {
+  /** Rows per page at first (20). */
+  pageSize?: number
+  /** Load the first page when the component mounts (true); false: the caller loads it, e.g. when its drawer opens. */
+  onMount?: boolean
+  /** Load from the first page again whenever one of these changes (the filters kept outside the query). */
+  filters?: WatchSource[]
+}
+
 /**
- * usePagedList loads a paged API list for an ant-design Table: page, page
- * size and sorting map to pageNum, pageSize, sortKey and order.
+ * usePagedTable loads a paged API list for an ant-design Table: page, page
+ * size and sorting map to pageNum, pageSize, sortKey and order. `table`
+ * holds the Table's bindings (rows, loading, pagination, change), which
+ * PagedTable applies; reload fetches the current page again (quiet: without
+ * the loading state, for polling), first goes back to page 1. A response to
+ * an older request than the last is dropped; a failed one leaves the rows
+ * as they were (the API client has shown the error).
  */
-export function usePagedList<T>(fetch: (q: PageQuery) => Promise<Page<T>>, pageSize = 20) {
+export function usePagedTable<T>(fetch: (q: PageQuery) => Promise<Page<T>>, opts: PagedTableOptions = {}) {
+  const pageSize = opts.pageSize ?? 20
   const rows = shallowRef<T[]>([])
   const loading = ref(false)
   const loaded = ref(false)
@@ -26,7 +42,6 @@ export function usePagedList<T>(fetch: (q: PageQuery) => Promise<Page<T>>, pageS
   })
   let seq = 0
 
-  /** reload fetches the current page; quiet skips the loading state (for polling). */
   async function reload(quiet = false): Promise<void> {
     const mine = ++seq
     if (!quiet) loading.value = true
@@ -67,5 +82,13 @@ export function usePagedList<T>(fetch: (q: PageQuery) => Promise<Page<T>>, pageS
     return reload()
   }
 
-  return { rows, loading, loaded, query, pagination, reload, first, onTableChange }
+  const table = reactive({ dataSource: rows, loading, pagination, onChange: onTableChange })
+
+  if (opts.filters?.length) watch(opts.filters, () => void first())
+  if (opts.onMount !== false && getCurrentInstance()) onMounted(() => void reload())
+
+  return { rows, loading, loaded, query, pagination, table, reload, first, onTableChange }
 }
+
+/** PagedTable is what usePagedTable returns. */
+export type PagedTable<T> = ReturnType<typeof usePagedTable<T>>
