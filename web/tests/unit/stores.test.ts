@@ -28,7 +28,7 @@ describe('dictionary store', () => {
 
   it('labels values in the current language, sorted, enabled options only', async () => {
     const { adapter, calls } = mockAdapter({ 'GET /v1/dicts': () => ok(dicts) })
-    api.http.defaults.adapter = adapter
+    api.transport = adapter
     const s = useDictStore()
     await Promise.all([s.load(), s.load()])
     expect(calls).toHaveLength(1)

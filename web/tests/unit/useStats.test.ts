@@ -28,8 +28,8 @@ describe('useStats', () => {
     const { adapter, calls } = mockAdapter({
       [`GET /v1/projects/${P}/stats`]: (c) =>
         ok({
-          from: c.params.from ?? '2026-11-15',
-          to: c.params.to ?? '2026-11-21',
+          from: c.params?.from ?? '2026-11-15',
+          to: c.params?.to ?? '2026-11-21',
           checksPerDay: [{ day: '2026-11-20', count: 5 }],
           platforms: [
             { key: 'android', count: 4 },
@@ -48,7 +48,7 @@ describe('useStats', () => {
         ok({ total: 2, records: [release('w'.repeat(32), 1, '1.0.1', 101), release('n'.repeat(32), 3, '1.0.0', 100)], pageNum: 1, pageSize: 100 }),
       'GET /v1/dicts': () => ok([]),
     })
-    api.http.defaults.adapter = adapter
+    api.transport = adapter
     const id = ref<string | undefined>(P)
     const range = ref({})
     const scope = effectScope()
