@@ -1,6 +1,7 @@
 import { createI18n } from 'vue-i18n'
 import dayjs from 'dayjs'
 import 'dayjs/locale/zh-cn'
+import { compileMessage } from './compile'
 import en from './en'
 
 export type Locale = 'zh-CN' | 'en'
@@ -41,6 +42,7 @@ export const i18n = createI18n<[MessageSchema], Locale, false>({
   locale: detectLocale(),
   fallbackLocale: 'en',
   messages: { en } as Record<Locale, MessageSchema>,
+  messageCompiler: compileMessage,
 })
 
 const loaded = new Set<Locale>(['en'])
