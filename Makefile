@@ -35,7 +35,7 @@ lint:
 ## swagger: regenerate the OpenAPI docs in docs/ from the handler annotations
 swagger:
 	$(GO) tool swag init --quiet -g routes.go -d internal/httpapi,internal/apperr \
-		-o docs --outputTypes go,json,yaml --parseInternal
+		-o docs --outputTypes go,json,yaml --parseInternal --requiredByDefault
 	gofmt -w docs/docs.go
 
 ## swagger-check: fail when docs/ does not match the annotations

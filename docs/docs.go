@@ -7986,6 +7986,10 @@ const docTemplate = `{
         },
         "apperr.FieldError": {
             "type": "object",
+            "required": [
+                "field",
+                "message"
+            ],
             "properties": {
                 "field": {
                     "type": "string"
@@ -7997,6 +8001,9 @@ const docTemplate = `{
         },
         "httpapi.Listeners": {
             "type": "object",
+            "required": [
+                "http"
+            ],
             "properties": {
                 "http": {
                     "type": "string",
@@ -8014,18 +8021,29 @@ const docTemplate = `{
         },
         "httpapi.apiTokenView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "expiresAt",
+                "id",
+                "lastUsedAt",
+                "name",
+                "prefix",
+                "readOnly"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
                 },
                 "expiresAt": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "string"
                 },
                 "lastUsedAt": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string",
@@ -8045,6 +8063,14 @@ const docTemplate = `{
         },
         "httpapi.attemptView": {
             "type": "object",
+            "required": [
+                "durationMs",
+                "error",
+                "n",
+                "response",
+                "statusCode",
+                "time"
+            ],
             "properties": {
                 "durationMs": {
                     "type": "integer"
@@ -8071,6 +8097,17 @@ const docTemplate = `{
         },
         "httpapi.basicConfigView": {
             "type": "object",
+            "required": [
+                "broker",
+                "captchaEnabled",
+                "directUpload",
+                "registrationOpen",
+                "serviceTime",
+                "setupCodeRequired",
+                "setupRequired",
+                "updateUrlSuffix",
+                "version"
+            ],
             "properties": {
                 "broker": {
                     "description": "Broker is where devices connect, shown on the product page and with\na new device's secret.",
@@ -8128,6 +8165,12 @@ const docTemplate = `{
         },
         "httpapi.brokerView": {
             "type": "object",
+            "required": [
+                "localOnly",
+                "mode",
+                "source",
+                "url"
+            ],
             "properties": {
                 "localOnly": {
                     "description": "LocalOnly is true when URL is a loopback address: only programs on\nHoist's own machine can use it (the embedded broker listens on\n127.0.0.1 by default).",
@@ -8137,11 +8180,22 @@ const docTemplate = `{
                 "mode": {
                     "description": "Mode is embedded, external, rabbitmq or off.",
                     "type": "string",
+                    "enum": [
+                        "embedded",
+                        "external",
+                        "rabbitmq",
+                        "off"
+                    ],
                     "example": "embedded"
                 },
                 "source": {
                     "description": "Source is \"config\" (mqtt.publicURL), \"listener\" (derived) or \"\"\n(unknown).",
                     "type": "string",
+                    "enum": [
+                        "config",
+                        "listener",
+                        ""
+                    ],
                     "example": "listener"
                 },
                 "url": {
@@ -8195,6 +8249,14 @@ const docTemplate = `{
         },
         "httpapi.campaignDeviceView": {
             "type": "object",
+            "required": [
+                "device",
+                "error",
+                "lastReport",
+                "progress",
+                "state",
+                "updatedTime"
+            ],
             "properties": {
                 "device": {
                     "type": "string",
@@ -8205,7 +8267,8 @@ const docTemplate = `{
                 },
                 "lastReport": {
                     "description": "LastReport is the device's last progress report as received, null\nbefore the first.",
-                    "type": "object"
+                    "type": "object",
+                    "x-nullable": true
                 },
                 "progress": {
                     "type": "integer",
@@ -8213,6 +8276,22 @@ const docTemplate = `{
                 },
                 "state": {
                     "type": "string",
+                    "enum": [
+                        "waiting",
+                        "sent",
+                        "accepted",
+                        "downloading",
+                        "downloaded",
+                        "verified",
+                        "installing",
+                        "rebooting",
+                        "succeeded",
+                        "failed",
+                        "rejected",
+                        "skipped",
+                        "expired",
+                        "cancelled"
+                    ],
                     "example": "downloading"
                 },
                 "updatedTime": {
@@ -8227,6 +8306,15 @@ const docTemplate = `{
         },
         "httpapi.campaignEventView": {
             "type": "object",
+            "required": [
+                "by",
+                "data",
+                "id",
+                "kind",
+                "reason",
+                "time",
+                "wave"
+            ],
             "properties": {
                 "by": {
                     "description": "By is the id of the user who made the change, or \"system\".",
@@ -8281,9 +8369,27 @@ const docTemplate = `{
         },
         "httpapi.campaignView": {
             "type": "object",
+            "required": [
+                "cancelledAt",
+                "counts",
+                "createdBy",
+                "createdTime",
+                "expiresAt",
+                "id",
+                "product",
+                "projectId",
+                "requestId",
+                "resourceId",
+                "status",
+                "target",
+                "total",
+                "updatedTime",
+                "version"
+            ],
             "properties": {
                 "cancelledAt": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "counts": {
                     "description": "Counts has every state as a key (zero included): waiting (a device\nof a wave not started), sent, accepted, downloading, downloaded,\nverified, installing, rebooting, succeeded, failed, rejected,\nskipped, expired, cancelled.",
@@ -8356,6 +8462,19 @@ const docTemplate = `{
         },
         "httpapi.campaignWavesView": {
             "type": "object",
+            "required": [
+                "current",
+                "errorThreshold",
+                "failures",
+                "failuresAcked",
+                "list",
+                "pauseReason",
+                "pausedAt",
+                "started",
+                "successThreshold",
+                "waveDeadline",
+                "waveTimeoutSeconds"
+            ],
             "properties": {
                 "current": {
                     "description": "Current is the current wave (1-based): the waves up to it started.",
@@ -8385,7 +8504,8 @@ const docTemplate = `{
                 },
                 "pausedAt": {
                     "description": "PausedAt is set while the campaign is paused, with the reason.",
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "started": {
                     "description": "Started is the number of devices of the started waves; Failures\nthose of them failed, rejected or expired; FailuresAcked the\nfailures accepted by the last resume (the error threshold pauses\nagain only on more).",
@@ -8398,7 +8518,8 @@ const docTemplate = `{
                 },
                 "waveDeadline": {
                     "description": "WaveDeadline is when the started waves' devices without a final\nstate expire; null without a wave timeout (or once passed).",
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "waveTimeoutSeconds": {
                     "type": "integer",
@@ -8408,6 +8529,10 @@ const docTemplate = `{
         },
         "httpapi.captchaView": {
             "type": "object",
+            "required": [
+                "captchaId",
+                "image"
+            ],
             "properties": {
                 "captchaId": {
                     "type": "string"
@@ -8429,6 +8554,12 @@ const docTemplate = `{
         },
         "httpapi.channelView": {
             "type": "object",
+            "required": [
+                "name",
+                "pins",
+                "resources",
+                "updateUrl"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
@@ -8459,6 +8590,10 @@ const docTemplate = `{
         },
         "httpapi.codeCountView": {
             "type": "object",
+            "required": [
+                "count",
+                "versionCode"
+            ],
             "properties": {
                 "count": {
                     "type": "integer"
@@ -8470,6 +8605,13 @@ const docTemplate = `{
         },
         "httpapi.codePushMetricsView": {
             "type": "object",
+            "required": [
+                "active",
+                "downloaded",
+                "failed",
+                "installed",
+                "label"
+            ],
             "properties": {
                 "active": {
                     "type": "integer"
@@ -8491,6 +8633,19 @@ const docTemplate = `{
         },
         "httpapi.codePushUpdateInfo": {
             "type": "object",
+            "required": [
+                "app_version",
+                "description",
+                "download_url",
+                "is_available",
+                "is_mandatory",
+                "label",
+                "package_hash",
+                "package_size",
+                "should_run_binary_version",
+                "target_binary_range",
+                "update_app_version"
+            ],
             "properties": {
                 "app_version": {
                     "type": "string"
@@ -8556,6 +8711,12 @@ const docTemplate = `{
         },
         "httpapi.commandReplyView": {
             "type": "object",
+            "required": [
+                "device",
+                "payload",
+                "payloadEncoding",
+                "receivedAt"
+            ],
             "properties": {
                 "device": {
                     "type": "string",
@@ -8580,6 +8741,19 @@ const docTemplate = `{
         },
         "httpapi.commandView": {
             "type": "object",
+            "required": [
+                "createdBy",
+                "createdTime",
+                "data",
+                "encoding",
+                "expiresAt",
+                "name",
+                "product",
+                "replies",
+                "replyCount",
+                "requestId",
+                "topic"
+            ],
             "properties": {
                 "createdBy": {
                     "type": "string"
@@ -8639,18 +8813,30 @@ const docTemplate = `{
         },
         "httpapi.createdAPITokenView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "expiresAt",
+                "id",
+                "lastUsedAt",
+                "name",
+                "prefix",
+                "readOnly",
+                "token"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
                 },
                 "expiresAt": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "string"
                 },
                 "lastUsedAt": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string",
@@ -8674,6 +8860,10 @@ const docTemplate = `{
         },
         "httpapi.dayCountView": {
             "type": "object",
+            "required": [
+                "count",
+                "day"
+            ],
             "properties": {
                 "count": {
                     "type": "integer"
@@ -8686,6 +8876,15 @@ const docTemplate = `{
         },
         "httpapi.deliveryView": {
             "type": "object",
+            "required": [
+                "attemptCount",
+                "attempts",
+                "createdTime",
+                "data",
+                "event",
+                "id",
+                "state"
+            ],
             "properties": {
                 "attemptCount": {
                     "description": "AttemptCount counts the attempts made.",
@@ -8742,6 +8941,10 @@ const docTemplate = `{
         },
         "httpapi.deviceBatchView": {
             "type": "object",
+            "required": [
+                "count",
+                "devices"
+            ],
             "properties": {
                 "count": {
                     "type": "integer",
@@ -8792,6 +8995,18 @@ const docTemplate = `{
         },
         "httpapi.deviceView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "firmwareVersion",
+                "lastIp",
+                "lastSeenAt",
+                "lastStatus",
+                "name",
+                "online",
+                "product",
+                "tags",
+                "updatedTime"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
@@ -8806,11 +9021,13 @@ const docTemplate = `{
                 },
                 "lastSeenAt": {
                     "description": "LastSeenAt is the last connect, disconnect or report; null if never.",
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "lastStatus": {
                     "description": "LastStatus is the last status report as the device sent it (a JSON\nobject), null when none.",
-                    "type": "object"
+                    "type": "object",
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string",
@@ -8828,6 +9045,7 @@ const docTemplate = `{
                     "items": {
                         "type": "string"
                     },
+                    "x-nullable": true,
                     "example": [
                         "floor-2",
                         "beta"
@@ -8894,6 +9112,17 @@ const docTemplate = `{
         },
         "httpapi.dictItemView": {
             "type": "object",
+            "required": [
+                "color",
+                "createdTime",
+                "enabled",
+                "id",
+                "label",
+                "labelEn",
+                "sort",
+                "updatedTime",
+                "value"
+            ],
             "properties": {
                 "color": {
                     "description": "Color is an ant-design tag colour name or #rrggbb; empty for none.",
@@ -8953,6 +9182,17 @@ const docTemplate = `{
         },
         "httpapi.dictView": {
             "type": "object",
+            "required": [
+                "builtin",
+                "code",
+                "createdTime",
+                "description",
+                "descriptionEn",
+                "items",
+                "name",
+                "nameEn",
+                "updatedTime"
+            ],
             "properties": {
                 "builtin": {
                     "description": "Builtin dictionaries mirror enums of the code: they cannot be\ndeleted, and their items keep their values.",
@@ -9016,6 +9256,10 @@ const docTemplate = `{
         },
         "httpapi.emqxAuthnResponse": {
             "type": "object",
+            "required": [
+                "is_superuser",
+                "result"
+            ],
             "properties": {
                 "is_superuser": {
                     "type": "boolean",
@@ -9058,6 +9302,9 @@ const docTemplate = `{
         },
         "httpapi.emqxAuthzResponse": {
             "type": "object",
+            "required": [
+                "result"
+            ],
             "properties": {
                 "result": {
                     "type": "string",
@@ -9108,6 +9355,12 @@ const docTemplate = `{
         },
         "httpapi.errorEnvelope": {
             "type": "object",
+            "required": [
+                "code",
+                "message",
+                "statusCode",
+                "success"
+            ],
             "properties": {
                 "code": {
                     "allOf": [
@@ -9139,6 +9392,14 @@ const docTemplate = `{
         },
         "httpapi.explainView": {
             "type": "object",
+            "required": [
+                "applies",
+                "channel",
+                "native",
+                "pinned",
+                "trace",
+                "wgt"
+            ],
             "properties": {
                 "applies": {
                     "description": "Applies is what the stock client will do with the answer.",
@@ -9153,7 +9414,12 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "native": {
-                    "$ref": "#/definitions/httpapi.resourceView"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.resourceView"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "pinned": {
                     "description": "Pinned is true when the device is pinned to the channel.",
@@ -9166,12 +9432,27 @@ const docTemplate = `{
                     }
                 },
                 "wgt": {
-                    "$ref": "#/definitions/httpapi.resourceView"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.resourceView"
+                        }
+                    ],
+                    "x-nullable": true
                 }
             }
         },
         "httpapi.fileView": {
             "type": "object",
+            "required": [
+                "key",
+                "kind",
+                "md5",
+                "name",
+                "sha256",
+                "size",
+                "storageKey",
+                "url"
+            ],
             "properties": {
                 "key": {
                     "type": "string",
@@ -9218,6 +9499,13 @@ const docTemplate = `{
         },
         "httpapi.funnelDayView": {
             "type": "object",
+            "required": [
+                "applied",
+                "day",
+                "downloaded",
+                "notApplied",
+                "offered"
+            ],
             "properties": {
                 "applied": {
                     "type": "integer"
@@ -9239,6 +9527,15 @@ const docTemplate = `{
         },
         "httpapi.funnelView": {
             "type": "object",
+            "required": [
+                "applied",
+                "days",
+                "downloaded",
+                "from",
+                "notApplied",
+                "offered",
+                "to"
+            ],
             "properties": {
                 "applied": {
                     "type": "integer"
@@ -9270,6 +9567,11 @@ const docTemplate = `{
         },
         "httpapi.gatesBody": {
             "type": "object",
+            "required": [
+                "maxNotAppliedPercent",
+                "minAppliedPercent",
+                "minDownloaded"
+            ],
             "properties": {
                 "maxNotAppliedPercent": {
                     "type": "integer",
@@ -9287,6 +9589,10 @@ const docTemplate = `{
         },
         "httpapi.helloView": {
             "type": "object",
+            "required": [
+                "msg",
+                "timestamp"
+            ],
             "properties": {
                 "msg": {
                     "type": "string",
@@ -9301,6 +9607,15 @@ const docTemplate = `{
         },
         "httpapi.historyView": {
             "type": "object",
+            "required": [
+                "campaignId",
+                "device",
+                "id",
+                "messageId",
+                "receivedAt",
+                "report",
+                "state"
+            ],
             "properties": {
                 "campaignId": {
                     "type": "string"
@@ -9321,7 +9636,8 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "report": {
-                    "type": "object"
+                    "type": "object",
+                    "x-nullable": true
                 },
                 "state": {
                     "description": "State is what the report said (\"\" when it named no state).",
@@ -9332,6 +9648,12 @@ const docTemplate = `{
         },
         "httpapi.importEntryView": {
             "type": "object",
+            "required": [
+                "id",
+                "kind",
+                "name",
+                "outcome"
+            ],
             "properties": {
                 "id": {
                     "type": "string"
@@ -9368,6 +9690,14 @@ const docTemplate = `{
         },
         "httpapi.importReportView": {
             "type": "object",
+            "required": [
+                "changedProjects",
+                "dryRun",
+                "entries",
+                "entriesOmitted",
+                "time",
+                "totals"
+            ],
             "properties": {
                 "changedProjects": {
                     "type": "array",
@@ -9414,6 +9744,12 @@ const docTemplate = `{
         },
         "httpapi.importTotalView": {
             "type": "object",
+            "required": [
+                "imported",
+                "kind",
+                "present",
+                "skipped"
+            ],
             "properties": {
                 "imported": {
                     "type": "integer"
@@ -9436,6 +9772,20 @@ const docTemplate = `{
         },
         "httpapi.issuedDeviceView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "firmwareVersion",
+                "lastIp",
+                "lastSeenAt",
+                "lastStatus",
+                "mqtt",
+                "name",
+                "online",
+                "product",
+                "secret",
+                "tags",
+                "updatedTime"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
@@ -9450,11 +9800,13 @@ const docTemplate = `{
                 },
                 "lastSeenAt": {
                     "description": "LastSeenAt is the last connect, disconnect or report; null if never.",
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "lastStatus": {
                     "description": "LastStatus is the last status report as the device sent it (a JSON\nobject), null when none.",
-                    "type": "object"
+                    "type": "object",
+                    "x-nullable": true
                 },
                 "mqtt": {
                     "$ref": "#/definitions/httpapi.mqttIdentityView"
@@ -9479,6 +9831,7 @@ const docTemplate = `{
                     "items": {
                         "type": "string"
                     },
+                    "x-nullable": true,
                     "example": [
                         "floor-2",
                         "beta"
@@ -9491,6 +9844,10 @@ const docTemplate = `{
         },
         "httpapi.keyCountView": {
             "type": "object",
+            "required": [
+                "count",
+                "key"
+            ],
             "properties": {
                 "count": {
                     "type": "integer"
@@ -9502,6 +9859,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_campaignDeviceView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9522,6 +9885,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_campaignEventView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9542,6 +9911,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_campaignView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9562,6 +9937,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_deliveryView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9582,6 +9963,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_deviceView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9602,6 +9989,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_historyView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9622,6 +10015,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_loginAttemptView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9642,6 +10041,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_productView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9662,6 +10067,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_projectView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9682,6 +10093,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_resourceView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9702,6 +10119,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_userView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9722,6 +10145,14 @@ const docTemplate = `{
         },
         "httpapi.loginAttemptView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "id",
+                "ip",
+                "result",
+                "userAgent",
+                "username"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
@@ -9809,6 +10240,13 @@ const docTemplate = `{
         },
         "httpapi.memberView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "nickname",
+                "role",
+                "userId",
+                "username"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
@@ -9887,6 +10325,10 @@ const docTemplate = `{
         },
         "httpapi.mqttIdentityView": {
             "type": "object",
+            "required": [
+                "clientIdPrefix",
+                "username"
+            ],
             "properties": {
                 "clientIdPrefix": {
                     "type": "string",
@@ -9900,20 +10342,32 @@ const docTemplate = `{
         },
         "httpapi.nativeLatestView": {
             "type": "object",
+            "required": [
+                "android",
+                "ios"
+            ],
             "properties": {
                 "android": {
                     "description": "Android is the highest enabled android versionCode, null when none.",
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 120
                 },
                 "ios": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 118
                 }
             }
         },
         "httpapi.numbersView": {
             "type": "object",
+            "required": [
+                "applied",
+                "downloaded",
+                "notApplied",
+                "offered"
+            ],
             "properties": {
                 "applied": {
                     "type": "integer"
@@ -9931,6 +10385,12 @@ const docTemplate = `{
         },
         "httpapi.okEnvelope": {
             "type": "object",
+            "required": [
+                "data",
+                "message",
+                "statusCode",
+                "success"
+            ],
             "properties": {
                 "data": {},
                 "message": {
@@ -9984,6 +10444,10 @@ const docTemplate = `{
         },
         "httpapi.otaSentView": {
             "type": "object",
+            "required": [
+                "expiresAt",
+                "requestId"
+            ],
             "properties": {
                 "campaignId": {
                     "description": "CampaignID is set when the request named a resource (a one-device\ncampaign).",
@@ -10026,6 +10490,12 @@ const docTemplate = `{
         },
         "httpapi.pinView": {
             "type": "object",
+            "required": [
+                "channel",
+                "createdTime",
+                "deviceKey",
+                "note"
+            ],
             "properties": {
                 "channel": {
                     "type": "string",
@@ -10046,6 +10516,7 @@ const docTemplate = `{
         "httpapi.planBody": {
             "type": "object",
             "required": [
+                "gates",
                 "stages"
             ],
             "properties": {
@@ -10062,6 +10533,15 @@ const docTemplate = `{
         },
         "httpapi.planEventView": {
             "type": "object",
+            "required": [
+                "action",
+                "actor",
+                "at",
+                "fromPercent",
+                "numbers",
+                "reason",
+                "toPercent"
+            ],
             "properties": {
                 "action": {
                     "type": "string",
@@ -10090,6 +10570,16 @@ const docTemplate = `{
         },
         "httpapi.planView": {
             "type": "object",
+            "required": [
+                "events",
+                "gates",
+                "percent",
+                "resourceId",
+                "stage",
+                "stageStarted",
+                "stages",
+                "state"
+            ],
             "properties": {
                 "events": {
                     "type": "array",
@@ -10162,6 +10652,15 @@ const docTemplate = `{
         },
         "httpapi.productView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "description",
+                "deviceCount",
+                "name",
+                "onlineCount",
+                "projectId",
+                "updatedTime"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
@@ -10219,6 +10718,16 @@ const docTemplate = `{
         },
         "httpapi.projectView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "description",
+                "id",
+                "myRole",
+                "name",
+                "ownerId",
+                "updateUrl",
+                "updatedTime"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
@@ -10273,6 +10782,10 @@ const docTemplate = `{
         },
         "httpapi.readyView": {
             "type": "object",
+            "required": [
+                "checks",
+                "status"
+            ],
             "properties": {
                 "checks": {
                     "type": "object",
@@ -10472,6 +10985,26 @@ const docTemplate = `{
         },
         "httpapi.resourceView": {
             "type": "object",
+            "required": [
+                "changelog",
+                "channel",
+                "createdTime",
+                "id",
+                "md5",
+                "nativeVersionCode",
+                "projectId",
+                "remark",
+                "rolloutPercent",
+                "sha256",
+                "size",
+                "status",
+                "type",
+                "updateType",
+                "updatedTime",
+                "url",
+                "version",
+                "versionCode"
+            ],
             "properties": {
                 "changelog": {
                     "type": "string"
@@ -10591,6 +11124,10 @@ const docTemplate = `{
         },
         "httpapi.resumeView": {
             "type": "object",
+            "required": [
+                "campaign",
+                "resent"
+            ],
             "properties": {
                 "campaign": {
                     "$ref": "#/definitions/httpapi.campaignView"
@@ -10604,6 +11141,10 @@ const docTemplate = `{
         },
         "httpapi.rollbackView": {
             "type": "object",
+            "required": [
+                "republished",
+                "withdrawn"
+            ],
             "properties": {
                 "republished": {
                     "description": "Republished is, for a wgt, the previous release's file published\nagain under the next versionCode; null for native builds.",
@@ -10611,7 +11152,8 @@ const docTemplate = `{
                         {
                             "$ref": "#/definitions/httpapi.resourceView"
                         }
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "withdrawn": {
                     "description": "Withdrawn is the rolled-back resource, now disabled.",
@@ -10625,6 +11167,13 @@ const docTemplate = `{
         },
         "httpapi.sessionView": {
             "type": "object",
+            "required": [
+                "accessToken",
+                "expiresIn",
+                "refreshToken",
+                "tokenType",
+                "user"
+            ],
             "properties": {
                 "accessToken": {
                     "type": "string"
@@ -10648,6 +11197,10 @@ const docTemplate = `{
         },
         "httpapi.stageBody": {
             "type": "object",
+            "required": [
+                "minMinutes",
+                "percent"
+            ],
             "properties": {
                 "minMinutes": {
                     "type": "integer",
@@ -10661,6 +11214,20 @@ const docTemplate = `{
         },
         "httpapi.statsView": {
             "type": "object",
+            "required": [
+                "channels",
+                "checksPerDay",
+                "downloads",
+                "from",
+                "nativeVersions",
+                "newDevicesPerDay",
+                "offers",
+                "platforms",
+                "results",
+                "to",
+                "wgtVersionDevices",
+                "wgtVersions"
+            ],
             "properties": {
                 "channels": {
                     "description": "Channels counts checks by the channel the device got.",
@@ -10740,6 +11307,9 @@ const docTemplate = `{
         },
         "httpapi.statusView": {
             "type": "object",
+            "required": [
+                "status"
+            ],
             "properties": {
                 "status": {
                     "type": "string",
@@ -10769,6 +11339,15 @@ const docTemplate = `{
         },
         "httpapi.traceStepView": {
             "type": "object",
+            "required": [
+                "channel",
+                "message",
+                "resourceId",
+                "type",
+                "verdict",
+                "version",
+                "versionCode"
+            ],
             "properties": {
                 "bucket": {
                     "description": "Bucket and Percent come with outside_rollout (bucket absent when the\ndevice sent no key).",
@@ -10860,17 +11439,41 @@ const docTemplate = `{
         },
         "httpapi.updateView": {
             "type": "object",
+            "required": [
+                "native",
+                "wgt"
+            ],
             "properties": {
                 "native": {
-                    "$ref": "#/definitions/httpapi.resourceView"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.resourceView"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "wgt": {
-                    "$ref": "#/definitions/httpapi.resourceView"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.resourceView"
+                        }
+                    ],
+                    "x-nullable": true
                 }
             }
         },
         "httpapi.uploadCredentialsView": {
             "type": "object",
+            "required": [
+                "accessKeyId",
+                "accessKeySecret",
+                "bucket",
+                "endpoint",
+                "expiration",
+                "keyPrefix",
+                "region",
+                "securityToken"
+            ],
             "properties": {
                 "accessKeyId": {
                     "type": "string"
@@ -10945,6 +11548,16 @@ const docTemplate = `{
         },
         "httpapi.userView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "disabled",
+                "email",
+                "id",
+                "nickname",
+                "role",
+                "updatedTime",
+                "username"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
@@ -11003,6 +11616,14 @@ const docTemplate = `{
         },
         "httpapi.waveView": {
             "type": "object",
+            "required": [
+                "counts",
+                "failures",
+                "number",
+                "size",
+                "status",
+                "succeeded"
+            ],
             "properties": {
                 "count": {
                     "type": "integer"
@@ -11096,6 +11717,18 @@ const docTemplate = `{
         },
         "httpapi.webhookView": {
             "type": "object",
+            "required": [
+                "createdBy",
+                "createdTime",
+                "enabled",
+                "events",
+                "format",
+                "id",
+                "projectId",
+                "secretHint",
+                "updatedTime",
+                "url"
+            ],
             "properties": {
                 "createdBy": {
                     "type": "string"
