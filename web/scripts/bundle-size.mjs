@@ -30,8 +30,12 @@ const views = process.argv.slice(2).length ? process.argv.slice(2) : lazyViews()
 /** Pages outside the signed-in layout (AppLayout). */
 const PUBLIC = new Set(['LoginView', 'RegisterView'])
 
-/** routeDeps finds import(`./View-x.js`),__vite__mapDeps([..]) and resolves the indexes. */
-function routeDeps(view) {
+/**
+ * routeDeps finds import(`./View-x.js`),__vite__mapDeps([..]) and resolves
+ * the indexes. A module the build put into a chunk every page loads (the
+ * layout is in the core chunk) has no lazy chunk: optional gives [] then.
+ */
+function routeDeps(view, optional = false) {
   for (const c of chunks) {
     const src = readFileSync(join(dist, 'assets', c), 'utf8')
     const table = /m\.f=(\[[^\]]*\])/.exec(src)
@@ -41,12 +45,13 @@ function routeDeps(view) {
     const files = JSON.parse(table[1])
     return [`assets/${hit[1]}`, ...hit[2].split(',').map((i) => files[Number(i)])]
   }
+  if (optional) return []
   throw new Error(`no lazy chunk for ${view}`)
 }
 
 let failed = false
 for (const view of views) {
-  const layout = PUBLIC.has(view) ? [] : routeDeps('AppLayout')
+  const layout = PUBLIC.has(view) ? [] : routeDeps('AppLayout', true)
   const files = new Set(['index.html', ...initial, ...layout, ...routeDeps(view)])
   let raw = 0
   let gz = 0
