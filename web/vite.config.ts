@@ -96,21 +96,18 @@ const CORE = new RegExp(
 export default defineConfig({
   plugins: [vue(), precompress(), leaveOut()],
   resolve: {
-    alias: {
-      '@': fileURLToPath(new URL('./src', import.meta.url)),
+    alias: [
+      { find: '@', replacement: fileURLToPath(new URL('./src', import.meta.url)) },
+      // The panel's vue-i18n: the part of its API the panel uses (src/i18n/lite.ts).
+      { find: /^vue-i18n$/, replacement: fileURLToPath(new URL('./src/i18n/lite.ts', import.meta.url)) },
       // Every browser the build targets has ResizeObserver.
-      'resize-observer-polyfill': fileURLToPath(new URL('./src/shims/resizeObserver.ts', import.meta.url)),
-    },
+      { find: /^resize-observer-polyfill$/, replacement: fileURLToPath(new URL('./src/shims/resizeObserver.ts', import.meta.url)) },
+    ],
   },
   define: {
     __VUE_OPTIONS_API__: 'true',
     __VUE_PROD_DEVTOOLS__: 'false',
     __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
-    __VUE_I18N_FULL_INSTALL__: 'false',
-    __VUE_I18N_LEGACY_API__: 'false',
-    __INTLIFY_PROD_DEVTOOLS__: 'false',
-    // Messages are compiled by src/i18n/compile.ts: vue-i18n's compiler is left out.
-    __INTLIFY_DROP_MESSAGE_COMPILER__: 'true',
   },
   build: {
     outDir: 'dist/app',

@@ -4,9 +4,6 @@ import viteConfig from './vite.config.ts'
 export default mergeConfig(
   viteConfig,
   defineConfig({
-    // vue-i18n's own compiler stays in the tests: i18nCompile.test.ts checks
-    // src/i18n/compile.ts against it on every message.
-    define: { __INTLIFY_DROP_MESSAGE_COMPILER__: 'false' },
     test: {
       environment: 'happy-dom',
       include: ['tests/unit/**/*.test.ts'],

@@ -2,10 +2,9 @@ import type { MessageCompiler, MessageContext } from 'vue-i18n'
 
 // The panel's messages use two features of vue-i18n's format: named
 // placeholders ({n}, {percent}) and plural cases split by "|". This
-// compiler turns such a message into the function vue-i18n calls; with it
-// the build leaves out vue-i18n's own compiler (__INTLIFY_DROP_MESSAGE_COMPILER__
-// in vite.config.ts), a full parser for a syntax the panel does not use.
-// Anything else in braces is kept as text, as is a lone "@".
+// compiler turns such a message into the function src/i18n/lite.ts (the
+// panel's vue-i18n) calls, as vue-i18n's own compiler would; anything else
+// in braces is kept as text, as is a lone "@".
 
 type Part = string | { named: string } | { list: number }
 
