@@ -87,7 +87,7 @@ function leaveOut(): Plugin {
  */
 const CORE = new RegExp(
   String.raw`node_modules[\\/](` +
-    String.raw`vue|@vue|vue-router|pinia|vue-i18n|@intlify|vue-types|@ctrl|stylis|@emotion|@babel|dom-align|@ant-design[\\/]colors|throttle-debounce|` +
+    String.raw`vue|@vue|vue-router|pinia|vue-types|@ctrl|stylis|@emotion|@babel|dom-align|@ant-design[\\/]colors|throttle-debounce|` +
     String.raw`ant-design-vue[\\/]es[\\/](_util|config-provider|theme|style|locale|locale-provider|vc-util|message|vc-notification|layout|menu|` +
     String.raw`vc-overflow|dropdown|vc-dropdown|vc-trigger|vc-align|tooltip|vc-tooltip|button|space|avatar|popover|empty|card|skeleton|spin|vc-resize-observer)` +
     String.raw`)[\\/]|src[\\/](layouts[\\/]AppLayout|components[\\/]LangSwitch)\.vue`,
