@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/hoist
 
-.PHONY: run build test lint swagger swagger-check bench bench-scale bench-fleet docker web chaos chaos-short
+.PHONY: run build test lint swagger swagger-check types types-check bench bench-scale bench-fleet docker web chaos chaos-short
 
 ## run: build the panel (when possible) and start Hoist on the embedded defaults.
 ## The binary replaces the recipe's shell (exec), so Ctrl-C stops Hoist and
@@ -35,12 +35,23 @@ lint:
 ## swagger: regenerate the OpenAPI docs in docs/ from the handler annotations
 swagger:
 	$(GO) tool swag init --quiet -g routes.go -d internal/httpapi,internal/apperr \
-		-o docs --outputTypes go,json,yaml --parseInternal
+		-o docs --outputTypes go,json,yaml --parseInternal --requiredByDefault
 	gofmt -w docs/docs.go
 
-## swagger-check: fail when docs/ does not match the annotations
+## swagger-check: fail when docs/ does not match the annotations, or the
+## panel's API types do not match docs/ (types-check)
 swagger-check: swagger
 	@git diff --exit-code --stat -- docs/ || { echo "docs/ is stale: run make swagger and commit"; exit 1; }
+	@$(MAKE) -s --no-print-directory types-check
+
+## types: regenerate the panel's API types (web/src/api/schema.gen.ts) from
+## docs/swagger.json (Node.js, no packages needed)
+types:
+	cd web && node scripts/gen-types.mjs
+
+## types-check: fail when web/src/api/schema.gen.ts is not what docs/swagger.json gives
+types-check: types
+	@git diff --exit-code --stat -- web/src/api/schema.gen.ts || { echo "web/src/api/schema.gen.ts is stale: run make types and commit"; exit 1; }
 
 ## chaos: the fault suite — Hoist on its own MariaDB, Redis, Mosquitto and
 ## RabbitMQ (free ports, never the shared ones), an OTA campaign to simulated

@@ -7998,6 +7998,10 @@ const docTemplate = `{
         },
         "apperr.FieldError": {
             "type": "object",
+            "required": [
+                "field",
+                "message"
+            ],
             "properties": {
                 "field": {
                     "type": "string"
@@ -8009,6 +8013,9 @@ const docTemplate = `{
         },
         "httpapi.Listeners": {
             "type": "object",
+            "required": [
+                "http"
+            ],
             "properties": {
                 "http": {
                     "type": "string",
@@ -8026,18 +8033,29 @@ const docTemplate = `{
         },
         "httpapi.apiTokenView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "expiresAt",
+                "id",
+                "lastUsedAt",
+                "name",
+                "prefix",
+                "readOnly"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
                 },
                 "expiresAt": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "string"
                 },
                 "lastUsedAt": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string",
@@ -8057,6 +8075,14 @@ const docTemplate = `{
         },
         "httpapi.attemptView": {
             "type": "object",
+            "required": [
+                "durationMs",
+                "error",
+                "n",
+                "response",
+                "statusCode",
+                "time"
+            ],
             "properties": {
                 "durationMs": {
                     "type": "integer"
@@ -8083,6 +8109,17 @@ const docTemplate = `{
         },
         "httpapi.basicConfigView": {
             "type": "object",
+            "required": [
+                "broker",
+                "captchaEnabled",
+                "directUpload",
+                "registrationOpen",
+                "serviceTime",
+                "setupCodeRequired",
+                "setupRequired",
+                "updateUrlSuffix",
+                "version"
+            ],
             "properties": {
                 "broker": {
                     "description": "Broker is where devices connect, shown on the product page and with\na new device's secret.",
@@ -8140,6 +8177,12 @@ const docTemplate = `{
         },
         "httpapi.brokerView": {
             "type": "object",
+            "required": [
+                "localOnly",
+                "mode",
+                "source",
+                "url"
+            ],
             "properties": {
                 "localOnly": {
                     "description": "LocalOnly is true when URL is a loopback address: only programs on\nHoist's own machine can use it (the embedded broker listens on\n127.0.0.1 by default).",
@@ -8149,11 +8192,22 @@ const docTemplate = `{
                 "mode": {
                     "description": "Mode is embedded, external, rabbitmq or off.",
                     "type": "string",
+                    "enum": [
+                        "embedded",
+                        "external",
+                        "rabbitmq",
+                        "off"
+                    ],
                     "example": "embedded"
                 },
                 "source": {
                     "description": "Source is \"config\" (mqtt.publicURL), \"listener\" (derived) or \"\"\n(unknown).",
                     "type": "string",
+                    "enum": [
+                        "config",
+                        "listener",
+                        ""
+                    ],
                     "example": "listener"
                 },
                 "url": {
@@ -8207,6 +8261,14 @@ const docTemplate = `{
         },
         "httpapi.campaignDeviceView": {
             "type": "object",
+            "required": [
+                "device",
+                "error",
+                "lastReport",
+                "progress",
+                "state",
+                "updatedTime"
+            ],
             "properties": {
                 "device": {
                     "type": "string",
@@ -8217,7 +8279,8 @@ const docTemplate = `{
                 },
                 "lastReport": {
                     "description": "LastReport is the device's last progress report as received, null\nbefore the first.",
-                    "type": "object"
+                    "type": "object",
+                    "x-nullable": true
                 },
                 "progress": {
                     "type": "integer",
@@ -8225,6 +8288,22 @@ const docTemplate = `{
                 },
                 "state": {
                     "type": "string",
+                    "enum": [
+                        "waiting",
+                        "sent",
+                        "accepted",
+                        "downloading",
+                        "downloaded",
+                        "verified",
+                        "installing",
+                        "rebooting",
+                        "succeeded",
+                        "failed",
+                        "rejected",
+                        "skipped",
+                        "expired",
+                        "cancelled"
+                    ],
                     "example": "downloading"
                 },
                 "updatedTime": {
@@ -8239,6 +8318,15 @@ const docTemplate = `{
         },
         "httpapi.campaignEventView": {
             "type": "object",
+            "required": [
+                "by",
+                "data",
+                "id",
+                "kind",
+                "reason",
+                "time",
+                "wave"
+            ],
             "properties": {
                 "by": {
                     "description": "By is the id of the user who made the change, or \"system\".",
@@ -8293,9 +8381,27 @@ const docTemplate = `{
         },
         "httpapi.campaignView": {
             "type": "object",
+            "required": [
+                "cancelledAt",
+                "counts",
+                "createdBy",
+                "createdTime",
+                "expiresAt",
+                "id",
+                "product",
+                "projectId",
+                "requestId",
+                "resourceId",
+                "status",
+                "target",
+                "total",
+                "updatedTime",
+                "version"
+            ],
             "properties": {
                 "cancelledAt": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "counts": {
                     "description": "Counts has every state as a key (zero included): waiting (a device\nof a wave not started), sent, accepted, downloading, downloaded,\nverified, installing, rebooting, succeeded, failed, rejected,\nskipped, expired, cancelled.",
@@ -8368,6 +8474,19 @@ const docTemplate = `{
         },
         "httpapi.campaignWavesView": {
             "type": "object",
+            "required": [
+                "current",
+                "errorThreshold",
+                "failures",
+                "failuresAcked",
+                "list",
+                "pauseReason",
+                "pausedAt",
+                "started",
+                "successThreshold",
+                "waveDeadline",
+                "waveTimeoutSeconds"
+            ],
             "properties": {
                 "current": {
                     "description": "Current is the current wave (1-based): the waves up to it started.",
@@ -8397,7 +8516,8 @@ const docTemplate = `{
                 },
                 "pausedAt": {
                     "description": "PausedAt is set while the campaign is paused, with the reason.",
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "started": {
                     "description": "Started is the number of devices of the started waves; Failures\nthose of them failed, rejected or expired; FailuresAcked the\nfailures accepted by the last resume (the error threshold pauses\nagain only on more).",
@@ -8410,7 +8530,8 @@ const docTemplate = `{
                 },
                 "waveDeadline": {
                     "description": "WaveDeadline is when the started waves' devices without a final\nstate expire; null without a wave timeout (or once passed).",
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "waveTimeoutSeconds": {
                     "type": "integer",
@@ -8420,6 +8541,10 @@ const docTemplate = `{
         },
         "httpapi.captchaView": {
             "type": "object",
+            "required": [
+                "captchaId",
+                "image"
+            ],
             "properties": {
                 "captchaId": {
                     "type": "string"
@@ -8441,6 +8566,12 @@ const docTemplate = `{
         },
         "httpapi.channelView": {
             "type": "object",
+            "required": [
+                "name",
+                "pins",
+                "resources",
+                "updateUrl"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
@@ -8471,6 +8602,10 @@ const docTemplate = `{
         },
         "httpapi.codeCountView": {
             "type": "object",
+            "required": [
+                "count",
+                "versionCode"
+            ],
             "properties": {
                 "count": {
                     "type": "integer"
@@ -8482,6 +8617,13 @@ const docTemplate = `{
         },
         "httpapi.codePushMetricsView": {
             "type": "object",
+            "required": [
+                "active",
+                "downloaded",
+                "failed",
+                "installed",
+                "label"
+            ],
             "properties": {
                 "active": {
                     "type": "integer"
@@ -8503,6 +8645,19 @@ const docTemplate = `{
         },
         "httpapi.codePushUpdateInfo": {
             "type": "object",
+            "required": [
+                "app_version",
+                "description",
+                "download_url",
+                "is_available",
+                "is_mandatory",
+                "label",
+                "package_hash",
+                "package_size",
+                "should_run_binary_version",
+                "target_binary_range",
+                "update_app_version"
+            ],
             "properties": {
                 "app_version": {
                     "type": "string"
@@ -8568,6 +8723,12 @@ const docTemplate = `{
         },
         "httpapi.commandReplyView": {
             "type": "object",
+            "required": [
+                "device",
+                "payload",
+                "payloadEncoding",
+                "receivedAt"
+            ],
             "properties": {
                 "device": {
                     "type": "string",
@@ -8592,6 +8753,19 @@ const docTemplate = `{
         },
         "httpapi.commandView": {
             "type": "object",
+            "required": [
+                "createdBy",
+                "createdTime",
+                "data",
+                "encoding",
+                "expiresAt",
+                "name",
+                "product",
+                "replies",
+                "replyCount",
+                "requestId",
+                "topic"
+            ],
             "properties": {
                 "createdBy": {
                     "type": "string"
@@ -8651,18 +8825,30 @@ const docTemplate = `{
         },
         "httpapi.createdAPITokenView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "expiresAt",
+                "id",
+                "lastUsedAt",
+                "name",
+                "prefix",
+                "readOnly",
+                "token"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
                 },
                 "expiresAt": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "string"
                 },
                 "lastUsedAt": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string",
@@ -8686,6 +8872,10 @@ const docTemplate = `{
         },
         "httpapi.dayCountView": {
             "type": "object",
+            "required": [
+                "count",
+                "day"
+            ],
             "properties": {
                 "count": {
                     "type": "integer"
@@ -8698,6 +8888,15 @@ const docTemplate = `{
         },
         "httpapi.deliveryView": {
             "type": "object",
+            "required": [
+                "attemptCount",
+                "attempts",
+                "createdTime",
+                "data",
+                "event",
+                "id",
+                "state"
+            ],
             "properties": {
                 "attemptCount": {
                     "description": "AttemptCount counts the attempts made.",
@@ -8754,6 +8953,10 @@ const docTemplate = `{
         },
         "httpapi.deviceBatchView": {
             "type": "object",
+            "required": [
+                "count",
+                "devices"
+            ],
             "properties": {
                 "count": {
                     "type": "integer",
@@ -8804,6 +9007,18 @@ const docTemplate = `{
         },
         "httpapi.deviceView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "firmwareVersion",
+                "lastIp",
+                "lastSeenAt",
+                "lastStatus",
+                "name",
+                "online",
+                "product",
+                "tags",
+                "updatedTime"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
@@ -8818,11 +9033,13 @@ const docTemplate = `{
                 },
                 "lastSeenAt": {
                     "description": "LastSeenAt is the last connect, disconnect or report; null if never.",
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "lastStatus": {
                     "description": "LastStatus is the last status report as the device sent it (a JSON\nobject), null when none.",
-                    "type": "object"
+                    "type": "object",
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string",
@@ -8840,6 +9057,7 @@ const docTemplate = `{
                     "items": {
                         "type": "string"
                     },
+                    "x-nullable": true,
                     "example": [
                         "floor-2",
                         "beta"
@@ -8906,6 +9124,17 @@ const docTemplate = `{
         },
         "httpapi.dictItemView": {
             "type": "object",
+            "required": [
+                "color",
+                "createdTime",
+                "enabled",
+                "id",
+                "label",
+                "labelEn",
+                "sort",
+                "updatedTime",
+                "value"
+            ],
             "properties": {
                 "color": {
                     "description": "Color is an ant-design tag colour name or #rrggbb; empty for none.",
@@ -8965,6 +9194,17 @@ const docTemplate = `{
         },
         "httpapi.dictView": {
             "type": "object",
+            "required": [
+                "builtin",
+                "code",
+                "createdTime",
+                "description",
+                "descriptionEn",
+                "items",
+                "name",
+                "nameEn",
+                "updatedTime"
+            ],
             "properties": {
                 "builtin": {
                     "description": "Builtin dictionaries mirror enums of the code: they cannot be\ndeleted, and their items keep their values.",
@@ -9028,6 +9268,10 @@ const docTemplate = `{
         },
         "httpapi.emqxAuthnResponse": {
             "type": "object",
+            "required": [
+                "is_superuser",
+                "result"
+            ],
             "properties": {
                 "is_superuser": {
                     "type": "boolean",
@@ -9070,6 +9314,9 @@ const docTemplate = `{
         },
         "httpapi.emqxAuthzResponse": {
             "type": "object",
+            "required": [
+                "result"
+            ],
             "properties": {
                 "result": {
                     "type": "string",
@@ -9120,6 +9367,12 @@ const docTemplate = `{
         },
         "httpapi.errorEnvelope": {
             "type": "object",
+            "required": [
+                "code",
+                "message",
+                "statusCode",
+                "success"
+            ],
             "properties": {
                 "code": {
                     "allOf": [
@@ -9151,6 +9404,14 @@ const docTemplate = `{
         },
         "httpapi.explainView": {
             "type": "object",
+            "required": [
+                "applies",
+                "channel",
+                "native",
+                "pinned",
+                "trace",
+                "wgt"
+            ],
             "properties": {
                 "applies": {
                     "description": "Applies is what the stock client will do with the answer.",
@@ -9165,7 +9426,12 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "native": {
-                    "$ref": "#/definitions/httpapi.resourceView"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.resourceView"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "pinned": {
                     "description": "Pinned is true when the device is pinned to the channel.",
@@ -9178,12 +9444,27 @@ const docTemplate = `{
                     }
                 },
                 "wgt": {
-                    "$ref": "#/definitions/httpapi.resourceView"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.resourceView"
+                        }
+                    ],
+                    "x-nullable": true
                 }
             }
         },
         "httpapi.fileView": {
             "type": "object",
+            "required": [
+                "key",
+                "kind",
+                "md5",
+                "name",
+                "sha256",
+                "size",
+                "storageKey",
+                "url"
+            ],
             "properties": {
                 "key": {
                     "type": "string",
@@ -9230,6 +9511,13 @@ const docTemplate = `{
         },
         "httpapi.funnelDayView": {
             "type": "object",
+            "required": [
+                "applied",
+                "day",
+                "downloaded",
+                "notApplied",
+                "offered"
+            ],
             "properties": {
                 "applied": {
                     "type": "integer"
@@ -9251,6 +9539,15 @@ const docTemplate = `{
         },
         "httpapi.funnelView": {
             "type": "object",
+            "required": [
+                "applied",
+                "days",
+                "downloaded",
+                "from",
+                "notApplied",
+                "offered",
+                "to"
+            ],
             "properties": {
                 "applied": {
                     "type": "integer"
@@ -9282,6 +9579,11 @@ const docTemplate = `{
         },
         "httpapi.gatesBody": {
             "type": "object",
+            "required": [
+                "maxNotAppliedPercent",
+                "minAppliedPercent",
+                "minDownloaded"
+            ],
             "properties": {
                 "maxNotAppliedPercent": {
                     "type": "integer",
@@ -9299,6 +9601,10 @@ const docTemplate = `{
         },
         "httpapi.helloView": {
             "type": "object",
+            "required": [
+                "msg",
+                "timestamp"
+            ],
             "properties": {
                 "msg": {
                     "type": "string",
@@ -9313,6 +9619,15 @@ const docTemplate = `{
         },
         "httpapi.historyView": {
             "type": "object",
+            "required": [
+                "campaignId",
+                "device",
+                "id",
+                "messageId",
+                "receivedAt",
+                "report",
+                "state"
+            ],
             "properties": {
                 "campaignId": {
                     "type": "string"
@@ -9333,7 +9648,8 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "report": {
-                    "type": "object"
+                    "type": "object",
+                    "x-nullable": true
                 },
                 "state": {
                     "description": "State is what the report said (\"\" when it named no state).",
@@ -9344,6 +9660,12 @@ const docTemplate = `{
         },
         "httpapi.importEntryView": {
             "type": "object",
+            "required": [
+                "id",
+                "kind",
+                "name",
+                "outcome"
+            ],
             "properties": {
                 "id": {
                     "type": "string"
@@ -9380,6 +9702,14 @@ const docTemplate = `{
         },
         "httpapi.importReportView": {
             "type": "object",
+            "required": [
+                "changedProjects",
+                "dryRun",
+                "entries",
+                "entriesOmitted",
+                "time",
+                "totals"
+            ],
             "properties": {
                 "changedProjects": {
                     "type": "array",
@@ -9426,6 +9756,12 @@ const docTemplate = `{
         },
         "httpapi.importTotalView": {
             "type": "object",
+            "required": [
+                "imported",
+                "kind",
+                "present",
+                "skipped"
+            ],
             "properties": {
                 "imported": {
                     "type": "integer"
@@ -9448,6 +9784,20 @@ const docTemplate = `{
         },
         "httpapi.issuedDeviceView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "firmwareVersion",
+                "lastIp",
+                "lastSeenAt",
+                "lastStatus",
+                "mqtt",
+                "name",
+                "online",
+                "product",
+                "secret",
+                "tags",
+                "updatedTime"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
@@ -9462,11 +9812,13 @@ const docTemplate = `{
                 },
                 "lastSeenAt": {
                     "description": "LastSeenAt is the last connect, disconnect or report; null if never.",
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "lastStatus": {
                     "description": "LastStatus is the last status report as the device sent it (a JSON\nobject), null when none.",
-                    "type": "object"
+                    "type": "object",
+                    "x-nullable": true
                 },
                 "mqtt": {
                     "$ref": "#/definitions/httpapi.mqttIdentityView"
@@ -9491,6 +9843,7 @@ const docTemplate = `{
                     "items": {
                         "type": "string"
                     },
+                    "x-nullable": true,
                     "example": [
                         "floor-2",
                         "beta"
@@ -9503,6 +9856,10 @@ const docTemplate = `{
         },
         "httpapi.keyCountView": {
             "type": "object",
+            "required": [
+                "count",
+                "key"
+            ],
             "properties": {
                 "count": {
                     "type": "integer"
@@ -9514,6 +9871,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_campaignDeviceView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9534,6 +9897,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_campaignEventView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9554,6 +9923,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_campaignView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9574,6 +9949,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_deliveryView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9594,6 +9975,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_deviceView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9614,6 +10001,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_historyView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9634,6 +10027,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_loginAttemptView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9654,6 +10053,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_productView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9674,6 +10079,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_projectView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9694,6 +10105,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_resourceView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9714,6 +10131,12 @@ const docTemplate = `{
         },
         "httpapi.listView-httpapi_userView": {
             "type": "object",
+            "required": [
+                "pageNum",
+                "pageSize",
+                "records",
+                "total"
+            ],
             "properties": {
                 "pageNum": {
                     "type": "integer"
@@ -9734,6 +10157,14 @@ const docTemplate = `{
         },
         "httpapi.loginAttemptView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "id",
+                "ip",
+                "result",
+                "userAgent",
+                "username"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
@@ -9821,6 +10252,13 @@ const docTemplate = `{
         },
         "httpapi.memberView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "nickname",
+                "role",
+                "userId",
+                "username"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
@@ -9899,6 +10337,10 @@ const docTemplate = `{
         },
         "httpapi.mqttIdentityView": {
             "type": "object",
+            "required": [
+                "clientIdPrefix",
+                "username"
+            ],
             "properties": {
                 "clientIdPrefix": {
                     "type": "string",
@@ -9912,20 +10354,32 @@ const docTemplate = `{
         },
         "httpapi.nativeLatestView": {
             "type": "object",
+            "required": [
+                "android",
+                "ios"
+            ],
             "properties": {
                 "android": {
                     "description": "Android is the highest enabled android versionCode, null when none.",
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 120
                 },
                 "ios": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 118
                 }
             }
         },
         "httpapi.numbersView": {
             "type": "object",
+            "required": [
+                "applied",
+                "downloaded",
+                "notApplied",
+                "offered"
+            ],
             "properties": {
                 "applied": {
                     "type": "integer"
@@ -9943,6 +10397,12 @@ const docTemplate = `{
         },
         "httpapi.okEnvelope": {
             "type": "object",
+            "required": [
+                "data",
+                "message",
+                "statusCode",
+                "success"
+            ],
             "properties": {
                 "data": {},
                 "message": {
@@ -9996,6 +10456,10 @@ const docTemplate = `{
         },
         "httpapi.otaSentView": {
             "type": "object",
+            "required": [
+                "expiresAt",
+                "requestId"
+            ],
             "properties": {
                 "campaignId": {
                     "description": "CampaignID is set when the request named a resource (a one-device\ncampaign).",
@@ -10038,6 +10502,12 @@ const docTemplate = `{
         },
         "httpapi.pinView": {
             "type": "object",
+            "required": [
+                "channel",
+                "createdTime",
+                "deviceKey",
+                "note"
+            ],
             "properties": {
                 "channel": {
                     "type": "string",
@@ -10058,6 +10528,7 @@ const docTemplate = `{
         "httpapi.planBody": {
             "type": "object",
             "required": [
+                "gates",
                 "stages"
             ],
             "properties": {
@@ -10074,6 +10545,15 @@ const docTemplate = `{
         },
         "httpapi.planEventView": {
             "type": "object",
+            "required": [
+                "action",
+                "actor",
+                "at",
+                "fromPercent",
+                "numbers",
+                "reason",
+                "toPercent"
+            ],
             "properties": {
                 "action": {
                     "type": "string",
@@ -10102,6 +10582,16 @@ const docTemplate = `{
         },
         "httpapi.planView": {
             "type": "object",
+            "required": [
+                "events",
+                "gates",
+                "percent",
+                "resourceId",
+                "stage",
+                "stageStarted",
+                "stages",
+                "state"
+            ],
             "properties": {
                 "events": {
                     "type": "array",
@@ -10174,6 +10664,15 @@ const docTemplate = `{
         },
         "httpapi.productView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "description",
+                "deviceCount",
+                "name",
+                "onlineCount",
+                "projectId",
+                "updatedTime"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
@@ -10231,6 +10730,16 @@ const docTemplate = `{
         },
         "httpapi.projectView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "description",
+                "id",
+                "myRole",
+                "name",
+                "ownerId",
+                "updateUrl",
+                "updatedTime"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
@@ -10285,6 +10794,10 @@ const docTemplate = `{
         },
         "httpapi.readyView": {
             "type": "object",
+            "required": [
+                "checks",
+                "status"
+            ],
             "properties": {
                 "checks": {
                     "type": "object",
@@ -10484,6 +10997,26 @@ const docTemplate = `{
         },
         "httpapi.resourceView": {
             "type": "object",
+            "required": [
+                "changelog",
+                "channel",
+                "createdTime",
+                "id",
+                "md5",
+                "nativeVersionCode",
+                "projectId",
+                "remark",
+                "rolloutPercent",
+                "sha256",
+                "size",
+                "status",
+                "type",
+                "updateType",
+                "updatedTime",
+                "url",
+                "version",
+                "versionCode"
+            ],
             "properties": {
                 "changelog": {
                     "type": "string"
@@ -10603,6 +11136,10 @@ const docTemplate = `{
         },
         "httpapi.resumeView": {
             "type": "object",
+            "required": [
+                "campaign",
+                "resent"
+            ],
             "properties": {
                 "campaign": {
                     "$ref": "#/definitions/httpapi.campaignView"
@@ -10616,6 +11153,10 @@ const docTemplate = `{
         },
         "httpapi.rollbackView": {
             "type": "object",
+            "required": [
+                "republished",
+                "withdrawn"
+            ],
             "properties": {
                 "republished": {
                     "description": "Republished is, for a wgt, the previous release's file published\nagain under the next versionCode; null for native builds.",
@@ -10623,7 +11164,8 @@ const docTemplate = `{
                         {
                             "$ref": "#/definitions/httpapi.resourceView"
                         }
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "withdrawn": {
                     "description": "Withdrawn is the rolled-back resource, now disabled.",
@@ -10637,6 +11179,13 @@ const docTemplate = `{
         },
         "httpapi.sessionView": {
             "type": "object",
+            "required": [
+                "accessToken",
+                "expiresIn",
+                "refreshToken",
+                "tokenType",
+                "user"
+            ],
             "properties": {
                 "accessToken": {
                     "type": "string"
@@ -10660,6 +11209,10 @@ const docTemplate = `{
         },
         "httpapi.stageBody": {
             "type": "object",
+            "required": [
+                "minMinutes",
+                "percent"
+            ],
             "properties": {
                 "minMinutes": {
                     "type": "integer",
@@ -10673,6 +11226,20 @@ const docTemplate = `{
         },
         "httpapi.statsView": {
             "type": "object",
+            "required": [
+                "channels",
+                "checksPerDay",
+                "downloads",
+                "from",
+                "nativeVersions",
+                "newDevicesPerDay",
+                "offers",
+                "platforms",
+                "results",
+                "to",
+                "wgtVersionDevices",
+                "wgtVersions"
+            ],
             "properties": {
                 "channels": {
                     "description": "Channels counts checks by the channel the device got.",
@@ -10752,6 +11319,9 @@ const docTemplate = `{
         },
         "httpapi.statusView": {
             "type": "object",
+            "required": [
+                "status"
+            ],
             "properties": {
                 "status": {
                     "type": "string",
@@ -10781,6 +11351,15 @@ const docTemplate = `{
         },
         "httpapi.traceStepView": {
             "type": "object",
+            "required": [
+                "channel",
+                "message",
+                "resourceId",
+                "type",
+                "verdict",
+                "version",
+                "versionCode"
+            ],
             "properties": {
                 "bucket": {
                     "description": "Bucket and Percent come with outside_rollout (bucket absent when the\ndevice sent no key).",
@@ -10872,17 +11451,41 @@ const docTemplate = `{
         },
         "httpapi.updateView": {
             "type": "object",
+            "required": [
+                "native",
+                "wgt"
+            ],
             "properties": {
                 "native": {
-                    "$ref": "#/definitions/httpapi.resourceView"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.resourceView"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "wgt": {
-                    "$ref": "#/definitions/httpapi.resourceView"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.resourceView"
+                        }
+                    ],
+                    "x-nullable": true
                 }
             }
         },
         "httpapi.uploadCredentialsView": {
             "type": "object",
+            "required": [
+                "accessKeyId",
+                "accessKeySecret",
+                "bucket",
+                "endpoint",
+                "expiration",
+                "keyPrefix",
+                "region",
+                "securityToken"
+            ],
             "properties": {
                 "accessKeyId": {
                     "type": "string"
@@ -10957,6 +11560,16 @@ const docTemplate = `{
         },
         "httpapi.userView": {
             "type": "object",
+            "required": [
+                "createdTime",
+                "disabled",
+                "email",
+                "id",
+                "nickname",
+                "role",
+                "updatedTime",
+                "username"
+            ],
             "properties": {
                 "createdTime": {
                     "type": "string"
@@ -11015,6 +11628,14 @@ const docTemplate = `{
         },
         "httpapi.waveView": {
             "type": "object",
+            "required": [
+                "counts",
+                "failures",
+                "number",
+                "size",
+                "status",
+                "succeeded"
+            ],
             "properties": {
                 "count": {
                     "type": "integer"
@@ -11108,6 +11729,18 @@ const docTemplate = `{
         },
         "httpapi.webhookView": {
             "type": "object",
+            "required": [
+                "createdBy",
+                "createdTime",
+                "enabled",
+                "events",
+                "format",
+                "id",
+                "projectId",
+                "secretHint",
+                "updatedTime",
+                "url"
+            ],
             "properties": {
                 "createdBy": {
                     "type": "string"

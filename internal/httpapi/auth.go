@@ -77,16 +77,16 @@ func (s *Server) limit(c *gin.Context, l *ratelimit.Limiter, key string) bool {
 }
 
 type registerRequest struct {
-	Username  string `json:"username" example:"alice"`
-	Password  string `json:"password" example:"correct horse battery"`
-	Email     string `json:"email" example:"alice@example.com"`
-	Nickname  string `json:"nickname" example:"Alice"`
-	CaptchaID string `json:"captchaId"`
-	Captcha   string `json:"captcha" example:"12345"`
+	Username  string `json:"username,omitempty" example:"alice"`
+	Password  string `json:"password,omitempty" example:"correct horse battery"`
+	Email     string `json:"email,omitempty" example:"alice@example.com"`
+	Nickname  string `json:"nickname,omitempty" example:"Alice"`
+	CaptchaID string `json:"captchaId,omitempty"`
+	Captcha   string `json:"captcha,omitempty" example:"12345"`
 	// SetupCode is the one-time code Hoist prints in its log on a fresh
 	// database; the first account needs it unless it registers from the
 	// server itself (basic config's setupCodeRequired says when).
-	SetupCode string `json:"setupCode" example:"K7QF-2MZX-9TRA"`
+	SetupCode string `json:"setupCode,omitempty" example:"K7QF-2MZX-9TRA"`
 }
 
 // handleRegister godoc
@@ -132,10 +132,10 @@ func (s *Server) handleRegister(c *gin.Context) {
 }
 
 type loginRequest struct {
-	Username  string `json:"username" example:"alice"`
-	Password  string `json:"password" example:"correct horse battery"`
-	CaptchaID string `json:"captchaId"`
-	Captcha   string `json:"captcha" example:"12345"`
+	Username  string `json:"username,omitempty" example:"alice"`
+	Password  string `json:"password,omitempty" example:"correct horse battery"`
+	CaptchaID string `json:"captchaId,omitempty"`
+	Captcha   string `json:"captcha,omitempty" example:"12345"`
 }
 
 // handleLogin godoc
@@ -173,7 +173,7 @@ func (s *Server) handleLogin(c *gin.Context) {
 }
 
 type refreshRequest struct {
-	RefreshToken string `json:"refreshToken"`
+	RefreshToken string `json:"refreshToken,omitempty"`
 }
 
 // handleRefresh godoc

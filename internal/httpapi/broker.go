@@ -27,7 +27,7 @@ type Broker struct {
 // {product}/{device}, the device secret as password).
 type brokerView struct {
 	// Mode is embedded, external, rabbitmq or off.
-	Mode string `json:"mode" example:"embedded"`
+	Mode string `json:"mode" example:"embedded" enums:"embedded,external,rabbitmq,off"`
 	// URL is the broker address devices connect to (mqtt://, mqtts://,
 	// ws://, wss://): mqtt.publicURL, else derived from the embedded
 	// broker's TCP listener. Empty when unknown: an external broker or
@@ -35,7 +35,7 @@ type brokerView struct {
 	URL string `json:"url" example:"mqtt://hoist.example.com:1883"`
 	// Source is "config" (mqtt.publicURL), "listener" (derived) or ""
 	// (unknown).
-	Source string `json:"source" example:"listener"`
+	Source string `json:"source" example:"listener" enums:"config,listener,"`
 	// LocalOnly is true when URL is a loopback address: only programs on
 	// Hoist's own machine can use it (the embedded broker listens on
 	// 127.0.0.1 by default).

@@ -66,7 +66,7 @@ func (s *Server) handleChannelList(c *gin.Context) {
 }
 
 type channelCreateRequest struct {
-	Name string `json:"name" example:"beta"`
+	Name string `json:"name,omitempty" example:"beta"`
 }
 
 // handleChannelCreate godoc
@@ -154,9 +154,9 @@ func (s *Server) handlePinList(c *gin.Context) {
 type pinRequest struct {
 	// DeviceKey is the device's systemInfo.uuid or deviceId (at most 128
 	// characters).
-	DeviceKey string `json:"deviceKey"`
-	Channel   string `json:"channel" example:"beta"`
-	Note      string `json:"note"`
+	DeviceKey string `json:"deviceKey,omitempty"`
+	Channel   string `json:"channel,omitempty" example:"beta"`
+	Note      string `json:"note,omitempty"`
 }
 
 // handlePinCreate godoc
@@ -208,9 +208,9 @@ func (s *Server) handlePinDelete(c *gin.Context) {
 }
 
 type promoteRequest struct {
-	Channel string `json:"channel" example:"production"`
+	Channel string `json:"channel,omitempty" example:"production"`
 	// RolloutPercent of the copy, 1..100 (default 100).
-	RolloutPercent *int `json:"rolloutPercent" example:"10"`
+	RolloutPercent *int `json:"rolloutPercent,omitempty" example:"10"`
 }
 
 // handleResourcePromote godoc
@@ -247,7 +247,7 @@ type rollbackView struct {
 	Withdrawn resourceView `json:"withdrawn"`
 	// Republished is, for a wgt, the previous release's file published
 	// again under the next versionCode; null for native builds.
-	Republished *resourceView `json:"republished"`
+	Republished *resourceView `json:"republished" extensions:"x-nullable"`
 }
 
 // handleResourceRollback godoc
@@ -304,8 +304,8 @@ type explainView struct {
 	Channel string `json:"channel"`
 	// Pinned is true when the device is pinned to the channel.
 	Pinned bool          `json:"pinned"`
-	Native *resourceView `json:"native"`
-	Wgt    *resourceView `json:"wgt"`
+	Native *resourceView `json:"native" extensions:"x-nullable"`
+	Wgt    *resourceView `json:"wgt" extensions:"x-nullable"`
 	// Applies is what the stock client will do with the answer.
 	Applies string          `json:"applies" enums:"none,wgt,native"`
 	Trace   []traceStepView `json:"trace"`

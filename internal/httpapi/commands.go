@@ -57,14 +57,14 @@ func viewCommand(c ota.Command, rs []ota.Reply, total int64) commandView {
 }
 
 type commandCreateRequest struct {
-	Name string `json:"name" example:"unlock"`
+	Name string `json:"name,omitempty" example:"unlock"`
 	// Data is the payload: a string is sent as its text, any other JSON
 	// value as its compact JSON; with encoding base64, a base64 string.
-	Data     json.RawMessage `json:"data" swaggertype:"string" example:"{\"door\":1}"`
-	Encoding string          `json:"encoding" enums:"plain,base64" example:"plain"`
+	Data     json.RawMessage `json:"data,omitempty" swaggertype:"string" example:"{\"door\":1}"`
+	Encoding string          `json:"encoding,omitempty" enums:"plain,base64" example:"plain"`
 	// TTLSeconds is how long the command is valid, 1 to 604800; 0 or
 	// absent means 300.
-	TTLSeconds int64 `json:"ttlSeconds" example:"300"`
+	TTLSeconds int64 `json:"ttlSeconds,omitempty" example:"300"`
 }
 
 func (r commandCreateRequest) command(product, device, tag string) ota.NewCommand {

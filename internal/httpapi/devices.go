@@ -21,14 +21,14 @@ const maxBatchBodyBytes = 16 << 20
 type deviceView struct {
 	Product string   `json:"product" example:"thermo"`
 	Name    string   `json:"name" example:"dev-0001"`
-	Tags    []string `json:"tags" example:"floor-2,beta"`
+	Tags    []string `json:"tags" example:"floor-2,beta" extensions:"x-nullable"`
 	Online  bool     `json:"online"`
 	// LastSeenAt is the last connect, disconnect or report; null if never.
-	LastSeenAt *time.Time `json:"lastSeenAt"`
+	LastSeenAt *time.Time `json:"lastSeenAt" extensions:"x-nullable"`
 	LastIP     string     `json:"lastIp" example:"203.0.113.7"`
 	// LastStatus is the last status report as the device sent it (a JSON
 	// object), null when none.
-	LastStatus      json.RawMessage `json:"lastStatus" swaggertype:"object"`
+	LastStatus      json.RawMessage `json:"lastStatus" swaggertype:"object" extensions:"x-nullable"`
 	FirmwareVersion string          `json:"firmwareVersion" example:"1.4.2"`
 	CreatedTime     time.Time       `json:"createdTime"`
 	UpdatedTime     time.Time       `json:"updatedTime"`
@@ -103,8 +103,8 @@ func (s *Server) handleDeviceList(c *gin.Context) {
 }
 
 type deviceCreateRequest struct {
-	Name string   `json:"name" example:"dev-0001"`
-	Tags []string `json:"tags" example:"floor-2,beta"`
+	Name string   `json:"name,omitempty" example:"dev-0001"`
+	Tags []string `json:"tags,omitempty" example:"floor-2,beta"`
 }
 
 // handleDeviceCreate godoc
@@ -138,7 +138,7 @@ func (s *Server) handleDeviceCreate(c *gin.Context) {
 }
 
 type deviceBatchRequest struct {
-	Devices []deviceCreateRequest `json:"devices"`
+	Devices []deviceCreateRequest `json:"devices,omitempty"`
 }
 
 // deviceBatchView is the answer of a batch: every device with its secret,
@@ -228,7 +228,7 @@ func (s *Server) handleDeviceGet(c *gin.Context) {
 
 type devicePatchRequest struct {
 	// Tags replace the device's tags.
-	Tags *[]string `json:"tags" example:"floor-2,beta"`
+	Tags *[]string `json:"tags,omitempty" example:"floor-2,beta"`
 }
 
 // handleDeviceUpdate godoc

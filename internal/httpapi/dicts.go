@@ -77,11 +77,11 @@ func (s *Server) handleDictList(c *gin.Context) {
 }
 
 type dictCreateRequest struct {
-	Code          *string `json:"code" example:"device_model"`
-	Name          *string `json:"name" example:"设备型号"`
-	NameEn        *string `json:"nameEn" example:"Device models"`
-	Description   *string `json:"description" example:"设备的型号"`
-	DescriptionEn *string `json:"descriptionEn" example:"Device models of the fleet"`
+	Code          *string `json:"code,omitempty" example:"device_model"`
+	Name          *string `json:"name,omitempty" example:"设备型号"`
+	NameEn        *string `json:"nameEn,omitempty" example:"Device models"`
+	Description   *string `json:"description,omitempty" example:"设备的型号"`
+	DescriptionEn *string `json:"descriptionEn,omitempty" example:"Device models of the fleet"`
 }
 
 // handleDictCreate godoc
@@ -132,10 +132,10 @@ func (s *Server) handleDictGet(c *gin.Context) {
 }
 
 type dictUpdateRequest struct {
-	Name          *string `json:"name" example:"设备型号"`
-	NameEn        *string `json:"nameEn" example:"Device models"`
-	Description   *string `json:"description"`
-	DescriptionEn *string `json:"descriptionEn"`
+	Name          *string `json:"name,omitempty" example:"设备型号"`
+	NameEn        *string `json:"nameEn,omitempty" example:"Device models"`
+	Description   *string `json:"description,omitempty"`
+	DescriptionEn *string `json:"descriptionEn,omitempty"`
 }
 
 // handleDictUpdate godoc
@@ -188,12 +188,12 @@ func (s *Server) handleDictDelete(c *gin.Context) {
 }
 
 type dictItemRequest struct {
-	Label   *string `json:"label" example:"强制更新"`
-	LabelEn *string `json:"labelEn" example:"Forced"`
-	Value   *string `json:"value" example:"2"`
-	Color   *string `json:"color" example:"red"`
-	Sort    *int    `json:"sort" example:"2"`
-	Enabled *bool   `json:"enabled" example:"true"`
+	Label   *string `json:"label,omitempty" example:"强制更新"`
+	LabelEn *string `json:"labelEn,omitempty" example:"Forced"`
+	Value   *string `json:"value,omitempty" example:"2"`
+	Color   *string `json:"color,omitempty" example:"red"`
+	Sort    *int    `json:"sort,omitempty" example:"2"`
+	Enabled *bool   `json:"enabled,omitempty" example:"true"`
 }
 
 func (r dictItemRequest) fields() dict.ItemFields {

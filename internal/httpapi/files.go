@@ -98,10 +98,10 @@ func (s *Server) handleFileUpload(c *gin.Context) {
 }
 
 type registerFileRequest struct {
-	Key    string `json:"key"`
-	Name   string `json:"name" example:"app.wgt"`
-	SHA256 string `json:"sha256"`
-	Type   int    `json:"type" enums:"1,2,3,5"`
+	Key    string `json:"key,omitempty"`
+	Name   string `json:"name,omitempty" example:"app.wgt"`
+	SHA256 string `json:"sha256,omitempty"`
+	Type   int    `json:"type,omitempty" enums:"1,2,3,5"`
 }
 
 // handleFileRegister godoc

@@ -44,10 +44,10 @@ func (s *Server) requireHookSecret(c *gin.Context) {
 }
 
 type emqxAuthnRequest struct {
-	ClientID string `json:"clientid" example:"thermo/dev-1"`
-	Username string `json:"username" example:"thermo/dev-1"`
-	Password string `json:"password" example:"ds_..."`
-	PeerHost string `json:"peerhost" example:"10.0.0.7"`
+	ClientID string `json:"clientid,omitempty" example:"thermo/dev-1"`
+	Username string `json:"username,omitempty" example:"thermo/dev-1"`
+	Password string `json:"password,omitempty" example:"ds_..."`
+	PeerHost string `json:"peerhost,omitempty" example:"10.0.0.7"`
 }
 
 type emqxAuthnResponse struct {
@@ -87,10 +87,10 @@ func (s *Server) handleEMQXAuthn(c *gin.Context) {
 }
 
 type emqxAuthzRequest struct {
-	ClientID string `json:"clientid" example:"thermo/dev-1"`
-	Username string `json:"username" example:"thermo/dev-1"`
-	Topic    string `json:"topic" example:"update_status/thermo/dev-1/6543a1"`
-	Action   string `json:"action" enums:"publish,subscribe" example:"publish"`
+	ClientID string `json:"clientid,omitempty" example:"thermo/dev-1"`
+	Username string `json:"username,omitempty" example:"thermo/dev-1"`
+	Topic    string `json:"topic,omitempty" example:"update_status/thermo/dev-1/6543a1"`
+	Action   string `json:"action,omitempty" enums:"publish,subscribe" example:"publish"`
 }
 
 type emqxAuthzResponse struct {
@@ -150,20 +150,20 @@ func (s *Server) authorize(c *gin.Context, clientID, username, filter string, ac
 }
 
 type mosquittoUserRequest struct {
-	Username string `json:"username" example:"thermo/dev-1"`
-	Password string `json:"password" example:"ds_..."`
-	ClientID string `json:"clientid" example:"thermo/dev-1"`
+	Username string `json:"username,omitempty" example:"thermo/dev-1"`
+	Password string `json:"password,omitempty" example:"ds_..."`
+	ClientID string `json:"clientid,omitempty" example:"thermo/dev-1"`
 }
 
 type mosquittoSuperuserRequest struct {
-	Username string `json:"username" example:"hoist"`
+	Username string `json:"username,omitempty" example:"hoist"`
 }
 
 type mosquittoACLRequest struct {
-	Username string `json:"username" example:"thermo/dev-1"`
-	ClientID string `json:"clientid" example:"thermo/dev-1"`
-	Topic    string `json:"topic" example:"cmd/thermo/dev-1/#"`
-	Acc      int    `json:"acc" enums:"1,2,3,4" example:"4"`
+	Username string `json:"username,omitempty" example:"thermo/dev-1"`
+	ClientID string `json:"clientid,omitempty" example:"thermo/dev-1"`
+	Topic    string `json:"topic,omitempty" example:"cmd/thermo/dev-1/#"`
+	Acc      int    `json:"acc,omitempty" enums:"1,2,3,4" example:"4"`
 }
 
 // allowStatus answers mosquitto-go-auth in status mode: 200 allow, 403 deny.
@@ -271,18 +271,18 @@ func (s *Server) handleMosquittoACL(c *gin.Context) {
 type emqxEventRequest struct {
 	// Event is client.connected, client.disconnected or
 	// session.subscribed (rule-engine forms with underscores accepted too).
-	Event string `json:"event" example:"client.connected"`
+	Event string `json:"event,omitempty" example:"client.connected"`
 	// Topic is the subscribed filter of session.subscribed.
-	Topic    string `json:"topic" example:"cmd/thermo/dev-1/#"`
-	ClientID string `json:"clientid"`
-	Username string `json:"username" example:"thermo/dev-1"`
+	Topic    string `json:"topic,omitempty" example:"cmd/thermo/dev-1/#"`
+	ClientID string `json:"clientid,omitempty"`
+	Username string `json:"username,omitempty" example:"thermo/dev-1"`
 	// Peername is ip:port of the device.
-	Peername string `json:"peername" example:"10.0.0.7:52311"`
+	Peername string `json:"peername,omitempty" example:"10.0.0.7:52311"`
 	// Timestamp is the event time in Unix milliseconds (connected_at or
 	// disconnected_at work too); 0 means now.
-	Timestamp      int64 `json:"timestamp"`
-	ConnectedAt    int64 `json:"connected_at"`
-	DisconnectedAt int64 `json:"disconnected_at"`
+	Timestamp      int64 `json:"timestamp,omitempty"`
+	ConnectedAt    int64 `json:"connected_at,omitempty"`
+	DisconnectedAt int64 `json:"disconnected_at,omitempty"`
 }
 
 // handleEMQXEvents godoc

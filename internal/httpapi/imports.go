@@ -89,5 +89,18 @@ func (s *Server) handleUpushyLastImport(c *gin.Context) {
 		s.respondError(c, fmt.Errorf("httpapi: stored upushy import report: %w", err))
 		return
 	}
+	// A report keeps null for an empty list, and one of an earlier version
+	// has no totals: the answer always has the lists.
+	v.Totals = nonNil(v.Totals)
+	v.Entries = nonNil(v.Entries)
+	v.ChangedProjects = nonNil(v.ChangedProjects)
 	respondOK(c, http.StatusOK, v)
+}
+
+// nonNil returns s, or an empty slice for nil (JSON [] instead of null).
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }

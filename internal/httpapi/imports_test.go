@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
@@ -32,5 +33,23 @@ func TestUpushyLastImport(t *testing.T) {
 		}
 		rec, env = ts.call(t, "GET", "/api/v1/imports/upushy/last", user.AccessToken, nil)
 		mustErrorEnvelope(t, rec, env, 403, apperr.Forbidden)
+
+		// An import of an empty database keeps null lists, and a report of
+		// an earlier version has no totals: the answer has empty lists, as
+		// the API document says.
+		const empty = `{"time":"2026-12-04T07:00:00Z","dryRun":true,"entries":null,"changedProjects":null}`
+		if err := ts.store.PutSetting(context.Background(), upushyimport.LastReportSetting, empty); err != nil {
+			t.Fatal(err)
+		}
+		rec, env = ts.call(t, "GET", "/api/v1/imports/upushy/last", admin.AccessToken, nil)
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal(env.Data, &raw); rec.Code != 200 || err != nil {
+			t.Fatalf("empty report: %d %s %v", rec.Code, env.Data, err)
+		}
+		for _, k := range []string{"totals", "entries", "changedProjects"} {
+			if string(raw[k]) != "[]" {
+				t.Errorf("empty report: %s = %s, want []", k, raw[k])
+			}
+		}
 	})
 }

@@ -28,8 +28,8 @@ func (s *Server) handleMe(c *gin.Context) {
 }
 
 type profileRequest struct {
-	Email    *string `json:"email" example:"alice@example.com"`
-	Nickname *string `json:"nickname" example:"Alice"`
+	Email    *string `json:"email,omitempty" example:"alice@example.com"`
+	Nickname *string `json:"nickname,omitempty" example:"Alice"`
 }
 
 // handleMeUpdate godoc
@@ -59,8 +59,8 @@ func (s *Server) handleMeUpdate(c *gin.Context) {
 }
 
 type passwordRequest struct {
-	CurrentPassword string `json:"currentPassword"`
-	NewPassword     string `json:"newPassword"`
+	CurrentPassword string `json:"currentPassword,omitempty"`
+	NewPassword     string `json:"newPassword,omitempty"`
 }
 
 // handleMePassword godoc
@@ -113,10 +113,10 @@ func (s *Server) handleTokenList(c *gin.Context) {
 }
 
 type tokenRequest struct {
-	Name      string     `json:"name" example:"ci"`
-	ProjectID string     `json:"projectId" example:"866116d35b382bb6e1ae0cbb484b9950"`
-	ReadOnly  bool       `json:"readOnly"`
-	ExpiresAt *time.Time `json:"expiresAt" example:"2027-01-01T00:00:00Z"`
+	Name      string     `json:"name,omitempty" example:"ci"`
+	ProjectID string     `json:"projectId,omitempty" example:"866116d35b382bb6e1ae0cbb484b9950"`
+	ReadOnly  bool       `json:"readOnly,omitempty"`
+	ExpiresAt *time.Time `json:"expiresAt,omitempty" example:"2027-01-01T00:00:00Z"`
 }
 
 // handleTokenCreate godoc

@@ -39,7 +39,7 @@ type campaignView struct {
 	// Waves is absent for a campaign without waves.
 	Waves       *campaignWavesView `json:"waves,omitempty"`
 	ExpiresAt   time.Time          `json:"expiresAt"`
-	CancelledAt *time.Time         `json:"cancelledAt"`
+	CancelledAt *time.Time         `json:"cancelledAt" extensions:"x-nullable"`
 	CreatedBy   string             `json:"createdBy"`
 	CreatedTime time.Time          `json:"createdTime"`
 	UpdatedTime time.Time          `json:"updatedTime"`
@@ -69,12 +69,12 @@ type campaignDeviceView struct {
 	Device string `json:"device" example:"dev-0001"`
 	// Wave is the device's wave (absent in a campaign without waves).
 	Wave     int    `json:"wave,omitempty" example:"2"`
-	State    string `json:"state" example:"downloading"`
+	State    string `json:"state" example:"downloading" enums:"waiting,sent,accepted,downloading,downloaded,verified,installing,rebooting,succeeded,failed,rejected,skipped,expired,cancelled"`
 	Progress int    `json:"progress" example:"40"`
 	Error    string `json:"error"`
 	// LastReport is the device's last progress report as received, null
 	// before the first.
-	LastReport  json.RawMessage `json:"lastReport" swaggertype:"object"`
+	LastReport  json.RawMessage `json:"lastReport" swaggertype:"object" extensions:"x-nullable"`
 	UpdatedTime time.Time       `json:"updatedTime"`
 }
 
@@ -92,7 +92,7 @@ type historyView struct {
 	MessageID string `json:"messageId" example:"k3f9-1a2b"`
 	// State is what the report said ("" when it named no state).
 	State      string          `json:"state" example:"installing"`
-	Report     json.RawMessage `json:"report" swaggertype:"object"`
+	Report     json.RawMessage `json:"report" swaggertype:"object" extensions:"x-nullable"`
 	ReceivedAt time.Time       `json:"receivedAt"`
 }
 
@@ -102,28 +102,28 @@ func viewHistory(h ota.HistoryEntry) historyView {
 }
 
 type campaignCreateRequest struct {
-	ResourceID string             `json:"resourceId"`
-	Product    string             `json:"product" example:"thermo"`
-	Target     campaignTargetView `json:"target"`
+	ResourceID string             `json:"resourceId,omitempty"`
+	Product    string             `json:"product,omitempty" example:"thermo"`
+	Target     campaignTargetView `json:"target,omitempty"`
 	// TTLSeconds is the campaign's lifetime, 60 to 2592000; 0 or absent
 	// means one day.
-	TTLSeconds int64 `json:"ttlSeconds" example:"86400"`
+	TTLSeconds int64 `json:"ttlSeconds,omitempty" example:"86400"`
 	// Waves, when given, is the wave plan (at most 20 waves, each exactly
 	// one of tag, count, percent); the devices it leaves make one more
 	// wave. Only the first wave is sent the command now.
-	Waves []waveRequest `json:"waves"`
+	Waves []waveRequest `json:"waves,omitempty"`
 	// SuccessThreshold is the percent (0-100) of the current wave's devices
 	// that must have succeeded (or were skipped) before the next wave
 	// starts; default 95. Only with waves.
-	SuccessThreshold *int `json:"successThreshold" example:"95"`
+	SuccessThreshold *int `json:"successThreshold,omitempty" example:"95"`
 	// ErrorThreshold is the percent (0-100) of the started waves' devices
 	// failed, rejected or expired above which the campaign pauses; default
 	// 10. Only with waves.
-	ErrorThreshold *int `json:"errorThreshold" example:"10"`
+	ErrorThreshold *int `json:"errorThreshold,omitempty" example:"10"`
 	// WaveTimeoutSeconds, when set (60 to ttlSeconds), expires the started
 	// waves' devices without a final report that long after the current
 	// wave started (they count as failures). Only with waves.
-	WaveTimeoutSeconds int64 `json:"waveTimeoutSeconds" example:"3600"`
+	WaveTimeoutSeconds int64 `json:"waveTimeoutSeconds,omitempty" example:"3600"`
 }
 
 // ttl converts ttlSeconds; huge values stay out of range instead of

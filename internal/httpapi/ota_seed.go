@@ -13,16 +13,16 @@ import (
 // otaSendRequest is seed 000's OTA request: a described file (url,
 // version, size, md5, type), or Hoist's resourceId instead.
 type otaSendRequest struct {
-	URL        string `json:"url" example:"https://files.example.com/fw-1.2.0.bin"`
-	ResourceID string `json:"resourceId"`
-	Version    string `json:"version" example:"1.2.0"`
-	Size       int64  `json:"size" example:"123456"`
-	MD5        string `json:"md5"`
-	SHA256     string `json:"sha256"`
-	Type       string `json:"type" example:"firmware"`
+	URL        string `json:"url,omitempty" example:"https://files.example.com/fw-1.2.0.bin"`
+	ResourceID string `json:"resourceId,omitempty"`
+	Version    string `json:"version,omitempty" example:"1.2.0"`
+	Size       int64  `json:"size,omitempty" example:"123456"`
+	MD5        string `json:"md5,omitempty"`
+	SHA256     string `json:"sha256,omitempty"`
+	Type       string `json:"type,omitempty" example:"firmware"`
 	// TTLSeconds is how long the command is valid, 60 to 2592000; 0 or
 	// absent means one day.
-	TTLSeconds int64 `json:"ttlSeconds" example:"86400"`
+	TTLSeconds int64 `json:"ttlSeconds,omitempty" example:"86400"`
 }
 
 // otaSentView says what was sent.

@@ -41,9 +41,9 @@ type campaignWavesView struct {
 	WaveTimeoutSeconds int64 `json:"waveTimeoutSeconds" example:"0"`
 	// WaveDeadline is when the started waves' devices without a final
 	// state expire; null without a wave timeout (or once passed).
-	WaveDeadline *time.Time `json:"waveDeadline"`
+	WaveDeadline *time.Time `json:"waveDeadline" extensions:"x-nullable"`
 	// PausedAt is set while the campaign is paused, with the reason.
-	PausedAt    *time.Time `json:"pausedAt"`
+	PausedAt    *time.Time `json:"pausedAt" extensions:"x-nullable"`
 	PauseReason string     `json:"pauseReason"`
 	// Started is the number of devices of the started waves; Failures
 	// those of them failed, rejected or expired; FailuresAcked the

@@ -58,9 +58,9 @@ func (s *Server) handleProductList(c *gin.Context) {
 
 type productCreateRequest struct {
 	// Name is global (MQTT usernames and topics are {product}/{device}).
-	Name        string `json:"name" example:"thermo"`
-	ProjectID   string `json:"projectId" example:"866116d35b382bb6e1ae0cbb484b9950"`
-	Description string `json:"description" example:"Thermostat v2"`
+	Name        string `json:"name,omitempty" example:"thermo"`
+	ProjectID   string `json:"projectId,omitempty" example:"866116d35b382bb6e1ae0cbb484b9950"`
+	Description string `json:"description,omitempty" example:"Thermostat v2"`
 }
 
 // handleProductCreate godoc
@@ -113,7 +113,7 @@ func (s *Server) handleProductGet(c *gin.Context) {
 }
 
 type productPatchRequest struct {
-	Description *string `json:"description" example:"Thermostat v2"`
+	Description *string `json:"description,omitempty" example:"Thermostat v2"`
 }
 
 // handleProductUpdate godoc

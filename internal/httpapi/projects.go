@@ -54,8 +54,8 @@ func (s *Server) handleProjectList(c *gin.Context) {
 }
 
 type projectRequest struct {
-	Name        *string `json:"name" example:"Shop app"`
-	Description *string `json:"description" example:"uni-app shop, Android and iOS"`
+	Name        *string `json:"name,omitempty" example:"Shop app"`
+	Description *string `json:"description,omitempty" example:"uni-app shop, Android and iOS"`
 }
 
 // handleProjectCreate godoc
@@ -180,9 +180,9 @@ func (s *Server) handleMemberList(c *gin.Context) {
 
 type memberRequest struct {
 	// UserID, or else Username, names the user to add.
-	UserID   string `json:"userId"`
-	Username string `json:"username" example:"bob"`
-	Role     string `json:"role" enums:"owner,maintainer,viewer" example:"maintainer"`
+	UserID   string `json:"userId,omitempty"`
+	Username string `json:"username,omitempty" example:"bob"`
+	Role     string `json:"role,omitempty" enums:"owner,maintainer,viewer" example:"maintainer"`
 }
 
 // handleMemberAdd godoc
@@ -216,7 +216,7 @@ func (s *Server) handleMemberAdd(c *gin.Context) {
 }
 
 type memberRoleRequest struct {
-	Role string `json:"role" enums:"owner,maintainer,viewer" example:"viewer"`
+	Role string `json:"role,omitempty" enums:"owner,maintainer,viewer" example:"viewer"`
 }
 
 // handleMemberUpdate godoc

@@ -156,32 +156,32 @@ func firstErr(errs ...error) error {
 }
 
 type resourceCreateRequest struct {
-	Type              int    `json:"type" enums:"1,2,3,4,5,6,7" example:"1"`
-	Version           string `json:"version" example:"1.2.0"`
-	VersionCode       int64  `json:"versionCode" example:"120"`
-	NativeVersionCode int64  `json:"nativeVersionCode" example:"100"`
+	Type              int    `json:"type,omitempty" enums:"1,2,3,4,5,6,7" example:"1"`
+	Version           string `json:"version,omitempty" example:"1.2.0"`
+	VersionCode       int64  `json:"versionCode,omitempty" example:"120"`
+	NativeVersionCode int64  `json:"nativeVersionCode,omitempty" example:"100"`
 	// StorageKey is the key returned by the file upload (types 1, 2, 3, 5).
-	StorageKey string `json:"storageKey"`
+	StorageKey string `json:"storageKey,omitempty"`
 	// URL is the App Store link (type 4 only).
-	URL            string `json:"url"`
-	UpdateType     int    `json:"updateType" enums:"1,2,3" example:"1"`
-	Status         *int   `json:"status" enums:"0,1"`
-	Changelog      string `json:"changelog"`
-	Remark         string `json:"remark"`
-	RolloutPercent *int   `json:"rolloutPercent" example:"100"`
+	URL            string `json:"url,omitempty"`
+	UpdateType     int    `json:"updateType,omitempty" enums:"1,2,3" example:"1"`
+	Status         *int   `json:"status,omitempty" enums:"0,1"`
+	Changelog      string `json:"changelog,omitempty"`
+	Remark         string `json:"remark,omitempty"`
+	RolloutPercent *int   `json:"rolloutPercent,omitempty" example:"100"`
 	// Product is the device product of a firmware (type 5).
-	Product string `json:"product"`
+	Product string `json:"product,omitempty"`
 	// TargetBinaryRange is the npm semver range of binary versions a
 	// CodePush bundle (types 6, 7) runs on; its versionCode may be 0 (the
 	// deployment's next), and its label is "v" + versionCode.
-	TargetBinaryRange string `json:"targetBinaryRange" example:"^1.2.0"`
+	TargetBinaryRange string `json:"targetBinaryRange,omitempty" example:"^1.2.0"`
 	// Channel is the release channel (default production); firmware has
 	// no other.
-	Channel string `json:"channel" example:"production"`
+	Channel string `json:"channel,omitempty" example:"production"`
 	// Force publishes even when version or versionCode differ from what
 	// the uploaded package declares (its upload answer's version and
 	// versionCode); otherwise that is a 400.
-	Force bool `json:"force"`
+	Force bool `json:"force,omitempty"`
 }
 
 // handleResourceCreate godoc
@@ -243,15 +243,15 @@ func (s *Server) handleResourceGet(c *gin.Context) {
 }
 
 type resourcePatchRequest struct {
-	Version        *string `json:"version"`
-	Changelog      *string `json:"changelog"`
-	Remark         *string `json:"remark"`
-	UpdateType     *int    `json:"updateType" enums:"1,2,3"`
-	Status         *int    `json:"status" enums:"0,1"`
-	RolloutPercent *int    `json:"rolloutPercent"`
+	Version        *string `json:"version,omitempty"`
+	Changelog      *string `json:"changelog,omitempty"`
+	Remark         *string `json:"remark,omitempty"`
+	UpdateType     *int    `json:"updateType,omitempty" enums:"1,2,3"`
+	Status         *int    `json:"status,omitempty" enums:"0,1"`
+	RolloutPercent *int    `json:"rolloutPercent,omitempty"`
 	// TargetBinaryRange is a CodePush release's (types 6, 7 only; 400 for
 	// the others): the npm semver range of binary versions it runs on.
-	TargetBinaryRange *string `json:"targetBinaryRange" example:"^1.2.0"`
+	TargetBinaryRange *string `json:"targetBinaryRange,omitempty" example:"^1.2.0"`
 }
 
 // handleResourceUpdate godoc
@@ -316,8 +316,8 @@ func (s *Server) handleResourceDelete(c *gin.Context) {
 
 type nativeLatestView struct {
 	// Android is the highest enabled android versionCode, null when none.
-	Android *int64 `json:"android" example:"120"`
-	IOS     *int64 `json:"ios" example:"118"`
+	Android *int64 `json:"android" example:"120" extensions:"x-nullable"`
+	IOS     *int64 `json:"ios" example:"118" extensions:"x-nullable"`
 }
 
 // handleNativeLatest godoc

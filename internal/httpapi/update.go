@@ -83,13 +83,13 @@ func (s *Server) renderUpushy(r release.Resource, url string) (any, error) {
 // updateRequest documents the upushy client's update-check body (the
 // handler reads it with parseCheckRequest).
 type updateRequest struct {
-	ProjectID         string          `json:"projectId" example:"866116d35b382bb6e1ae0cbb484b9950"`
-	Platform          string          `json:"platform" enums:"android,ios" example:"android"`
-	WgtVersion        string          `json:"wgtVersion" example:"1.0.0"`
-	WgtVersionCode    flexInt         `json:"wgtVersionCode" swaggertype:"integer" example:"100"`
-	NativeVersion     string          `json:"nativeVersion" example:"1.0.0"`
-	NativeVersionCode flexInt         `json:"nativeVersionCode" swaggertype:"integer" example:"100"`
-	SystemInfo        json.RawMessage `json:"systemInfo" swaggertype:"object"`
+	ProjectID         string          `json:"projectId,omitempty" example:"866116d35b382bb6e1ae0cbb484b9950"`
+	Platform          string          `json:"platform,omitempty" enums:"android,ios" example:"android"`
+	WgtVersion        string          `json:"wgtVersion,omitempty" example:"1.0.0"`
+	WgtVersionCode    flexInt         `json:"wgtVersionCode,omitempty" swaggertype:"integer" example:"100"`
+	NativeVersion     string          `json:"nativeVersion,omitempty" example:"1.0.0"`
+	NativeVersionCode flexInt         `json:"nativeVersionCode,omitempty" swaggertype:"integer" example:"100"`
+	SystemInfo        json.RawMessage `json:"systemInfo,omitempty" swaggertype:"object"`
 }
 
 // flexInt is a non-negative integer sent as a JSON number or a numeric
@@ -278,6 +278,6 @@ func readBounded(buf *bytes.Buffer, r *http.Request, limit int64) error {
 
 // updateView documents the update-check answer.
 type updateView struct {
-	Wgt    *resourceView `json:"wgt"`
-	Native *resourceView `json:"native"`
+	Wgt    *resourceView `json:"wgt" extensions:"x-nullable"`
+	Native *resourceView `json:"native" extensions:"x-nullable"`
 }

@@ -37,11 +37,11 @@ func (s *Server) handleUserList(c *gin.Context) {
 }
 
 type userCreateRequest struct {
-	Username string `json:"username" example:"bob"`
-	Password string `json:"password"`
-	Email    string `json:"email"`
-	Nickname string `json:"nickname"`
-	Role     string `json:"role" enums:"admin,user" example:"user"`
+	Username string `json:"username,omitempty" example:"bob"`
+	Password string `json:"password,omitempty"`
+	Email    string `json:"email,omitempty"`
+	Nickname string `json:"nickname,omitempty"`
+	Role     string `json:"role,omitempty" enums:"admin,user" example:"user"`
 }
 
 // handleUserCreate godoc
@@ -77,10 +77,10 @@ func (s *Server) handleUserCreate(c *gin.Context) {
 }
 
 type userPatchRequest struct {
-	Role     *string `json:"role" enums:"admin,user"`
-	Disabled *bool   `json:"disabled"`
+	Role     *string `json:"role,omitempty" enums:"admin,user"`
+	Disabled *bool   `json:"disabled,omitempty"`
 	// Password resets the user's password and ends their sessions.
-	Password *string `json:"password"`
+	Password *string `json:"password,omitempty"`
 }
 
 // handleUserUpdate godoc

@@ -46,8 +46,8 @@ type apiTokenView struct {
 	Prefix      string     `json:"prefix" example:"hst_AbC12x"`
 	ProjectID   string     `json:"projectId,omitempty"`
 	ReadOnly    bool       `json:"readOnly"`
-	ExpiresAt   *time.Time `json:"expiresAt"`
-	LastUsedAt  *time.Time `json:"lastUsedAt"`
+	ExpiresAt   *time.Time `json:"expiresAt" extensions:"x-nullable"`
+	LastUsedAt  *time.Time `json:"lastUsedAt" extensions:"x-nullable"`
 	CreatedTime time.Time  `json:"createdTime"`
 }
 

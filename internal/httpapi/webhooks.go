@@ -40,17 +40,17 @@ func viewWebhook(w webhook.Webhook) webhookView {
 type webhookRequest struct {
 	// URL is https://, or http:// to a loopback address; at most 1024
 	// characters.
-	URL *string `json:"url" example:"https://hooks.example.com/hoist"`
+	URL *string `json:"url,omitempty" example:"https://hooks.example.com/hoist"`
 	// Secret signs every delivery: 16 to 128 printable ASCII characters.
 	// For DingTalk robots with 加签, give the robot's SEC… secret.
-	Secret *string `json:"secret" example:"whsec-0123456789abcdef"`
+	Secret *string `json:"secret,omitempty" example:"whsec-0123456789abcdef"`
 	// Events are among release.published, rollout.advanced,
 	// rollout.halted, rollout.completed, campaign.wave_started,
 	// campaign.paused, campaign.finished.
-	Events *[]string `json:"events" example:"release.published"`
+	Events *[]string `json:"events,omitempty" example:"release.published"`
 	// Format of the body (default json).
-	Format  *string `json:"format" enums:"json,dingtalk,feishu,wecom,slack" example:"json"`
-	Enabled *bool   `json:"enabled"`
+	Format  *string `json:"format,omitempty" enums:"json,dingtalk,feishu,wecom,slack" example:"json"`
+	Enabled *bool   `json:"enabled,omitempty"`
 }
 
 func (r webhookRequest) fields() webhook.Fields {

@@ -12,7 +12,10 @@ import { keyColumn, onScreen, overflow } from './lib/phone.mjs'
 import { buildHoist, startDeviceSim, startHoist } from './lib/server.mjs'
 import { makeZip } from './lib/zip.mjs'
 
-const LIMIT_GZIP_KB = 400
+/** What a page may transfer: the server's brotli, as browsers ask for it. */
+const LIMIT_TRANSFER_KB = 250
+/** The same files as gzip (level 9), for a client without brotli (web/README.md: not yet within 250). */
+const LIMIT_GZIP_KB = 280
 const ADMIN = { username: 'admin', password: 'correct horse battery staple' }
 
 let tmp
@@ -80,8 +83,8 @@ function checkSize(t, label, size) {
   assert.ok(size.transfer > 0, `${label}: nothing transferred`)
   assert.deepEqual(size.uncompressed, [], `${label}: sent without Content-Encoding`)
   assert.ok(size.transfer < size.raw / 2, `${label}: ${size.transfer} B transferred of ${size.raw} B`)
-  assert.ok(size.transfer / 1024 <= LIMIT_GZIP_KB, `${label}: ${size.transfer} B transferred`)
-  assert.ok(size.gzip / 1024 <= LIMIT_GZIP_KB, `${label}: ${size.gzip} B gzip`)
+  assert.ok(size.transfer / 1024 <= LIMIT_TRANSFER_KB, `${label}: ${size.transfer} B transferred (limit ${LIMIT_TRANSFER_KB} KiB)`)
+  assert.ok(size.gzip / 1024 <= LIMIT_GZIP_KB, `${label}: ${size.gzip} B gzip (limit ${LIMIT_GZIP_KB} KiB)`)
 }
 
 async function okIn(title) {

@@ -1,18 +1,9 @@
 import { api } from './index'
+import type * as S from './schema.gen'
 import type { BasicConfig, Captcha, Session } from './types'
 
-export interface LoginInput {
-  username: string
-  password: string
-  captchaId?: string
-  captcha?: string
-}
-
-export interface RegisterInput extends LoginInput {
-  email?: string
-  nickname?: string
-  setupCode?: string
-}
+export type LoginInput = S.LoginRequest
+export type RegisterInput = S.RegisterRequest
 
 const pub = { anonymous: true } as const
 

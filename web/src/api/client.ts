@@ -1,16 +1,25 @@
-import axios, { type AxiosAdapter, type AxiosProgressEvent, type AxiosRequestConfig } from 'axios'
 import { ApiError, toApiError, unwrapEnvelope } from './errors'
+import { body, xhrTransport, type HttpRequest, type Transport } from './http'
 import type { Session } from './types'
 
-declare module 'axios' {
-  interface AxiosRequestConfig {
-    /** The caller shows the error itself: do not report it through onError. */
-    silent?: boolean
-    /** A public endpoint: no Authorization header, no refresh on 401. */
-    anonymous?: boolean
-    /** Internal: the request is a retry after a refresh. */
-    retried?: boolean
-  }
+/** RequestConfig is one API call. */
+export interface RequestConfig {
+  method?: string
+  url?: string
+  /** Query parameters (a query object of the API modules). */
+  params?: object
+  data?: unknown
+  headers?: Record<string, string>
+  /** Milliseconds (default 30 s); 0 waits forever. */
+  timeout?: number
+  signal?: AbortSignal
+  onUploadProgress?: HttpRequest['onUploadProgress']
+  /** The caller shows the error itself: do not report it through onError. */
+  silent?: boolean
+  /** A public endpoint: no Authorization header, no refresh on 401. */
+  anonymous?: boolean
+  /** Internal: the request is a retry after a refresh. */
+  retried?: boolean
 }
 
 /** TokenStore is where the client reads and writes the session. */
@@ -32,15 +41,16 @@ export interface ClientHooks {
 
 export interface ClientOptions extends ClientHooks {
   baseURL?: string
-  adapter?: AxiosAdapter
+  /** How requests are sent (tests answer them in memory); XMLHttpRequest by default. */
+  transport?: Transport
   tokens: TokenStore
   /** The panel's language, sent as Accept-Language: the server's messages follow it. */
   language?: () => string
 }
 
 export interface UploadOptions {
-  params?: Record<string, unknown>
-  onProgress?: (percent: number, e: AxiosProgressEvent) => void
+  params?: object
+  onProgress?: (percent: number) => void
   signal?: AbortSignal
   silent?: boolean
 }
@@ -56,15 +66,36 @@ export type ApiClient = ReturnType<typeof createClient>
  */
 export function createClient(opts: ClientOptions) {
   const hooks: ClientHooks = { onError: opts.onError, onSessionLost: opts.onSessionLost, lock: opts.lock }
-  const http = axios.create({
-    baseURL: opts.baseURL ?? '/api',
-    adapter: opts.adapter,
-    timeout: 30_000,
-    headers: { Accept: 'application/json' },
-  })
+  const baseURL = opts.baseURL ?? '/api'
   let refreshing: Promise<string> | null = null
 
-  function report(e: ApiError, config: AxiosRequestConfig): ApiError {
+  /**
+   * send makes one HTTP call and resolves with the envelope's data; every
+   * failure (error envelope, other HTTP error, no answer) rejects with ApiError.
+   */
+  async function send<T>(config: RequestConfig): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...config.headers }
+    const req: HttpRequest = {
+      method: (config.method ?? 'get').toLowerCase(),
+      url: config.url ?? '',
+      baseURL,
+      params: config.params as Record<string, unknown> | undefined,
+      headers,
+      data: body(config.data, headers),
+      timeout: config.timeout ?? 30_000,
+      signal: config.signal,
+      onUploadProgress: config.onUploadProgress,
+    }
+    let res
+    try {
+      res = await client.transport(req)
+    } catch (err) {
+      throw toApiError(err)
+    }
+    return unwrapEnvelope<T>(res.status, res.data, res.statusText)
+  }
+
+  function report(e: ApiError, config: RequestConfig): ApiError {
     if (!config.silent && !e.reported && !e.canceled) {
       e.reported = true
       hooks.onError?.(e)
@@ -82,8 +113,7 @@ export function createClient(opts: ClientOptions) {
     const run = async (): Promise<string> => {
       const token = opts.tokens.refreshToken()
       if (!token) throw new ApiError(401, 'unauthorized', 'sign in first')
-      const res = await http.post('/v1/auth/refresh', { refreshToken: token }, { validateStatus: () => true })
-      const s = unwrapEnvelope<Session>(res.status, res.data)
+      const s = await send<Session>({ method: 'post', url: '/v1/auth/refresh', data: { refreshToken: token } })
       opts.tokens.setSession(s)
       return s.accessToken
     }
@@ -106,7 +136,7 @@ export function createClient(opts: ClientOptions) {
     return refreshing
   }
 
-  async function request<T>(config: AxiosRequestConfig): Promise<T> {
+  async function request<T>(config: RequestConfig): Promise<T> {
     const headers: Record<string, string> = {}
     const lang = opts.language?.()
     if (lang) headers['Accept-Language'] = lang
@@ -123,8 +153,7 @@ export function createClient(opts: ClientOptions) {
     }
     let e: ApiError
     try {
-      const res = await http.request({ ...config, headers: { ...config.headers, ...headers } })
-      return unwrapEnvelope<T>(res.status, res.data)
+      return await send<T>({ ...config, headers: { ...config.headers, ...headers } })
     } catch (err) {
       e = toApiError(err)
     }
@@ -147,19 +176,20 @@ export function createClient(opts: ClientOptions) {
     return request<T>({ ...config, retried: true })
   }
 
-  return {
-    http,
+  const client = {
+    /** How requests are sent; tests replace it. */
+    transport: opts.transport ?? xhrTransport,
     hooks,
     refresh,
     request,
-    get: <T>(url: string, config: AxiosRequestConfig = {}) => request<T>({ ...config, method: 'GET', url }),
-    delete: <T = null>(url: string, config: AxiosRequestConfig = {}) =>
+    get: <T>(url: string, config: RequestConfig = {}) => request<T>({ ...config, method: 'GET', url }),
+    delete: <T = null>(url: string, config: RequestConfig = {}) =>
       request<T>({ ...config, method: 'DELETE', url }),
-    post: <T>(url: string, data?: unknown, config: AxiosRequestConfig = {}) =>
+    post: <T>(url: string, data?: unknown, config: RequestConfig = {}) =>
       request<T>({ ...config, method: 'POST', url, data }),
-    put: <T>(url: string, data?: unknown, config: AxiosRequestConfig = {}) =>
+    put: <T>(url: string, data?: unknown, config: RequestConfig = {}) =>
       request<T>({ ...config, method: 'PUT', url, data }),
-    patch: <T>(url: string, data?: unknown, config: AxiosRequestConfig = {}) =>
+    patch: <T>(url: string, data?: unknown, config: RequestConfig = {}) =>
       request<T>({ ...config, method: 'PATCH', url, data }),
     /** upload posts one file as multipart field "file", reporting progress. */
     upload: <T>(url: string, file: File, o: UploadOptions = {}) => {
@@ -175,9 +205,10 @@ export function createClient(opts: ClientOptions) {
         timeout: 0,
         onUploadProgress: (ev) => {
           const total = ev.total ?? file.size
-          o.onProgress?.(total > 0 ? Math.min(100, Math.floor((ev.loaded / total) * 100)) : 0, ev)
+          o.onProgress?.(total > 0 ? Math.min(100, Math.floor((ev.loaded / total) * 100)) : 0)
         },
       })
     },
   }
+  return client
 }

@@ -1,4 +1,4 @@
-import { isAxiosError, isCancel } from 'axios'
+import { TransportError } from './http'
 import type { Envelope, FieldError } from './types'
 
 /**
@@ -49,26 +49,25 @@ export function fromEnvelope(status: number, body: Envelope<unknown>): ApiError 
   )
 }
 
-/** unwrapEnvelope returns the data of a success envelope or throws its error. */
-export function unwrapEnvelope<T>(status: number, body: unknown): T {
+/**
+ * unwrapEnvelope returns the data of a success envelope or throws its error;
+ * an answer without an envelope is an "http" error (4xx, 5xx: a proxy's
+ * page, say) or a "bad_response".
+ */
+export function unwrapEnvelope<T>(status: number, body: unknown, statusText = ''): T {
   if (isEnvelope(body)) {
     if (body.success) return body.data as T
     throw fromEnvelope(status, body)
   }
+  if (status >= 400) throw new ApiError(status, 'http', `HTTP ${status} ${statusText}`.trim())
   throw new ApiError(status, 'bad_response', `unexpected response from the server (HTTP ${status})`)
 }
 
 /** toApiError normalises anything a request can throw. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err
-  if (isCancel(err)) return new ApiError(0, 'canceled', 'canceled')
-  if (isAxiosError(err)) {
-    if (err.code === 'ERR_CANCELED') return new ApiError(0, 'canceled', 'canceled')
-    const res = err.response
-    if (res) {
-      if (isEnvelope(res.data)) return fromEnvelope(res.status, res.data)
-      return new ApiError(res.status, 'http', `HTTP ${res.status} ${res.statusText || ''}`.trim())
-    }
+  if (err instanceof TransportError) {
+    if (err.code === 'canceled') return new ApiError(0, 'canceled', 'canceled')
     return new ApiError(0, 'network', err.message || 'network error')
   }
   return new ApiError(0, 'internal', err instanceof Error ? err.message : String(err))

@@ -1,4 +1,3 @@
-import axios from 'axios'
 import { api } from './index'
 import { ApiError, toApiError } from './errors'
 import { canWebCrypto, objectKey, signPut } from './oss'
@@ -67,15 +66,17 @@ async function uploadToOss(projectId: string, type: number, file: File, c: Uploa
   const key = objectKey(c.keyPrefix || `${projectId}/`, file.name)
   const put = await signPut(c, key, 'application/octet-stream')
   try {
-    await axios.put(put.url, file, {
-      adapter: api.http.defaults.adapter,
-      headers: put.headers,
-      // The body is the file itself, never JSON.
-      transformRequest: [(data: unknown) => data],
+    // The body is the file itself; OSS answers an empty 200.
+    const res = await api.transport({
+      method: 'put',
+      url: put.url,
+      headers: { ...put.headers },
+      data: file,
       signal: p.signal,
       timeout: 0,
       onUploadProgress: (ev) => p.onProgress?.(Math.floor((ev.loaded / (ev.total ?? file.size)) * 100)),
     })
+    if (res.status < 200 || res.status >= 300) throw new ApiError(res.status, 'http', `HTTP ${res.status}`)
   } catch (err) {
     const e = toApiError(err)
     if (e.canceled) throw e

@@ -1,46 +1,18 @@
 import { api } from './index'
+import type * as S from './schema.gen'
 
-export type ImportOutcome = 'imported' | 'present' | 'skipped'
-export type ImportKind = 'user' | 'project' | 'resource'
-
+export type ImportOutcome = ImportEntry['outcome']
+export type ImportKind = ImportEntry['kind']
 /** One upushy record of an import report. */
-export interface ImportEntry {
-  kind: ImportKind
-  id: string
-  name: string
-  outcome: ImportOutcome
-  reason?: string
-  /** A user's Hoist username when it is not the upushy one. */
-  newName?: string
-  /** A project's owner when its upushy owner was not imported (--owner). */
-  owner?: string
-}
-
+export type ImportEntry = S.ImportEntryView
 /** Records of one kind by outcome. */
-export interface ImportTotal {
-  kind: ImportKind
-  imported: number
-  present: number
-  skipped: number
-}
-
+export type ImportTotal = S.ImportTotalView
 /**
  * The report of the last `hoist import upushy`. A long one keeps only the
  * entries with something to say (entriesOmitted counts the others); totals
  * count them all.
  */
-export interface ImportReport {
-  time: string
-  dryRun: boolean
-  source?: string
-  urlBase?: string
-  times?: string
-  owner?: string
-  totals?: ImportTotal[]
-  entriesOmitted?: number
-  entries: ImportEntry[]
-  changedProjects: string[]
-}
+export type ImportReport = S.ImportReportView
 
 export const importsApi = {
   /** The last upushy import's report; null before the first one. Errors are left to the caller. */

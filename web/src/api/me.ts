@@ -1,16 +1,12 @@
 import { api } from './index'
+import type * as S from './schema.gen'
 import type { ApiToken, CreatedApiToken, LoginAttempt, Page, PageQuery, Session, User } from './types'
 
-export interface TokenInput {
-  name: string
-  projectId?: string
-  readOnly?: boolean
-  expiresAt?: string
-}
+export type TokenInput = S.TokenRequest
 
 export const meApi = {
   get: () => api.get<User>('/v1/me'),
-  update: (p: { email?: string; nickname?: string }) => api.patch<User>('/v1/me', p),
+  update: (p: S.ProfileRequest) => api.patch<User>('/v1/me', p),
   changePassword: (currentPassword: string, newPassword: string) =>
     api.put<Session>('/v1/me/password', { currentPassword, newPassword }),
   tokens: () => api.get<ApiToken[]>('/v1/me/tokens'),

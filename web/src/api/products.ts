@@ -1,4 +1,5 @@
 import { api } from './index'
+import type * as S from './schema.gen'
 import type {
   Command,
   CommandInput,
@@ -10,11 +11,7 @@ import type {
   Product,
 } from './types'
 
-export interface ProductInput {
-  projectId: string
-  name: string
-  description: string
-}
+export type ProductInput = S.ProductCreateRequest
 
 export interface ProductQuery extends PageQuery {
   projectId?: string

@@ -1,10 +1,8 @@
 import { api } from './index'
+import type * as S from './schema.gen'
 import type { Member, Page, PageQuery, Project, ProjectRole } from './types'
 
-export interface ProjectInput {
-  name: string
-  description: string
-}
+export type ProjectInput = S.ProjectRequest
 
 export const projectsApi = {
   list: (q: PageQuery) => api.get<Page<Project>>('/v1/projects', { params: q }),

@@ -1,4 +1,5 @@
 import { api } from './index'
+import type * as S from './schema.gen'
 import type { Page, PageQuery } from './types'
 
 /** The event types a webhook may subscribe to (internal/event). */
@@ -16,49 +17,15 @@ export const WEBHOOK_FORMATS = ['json', 'dingtalk', 'feishu', 'wecom', 'slack'] 
 export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number]
 
 /** A webhook as the API shows it: never its secret, only the end of it. */
-export interface Webhook {
-  id: string
-  projectId: string
-  url: string
-  secretHint: string
-  events: string[]
-  format: WebhookFormat
-  enabled: boolean
-  createdBy: string
-  createdTime: string
-  updatedTime: string
-}
+export type Webhook = S.WebhookView
+export type WebhookFields = S.WebhookRequest
+export type WebhookAttempt = S.AttemptView
+export type WebhookDelivery = S.DeliveryView
 
-export interface WebhookFields {
-  url?: string
-  secret?: string
-  events?: string[]
-  format?: WebhookFormat
-  enabled?: boolean
-}
-
-export interface WebhookAttempt {
-  n: number
-  time: string
-  /** 0 when there was no response. */
-  statusCode: number
-  /** The first KiB of the response body. */
-  response: string
-  error: string
-  durationMs: number
-}
-
-export interface WebhookDelivery {
-  id: string
-  event: string
-  state: 'pending' | 'succeeded' | 'failed'
-  attemptCount: number
-  nextAttemptTime?: string
-  createdTime: string
-  doneTime?: string
-  data: unknown
-  attempts: WebhookAttempt[]
-}
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+type Expect<T extends true> = T
+/** Compile-time check only: the formats offered are the document's. */
+export type WebhookFormatCheck = Expect<Same<WebhookFormat, Webhook['format']>>
 
 const base = (projectId: string) => `/v1/projects/${projectId}/webhooks`
 

@@ -62,8 +62,12 @@ export function useStats(projectId: Ref<string | null | undefined>, range: Ref<S
   const totalNewDevices = computed(() => sum(stats.value?.newDevicesPerDay))
 
   const other = () => ({ label: t('stats.other'), color: OTHER_COLOR })
+  /** The versionCode of the checks of versions past 500 in a project's day. */
+  const OTHER_VERSIONS = -1
 
   function versionName(code: number, types: number[]): string {
+    // The server counts the versions past a project's daily allowance under -1.
+    if (code === OTHER_VERSIONS) return t('stats.otherVersions')
     const r = releases.value.find((x) => x.versionCode === code && types.includes(x.type))
     if (r) return `${r.version} (${code})`
     // No hot update has this code: the content the app package shipped with.

@@ -317,6 +317,7 @@ export default {
     offers: 'Offers per release',
     other: 'Other',
     code: 'code {code}',
+    otherVersions: 'Other versions (past 500 in a day)',
     bundled: 'As shipped in the app package (code {code})',
     resultKeys: {
       none: 'Nothing',

@@ -1,6 +1,9 @@
+import { shallowRef } from 'vue'
 import { createI18n } from 'vue-i18n'
 import dayjs from 'dayjs'
-import 'dayjs/locale/zh-cn'
+import antEn from 'ant-design-vue/es/locale/en_US'
+import type { Locale as AntLocale } from 'ant-design-vue/es/locale'
+import { compileMessage } from './compile'
 import en from './en'
 
 export type Locale = 'zh-CN' | 'en'
@@ -41,20 +44,34 @@ export const i18n = createI18n<[MessageSchema], Locale, false>({
   locale: detectLocale(),
   fallbackLocale: 'en',
   messages: { en } as Record<Locale, MessageSchema>,
+  messageCompiler: compileMessage,
 })
 
 const loaded = new Set<Locale>(['en'])
+/** ant-design's texts (pagination, empty lists, pickers) per language, loaded with the messages. */
+const antLocales: Partial<Record<Locale, AntLocale>> = { en: antEn }
 
-/** loadLocaleMessages makes a language's messages available (merged, so lazily loaded parts' messages stay). */
+/** antLocale is ant-design's locale for the current language (App.vue gives it to ConfigProvider). */
+export const antLocale = shallowRef<AntLocale>(antEn)
+
+/**
+ * loadLocaleMessages makes a language available: its messages (merged, so
+ * lazily loaded parts' messages stay), ant-design's and dayjs's texts.
+ */
 export async function loadLocaleMessages(l: Locale): Promise<void> {
   if (loaded.has(l)) return
-  const m = await import('./zh-CN')
+  const [m, ant] = await Promise.all([import('./zh-CN'), import('ant-design-vue/es/locale/zh_CN'), import('dayjs/locale/zh-cn')])
   i18n.global.mergeLocaleMessage('zh-CN', m.default)
+  antLocales[l] = ant.default
   loaded.add(l)
+  if (i18n.global.locale.value === l) apply(l)
 }
 
 function apply(l: Locale): void {
-  dayjs.locale(l === 'zh-CN' ? 'zh-cn' : 'en')
+  // A language not loaded yet stays English here until loadLocaleMessages applies it.
+  const ready = loaded.has(l)
+  dayjs.locale(ready && l === 'zh-CN' ? 'zh-cn' : 'en')
+  antLocale.value = (ready && antLocales[l]) || antEn
   if (typeof document !== 'undefined') document.documentElement.lang = l
 }
 apply(i18n.global.locale.value)

@@ -319,6 +319,7 @@ const zhCN: typeof en = {
     offers: '各版本下发次数',
     other: '其他',
     code: '版本号 {code}',
+    otherVersions: '其他版本（单日超过 500 个）',
     bundled: '安装包自带（版本号 {code}）',
     resultKeys: {
       none: '无更新',

@@ -31,7 +31,7 @@ describe('ChannelsPanel deployment keys', () => {
     const { adapter, calls } = mockAdapter({
       'POST /v1/projects/p1/channels/production/deployment-keys/ios/rotate': () => ok({ deploymentKey: 'NewKey' }),
     })
-    api.http.defaults.adapter = adapter
+    api.transport = adapter
     setActivePinia(createPinia())
     const wrapper = mount(ChannelsPanel, {
       props: { projectId: 'p1', channels, loading: false, publish: true },
@@ -59,7 +59,7 @@ describe('ChannelsPanel deployment keys', () => {
 
   it('offers no rotation to viewers', async () => {
     const { adapter } = mockAdapter({})
-    api.http.defaults.adapter = adapter
+    api.transport = adapter
     setActivePinia(createPinia())
     const wrapper = mount(ChannelsPanel, {
       props: { projectId: 'p1', channels, loading: false, publish: false },

@@ -16,7 +16,7 @@ async function mountLogin(login: Handler, cfg = config) {
     'GET /v1/auth/captcha': () => ok({ captchaId: 'c1', image: 'data:image/png;base64,AAAA' }),
     'POST /v1/auth/login': login,
   })
-  api.http.defaults.adapter = adapter
+  api.transport = adapter
   const pinia = createPinia()
   setActivePinia(pinia)
   const router = createRouter({

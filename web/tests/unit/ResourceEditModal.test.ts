@@ -18,7 +18,7 @@ async function settle() {
 
 function mountModal(patch: Handler) {
   const { adapter, calls } = mockAdapter({ 'PATCH /v1/resources/r6': patch })
-  api.http.defaults.adapter = adapter
+  api.transport = adapter
   setActivePinia(createPinia())
   const wrapper = mount(ResourceEditModal, {
     props: { resource: bundle, open: true, 'onUpdate:open': () => undefined },

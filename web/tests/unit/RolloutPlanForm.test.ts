@@ -12,7 +12,7 @@ const resource = { id: 'r1', projectId: 'p1', type: 1, version: '1.1.0', version
 
 function mountForm(put: Handler) {
   const { adapter, calls } = mockAdapter({ 'PUT /v1/resources/r1/rollout-plan': put })
-  api.http.defaults.adapter = adapter
+  api.transport = adapter
   setActivePinia(createPinia())
   const wrapper = mount(RolloutPlanForm, { props: { resource }, global: { plugins: [i18n] }, attachTo: document.body })
   return { wrapper, calls }

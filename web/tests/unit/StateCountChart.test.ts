@@ -32,8 +32,12 @@ function loadDict(): void {
     {
       code: 'ota_state',
       name: 'OTA 状态',
+      nameEn: 'OTA states',
       description: '',
+      descriptionEn: '',
       builtin: true,
+      createdTime: '',
+      updatedTime: '',
       items: OTA_STATES.map((v, i) => ({
         id: v,
         value: v,
@@ -42,6 +46,8 @@ function loadDict(): void {
         color: LABELS[v]![2],
         sort: i + 1,
         enabled: v !== 'skipped', // a disabled item is still a state that counts
+        createdTime: '',
+        updatedTime: '',
       })),
     },
   ]

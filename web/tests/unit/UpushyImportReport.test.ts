@@ -26,7 +26,7 @@ const report = {
 
 async function mountReport(h: Handler) {
   const { adapter, calls } = mockAdapter({ 'GET /v1/imports/upushy/last': h })
-  api.http.defaults.adapter = adapter
+  api.transport = adapter
   const errors: unknown[] = []
   api.hooks.onError = (e) => errors.push(e)
   setActivePinia(createPinia())

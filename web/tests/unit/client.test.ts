@@ -38,7 +38,7 @@ function setup(handlers: Record<string, Handler>, access: string | null = 'acces
   const tokens = memoryTokens(access, refresh)
   const onError = vi.fn()
   const onSessionLost = vi.fn()
-  const client = createClient({ baseURL: '/api', adapter, tokens: tokens.store, onError, onSessionLost })
+  const client = createClient({ baseURL: '/api', transport: adapter, tokens: tokens.store, onError, onSessionLost })
   return { client, calls, tokens, onError, onSessionLost }
 }
 
@@ -201,8 +201,8 @@ describe('upload', () => {
     const seen: number[] = []
     const { client, calls } = setup({
       'POST /v1/projects/p/files': (c) => {
-        c.onUploadProgress?.({ loaded: 50, total: 100, bytes: 50, lengthComputable: true })
-        c.onUploadProgress?.({ loaded: 100, total: 100, bytes: 50, lengthComputable: true })
+        c.onUploadProgress?.({ loaded: 50, total: 100 })
+        c.onUploadProgress?.({ loaded: 100, total: 100 })
         return ok({ key: 'p/2026-01/abc.wgt' }, 201)
       },
     })

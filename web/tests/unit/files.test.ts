@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { api } from '@/api'
 import { noteFileUrl, uploadFile } from '@/api/files'
 import { useSessionStore } from '@/stores/session'
-import type { InternalAxiosRequestConfig } from 'axios'
+import type { HttpRequest } from '@/api/http'
 import { authHeader, fail, mockAdapter, ok } from './helpers/mockAdapter'
 
 const file = () => new File([new Uint8Array(10)], 'app.wgt')
@@ -25,11 +25,11 @@ describe('uploadFile', () => {
   it('uploads through Hoist while the storage is not known to be remote', async () => {
     const { adapter, calls } = mockAdapter({
       'POST /v1/projects/p1/files': (c) => {
-        c.onUploadProgress?.({ loaded: 10, total: 10, bytes: 10, lengthComputable: true })
+        c.onUploadProgress?.({ loaded: 10, total: 10 })
         return ok(uploaded, 201)
       },
     })
-    api.http.defaults.adapter = adapter
+    api.transport = adapter
     const seen: number[] = []
     await expect(uploadFile('p1', 1, file(), { onProgress: (p) => seen.push(p) })).resolves.toEqual(uploaded)
     expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(['post /v1/projects/p1/files'])
@@ -44,7 +44,7 @@ describe('uploadFile', () => {
       'GET /v1/projects/p1/upload-credentials': () => fail(409, 'conflict', 'direct upload needs OSS storage'),
       'POST /v1/projects/p1/files': () => ok({ ...uploaded, url: 'https://cdn.example.com/x' }, 201),
     })
-    api.http.defaults.adapter = adapter
+    api.transport = adapter
     await uploadFile('p1', 1, file())
     await uploadFile('p1', 1, file())
     expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([
@@ -57,7 +57,7 @@ describe('uploadFile', () => {
 
   it('uploads straight to OSS with STS credentials, then registers the key', async () => {
     noteFileUrl('https://b.oss-cn-hangzhou.aliyuncs.com/p2/2026-01/abc.wgt')
-    const puts: InternalAxiosRequestConfig[] = []
+    const puts: HttpRequest[] = []
     const { adapter, calls } = mockAdapter({
       'GET /v1/projects/p2/upload-credentials': () =>
         ok({
@@ -76,11 +76,11 @@ describe('uploadFile', () => {
         return ok(uploaded, 201)
       },
     })
-    api.http.defaults.adapter = async (c) => {
+    api.transport = async (c) => {
       if (c.method !== 'put') return adapter(c)
       puts.push(c)
-      c.onUploadProgress?.({ loaded: 10, total: 10, bytes: 10, lengthComputable: true })
-      return { status: 200, statusText: 'OK', headers: {}, config: c, data: '' }
+      c.onUploadProgress?.({ loaded: 10, total: 10 })
+      return { status: 200, data: '' }
     }
     const seen: number[] = []
     const f = file()

@@ -36,7 +36,7 @@ describe('project store', () => {
 
   it('loads the first 100 projects by name once; concurrent loads share the request', async () => {
     const { adapter, calls } = mockAdapter({ 'GET /v1/projects': () => ok({ total: 2, records: [project('a', 'App'), project('b', 'Fleet')], pageNum: 1, pageSize: 100 }) })
-    api.http.defaults.adapter = adapter
+    api.transport = adapter
     const s = useProjectStore()
     await Promise.all([s.load(), s.load()])
     await s.load()
@@ -53,7 +53,7 @@ describe('project store', () => {
   it('remembers the chosen project, falls back to the first, forgets one no longer visible', async () => {
     let records = [project('a', 'App'), project('b', 'Fleet')]
     const { adapter } = mockAdapter({ 'GET /v1/projects': () => ok({ total: records.length, records, pageNum: 1, pageSize: 100 }) })
-    api.http.defaults.adapter = adapter
+    api.transport = adapter
     const s = useProjectStore()
     await s.load()
     expect(s.current?.name).toBe('App') // nothing chosen yet: the first

@@ -33,13 +33,17 @@ const firmware: Named = { type: 5, version: '2.0.0', versionCode: 200, label: ''
 describe('useReleaseTitle', () => {
   beforeEach(() => {
     setActivePinia(createPinia())
-    const item = (value: string, label: string, labelEn: string) => ({ id: value, label, labelEn, value, color: '', sort: Number(value), enabled: true })
+    const item = (value: string, label: string, labelEn: string) => ({ id: value, label, labelEn, value, color: '', sort: Number(value), enabled: true, createdTime: '', updatedTime: '' })
     useDictStore().dicts = [
       {
         code: 'resource_type',
         name: '资源类型',
+        nameEn: 'Resource type',
         description: '',
+        descriptionEn: '',
         builtin: true,
+        createdTime: '',
+        updatedTime: '',
         items: [item('1', 'wgt 安卓', 'Wgt (Android)'), item('3', '安卓整包', 'Android (apk)'), item('5', '固件', 'Firmware'), item('6', 'CodePush 安卓', 'CodePush (Android)')],
       },
     ]

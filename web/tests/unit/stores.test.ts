@@ -28,7 +28,7 @@ describe('dictionary store', () => {
 
   it('labels values in the current language, sorted, enabled options only', async () => {
     const { adapter, calls } = mockAdapter({ 'GET /v1/dicts': () => ok(dicts) })
-    api.http.defaults.adapter = adapter
+    api.transport = adapter
     const s = useDictStore()
     await Promise.all([s.load(), s.load()])
     expect(calls).toHaveLength(1)
@@ -44,7 +44,7 @@ describe('dictionary store', () => {
 
   it('names and describes a dictionary in the current language, else the other', () => {
     const s = useDictStore()
-    const d = { code: 'x', name: '更新方式', nameEn: 'Update types', description: '应用如何安装更新', descriptionEn: '', builtin: true, items: [] }
+    const d = { code: 'x', name: '更新方式', nameEn: 'Update types', description: '应用如何安装更新', descriptionEn: '', builtin: true, items: [], createdTime: '', updatedTime: '' }
     setLocale('en')
     expect(s.nameOf(d)).toBe('Update types')
     expect(s.descriptionOf(d)).toBe('应用如何安装更新') // no English description: falls back

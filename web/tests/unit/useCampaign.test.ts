@@ -47,7 +47,7 @@ describe('useCampaign', () => {
   it('polls an active campaign every 2 s with its device table, then stops once it completed', async () => {
     const answers = [campaign('active', 0), campaign('active', 0), campaign('completed', 1)]
     const { adapter, calls } = mockAdapter({ [`GET /v1/ota/campaigns/${ID}`]: () => ok(answers.shift() ?? campaign('completed', 1)) })
-    api.http.defaults.adapter = adapter
+    api.transport = adapter
     const table = vi.fn(async () => {})
     const scope = effectScope()
     const c = scope.run(() => useCampaign(ref(ID), table))!
@@ -76,7 +76,7 @@ describe('useCampaign', () => {
     const { adapter } = mockAdapter({
       [`GET /v1/ota/campaigns/${ID}`]: () => (++n === 2 ? fail(503, 'unavailable', 'database is down') : ok(campaign('active', 0))),
     })
-    api.http.defaults.adapter = adapter
+    api.transport = adapter
     const scope = effectScope()
     const c = scope.run(() => useCampaign(ref(ID)))!
     await vi.advanceTimersByTimeAsync(CAMPAIGN_POLL_MS * 2)
@@ -92,7 +92,7 @@ describe('useCampaign', () => {
       [`GET /v1/ota/campaigns/${ID}`]: () => ok(campaign('active', 0)),
       [`POST /v1/ota/campaigns/${ID}/cancel`]: () => ok({ ...campaign('cancelled', 0), counts: { cancelled: 1 } }),
     })
-    api.http.defaults.adapter = adapter
+    api.transport = adapter
     const scope = effectScope()
     const c = scope.run(() => useCampaign(ref(ID)))!
     await vi.advanceTimersByTimeAsync(0)

@@ -28,8 +28,8 @@ describe('useStats', () => {
     const { adapter, calls } = mockAdapter({
       [`GET /v1/projects/${P}/stats`]: (c) =>
         ok({
-          from: c.params.from ?? '2026-11-15',
-          to: c.params.to ?? '2026-11-21',
+          from: c.params?.from ?? '2026-11-15',
+          to: c.params?.to ?? '2026-11-21',
           checksPerDay: [{ day: '2026-11-20', count: 5 }],
           platforms: [
             { key: 'android', count: 4 },
@@ -40,7 +40,10 @@ describe('useStats', () => {
             { versionCode: 101, count: 3 },
             { versionCode: 100, count: 2 },
           ],
-          nativeVersions: [{ versionCode: 100, count: 5 }],
+          nativeVersions: [
+            { versionCode: 100, count: 5 },
+            { versionCode: -1, count: 1 },
+          ],
           offers: [{ key: 'w'.repeat(32), count: 5 }],
           newDevicesPerDay: null,
         }),
@@ -48,7 +51,7 @@ describe('useStats', () => {
         ok({ total: 2, records: [release('w'.repeat(32), 1, '1.0.1', 101), release('n'.repeat(32), 3, '1.0.0', 100)], pageNum: 1, pageSize: 100 }),
       'GET /v1/dicts': () => ok([]),
     })
-    api.http.defaults.adapter = adapter
+    api.transport = adapter
     const id = ref<string | undefined>(P)
     const range = ref({})
     const scope = effectScope()
@@ -64,7 +67,7 @@ describe('useStats', () => {
     ])
     expect(st.results.value[0]!.label).toBe('Wgt update')
     expect(st.wgtVersions.value.map((s) => s.label)).toEqual(['1.0.1 (101)', 'As shipped in the app package (code 100)'])
-    expect(st.nativeVersions.value.map((s) => s.label)).toEqual(['1.0.0 (100)'])
+    expect(st.nativeVersions.value.map((s) => s.label)).toEqual(['1.0.0 (100)', 'Other versions (past 500 in a day)'])
     expect(st.offers.value[0]!.label).toBe('1 1.0.1 (101)') // no dictionary loaded: the raw type
 
     range.value = { from: '2026-11-01', to: '2026-11-30' }

@@ -103,7 +103,7 @@ describe('CampaignWaves', () => {
     setActivePinia(createPinia())
     setLocale('en')
     signIn()
-    api.http.defaults.adapter = mockAdapter({
+    api.transport = mockAdapter({
       [`GET /v1/ota/campaigns/${ID}/events`]: () =>
         ok({
           total: 2,
@@ -160,7 +160,7 @@ describe('useCampaign with waves', () => {
       [`POST /v1/ota/campaigns/${ID}/pause`]: () => ok((current = campaign('paused', { pausedAt: '2026-11-21T00:01:00Z' }))),
       [`POST /v1/ota/campaigns/${ID}/resume`]: () => ok({ campaign: (current = campaign('active', { current: 2 })), resent: 0 }),
     })
-    api.http.defaults.adapter = adapter
+    api.transport = adapter
     const scope = effectScope()
     const c = scope.run(() => useCampaign(ref(ID)))!
     await vi.advanceTimersByTimeAsync(0)

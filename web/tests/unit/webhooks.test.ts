@@ -48,7 +48,7 @@ describe('webhooks', () => {
       [`GET /v1/projects/${PID}/webhooks`]: () => ok([hook('h1'), hook('h2', false)]),
       [`PATCH /v1/projects/${PID}/webhooks/h1`]: () => ok(hook('h1', false)),
     })
-    api.http.defaults.adapter = adapter
+    api.transport = adapter
     const w = mount(WebhooksPanel, { props: { projectId: PID }, global: { plugins: [i18n] }, attachTo: document.body })
     await flushPromises()
     const text = w.get('[data-testid=webhooks-table]').text()
@@ -66,7 +66,7 @@ describe('webhooks', () => {
 
   it('speaks Chinese too (its messages load with the tab)', async () => {
     const { adapter } = mockAdapter({ [`GET /v1/projects/${PID}/webhooks`]: () => ok([hook('h1')]) })
-    api.http.defaults.adapter = adapter
+    api.transport = adapter
     setLocale('zh-CN')
     try {
       const w = mount(WebhooksPanel, { props: { projectId: PID }, global: { plugins: [i18n] }, attachTo: document.body })

@@ -1,4 +1,4 @@
-import { AxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios'
+import { TransportError, type HttpRequest, type Transport } from '@/api/http'
 
 export interface Reply {
   status: number
@@ -7,7 +7,7 @@ export interface Reply {
   network?: boolean
 }
 
-export type Handler = (config: InternalAxiosRequestConfig) => Reply | Promise<Reply>
+export type Handler = (req: HttpRequest) => Reply | Promise<Reply>
 
 /** ok wraps data in Hoist's success envelope. */
 export function ok(data: unknown, status = 200): Reply {
@@ -20,31 +20,24 @@ export function fail(status: number, code: string, message: string, errors?: { f
 }
 
 /**
- * mockAdapter is an axios adapter answering from handlers keyed by
+ * mockAdapter is a transport answering from handlers keyed by
  * "METHOD url" (url as the client passed it). It records every request.
  */
 export function mockAdapter(handlers: Record<string, Handler>) {
-  const calls: InternalAxiosRequestConfig[] = []
-  const adapter: AxiosAdapter = async (config) => {
-    calls.push(config)
-    const key = `${(config.method ?? 'get').toUpperCase()} ${config.url}`
+  const calls: HttpRequest[] = []
+  const adapter: Transport = async (req) => {
+    calls.push(req)
+    const key = `${req.method.toUpperCase()} ${req.url}`
     const h = handlers[key]
     if (!h) throw new Error(`unexpected request ${key}`)
-    const r = await h(config)
-    if (r.network) throw new AxiosError('Network Error', AxiosError.ERR_NETWORK, config)
-    const response: AxiosResponse = { status: r.status, statusText: '', headers: {}, config, data: r.data }
-    const valid = config.validateStatus ? config.validateStatus(r.status) : r.status >= 200 && r.status < 300
-    if (!valid) {
-      throw new AxiosError(`Request failed with status code ${r.status}`, AxiosError.ERR_BAD_RESPONSE, config, null, response)
-    }
-    return response
+    const r = await h(req)
+    if (r.network) throw new TransportError('network', 'Network Error')
+    return { status: r.status, data: r.data }
   }
   return { adapter, calls }
 }
 
 /** authHeader reads the Authorization header a request was sent with. */
-export function authHeader(c: InternalAxiosRequestConfig): string | undefined {
-  const h = c.headers as unknown as { get?: (n: string) => unknown } & Record<string, unknown>
-  const v = typeof h.get === 'function' ? h.get('Authorization') : h.Authorization
-  return v == null ? undefined : String(v)
+export function authHeader(req: HttpRequest): string | undefined {
+  return req.headers.Authorization
 }
