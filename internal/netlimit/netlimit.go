@@ -63,8 +63,8 @@ func (s *Slots) Cap() int {
 	return cap(s.ch)
 }
 
-// Listener returns l accepting a connection only when it can take a slot
-// for it; the slot is given back when the connection is closed. Several
+// Listener returns l handing out a connection only with a slot for it;
+// the slot is given back when the connection is closed. Several
 // listeners may share s. A nil s returns l.
 func (s *Slots) Listener(l net.Listener) net.Listener {
 	if s == nil {
@@ -80,16 +80,20 @@ type listener struct {
 	closeOnce sync.Once
 }
 
+// Accept accepts the next connection, then waits for a slot for it: a
+// listener holds at most one connection over the slots (within the
+// reserve), and one listener waiting for a slot never keeps another from
+// accepting when a slot frees.
 func (l *listener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
 	select {
 	case l.s.ch <- struct{}{}:
 	case <-l.done:
+		c.Close()
 		return nil, net.ErrClosed
-	}
-	c, err := l.Listener.Accept()
-	if err != nil {
-		l.s.Release()
-		return nil, err
 	}
 	return &conn{Conn: c, release: sync.OnceFunc(l.s.Release)}, nil
 }

@@ -64,8 +64,7 @@ func TestListenerHoldsConnectionsOverItsSlots(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the waiting connection was not accepted after a slot was freed")
 	}
-	// A listener waiting in Accept holds the slot it will use: closing
-	// the second frees one for the next connection.
+	// The other listener accepts again as soon as a slot frees.
 	second.Close()
 	dial(lns[1])
 	select {
