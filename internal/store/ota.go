@@ -274,7 +274,7 @@ func (o otaStore) SetOpenEntries(ctx context.Context, campaignID string, devices
 			return err
 		}
 		for part := range slices.Chunk(devices, chunk) {
-			n, err := tx.moveEntries(ctx, tx.db, campaignID, func(q *gorm.DB) *gorm.DB { return open(q).Where("device IN ?", part) }, state, cols)
+			n, err := tx.moveNamed(ctx, tx.db, campaignID, part, openStates(), state, cols)
 			if err != nil {
 				return err
 			}

@@ -115,6 +115,46 @@ func (s *Store) moveEntries(ctx context.Context, db *gorm.DB, id string, where f
 	return res.RowsAffected, s.applyCounts(ctx, db, d)
 }
 
+// moveNamed is moveEntries for named devices of campaign id that are in
+// one of the states from: it reads and locks them by primary key only and
+// updates them by primary key, so that it locks exactly those rows (a
+// plan over the state index would lock every open device's index entry
+// and deadlock with the ingest's batches).
+func (s *Store) moveNamed(ctx context.Context, db *gorm.DB, id string, names, from []string, state ota.State,
+	cols map[string]any) (int64, error) {
+	var rows []struct {
+		Device string
+		Wave   int
+		State  string
+	}
+	err := db.WithContext(ctx).Model(&entryRow{}).Clauses(clause.Locking{Strength: "UPDATE"}).Select("device, wave, state").
+		Where("campaign_id = ? AND device IN ?", id, names).Order("device").Scan(&rows).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: lock campaign %s devices: %w", id, err)
+	}
+	d := countDelta{}
+	var moving []string
+	for _, r := range rows {
+		if slices.Contains(from, r.State) {
+			moving = append(moving, r.Device)
+			d.add(id, r.Wave, r.State, -1)
+			d.add(id, r.Wave, string(state), 1)
+		}
+	}
+	if len(moving) == 0 {
+		return 0, nil
+	}
+	set := map[string]any{"state": string(state)}
+	for k, v := range cols {
+		set[k] = v
+	}
+	res := db.WithContext(ctx).Model(&entryRow{}).Where("campaign_id = ? AND device IN ?", id, moving).UpdateColumns(set)
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: set campaign %s devices %s: %w", id, state, res.Error)
+	}
+	return res.RowsAffected, s.applyCounts(ctx, db, d)
+}
+
 // recount counts campaign id's devices again into its counts.
 func (s *Store) recount(ctx context.Context, db *gorm.DB, id string) error {
 	db = db.WithContext(ctx)
