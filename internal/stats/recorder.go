@@ -70,9 +70,10 @@ type Recorder struct {
 	checks map[countKey]int64
 	offers map[offerKey]int64
 	seen   map[uint64]struct{} // hash of project and device key
-	// versions holds the version pairs counted per project and day (the
-	// current and the previous day are kept).
+	// versions holds the version pairs counted per project and day; a
+	// flush forgets the days before yesterday.
 	versions map[versionsKey]map[[2]int64]struct{}
+	lastDay  int32         // the latest day a check was of
 	kick     chan struct{} // an early flush: the device queue is half full
 	devices  []NewDevice
 	perIP    *ipWindows // nil: no per-address limit
@@ -156,14 +157,10 @@ func (r *Recorder) versionPair(project string, day int32, wgt, native int64) (in
 	vk := versionsKey{project, day}
 	set := r.versions[vk]
 	if set == nil {
-		for k := range r.versions { // a new day: forget those before yesterday
-			if k.day < day-1 {
-				delete(r.versions, k)
-			}
-		}
 		set = map[[2]int64]struct{}{}
 		r.versions[vk] = set
 	}
+	r.lastDay = max(r.lastDay, day)
 	pair := [2]int64{wgt, native}
 	if _, ok := set[pair]; ok {
 		return wgt, native
@@ -196,6 +193,11 @@ func (r *Recorder) Flush(ctx context.Context) error {
 	r.mu.Lock()
 	checks, offers, devices := r.checks, r.offers, r.devices
 	r.checks, r.offers, r.devices = map[countKey]int64{}, map[offerKey]int64{}, nil
+	for k := range r.versions { // the days before yesterday are over
+		if k.day < r.lastDay-1 {
+			delete(r.versions, k)
+		}
+	}
 	r.mu.Unlock()
 
 	cs := make([]CheckCount, 0, len(checks))
