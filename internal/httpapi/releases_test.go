@@ -2,14 +2,18 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/hoist-ota/hoist/internal/apperr"
+	"github.com/hoist-ota/hoist/internal/netlimit"
 )
 
 func TestUploadAndDownloadLocalFile(t *testing.T) {
@@ -384,5 +388,39 @@ func TestRegisterDirectUpload(t *testing.T) {
 	} {
 		rec, env := ts.call(t, "POST", "/api/v1/projects/"+pid+"/files/register", tok, body)
 		mustErrorEnvelope(t, rec, env, http.StatusBadRequest, apperr.Invalid)
+	}
+}
+
+// TestDownloadWithoutAFileSlotIsA503: with every file slot taken, a
+// download that cannot wait for one (its client went away here; else after
+// 30 s) is a 503 with Retry-After, never a 500; once a slot is free it is
+// served.
+func TestDownloadWithoutAFileSlotIsA503(t *testing.T) {
+	slots := netlimit.New(1)
+	ts := mustServer(t, func(s *testSetup) { s.FileSlots = slots })
+	fx := newReleaseFixture(t, ts)
+	data := wgtBytes(t)
+	f := ts.mustUpload(t, fx.maintainer.AccessToken, fx.project.ID, "app.wgt", data)
+	path := strings.TrimPrefix(f.URL, "http://example.com")
+	if err := slots.Acquire(context.Background()); err != nil { // another download holds the only slot
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest("GET", path, nil).WithContext(ctx)
+	rec := httptest.NewRecorder()
+	ts.Handler().ServeHTTP(rec, req)
+	var env envelope
+	if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	mustErrorEnvelope(t, rec, env, http.StatusServiceUnavailable, apperr.Unavailable)
+	if rec.Header().Get("Retry-After") == "" {
+		t.Fatal("a 503 without Retry-After")
+	}
+	slots.Release()
+	rec, _ = ts.do(t, "GET", path, nil)
+	if rec.Code != 200 || !bytes.Equal(rec.Body.Bytes(), data) || slots.InUse() != 0 {
+		t.Fatalf("with a free slot: %d, %d slots in use", rec.Code, slots.InUse())
 	}
 }
